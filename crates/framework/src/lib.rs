@@ -1,0 +1,10 @@
+//! The Trellis framework: the competency library, grades and career tracks as plain data, with the
+//! rules that make a framework valid, its YAML file format, and the comparisons people read (version
+//! diff, level delta). Nothing here knows about HTTP, SQL or files on disk: callers pass strings and
+//! values in and get values out.
+
+pub mod model;
+pub mod validate;
+
+pub use model::*;
+pub use validate::{Problem, Seg, validate};
