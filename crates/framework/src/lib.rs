@@ -5,6 +5,8 @@
 
 pub mod model;
 pub mod validate;
+pub mod yaml;
 
 pub use model::*;
 pub use validate::{Problem, Seg, validate};
+pub use yaml::Diagnostic;
