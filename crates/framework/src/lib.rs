@@ -3,10 +3,18 @@
 //! diff, level delta). Nothing here knows about HTTP, SQL or files on disk: callers pass strings and
 //! values in and get values out.
 
+pub mod delta;
+pub mod diff;
+pub mod edit;
+pub mod merge;
 pub mod model;
 pub mod validate;
 pub mod yaml;
 
+pub use delta::{LevelDelta, level_delta};
+pub use diff::{Diff, diff};
+pub use edit::{Edit, EditError};
+pub use merge::merge;
 pub use model::*;
 pub use validate::{Problem, Seg, validate};
 pub use yaml::Diagnostic;

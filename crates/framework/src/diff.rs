@@ -1,0 +1,913 @@
+//! The readable difference between two frameworks (two versions, or a draft and a file before an
+//! import): what was added, removed, changed or moved, grouped the way people read a framework.
+//!
+//! Items are matched by key, so a new name for the same key is a change, not a removal and an addition.
+//! Cells are compared bullet by bullet. Reorders are reported only for the items that actually moved:
+//! the longest run of items that kept their relative order stays put, so inserting one level at the
+//! bottom of a track does not report every other level as moved.
+
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::model::{Competency, Framework, Key, Level, Pay, Track};
+
+/// The changes between two frameworks, in sections; a section without changes is left out.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Diff {
+    pub sections: Vec<Section>,
+}
+
+/// The changes to one part of the framework.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Section {
+    pub kind: SectionKind,
+    /// The track this section is about, for [`SectionKind::Track`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub track: Option<Key>,
+    /// The heading to show: "Competencies", "Track `backend` (Backend Engineering)".
+    pub title: String,
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    Framework,
+    Categories,
+    Competencies,
+    Grades,
+    Track,
+}
+
+/// One line of the diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Change {
+    pub kind: ChangeKind,
+    /// What changed: "Level `se2` (Software Engineer II)", "Ownership at Software Engineer II".
+    pub subject: String,
+    /// The field that changed, when the change is to one field of the subject: "name", "expectations".
+    pub field: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    /// For lists of bullets (expectations, examples): which bullets came and went.
+    pub bullets: Option<BulletDiff>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    Changed,
+    /// The subject changed place in its list (`before` and `after` are 1-based positions), or a cell's
+    /// bullets are the same in another order.
+    Moved,
+}
+
+/// Two lists of bullets compared: the bullets only the new list has, those only the old list has, and
+/// those in both (in the new list's order).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulletDiff {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub kept: Vec<String>,
+}
+
+/// How many changes of each kind a diff has, for a summary line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Counts {
+    pub added: usize,
+    pub removed: usize,
+    pub changed: usize,
+    pub moved: usize,
+}
+
+impl Diff {
+    pub fn is_empty(&self) -> bool {
+        self.sections.is_empty()
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for change in self.sections.iter().flat_map(|s| &s.changes) {
+            match change.kind {
+                ChangeKind::Added => counts.added += 1,
+                ChangeKind::Removed => counts.removed += 1,
+                ChangeKind::Changed => counts.changed += 1,
+                ChangeKind::Moved => counts.moved += 1,
+            }
+        }
+        counts
+    }
+}
+
+impl Counts {
+    pub fn total(&self) -> usize {
+        self.added + self.removed + self.changed + self.moved
+    }
+}
+
+/// "3 added, 1 removed, 12 changed, 2 moved", leaving out the kinds that do not occur; "no changes"
+/// when there are none.
+impl fmt::Display for Counts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = [
+            (self.added, "added"),
+            (self.removed, "removed"),
+            (self.changed, "changed"),
+            (self.moved, "moved"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, word)| format!("{n} {word}"))
+        .collect();
+        if parts.is_empty() {
+            f.write_str("no changes")
+        } else {
+            f.write_str(&parts.join(", "))
+        }
+    }
+}
+
+impl BulletDiff {
+    /// Compares bullets exactly as written: a fixed typo is a removed and an added bullet.
+    pub fn between(old: &[String], new: &[String]) -> Self {
+        Self::compare(old, new, Cow::Borrowed)
+    }
+
+    /// Compares bullets ignoring case and runs of whitespace, for readers who care about meaning rather
+    /// than edits.
+    pub fn between_normalised(old: &[String], new: &[String]) -> Self {
+        Self::compare(old, new, |s| Cow::Owned(normalise(s)))
+    }
+
+    pub fn is_unchanged(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty()
+    }
+
+    fn compare<'a>(
+        old: &'a [String],
+        new: &'a [String],
+        norm: impl Fn(&'a str) -> Cow<'a, str>,
+    ) -> Self {
+        let old_set: HashSet<Cow<str>> = old.iter().map(|b| norm(b)).collect();
+        let new_set: HashSet<Cow<str>> = new.iter().map(|b| norm(b)).collect();
+        let mut diff = BulletDiff::default();
+        for b in new {
+            if old_set.contains(&norm(b)) {
+                diff.kept.push(b.clone());
+            } else {
+                diff.added.push(b.clone());
+            }
+        }
+        for b in old {
+            if !new_set.contains(&norm(b)) {
+                diff.removed.push(b.clone());
+            }
+        }
+        diff
+    }
+}
+
+/// Lower case, with every run of whitespace made one space and the ends trimmed.
+pub(crate) fn normalise(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// What changed from `old` to `new`.
+pub fn diff(old: &Framework, new: &Framework) -> Diff {
+    let names = Names::new(old, new);
+    let mut sections = Vec::new();
+    let mut push = |kind, track: Option<&Key>, title: String, changes: Vec<Change>| {
+        if !changes.is_empty() {
+            sections.push(Section {
+                kind,
+                track: track.cloned(),
+                title,
+                changes,
+            });
+        }
+    };
+
+    let mut changes = Vec::new();
+    let subject = "The framework";
+    field(&mut changes, subject, "name", &old.name, &new.name);
+    opt_field(
+        &mut changes,
+        subject,
+        "description",
+        &old.description,
+        &new.description,
+    );
+    push(SectionKind::Framework, None, "Framework".into(), changes);
+
+    let mut changes = Vec::new();
+    keyed_list(
+        &mut changes,
+        &old.categories,
+        &new.categories,
+        |c| &c.key,
+        |c| format!("Category `{}` ({})", c.key, c.name),
+        |out, s, o, n| {
+            field(out, s, "name", &o.name, &n.name);
+            opt_field(out, s, "description", &o.description, &n.description);
+        },
+    );
+    push(SectionKind::Categories, None, "Categories".into(), changes);
+
+    let mut changes = Vec::new();
+    keyed_list(
+        &mut changes,
+        &old.competencies,
+        &new.competencies,
+        |c| &c.key,
+        |c| format!("Competency `{}` ({})", c.key, c.name),
+        competency_fields,
+    );
+    push(
+        SectionKind::Competencies,
+        None,
+        "Competencies".into(),
+        changes,
+    );
+
+    let mut changes = Vec::new();
+    keyed_list(
+        &mut changes,
+        &old.grades,
+        &new.grades,
+        |g| &g.key,
+        |g| format!("Grade `{}` ({})", g.key, g.name),
+        |out, s, o, n| field(out, s, "name", &o.name, &n.name),
+    );
+    push(SectionKind::Grades, None, "Grades".into(), changes);
+
+    // One section per track, in the new order, then one per removed track.
+    let (matches, removed) = match_lists(&old.tracks, &new.tracks, |t| &t.key);
+    for (i, (n, m)) in new.tracks.iter().zip(matches).enumerate() {
+        let subject = track_subject(n);
+        let mut changes = Vec::new();
+        match m {
+            Match::Added => changes.push(Change::whole(ChangeKind::Added, subject.clone())),
+            Match::Kept { old: j, moved } => {
+                if moved {
+                    changes.push(Change::moved(subject.clone(), j, i));
+                }
+                track_changes(&mut changes, &names, &subject, &old.tracks[j], n);
+            }
+        }
+        push(SectionKind::Track, Some(&n.key), subject, changes);
+    }
+    for j in removed {
+        let o = &old.tracks[j];
+        let subject = track_subject(o);
+        let changes = vec![Change::whole(ChangeKind::Removed, subject.clone())];
+        push(SectionKind::Track, Some(&o.key), subject, changes);
+    }
+
+    Diff { sections }
+}
+
+fn competency_fields(out: &mut Vec<Change>, s: &str, o: &Competency, n: &Competency) {
+    field(out, s, "name", &o.name, &n.name);
+    opt_field(
+        out,
+        s,
+        "category",
+        &o.category.as_ref().map(Key::to_string),
+        &n.category.as_ref().map(Key::to_string),
+    );
+    opt_field(out, s, "description", &o.description, &n.description);
+}
+
+fn track_subject(t: &Track) -> String {
+    format!("Track `{}` ({})", t.key, t.name)
+}
+
+fn track_changes(out: &mut Vec<Change>, names: &Names, s: &str, o: &Track, n: &Track) {
+    if o == n {
+        return;
+    }
+    field(out, s, "name", &o.name, &n.name);
+    opt_field(out, s, "family", &o.family, &n.family);
+    field(out, s, "kind", o.kind.label(), n.kind.label());
+    opt_field(out, s, "description", &o.description, &n.description);
+    keyed_list(
+        out,
+        &o.competencies,
+        &n.competencies,
+        |k| k,
+        |k| format!("Competency `{k}` ({})", names.competency(k)),
+        |_, _, _, _| {},
+    );
+    let rows = RowOrder::new(o, n);
+    keyed_list(
+        out,
+        &o.levels,
+        &n.levels,
+        |l| &l.key,
+        |l| format!("Level `{}` ({})", l.key, l.title),
+        |out, s, ol, nl| level_changes(out, names, &rows, s, ol, nl),
+    );
+}
+
+fn level_changes(
+    out: &mut Vec<Change>,
+    names: &Names,
+    rows: &RowOrder,
+    s: &str,
+    o: &Level,
+    n: &Level,
+) {
+    field(out, s, "title", &o.title, &n.title);
+    opt_field(
+        out,
+        s,
+        "grade",
+        &o.grade.as_ref().map(Key::to_string),
+        &n.grade.as_ref().map(Key::to_string),
+    );
+    opt_field(out, s, "summary", &o.summary, &n.summary);
+    opt_field(
+        out,
+        s,
+        "pay",
+        &o.pay.as_ref().map(pay_text),
+        &n.pay.as_ref().map(pay_text),
+    );
+    let mut cells: Vec<&Key> = cell_keys(o).union(&cell_keys(n)).copied().collect();
+    cells.sort_by_key(|k| rows.rank(k));
+    for c in cells {
+        let (was_na, is_na) = (o.is_not_applicable(c), n.is_not_applicable(c));
+        let expectations = (list(o.expectations.get(c)), list(n.expectations.get(c)));
+        let examples = (list(o.examples.get(c)), list(n.examples.get(c)));
+        if was_na == is_na && expectations.0 == expectations.1 && examples.0 == examples.1 {
+            continue;
+        }
+        let subject = format!("{} at {}", names.competency(c), n.title);
+        if was_na != is_na {
+            out.push(Change {
+                field: Some("not applicable".into()),
+                before: Some(yes_no(was_na).into()),
+                after: Some(yes_no(is_na).into()),
+                ..Change::whole(ChangeKind::Changed, subject.clone())
+            });
+        }
+        bullets(out, &subject, "expectations", expectations);
+        bullets(out, &subject, "examples", examples);
+    }
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// A missing list of bullets and an empty one are the same.
+fn list(bullets: Option<&Vec<String>>) -> &[String] {
+    bullets.map_or(&[], Vec::as_slice)
+}
+
+/// A change to one list of bullets of a cell.
+fn bullets(out: &mut Vec<Change>, subject: &str, name: &str, (old, new): (&[String], &[String])) {
+    if old == new {
+        return;
+    }
+    let diff = BulletDiff::between(old, new);
+    let kind = if old.is_empty() {
+        ChangeKind::Added
+    } else if new.is_empty() {
+        ChangeKind::Removed
+    } else if diff.is_unchanged() {
+        ChangeKind::Moved
+    } else {
+        ChangeKind::Changed
+    };
+    out.push(Change {
+        field: Some(name.into()),
+        bullets: Some(diff),
+        ..Change::whole(kind, subject.into())
+    });
+}
+
+/// The order to list a level's cells in: the new track's rows, then the old track's, then any other
+/// competency a cell names, by key.
+struct RowOrder<'a> {
+    rank: HashMap<&'a Key, usize>,
+}
+
+impl<'a> RowOrder<'a> {
+    fn new(old: &'a Track, new: &'a Track) -> Self {
+        let mut rank = HashMap::new();
+        for k in new.competencies.iter().chain(&old.competencies) {
+            let next = rank.len();
+            rank.entry(k).or_insert(next);
+        }
+        RowOrder { rank }
+    }
+
+    fn rank<'k>(&self, key: &'k Key) -> (usize, &'k Key) {
+        (self.rank.get(key).copied().unwrap_or(usize::MAX), key)
+    }
+}
+
+/// Competency names to write subjects with, preferring the new framework's wording.
+struct Names<'a> {
+    competencies: HashMap<&'a Key, &'a str>,
+}
+
+impl<'a> Names<'a> {
+    fn new(old: &'a Framework, new: &'a Framework) -> Self {
+        let mut competencies = HashMap::new();
+        for c in old.competencies.iter().chain(&new.competencies) {
+            competencies.insert(&c.key, c.name.as_str());
+        }
+        Names { competencies }
+    }
+
+    fn competency(&self, key: &'a Key) -> &'a str {
+        self.competencies.get(key).copied().unwrap_or(key.as_str())
+    }
+}
+
+/// How an item of the new list relates to the old list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Match {
+    Added,
+    /// In both lists, at index `old` of the old one; `moved` when its place relative to the other
+    /// items in both lists changed.
+    Kept {
+        old: usize,
+        moved: bool,
+    },
+}
+
+/// Matches the new list's items to the old list's by key: one [`Match`] per new item, and the indices
+/// of the old items the new list no longer has.
+fn match_lists<T>(old: &[T], new: &[T], key: impl Fn(&T) -> &Key) -> (Vec<Match>, Vec<usize>) {
+    let old_pos: HashMap<&Key, usize> = old.iter().enumerate().map(|(i, t)| (key(t), i)).collect();
+    let found: Vec<Option<usize>> = new.iter().map(|t| old_pos.get(key(t)).copied()).collect();
+    let common: Vec<usize> = found.iter().flatten().copied().collect();
+    let stays = longest_increasing(&common);
+    let mut nth_common = 0;
+    let matches = found
+        .into_iter()
+        .map(|f| match f {
+            None => Match::Added,
+            Some(j) => {
+                let moved = !stays.contains(&nth_common);
+                nth_common += 1;
+                Match::Kept { old: j, moved }
+            }
+        })
+        .collect();
+    let new_keys: HashSet<&Key> = new.iter().map(&key).collect();
+    let removed = (0..old.len())
+        .filter(|&j| !new_keys.contains(key(&old[j])))
+        .collect();
+    (matches, removed)
+}
+
+/// Compares two keyed lists: additions, moves and field changes in the new list's order, then removals
+/// in the old list's order.
+fn keyed_list<T>(
+    out: &mut Vec<Change>,
+    old: &[T],
+    new: &[T],
+    key: impl Fn(&T) -> &Key,
+    subject: impl Fn(&T) -> String,
+    mut fields: impl FnMut(&mut Vec<Change>, &str, &T, &T),
+) {
+    let (matches, removed) = match_lists(old, new, &key);
+    for (i, (n, m)) in new.iter().zip(matches).enumerate() {
+        let s = subject(n);
+        match m {
+            Match::Added => out.push(Change::whole(ChangeKind::Added, s)),
+            Match::Kept { old: j, moved } => {
+                if moved {
+                    out.push(Change::moved(s.clone(), j, i));
+                }
+                fields(out, &s, &old[j], n);
+            }
+        }
+    }
+    for j in removed {
+        out.push(Change::whole(ChangeKind::Removed, subject(&old[j])));
+    }
+}
+
+/// The indices (into `seq`) of one longest strictly increasing subsequence, in O(n log n).
+fn longest_increasing(seq: &[usize]) -> HashSet<usize> {
+    // tails[k]: index in `seq` of the smallest tail of an increasing run of length k + 1.
+    let mut tails: Vec<usize> = Vec::new();
+    let mut prev: Vec<Option<usize>> = vec![None; seq.len()];
+    for (i, &v) in seq.iter().enumerate() {
+        let k = tails.partition_point(|&t| seq[t] < v);
+        prev[i] = k.checked_sub(1).map(|p| tails[p]);
+        if k == tails.len() {
+            tails.push(i);
+        } else {
+            tails[k] = i;
+        }
+    }
+    let mut out = HashSet::with_capacity(tails.len());
+    let mut cur = tails.last().copied();
+    while let Some(i) = cur {
+        out.insert(i);
+        cur = prev[i];
+    }
+    out
+}
+
+impl Change {
+    fn moved(subject: String, from: usize, to: usize) -> Self {
+        Change {
+            field: Some("position".into()),
+            before: Some((from + 1).to_string()),
+            after: Some((to + 1).to_string()),
+            ..Change::whole(ChangeKind::Moved, subject)
+        }
+    }
+
+    fn whole(kind: ChangeKind, subject: String) -> Self {
+        Change {
+            kind,
+            subject,
+            field: None,
+            before: None,
+            after: None,
+            bullets: None,
+        }
+    }
+}
+
+fn field(out: &mut Vec<Change>, subject: &str, name: &str, old: &str, new: &str) {
+    if old != new {
+        out.push(Change {
+            field: Some(name.into()),
+            before: Some(old.into()),
+            after: Some(new.into()),
+            ..Change::whole(ChangeKind::Changed, subject.into())
+        });
+    }
+}
+
+fn opt_field(
+    out: &mut Vec<Change>,
+    subject: &str,
+    name: &str,
+    old: &Option<String>,
+    new: &Option<String>,
+) {
+    if old != new {
+        out.push(Change {
+            field: Some(name.into()),
+            before: old.clone(),
+            after: new.clone(),
+            ..Change::whole(ChangeKind::Changed, subject.into())
+        });
+    }
+}
+
+fn pay_text(pay: &Pay) -> String {
+    match pay.mid {
+        Some(mid) => format!("{} {}–{} (mid {mid})", pay.currency, pay.min, pay.max),
+        None => format!("{} {}–{}", pay.currency, pay.min, pay.max),
+    }
+}
+
+fn cell_keys(level: &Level) -> BTreeSet<&Key> {
+    level
+        .expectations
+        .keys()
+        .chain(level.examples.keys())
+        .chain(&level.not_applicable)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn fw(value: serde_json::Value) -> Framework {
+        serde_json::from_value(value).expect("test framework")
+    }
+
+    fn old() -> Framework {
+        fw(json!({
+            "name": "Acme",
+            "categories": [{"key": "impact", "name": "Impact"}],
+            "competencies": [
+                {"key": "ownership", "name": "Ownership", "category": "impact"},
+                {"key": "reliability", "name": "Reliability"},
+                {"key": "autonomy", "name": "Autonomy"}
+            ],
+            "grades": [{"key": "g1", "name": "Grade 1"}, {"key": "g2", "name": "Grade 2"}],
+            "tracks": [
+                {
+                    "key": "backend", "name": "Backend", "kind": "individual-contributor",
+                    "competencies": ["ownership", "reliability"],
+                    "levels": [
+                        {"key": "se1", "title": "Software Engineer I", "grade": "g1",
+                         "expectations": {
+                             "ownership": ["You finish what you start.", "You set timelines."],
+                             "reliability": ["You write tests."]
+                         }},
+                        {"key": "se2", "title": "Software Engineer II", "grade": "g2",
+                         "expectations": {"ownership": ["You own project goals."]},
+                         "not_applicable": ["reliability"]},
+                        {"key": "se3", "title": "Senior Engineer"}
+                    ]
+                },
+                {"key": "frontend", "name": "Frontend", "kind": "individual-contributor"},
+                {"key": "sales", "name": "Sales", "kind": "individual-contributor"}
+            ]
+        }))
+    }
+
+    fn section<'a>(d: &'a Diff, title: &str) -> &'a Section {
+        d.sections
+            .iter()
+            .find(|s| s.title == title)
+            .unwrap_or_else(|| panic!("no section {title:?} in {d:#?}"))
+    }
+
+    fn only_change(d: &Diff) -> &Change {
+        let changes: Vec<&Change> = d.sections.iter().flat_map(|s| &s.changes).collect();
+        assert_eq!(changes.len(), 1, "{d:#?}");
+        changes[0]
+    }
+
+    #[test]
+    fn equal_frameworks_have_an_empty_diff() {
+        let d = diff(&old(), &old());
+        assert!(d.is_empty());
+        assert_eq!(d.counts().total(), 0);
+        assert_eq!(d.counts().to_string(), "no changes");
+    }
+
+    #[test]
+    fn a_new_competency_is_added_and_a_dropped_grade_removed() {
+        let mut new = old();
+        new.competencies
+            .push(fw_competency("mentoring", "Mentoring"));
+        new.grades.remove(0);
+        let d = diff(&old(), &new);
+        let added = &section(&d, "Competencies").changes[0];
+        assert_eq!(added.kind, ChangeKind::Added);
+        assert_eq!(added.subject, "Competency `mentoring` (Mentoring)");
+        let removed = &section(&d, "Grades").changes[0];
+        assert_eq!(removed.kind, ChangeKind::Removed);
+        assert_eq!(removed.subject, "Grade `g1` (Grade 1)");
+        assert_eq!(d.counts().to_string(), "1 added, 1 removed");
+    }
+
+    #[test]
+    fn a_renamed_level_is_a_change_with_before_and_after() {
+        let mut new = old();
+        new.tracks[0].levels[2].title = "Senior Software Engineer".into();
+        let d = diff(&old(), &new);
+        let c = only_change(&d);
+        assert_eq!(c.kind, ChangeKind::Changed);
+        assert_eq!(c.subject, "Level `se3` (Senior Software Engineer)");
+        assert_eq!(c.field.as_deref(), Some("title"));
+        assert_eq!(c.before.as_deref(), Some("Senior Engineer"));
+        assert_eq!(c.after.as_deref(), Some("Senior Software Engineer"));
+        assert_eq!(d.sections[0].kind, SectionKind::Track);
+        assert_eq!(
+            d.sections[0].track.as_ref().map(Key::as_str),
+            Some("backend")
+        );
+        assert_eq!(d.sections[0].title, "Track `backend` (Backend)");
+    }
+
+    #[test]
+    fn a_cell_change_lists_the_bullets_added_and_removed() {
+        let mut new = old();
+        let se1 = new.tracks[0].level_mut("se1").expect("se1");
+        se1.expectations.insert(
+            key("ownership"),
+            vec![
+                "You finish what you start.".into(),
+                "You break work into milestones.".into(),
+            ],
+        );
+        let d = diff(&old(), &new);
+        let c = only_change(&d);
+        assert_eq!(c.kind, ChangeKind::Changed);
+        assert_eq!(c.subject, "Ownership at Software Engineer I");
+        assert_eq!(c.field.as_deref(), Some("expectations"));
+        assert_eq!(
+            c.bullets,
+            Some(BulletDiff {
+                added: vec!["You break work into milestones.".into()],
+                removed: vec!["You set timelines.".into()],
+                kept: vec!["You finish what you start.".into()],
+            })
+        );
+    }
+
+    #[test]
+    fn a_cell_filled_in_is_added_and_a_cell_emptied_is_removed() {
+        let mut new = old();
+        let se3 = new.tracks[0].level_mut("se3").expect("se3");
+        se3.expectations
+            .insert(key("ownership"), vec!["You lead.".into()]);
+        new.tracks[0].levels[0]
+            .expectations
+            .remove(&key("reliability"));
+        let d = diff(&old(), &new);
+        let changes = &section(&d, "Track `backend` (Backend)").changes;
+        assert_eq!(changes.len(), 2, "{changes:#?}");
+        assert_eq!(changes[0].kind, ChangeKind::Removed);
+        assert_eq!(changes[0].subject, "Reliability at Software Engineer I");
+        assert_eq!(changes[1].kind, ChangeKind::Added);
+        assert_eq!(changes[1].subject, "Ownership at Senior Engineer");
+        assert_eq!(
+            changes[1].bullets.as_ref().map(|b| b.added.clone()),
+            Some(vec!["You lead.".to_string()])
+        );
+    }
+
+    #[test]
+    fn marking_a_cell_not_applicable_is_reported() {
+        let mut new = old();
+        let se1 = new.tracks[0].level_mut("se1").expect("se1");
+        se1.expectations.remove(&key("reliability"));
+        se1.not_applicable.push(key("reliability"));
+        let d = diff(&old(), &new);
+        let changes = &d.sections[0].changes;
+        assert_eq!(changes[0].field.as_deref(), Some("not applicable"));
+        assert_eq!(changes[0].before.as_deref(), Some("no"));
+        assert_eq!(changes[0].after.as_deref(), Some("yes"));
+        assert_eq!(changes[1].kind, ChangeKind::Removed);
+    }
+
+    #[test]
+    fn moving_one_track_reports_only_that_track_as_moved() {
+        let mut new = old();
+        let sales = new.tracks.remove(2);
+        new.tracks.insert(0, sales);
+        let d = diff(&old(), &new);
+        let c = only_change(&d);
+        assert_eq!(c.kind, ChangeKind::Moved);
+        assert_eq!(c.subject, "Track `sales` (Sales)");
+        assert_eq!(
+            (c.before.as_deref(), c.after.as_deref()),
+            (Some("3"), Some("1"))
+        );
+        assert_eq!(d.counts().to_string(), "1 moved");
+    }
+
+    #[test]
+    fn adding_a_level_at_the_bottom_does_not_move_the_others() {
+        let mut new = old();
+        let mut se0 = new.tracks[0].levels[2].clone();
+        se0.key = key("se0");
+        se0.title = "Intern".into();
+        new.tracks[0].levels.insert(0, se0);
+        let d = diff(&old(), &new);
+        let c = only_change(&d);
+        assert_eq!(c.kind, ChangeKind::Added);
+        assert_eq!(c.subject, "Level `se0` (Intern)");
+    }
+
+    #[test]
+    fn swapping_rows_and_reordering_bullets_are_moves() {
+        let mut new = old();
+        new.tracks[0].competencies.reverse();
+        new.tracks[0].levels[0]
+            .expectations
+            .get_mut(&key("ownership"))
+            .expect("cell")
+            .reverse();
+        let d = diff(&old(), &new);
+        let kinds: Vec<(ChangeKind, &str)> = d.sections[0]
+            .changes
+            .iter()
+            .map(|c| (c.kind, c.subject.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (ChangeKind::Moved, "Competency `reliability` (Reliability)"),
+                (ChangeKind::Moved, "Ownership at Software Engineer I"),
+            ]
+        );
+    }
+
+    #[test]
+    fn added_and_removed_tracks_get_their_own_sections() {
+        let mut new = old();
+        new.tracks.retain(|t| t.key.as_str() != "frontend");
+        new.tracks.push(fw_track("data", "Data"));
+        let d = diff(&old(), &new);
+        let titles: Vec<&str> = d.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            ["Track `data` (Data)", "Track `frontend` (Frontend)"]
+        );
+        assert_eq!(d.sections[0].changes[0].kind, ChangeKind::Added);
+        assert_eq!(d.sections[1].changes[0].kind, ChangeKind::Removed);
+    }
+
+    #[test]
+    fn sections_come_in_reading_order() {
+        let mut new = old();
+        new.name = "Acme Ltd".into();
+        new.tracks[1].family = Some("Engineering".into());
+        new.categories[0].description = Some("What you achieve".into());
+        new.competencies[0].category = None;
+        new.grades[1].name = "Grade two".into();
+        let d = diff(&old(), &new);
+        let kinds: Vec<SectionKind> = d.sections.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                SectionKind::Framework,
+                SectionKind::Categories,
+                SectionKind::Competencies,
+                SectionKind::Grades,
+                SectionKind::Track,
+            ]
+        );
+        assert_eq!(d.counts().changed, 5);
+        let category = &section(&d, "Competencies").changes[0];
+        assert_eq!(category.before.as_deref(), Some("impact"));
+        assert_eq!(category.after, None);
+    }
+
+    #[test]
+    fn the_diff_serialises_for_the_api() {
+        let mut new = old();
+        new.grades[0].name = "G1".into();
+        let value = serde_json::to_value(diff(&old(), &new)).expect("json");
+        assert_eq!(
+            value,
+            json!({"sections": [{
+                "kind": "grades",
+                "title": "Grades",
+                "changes": [{
+                    "kind": "changed", "subject": "Grade `g1` (G1)", "field": "name",
+                    "before": "Grade 1", "after": "G1", "bullets": null
+                }]
+            }]})
+        );
+    }
+
+    #[test]
+    fn normalised_bullets_ignore_case_and_spacing() {
+        let old = vec!["You  write Tests.".to_string(), "You deploy.".to_string()];
+        let new = vec!["you write tests.".to_string(), "You review.".to_string()];
+        let d = BulletDiff::between_normalised(&old, &new);
+        assert_eq!(d.kept, ["you write tests."]);
+        assert_eq!(d.added, ["You review."]);
+        assert_eq!(d.removed, ["You deploy."]);
+        assert_eq!(BulletDiff::between(&old, &new).kept, Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_longest_run_in_order_stays_put() {
+        let stays = longest_increasing(&[3, 0, 1, 2]);
+        assert_eq!(stays, HashSet::from([1, 2, 3]));
+        assert!(longest_increasing(&[]).is_empty());
+    }
+
+    fn key(s: &str) -> Key {
+        Key::parse(s).expect("test key")
+    }
+
+    fn fw_competency(k: &str, name: &str) -> Competency {
+        Competency {
+            key: key(k),
+            name: name.into(),
+            category: None,
+            description: None,
+        }
+    }
+
+    fn fw_track(k: &str, name: &str) -> Track {
+        Track {
+            key: key(k),
+            name: name.into(),
+            family: None,
+            kind: crate::model::TrackKind::IndividualContributor,
+            description: None,
+            competencies: Vec::new(),
+            levels: Vec::new(),
+        }
+    }
+}
