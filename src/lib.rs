@@ -1,1 +1,73 @@
-//! Trellis.
+//! Trellis: career tracks for the whole organisation, in one binary.
+//!
+//! [`app`] builds the HTTP application (web pages, JSON API, static files) over an [`AppState`];
+//! `main.rs` wires it to the command line, and the tests and benchmarks drive it directly.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod markdown;
+pub mod services;
+pub mod state;
+pub mod web;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use state::AppState;
+
+/// The largest request body accepted: a framework file of a large organisation fits easily.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// The whole application: pages, API, static files and health check, with the middleware every
+/// response goes through (tracing, request ids, timeouts, body limit, panic recovery, cross-site
+/// request refusal and security headers).
+pub fn app(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let security_headers = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("same-origin"),
+        ));
+    Router::new()
+        .merge(web::routes())
+        .nest("/api", api::routes())
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(TraceLayer::new_for_http())
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(CatchPanicLayer::new())
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    Duration::from_secs(30),
+                ))
+                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+                .layer(security_headers)
+                .layer(CsrfLayer::new()),
+        )
+}

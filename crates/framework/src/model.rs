@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// A stable identifier: one or more of `a-z`, `0-9` and `-`, at most 64 characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, pattern = "^[a-z0-9-]{1,64}$"))]
 #[serde(try_from = "String", into = "String")]
 pub struct Key(String);
 
@@ -94,6 +95,7 @@ impl AsRef<str> for Key {
 
 /// The whole job architecture of an organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Framework {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,6 +111,7 @@ pub struct Framework {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Category {
     pub key: Key,
     pub name: String,
@@ -117,6 +120,7 @@ pub struct Category {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Competency {
     pub key: Key,
     pub name: String,
@@ -127,12 +131,14 @@ pub struct Competency {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Grade {
     pub key: Key,
     pub name: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum TrackKind {
     IndividualContributor,
@@ -165,6 +171,7 @@ impl TrackKind {
 
 /// A career track: ordered levels × the competencies it uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Track {
     pub key: Key,
     pub name: String,
@@ -197,6 +204,7 @@ impl Track {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Level {
     pub key: Key,
     pub title: String,
@@ -225,6 +233,7 @@ impl Level {
 
 /// A pay band. Amounts are whole units of the currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pay {
     /// ISO 4217 code, three capital letters.
     pub currency: String,
@@ -286,7 +295,9 @@ mod tests {
     #[test]
     fn slug_turns_names_into_keys() {
         assert_eq!(
-            Key::slug("Software Engineer II").map(String::from).as_deref(),
+            Key::slug("Software Engineer II")
+                .map(String::from)
+                .as_deref(),
             Some("software-engineer-ii")
         );
         assert_eq!(

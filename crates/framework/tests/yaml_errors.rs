@@ -192,6 +192,21 @@ fn a_missing_required_field_is_reported_at_its_mapping() {
 }
 
 #[test]
+fn a_missing_field_does_not_hide_a_broken_rule_at_the_same_mapping() {
+    let end = GOOD.find("    levels:").expect("levels");
+    let src = GOOD[..end].replace("    kind: individual-contributor\n", "");
+    let d = errors(&src);
+    let messages: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "this track is missing `kind`",
+            "track `se` needs at least one level"
+        ]
+    );
+}
+
+#[test]
 fn an_unknown_kind_lists_the_allowed_ones() {
     assert_single(
         &good_with("kind: individual-contributor", "kind: manager"),

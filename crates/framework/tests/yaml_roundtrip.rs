@@ -307,3 +307,13 @@ fn pay_is_a_flow_mapping_and_not_applicable_a_flow_list() {
     assert!(text.contains("pay: { currency: EUR, min: 70000, max: 85000 }\n"));
     assert!(text.contains("not_applicable: [people-development]\n"));
 }
+
+#[test]
+fn the_documented_example_reads_and_is_canonical() {
+    let doc = include_str!("../../../docs/framework-format.md");
+    let start = doc.find("```yaml\n").expect("an example") + "```yaml\n".len();
+    let example = &doc[start..];
+    let example = &example[..example.find("```").expect("end of example")];
+    let fw = read_ok(example);
+    assert_eq!(write(&fw), example);
+}

@@ -52,9 +52,11 @@ pub fn read(source: &str) -> Result<Framework, Vec<Diagnostic>> {
         };
         for problem in validate(fw) {
             let at = locate(root, &problem.path);
-            let echoes_shape_error = [at.pos, at.node]
-                .iter()
-                .any(|p| shape_errors.contains(&(p.line, p.column)));
+            // A path that falls short lands on an ancestor, whose own errors are about other things.
+            let echoes_shape_error = at.exact
+                && [at.pos, at.node]
+                    .iter()
+                    .any(|p| shape_errors.contains(&(p.line, p.column)));
             let maybe_misspelt = !at.exact && r.with_unknown_fields.contains(&at.node);
             if echoes_shape_error || maybe_misspelt || echoes_placeholder(&problem.message) {
                 continue;

@@ -1,0 +1,418 @@
+//! `/api/v1`: the framework, its tracks, levels and library, comparisons, versions, and the draft.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use trellis_framework::edit::Edit;
+use trellis_framework::{Competency, Framework, Level, Track, TrackKind};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiResult, Problem};
+use crate::auth::{Actor, Role, policy};
+use crate::error::{AppError, FieldError};
+use crate::services::framework::{self as service, ImportOptions, Revision, VersionInfo};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/framework", get(get_framework))
+        .route("/tracks", get(list_tracks))
+        .route("/tracks/{track}", get(get_track))
+        .route("/tracks/{track}/levels/{level}", get(get_level))
+        .route("/competencies", get(list_competencies))
+        .route("/compare", get(compare))
+        .route("/versions", get(list_versions))
+        .route("/versions/diff", get(diff_versions))
+        .route("/framework.yaml", get(export_yaml))
+        .route("/draft", get(get_draft))
+        .route("/draft/edits", post(edit_draft))
+        .route("/draft/import", post(import_yaml))
+        .route("/draft/publish", post(publish))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub name: String,
+    /// The email, or `token:NAME` for an organisation token.
+    pub label: String,
+    pub role: Role,
+}
+
+/// Who the request is authenticated as.
+#[utoipa::path(get, path = "/api/v1/me", tag = "framework",
+    responses((status = 200, body = Me), (status = 401, body = Problem)))]
+pub async fn me(actor: Actor) -> Json<Me> {
+    Json(Me {
+        name: actor.name,
+        label: actor.label,
+        role: actor.role,
+    })
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct RevisionQuery {
+    /// A version number, or `draft` (admins). The latest published version when absent.
+    pub revision: Option<String>,
+}
+
+fn parse_revision(raw: &str) -> Result<Revision, AppError> {
+    Revision::parse(raw).ok_or_else(|| {
+        AppError::invalid_field(
+            "revision",
+            format!("`{raw}` is not a revision: use a version number or `draft`"),
+        )
+    })
+}
+
+/// The framework a request reads, with pay bands removed for those who may not see them.
+async fn read(state: &AppState, actor: &Actor, revision: Option<&str>) -> ApiResult<ReadFramework> {
+    let snap = match revision {
+        Some(raw) => service::framework_at(state, actor, parse_revision(raw)?).await?,
+        None => service::require_published(state, actor).await?,
+    };
+    let mut framework = snap.framework.clone();
+    if !policy::see_pay(actor) {
+        for level in framework
+            .tracks
+            .iter_mut()
+            .flat_map(|t| t.levels.iter_mut())
+        {
+            level.pay = None;
+        }
+    }
+    Ok(ReadFramework {
+        version: snap.version.clone(),
+        framework,
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReadFramework {
+    /// The published version read; absent for the draft.
+    pub version: Option<VersionInfo>,
+    pub framework: Framework,
+}
+
+/// The whole framework: library, grades and every track.
+#[utoipa::path(get, path = "/api/v1/framework", tag = "framework", params(RevisionQuery),
+    responses((status = 200, body = ReadFramework), (status = 404, body = Problem)))]
+pub async fn get_framework(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<RevisionQuery>,
+) -> ApiResult<Json<ReadFramework>> {
+    Ok(Json(read(&state, &actor, q.revision.as_deref()).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LevelSummary {
+    pub key: String,
+    pub title: String,
+    pub grade: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TrackSummary {
+    pub key: String,
+    pub name: String,
+    pub family: Option<String>,
+    pub kind: TrackKind,
+    pub levels: Vec<LevelSummary>,
+}
+
+/// Every track with its levels, without the expectations.
+#[utoipa::path(get, path = "/api/v1/tracks", tag = "framework", params(RevisionQuery),
+    responses((status = 200, body = Vec<TrackSummary>)))]
+pub async fn list_tracks(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<RevisionQuery>,
+) -> ApiResult<Json<Vec<TrackSummary>>> {
+    let read = read(&state, &actor, q.revision.as_deref()).await?;
+    Ok(Json(
+        read.framework
+            .tracks
+            .iter()
+            .map(|t| TrackSummary {
+                key: t.key.to_string(),
+                name: t.name.clone(),
+                family: t.family.clone(),
+                kind: t.kind,
+                levels: t
+                    .levels
+                    .iter()
+                    .map(|l| LevelSummary {
+                        key: l.key.to_string(),
+                        title: l.title.clone(),
+                        grade: l.grade.as_ref().map(ToString::to_string),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    ))
+}
+
+fn take_track(fw: Framework, key: &str) -> Result<Track, AppError> {
+    fw.tracks
+        .into_iter()
+        .find(|t| t.key.as_str() == key)
+        .ok_or_else(|| AppError::not_found(format!("the track `{key}`")))
+}
+
+/// One track with every level and expectation.
+#[utoipa::path(get, path = "/api/v1/tracks/{track}", tag = "framework",
+    params(("track" = String, Path, description = "The track's key"), RevisionQuery),
+    responses((status = 200, body = Track), (status = 404, body = Problem)))]
+pub async fn get_track(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(track): Path<String>,
+    Query(q): Query<RevisionQuery>,
+) -> ApiResult<Json<Track>> {
+    let read = read(&state, &actor, q.revision.as_deref()).await?;
+    Ok(Json(take_track(read.framework, &track)?))
+}
+
+/// One level of a track.
+#[utoipa::path(get, path = "/api/v1/tracks/{track}/levels/{level}", tag = "framework",
+    params(("track" = String, Path), ("level" = String, Path), RevisionQuery),
+    responses((status = 200, body = Level), (status = 404, body = Problem)))]
+pub async fn get_level(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((track, level)): Path<(String, String)>,
+    Query(q): Query<RevisionQuery>,
+) -> ApiResult<Json<Level>> {
+    let read = read(&state, &actor, q.revision.as_deref()).await?;
+    let t = take_track(read.framework, &track)?;
+    t.levels
+        .into_iter()
+        .find(|l| l.key.as_str() == level)
+        .map(Json)
+        .ok_or_else(|| AppError::not_found(format!("the level `{level}` of `{track}`")).into())
+}
+
+/// The competency library.
+#[utoipa::path(get, path = "/api/v1/competencies", tag = "framework", params(RevisionQuery),
+    responses((status = 200, body = Vec<Competency>)))]
+pub async fn list_competencies(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<RevisionQuery>,
+) -> ApiResult<Json<Vec<Competency>>> {
+    Ok(Json(
+        read(&state, &actor, q.revision.as_deref())
+            .await?
+            .framework
+            .competencies,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct CompareQuery {
+    /// `track/level`
+    pub from: String,
+    /// `track/level`
+    pub to: String,
+}
+
+fn split_level(field: &str, value: &str) -> Result<(String, String), AppError> {
+    value
+        .split_once('/')
+        .map(|(t, l)| (t.to_owned(), l.to_owned()))
+        .ok_or_else(|| AppError::invalid_field(field, format!("`{value}` is not `track/level`")))
+}
+
+/// The level delta: what changes from one level to another, competency by competency.
+#[utoipa::path(get, path = "/api/v1/compare", tag = "framework", params(CompareQuery),
+    responses((status = 200, description = "The comparison, row by row", body = Object),
+              (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn compare(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<CompareQuery>,
+) -> ApiResult<Response> {
+    let from = split_level("from", &q.from)?;
+    let to = split_level("to", &q.to)?;
+    let published = service::require_published(&state, &actor).await?;
+    let delta = trellis_framework::delta::level_delta(
+        &published.framework,
+        (&from.0, &from.1),
+        (&to.0, &to.1),
+    )
+    .map_err(|e| AppError::not_found(e.to_string()))?;
+    Ok(Json(delta).into_response())
+}
+
+/// Every published version, newest first.
+#[utoipa::path(get, path = "/api/v1/versions", tag = "framework",
+    responses((status = 200, body = Vec<VersionInfo>)))]
+pub async fn list_versions(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<Vec<VersionInfo>>> {
+    Ok(Json(service::versions(&state, &actor).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DiffQuery {
+    /// A version number or `draft`.
+    pub from: String,
+    /// A version number or `draft`.
+    pub to: String,
+}
+
+/// What changed between two versions (or a version and the draft).
+#[utoipa::path(get, path = "/api/v1/versions/diff", tag = "framework", params(DiffQuery),
+    responses((status = 200, description = "Sections of changes", body = Object),
+              (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn diff_versions(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<DiffQuery>,
+) -> ApiResult<Response> {
+    let from = parse_revision(&q.from)?;
+    let to = parse_revision(&q.to)?;
+    Ok(Json(service::diff(&state, &actor, from, to).await?).into_response())
+}
+
+/// The framework as a YAML file in the documented format.
+#[utoipa::path(get, path = "/api/v1/framework.yaml", tag = "framework", params(RevisionQuery),
+    responses((status = 200, description = "The YAML file", content_type = "application/yaml", body = String)))]
+pub async fn export_yaml(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<RevisionQuery>,
+) -> ApiResult<Response> {
+    let revision = match q.revision.as_deref() {
+        Some(raw) => parse_revision(raw)?,
+        None => match service::require_published(&state, &actor).await?.version {
+            Some(ref v) => Revision::Version(v.number),
+            None => Revision::Draft,
+        },
+    };
+    let yaml = service::export_yaml(&state, &actor, revision).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/yaml; charset=utf-8")],
+        yaml,
+    )
+        .into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DraftState {
+    /// Bumped by every change to the draft.
+    pub revision: i64,
+    /// The draft differs from the latest published version.
+    pub pending: bool,
+    pub latest_version: Option<i64>,
+    /// What must be fixed before publishing; `field` is the path in the framework document.
+    pub problems: Vec<FieldError>,
+    pub framework: Framework,
+}
+
+fn draft_state(d: service::Draft) -> DraftState {
+    DraftState {
+        revision: d.snapshot.id,
+        pending: d.pending,
+        latest_version: d.latest_version,
+        problems: d
+            .problems
+            .iter()
+            .map(|p| FieldError {
+                field: p.path.iter().map(ToString::to_string).collect(),
+                message: p.message.clone(),
+            })
+            .collect(),
+        framework: d.snapshot.framework.clone(),
+    }
+}
+
+/// The draft (admins).
+#[utoipa::path(get, path = "/api/v1/draft", tag = "draft",
+    responses((status = 200, body = DraftState), (status = 403, body = Problem)))]
+pub async fn get_draft(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<DraftState>> {
+    Ok(Json(draft_state(service::draft(&state, &actor).await?)))
+}
+
+/// Applies one change to the draft: the body is an edit such as
+/// `{"op": "add_level", "track": "backend", "key": "be4", "title": "Staff Engineer"}`.
+#[utoipa::path(post, path = "/api/v1/draft/edits", tag = "draft",
+    request_body(content = Object, description = "One edit, tagged by `op`"),
+    responses((status = 200, body = DraftState), (status = 400, body = Problem),
+              (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn edit_draft(
+    State(state): State<AppState>,
+    actor: Actor,
+    body: Bytes,
+) -> ApiResult<Json<DraftState>> {
+    let change: Edit = serde_json::from_slice(&body)
+        .map_err(|e| AppError::invalid_field("", format!("the edit is not valid: {e}")))?;
+    Ok(Json(draft_state(
+        service::apply_edit(&state, &actor, &change).await?,
+    )))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ImportQuery {
+    /// Report what would change without changing anything.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Remove from the draft what the file does not have.
+    #[serde(default)]
+    pub prune: bool,
+    /// Publish the result with this change note.
+    pub publish_note: Option<String>,
+}
+
+/// Imports a YAML framework file (the request body) into the draft, by key. All or nothing: a file
+/// with mistakes changes nothing and every mistake is listed with its line and column.
+#[utoipa::path(post, path = "/api/v1/draft/import", tag = "draft", params(ImportQuery),
+    request_body(content = String, content_type = "application/yaml"),
+    responses((status = 200, body = service::ImportReport), (status = 422, body = Problem)))]
+pub async fn import_yaml(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> ApiResult<Json<service::ImportReport>> {
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| AppError::bad_request("the body must be UTF-8 text"))?;
+    let options = ImportOptions {
+        dry_run: q.dry_run,
+        prune: q.prune,
+        publish_note: q.publish_note,
+    };
+    Ok(Json(
+        service::import_yaml(&state, &actor, text, &options).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PublishRequest {
+    /// What changed and why, shown to everyone in the history.
+    pub note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Published {
+    pub version: i64,
+}
+
+/// Publishes the draft as the next version.
+#[utoipa::path(post, path = "/api/v1/draft/publish", tag = "draft", request_body = PublishRequest,
+    responses((status = 200, body = Published), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn publish(
+    State(state): State<AppState>,
+    actor: Actor,
+    Json(req): Json<PublishRequest>,
+) -> ApiResult<Json<Published>> {
+    Ok(Json(Published {
+        version: service::publish(&state, &actor, &req.note).await?,
+    }))
+}

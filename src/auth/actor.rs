@@ -1,0 +1,144 @@
+//! The [`Actor`]: the signed-in person (by session cookie) or API client (by bearer token) behind a
+//! request. Handlers take an `Actor` argument to require one, or `Option<Actor>` where signing in is
+//! optional.
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::HeaderMap;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+use serde::Serialize;
+
+use crate::error::AppError;
+use crate::services::accounts;
+use crate::state::AppState;
+
+/// What a person may do across the organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The People team: edits the framework, manages accounts.
+    Admin,
+    Employee,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Employee => "employee",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "employee" => Some(Role::Employee),
+            _ => None,
+        }
+    }
+}
+
+/// How the actor proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    Session,
+    /// An API token with its scope (`api` or `scim`).
+    Token {
+        scope: String,
+    },
+    /// The `trellis` command line, run by whoever operates the server.
+    CommandLine,
+}
+
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The account, absent for an organisation-wide service token.
+    pub user_id: Option<i64>,
+    /// How the audit log names the actor: an email, or `token:NAME`.
+    pub label: String,
+    pub name: String,
+    pub role: Role,
+    pub via: Via,
+}
+
+impl Actor {
+    /// The operator at the command line, who has every right.
+    pub fn command_line() -> Actor {
+        Actor {
+            user_id: None,
+            label: "command line".into(),
+            name: "Command line".into(),
+            role: Role::Admin,
+            via: Via::CommandLine,
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+pub const SESSION_COOKIE: &str = "trellis_session";
+
+/// The session token in a `Cookie` header, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The actor found for this request, cached so several extractors look it up once.
+#[derive(Clone)]
+struct Resolved(Option<Actor>);
+
+async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Option<Actor>, AppError> {
+    if let Some(Resolved(found)) = parts.extensions.get::<Resolved>() {
+        return Ok(found.clone());
+    }
+    let found = if let Some(token) = bearer(parts) {
+        let actor = accounts::actor_for_api_token(state.db(), token).await?;
+        if actor.is_none() {
+            // A wrong token is an error even where signing in is optional: the client meant to sign in.
+            return Err(AppError::Unauthenticated);
+        }
+        actor
+    } else if let Some(token) = session_cookie(&parts.headers) {
+        accounts::actor_for_session(state.db(), token).await?
+    } else {
+        None
+    };
+    parts.extensions.insert(Resolved(found.clone()));
+    Ok(found)
+}
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        resolve(parts, state)
+            .await?
+            .ok_or(AppError::Unauthenticated)
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for Actor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
+        resolve(parts, state).await
+    }
+}

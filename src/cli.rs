@@ -1,0 +1,480 @@
+//! The `trellis` command line: serve, demo, migrate, user and token administration, and framework
+//! files. Each command is a thin shell over the same services the web and API use.
+
+use std::io::{IsTerminal, Read, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use trellis_framework::diff::Diff;
+
+use crate::auth::password::Cost;
+use crate::auth::{Actor, Role};
+use crate::config::{Config, sqlite_url_in};
+use crate::db::{Db, migrations};
+use crate::error::AppError;
+use crate::services::{accounts, framework};
+use crate::state::AppState;
+
+#[derive(Parser)]
+#[command(
+    name = "trellis",
+    version,
+    about = "Career tracks for the whole organisation"
+)]
+pub struct Cli {
+    /// The database: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB. Defaults to a SQLite file in
+    /// the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Where the default SQLite database lives.
+    #[arg(long, env = "TRELLIS_DATA_DIR", default_value = "data", global = true)]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Run a demo: a fresh database with a demo organisation, then serve it.
+    Demo(DemoArgs),
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Check, import and export framework files.
+    #[command(subcommand)]
+    Framework(FrameworkCommand),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, env = "TRELLIS_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// The address people use to reach Trellis (https:// turns on secure cookies).
+    #[arg(long, env = "TRELLIS_BASE_URL")]
+    base_url: Option<String>,
+    /// Database connections in the pool.
+    #[arg(long, env = "TRELLIS_POOL_SIZE", default_value_t = 16)]
+    pool_size: u32,
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    #[arg(long, env = "TRELLIS_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from --password-file, or asked for, or read from
+    /// standard input when it is not a terminal.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["admin", "employee"])]
+        role: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token and print it (it is shown only once).
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["api", "scim"], default_value = "api")]
+        scope: String,
+        /// The account the token acts as; without it, the token acts for the organisation.
+        #[arg(long)]
+        user: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum FrameworkCommand {
+    /// Check a framework file and print every problem as FILE:LINE:COLUMN: message.
+    Check { file: PathBuf },
+    /// Import a framework file into the draft, matching items by key.
+    Import {
+        file: PathBuf,
+        /// Show what would change; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Remove what the file no longer has.
+        #[arg(long)]
+        prune: bool,
+        /// Publish the result as a new version.
+        #[arg(long, requires = "note")]
+        publish: bool,
+        /// The change note of the published version.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Write the framework as YAML: the draft, or with --published the latest published version.
+    Export {
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[arg(long)]
+        published: bool,
+    },
+}
+
+impl Cli {
+    fn database_url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create {}", self.data_dir.display()))?;
+        Ok(sqlite_url_in(&self.data_dir))
+    }
+}
+
+async fn open(url: &str, pool_size: u32) -> anyhow::Result<Db> {
+    let db = Db::connect(url, pool_size).await?;
+    migrations::migrate(&db)
+        .await
+        .context("migrating the database")?;
+    Ok(db)
+}
+
+fn state_for(db: Db, url: String, bind: SocketAddr, base_url: Option<String>) -> AppState {
+    let base_url = base_url.unwrap_or_else(|| format!("http://{bind}"));
+    AppState::new(
+        db,
+        Config {
+            database_url: url,
+            bind,
+            base_url,
+            pool_size: 16,
+            password_cost: Cost::Production,
+        },
+    )
+}
+
+/// Runs the command line; the exit code says whether it succeeded.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Serve(args) => {
+            let url = cli.database_url()?;
+            let db = open(&url, args.pool_size).await?;
+            let state = state_for(db, url, args.bind, args.base_url.clone());
+            serve(state, args.bind, None).await?;
+        }
+        Command::Demo(args) => {
+            let dir = cli.data_dir.join("demo");
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)
+                    .with_context(|| format!("cannot clear {}", dir.display()))?;
+            }
+            std::fs::create_dir_all(&dir)?;
+            let url = cli
+                .database_url
+                .clone()
+                .unwrap_or_else(|| sqlite_url_in(&dir));
+            let db = open(&url, 16).await?;
+            let state = state_for(db, url, args.bind, None);
+            crate::demo::seed(&state, Cost::Production)
+                .await
+                .map_err(|e| anyhow::anyhow!("seeding the demo failed: {e}"))?;
+            let mut banner = String::from("Demo logins:\n");
+            for login in &crate::demo::LOGINS {
+                banner.push_str(&format!(
+                    "  {:<9} {}  password: {}\n",
+                    login.role.as_str(),
+                    login.email,
+                    login.password
+                ));
+            }
+            serve(state, args.bind, Some(banner)).await?;
+        }
+        Command::Migrate => {
+            let url = cli.database_url()?;
+            let db = Db::connect(&url, 1).await?;
+            let applied = migrations::migrate(&db).await?;
+            println!(
+                "schema at version {} ({} migration(s) applied)",
+                migrations::latest_version(),
+                applied.len()
+            );
+        }
+        Command::User(UserCommand::Create {
+            email,
+            role,
+            name,
+            password_file,
+        }) => {
+            let password = read_password(password_file.as_deref())?;
+            let db = open(&cli.database_url()?, 1).await?;
+            let role = Role::parse(role).unwrap_or(Role::Employee);
+            let id = accounts::create_user(
+                &db,
+                &Actor::command_line(),
+                accounts::NewUser {
+                    email: email.clone(),
+                    name: name.clone(),
+                    role,
+                    password,
+                },
+                Cost::Production,
+            )
+            .await
+            .map_err(user_error)?;
+            println!("created {} account {id} for {email}", role.as_str());
+        }
+        Command::Token(TokenCommand::Create { name, scope, user }) => {
+            let db = open(&cli.database_url()?, 1).await?;
+            let secret = accounts::create_api_token(
+                &db,
+                &Actor::command_line(),
+                name,
+                scope,
+                user.as_deref(),
+            )
+            .await
+            .map_err(user_error)?;
+            println!("{secret}");
+        }
+        Command::Framework(cmd) => return framework_command(&cli, cmd).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn user_error(e: AppError) -> anyhow::Error {
+    match e.field_errors().as_slice() {
+        [one] if !one.field.is_empty() => anyhow::anyhow!("{}: {}", one.field, one.message),
+        _ => anyhow::anyhow!("{}", e.public_message()),
+    }
+}
+
+fn read_password(file: Option<&Path>) -> anyhow::Result<String> {
+    let raw = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?,
+        None if std::io::stdin().is_terminal() => {
+            let first = rpassword::prompt_password("Password: ")?;
+            let again = rpassword::prompt_password("Password again: ")?;
+            if first != again {
+                bail!("the two passwords differ");
+            }
+            first
+        }
+        None => {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s)?;
+            s
+        }
+    };
+    Ok(raw.lines().next().unwrap_or_default().to_owned())
+}
+
+/// Prints a file's problems as `FILE:LINE:COLUMN: message`, one per line.
+fn print_file_errors(file: &Path, e: &AppError) -> bool {
+    if let AppError::InvalidFile { errors } = e {
+        let mut err = std::io::stderr().lock();
+        for d in errors {
+            let _ = writeln!(
+                err,
+                "{}:{}:{}: {}",
+                file.display(),
+                d.line,
+                d.column,
+                d.message
+            );
+        }
+        let _ = writeln!(
+            err,
+            "{}: {} problem(s); nothing was changed",
+            file.display(),
+            errors.len()
+        );
+        true
+    } else {
+        false
+    }
+}
+
+fn read_file(file: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))
+}
+
+async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        FrameworkCommand::Check { file } => {
+            let source = read_file(file)?;
+            match framework::check_yaml(&source) {
+                Ok(fw) => {
+                    let levels: usize = fw.tracks.iter().map(|t| t.levels.len()).sum();
+                    println!(
+                        "{}: ok ({} tracks, {} levels, {} competencies)",
+                        file.display(),
+                        fw.tracks.len(),
+                        levels,
+                        fw.competencies.len()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    print_file_errors(file, &e);
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        FrameworkCommand::Import {
+            file,
+            dry_run,
+            prune,
+            publish,
+            note,
+        } => {
+            let source = read_file(file)?;
+            let url = cli.database_url()?;
+            let db = open(&url, 2).await?;
+            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None);
+            let options = framework::ImportOptions {
+                dry_run: *dry_run,
+                prune: *prune,
+                publish_note: if *publish { note.clone() } else { None },
+            };
+            match framework::import_yaml(&state, &Actor::command_line(), &source, &options).await {
+                Ok(report) => {
+                    print!("{}", diff_text(&report.diff));
+                    if !report.kept.is_empty() {
+                        println!(
+                            "{} item(s) are not in the file and were kept (use --prune to remove them): {}",
+                            report.kept.len(),
+                            report.kept.join(", ")
+                        );
+                    }
+                    if report.dry_run {
+                        println!("dry run: nothing was changed");
+                    } else if let Some(v) = report.published_version {
+                        println!("imported and published as version {v}");
+                    } else {
+                        println!("imported into the draft");
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) if print_file_errors(file, &e) => Ok(ExitCode::FAILURE),
+                Err(e) => {
+                    eprintln!("{}", user_error(e));
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        FrameworkCommand::Export { output, published } => {
+            let url = cli.database_url()?;
+            let db = open(&url, 2).await?;
+            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None);
+            let actor = Actor::command_line();
+            let revision = if *published {
+                let versions = framework::versions(&state, &actor)
+                    .await
+                    .map_err(user_error)?;
+                match versions.first() {
+                    Some(v) => framework::Revision::Version(v.number),
+                    None => bail!("nothing is published yet"),
+                }
+            } else {
+                framework::Revision::Draft
+            };
+            let yaml = framework::export_yaml(&state, &actor, revision)
+                .await
+                .map_err(user_error)?;
+            match output {
+                Some(path) => std::fs::write(path, yaml)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => print!("{yaml}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// A diff as plain text for the terminal.
+pub fn diff_text(diff: &Diff) -> String {
+    let mut out = String::new();
+    if diff.is_empty() {
+        out.push_str("no changes\n");
+        return out;
+    }
+    for section in &diff.sections {
+        out.push_str(&format!("{}\n", section.title));
+        for c in &section.changes {
+            let kind = crate::web::change_kind(&c.kind);
+            let field = c
+                .field
+                .as_deref()
+                .map(|f| format!(" ({f})"))
+                .unwrap_or_default();
+            out.push_str(&format!("  {kind:<8} {}{field}\n", c.subject));
+            if let Some(b) = &c.bullets {
+                for x in &b.removed {
+                    out.push_str(&format!("      - {x}\n"));
+                }
+                for x in &b.added {
+                    out.push_str(&format!("      + {x}\n"));
+                }
+            }
+        }
+    }
+    out.push_str(&format!("{}\n", diff.counts()));
+    out
+}
+
+/// Serves the application until Ctrl-C or SIGTERM.
+pub async fn serve(
+    state: AppState,
+    bind: SocketAddr,
+    banner: Option<String>,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    let addr = listener.local_addr()?;
+    let db = state.db().clone();
+    let app = crate::app(state);
+    println!("Trellis is running at http://{addr}/");
+    if let Some(banner) = banner {
+        print!("{banner}");
+    }
+    println!("Press Ctrl-C to stop.");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,135 @@
+//! The database: connecting to SQLite or PostgreSQL through one pool type, and the schema migrations.
+//! Queries are written once in the SQL both backends understand (`$1` placeholders, `RETURNING`);
+//! the few statements that differ live in [`reports`] and in the migration dialect below.
+
+pub mod migrations;
+pub mod reports;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+/// Which engine is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// A connection pool and the backend it talks to. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// A write in progress; every service write goes through one and records its audit event in it.
+pub type Tx = Transaction<'static, Any>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("DATABASE_URL must start with sqlite: or postgres:, not `{0}`")]
+    UnknownScheme(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[from] sqlx::Error),
+}
+
+impl Db {
+    /// Opens a pool of `size` connections. SQLite gets WAL journaling, a busy timeout and foreign keys.
+    pub async fn connect(url: &str, size: u32) -> Result<Db, ConnectError> {
+        sqlx::any::install_default_drivers();
+        let backend =
+            Backend::from_url(url).ok_or_else(|| ConnectError::UnknownScheme(redact(url)))?;
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool_options = AnyPoolOptions::new()
+            .max_connections(size.max(1))
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10));
+        let pool = match backend {
+            Backend::Sqlite => {
+                pool_options
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => pool_options.connect_with(options).await?,
+        };
+        Ok(Db { pool, backend })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a transaction. Every write of a service happens inside one.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.pool.begin().await
+    }
+
+    /// Answers whether the database responds, for health checks.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// The current time as whole seconds since the Unix epoch, the one time format stored.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// A database URL with any password removed, safe for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(
+            redact("postgres://trellis:secret@db:5432/trellis"),
+            "postgres://trellis:***@db:5432/trellis"
+        );
+        assert_eq!(redact("sqlite://data/t.db"), "sqlite://data/t.db");
+    }
+}

@@ -1,0 +1,6 @@
+//! Small value types that can only hold valid values. The framework itself lives in the
+//! `trellis-framework` crate; this module holds the rest.
+
+mod email;
+
+pub use email::Email;

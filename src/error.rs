@@ -1,0 +1,187 @@
+//! One error type for the whole application. Services return [`AppError`]; the web layer renders it as
+//! an HTML page ([`crate::web::PageError`]) and the API as an RFC 9457 problem document
+//! ([`crate::api::ApiError`]). Client mistakes are 4xx with a message meant for the user; anything
+//! else is logged and shown as a 500 without details.
+
+use axum::http::StatusCode;
+use serde::Serialize;
+
+/// A message tied to one field of a form or request body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// The form field or JSON path the message is about; empty for the whole request.
+    pub field: String,
+    pub message: String,
+}
+
+/// A problem in an uploaded file, at a line and column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FileError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("you need to sign in")]
+    Unauthenticated,
+    #[error("you are not allowed to do this")]
+    Forbidden,
+    #[error("{0} was not found")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request was understood but breaks the rules: each message says which field and why.
+    #[error("{title}")]
+    Invalid {
+        title: String,
+        errors: Vec<FieldError>,
+    },
+    /// An uploaded file has mistakes; nothing was changed.
+    #[error("the file has {} problem(s); nothing was changed", errors.len())]
+    InvalidFile { errors: Vec<FileError> },
+    /// Someone else changed the same thing first.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("too many attempts; try again later")]
+    TooManyRequests,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn not_found(what: impl Into<String>) -> Self {
+        AppError::NotFound(what.into())
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        AppError::BadRequest(message.into())
+    }
+
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        AppError::Invalid {
+            title: message.clone(),
+            errors: vec![FieldError {
+                field: field.to_owned(),
+                message,
+            }],
+        }
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        AppError::Internal(message.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid { .. } | AppError::InvalidFile { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The text safe to show to the client: internal details stay in the log.
+    pub fn public_message(&self) -> String {
+        if self.status().is_server_error() {
+            "something went wrong on our side; the error was logged".to_owned()
+        } else {
+            self.to_string()
+        }
+    }
+
+    /// Logs server errors once, where they are turned into a response.
+    pub fn log(&self) {
+        if self.status().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+    }
+
+    /// Field messages as a map-like list, for re-rendering a form next to its inputs.
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        match self {
+            AppError::Invalid { errors, .. } => errors.clone(),
+            other => vec![FieldError {
+                field: String::new(),
+                message: other.public_message(),
+            }],
+        }
+    }
+}
+
+impl From<trellis_framework::edit::EditError> for AppError {
+    fn from(e: trellis_framework::edit::EditError) -> Self {
+        AppError::Invalid {
+            title: e.message.clone(),
+            errors: vec![FieldError {
+                field: e.field.unwrap_or_default().to_owned(),
+                message: e.message,
+            }],
+        }
+    }
+}
+
+/// What an error response carries until the router it came from renders it: the web pages as HTML,
+/// the API as a problem document. Handlers and extractors just return [`AppError`].
+#[derive(Debug, Clone)]
+pub struct ErrorBody {
+    pub status: StatusCode,
+    pub message: String,
+    pub errors: Vec<FieldError>,
+    pub file_errors: Vec<FileError>,
+}
+
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        self.log();
+        let (errors, file_errors) = match &self {
+            AppError::Invalid { errors, .. } => (errors.clone(), Vec::new()),
+            AppError::InvalidFile { errors } => (Vec::new(), errors.clone()),
+            _ => (Vec::new(), Vec::new()),
+        };
+        let body = ErrorBody {
+            status: self.status(),
+            message: self.public_message(),
+            errors,
+            file_errors,
+        };
+        let mut res = (body.status, body.message.clone()).into_response();
+        res.extensions_mut().insert(body);
+        res
+    }
+}
+
+/// Reads what an error response says, whether it came from [`AppError`] or from a framework
+/// rejection (a malformed form or JSON body), so both are rendered alike.
+pub async fn error_body(res: axum::response::Response) -> ErrorBody {
+    if let Some(body) = res.extensions().get::<ErrorBody>() {
+        return body.clone();
+    }
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).trim().to_owned();
+    ErrorBody {
+        status,
+        message: if text.is_empty() || status.is_server_error() {
+            status.canonical_reason().unwrap_or("error").to_lowercase()
+        } else {
+            text
+        },
+        errors: Vec::new(),
+        file_errors: Vec::new(),
+    }
+}

@@ -1,0 +1,598 @@
+//! The framework's life cycle: the one shared draft that admins edit, publishing it as a numbered
+//! version with a change note, the version history, diffs, and YAML import and export.
+//!
+//! The draft and every version are stored as whole documents (the framework as JSON): a version is
+//! immutable, so it is cached in memory by id; the draft carries a revision number that every write
+//! bumps, which gives optimistic concurrency (an edit based on an old revision is re-applied on the
+//! new one) and a cache key.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use sqlx::Row;
+use trellis_framework::diff::Diff;
+use trellis_framework::edit::{self, Edit};
+use trellis_framework::{Framework, Problem, validate, yaml};
+
+use crate::auth::{Actor, policy};
+use crate::db::{Db, now};
+use crate::error::{AppError, AppResult, FieldError, FileError};
+use crate::services::audit;
+use crate::state::AppState;
+
+/// An immutable framework document as read at one moment: a published version or a draft revision.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The version id, or the draft revision.
+    pub id: i64,
+    pub framework: Framework,
+    pub version: Option<VersionInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VersionInfo {
+    pub number: i64,
+    pub note: String,
+    /// Seconds since the Unix epoch.
+    pub published_at: i64,
+    pub published_by: Option<String>,
+}
+
+/// What [`draft`] returns: the draft with what the editor needs to know about it.
+pub struct Draft {
+    pub snapshot: Arc<Snapshot>,
+    /// The draft differs from the latest published version (or nothing is published yet).
+    pub pending: bool,
+    /// Problems that block publishing.
+    pub problems: Vec<Problem>,
+    pub latest_version: Option<i64>,
+}
+
+const DEFAULT_NAME: &str = "Career framework";
+
+fn parse_doc(content: &str) -> AppResult<Framework> {
+    serde_json::from_str(content)
+        .map_err(|e| AppError::internal(format!("a stored framework document is unreadable: {e}")))
+}
+
+fn to_doc(fw: &Framework) -> AppResult<String> {
+    serde_json::to_string(fw)
+        .map_err(|e| AppError::internal(format!("cannot serialise the framework: {e}")))
+}
+
+fn version_info(row: &sqlx::any::AnyRow) -> Result<VersionInfo, sqlx::Error> {
+    Ok(VersionInfo {
+        number: row.try_get("number")?,
+        note: row.try_get("note")?,
+        published_at: row.try_get("published_at")?,
+        published_by: row.try_get("published_by_name")?,
+    })
+}
+
+const VERSION_COLUMNS: &str = "v.id, v.number, v.note, v.published_at, u.name AS published_by_name";
+
+/// The latest published version, if any, from the cache when it is still the latest.
+async fn latest_published(state: &AppState) -> AppResult<Option<Arc<Snapshot>>> {
+    let db = state.db();
+    let row = sqlx::query(&format!(
+        "SELECT {VERSION_COLUMNS} FROM framework_versions v LEFT JOIN users u ON u.id = v.published_by \
+         ORDER BY v.number DESC LIMIT 1"
+    ))
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: i64 = row.try_get("id")?;
+    if let Ok(cached) = state.frameworks().published.read()
+        && let Some(snap) = cached.as_ref()
+        && snap.id == id
+    {
+        return Ok(Some(snap.clone()));
+    }
+    let content: String =
+        sqlx::query_scalar("SELECT content FROM framework_versions WHERE id = $1")
+            .bind(id)
+            .fetch_one(db.pool())
+            .await?;
+    let snap = Arc::new(Snapshot {
+        id,
+        framework: parse_doc(&content)?,
+        version: Some(version_info(&row)?),
+    });
+    if let Ok(mut cached) = state.frameworks().published.write() {
+        *cached = Some(snap.clone());
+    }
+    Ok(Some(snap))
+}
+
+/// The published framework everyone reads. `None` until the first version is published.
+pub async fn published(state: &AppState, actor: &Actor) -> AppResult<Option<Arc<Snapshot>>> {
+    policy::read_published_framework(actor)?;
+    latest_published(state).await
+}
+
+/// The published framework, or a 404 that says nothing is published yet.
+pub async fn require_published(state: &AppState, actor: &Actor) -> AppResult<Arc<Snapshot>> {
+    published(state, actor)
+        .await?
+        .ok_or_else(|| AppError::not_found("a published framework"))
+}
+
+/// The draft as stored, or (before the first edit) the latest published version, or an empty one.
+async fn current_draft(state: &AppState) -> AppResult<Arc<Snapshot>> {
+    let db = state.db();
+    let revision: Option<i64> =
+        sqlx::query_scalar("SELECT revision FROM framework_draft WHERE id = 1")
+            .fetch_optional(db.pool())
+            .await?;
+    let Some(revision) = revision else {
+        let framework = match latest_published(state).await? {
+            Some(p) => p.framework.clone(),
+            None => Framework {
+                name: DEFAULT_NAME.into(),
+                ..Framework::default()
+            },
+        };
+        return Ok(Arc::new(Snapshot {
+            id: 0,
+            framework,
+            version: None,
+        }));
+    };
+    if let Ok(cached) = state.frameworks().draft.read()
+        && let Some(snap) = cached.as_ref()
+        && snap.id == revision
+    {
+        return Ok(snap.clone());
+    }
+    let row = sqlx::query("SELECT revision, content FROM framework_draft WHERE id = 1")
+        .fetch_one(db.pool())
+        .await?;
+    let snap = Arc::new(Snapshot {
+        id: row.try_get("revision")?,
+        framework: parse_doc(&row.try_get::<String, _>("content")?)?,
+        version: None,
+    });
+    if let Ok(mut cached) = state.frameworks().draft.write() {
+        *cached = Some(snap.clone());
+    }
+    Ok(snap)
+}
+
+pub async fn draft(state: &AppState, actor: &Actor) -> AppResult<Draft> {
+    policy::read_draft(actor)?;
+    let snapshot = current_draft(state).await?;
+    let latest = latest_published(state).await?;
+    let pending = match &latest {
+        Some(p) => p.framework != snapshot.framework,
+        None => true,
+    };
+    let problems = validate(&snapshot.framework);
+    Ok(Draft {
+        snapshot,
+        pending,
+        problems,
+        latest_version: latest.and_then(|p| p.version.as_ref().map(|v| v.number)),
+    })
+}
+
+/// Replaces the draft with `next` if it is still at `base_revision`; returns the new revision, or
+/// `None` when someone else wrote first.
+async fn store_draft(
+    db: &Db,
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    base_revision: i64,
+    base: &Framework,
+    next: &Framework,
+) -> AppResult<Option<i64>> {
+    if base_revision == 0 {
+        sqlx::query(
+            "INSERT INTO framework_draft (id, revision, content, updated_at) VALUES (1, 0, $1, $2) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(to_doc(base)?)
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+    }
+    let _ = db;
+    let done = sqlx::query(
+        "UPDATE framework_draft SET revision = $1, content = $2, updated_at = $3, updated_by = $4 \
+         WHERE id = 1 AND revision = $5",
+    )
+    .bind(base_revision + 1)
+    .bind(to_doc(next)?)
+    .bind(now())
+    .bind(actor.user_id)
+    .bind(base_revision)
+    .execute(&mut **tx)
+    .await?;
+    Ok((done.rows_affected() == 1).then_some(base_revision + 1))
+}
+
+/// How many times an edit is re-applied when other edits keep landing first.
+const EDIT_ATTEMPTS: usize = 8;
+
+/// Applies one editor change to the draft and records it in the audit log.
+pub async fn apply_edit(state: &AppState, actor: &Actor, change: &Edit) -> AppResult<Draft> {
+    policy::edit_framework(actor)?;
+    for _ in 0..EDIT_ATTEMPTS {
+        let current = current_draft(state).await?;
+        let mut next = current.framework.clone();
+        edit::apply(&mut next, change)?;
+        let mut tx = state.db().begin().await?;
+        let stored = store_draft(
+            state.db(),
+            &mut tx,
+            actor,
+            current.id,
+            &current.framework,
+            &next,
+        )
+        .await?;
+        if stored.is_none() {
+            tx.rollback().await?;
+            continue;
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            "framework.edit",
+            "framework:draft",
+            &change.describe(),
+            serde_json::to_value(change).ok(),
+        )
+        .await?;
+        tx.commit().await?;
+        return draft(state, actor).await;
+    }
+    Err(AppError::Conflict(
+        "the draft is being changed by others right now; try again".into(),
+    ))
+}
+
+/// Options of a YAML import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Show what would change, change nothing.
+    pub dry_run: bool,
+    /// Remove what the file no longer has.
+    pub prune: bool,
+    /// Publish the result with this change note.
+    pub publish_note: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    /// What the import changes in the draft.
+    #[schema(value_type = Object)]
+    pub diff: Diff,
+    /// Items the draft has and the file does not, kept because `prune` was off.
+    pub kept: Vec<String>,
+    pub dry_run: bool,
+    /// The version published by the import, if it was asked to publish.
+    pub published_version: Option<i64>,
+}
+
+/// Every mistake of a YAML file, in the error type of the application.
+pub fn file_errors(diags: Vec<yaml::Diagnostic>) -> AppError {
+    AppError::InvalidFile {
+        errors: diags
+            .into_iter()
+            .map(|d| FileError {
+                line: d.line,
+                column: d.column,
+                message: d.message,
+            })
+            .collect(),
+    }
+}
+
+/// Checks a YAML framework file without touching the database.
+pub fn check_yaml(source: &str) -> AppResult<Framework> {
+    yaml::read(source).map_err(file_errors)
+}
+
+/// Imports a YAML file into the draft (by key), optionally publishing it. All or nothing.
+pub async fn import_yaml(
+    state: &AppState,
+    actor: &Actor,
+    source: &str,
+    options: &ImportOptions,
+) -> AppResult<ImportReport> {
+    policy::edit_framework(actor)?;
+    let incoming = check_yaml(source)?;
+    if let Some(note) = &options.publish_note {
+        check_note(note)?;
+    }
+    for _ in 0..EDIT_ATTEMPTS {
+        let current = current_draft(state).await?;
+        let merged = trellis_framework::merge::merge(&current.framework, &incoming, options.prune);
+        let kept = if options.prune {
+            Vec::new()
+        } else {
+            trellis_framework::merge::kept_only_in_base(&current.framework, &incoming)
+        };
+        let diff = trellis_framework::diff::diff(&current.framework, &merged);
+        if options.dry_run {
+            return Ok(ImportReport {
+                diff,
+                kept,
+                dry_run: true,
+                published_version: None,
+            });
+        }
+        if options.publish_note.is_some() {
+            publishable(&merged)?;
+        }
+        let mut tx = state.db().begin().await?;
+        let stored = store_draft(
+            state.db(),
+            &mut tx,
+            actor,
+            current.id,
+            &current.framework,
+            &merged,
+        )
+        .await?;
+        if stored.is_none() {
+            tx.rollback().await?;
+            continue;
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            "framework.import",
+            "framework:draft",
+            &format!("Imported a framework file: {}", diff.counts()),
+            Some(serde_json::json!({ "prune": options.prune, "kept": kept })),
+        )
+        .await?;
+        let published_version = match &options.publish_note {
+            Some(note) => Some(insert_version(&mut tx, actor, &merged, note).await?),
+            None => None,
+        };
+        tx.commit().await?;
+        return Ok(ImportReport {
+            diff,
+            kept,
+            dry_run: false,
+            published_version,
+        });
+    }
+    Err(AppError::Conflict(
+        "the draft is being changed by others right now; try again".into(),
+    ))
+}
+
+fn check_note(note: &str) -> AppResult<()> {
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(AppError::invalid_field(
+            "note",
+            "write a change note: it tells everyone what changed and why",
+        ));
+    }
+    if note.chars().count() > 5000 {
+        return Err(AppError::invalid_field(
+            "note",
+            "a change note has at most 5000 characters",
+        ));
+    }
+    Ok(())
+}
+
+/// The framework can be published: it breaks no rule.
+fn publishable(fw: &Framework) -> AppResult<()> {
+    let problems = validate(fw);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::Invalid {
+        title: format!(
+            "the draft has {} problem(s) to fix before it can be published",
+            problems.len()
+        ),
+        errors: problems
+            .into_iter()
+            .map(|p| FieldError {
+                field: p.path.iter().map(ToString::to_string).collect(),
+                message: p.message,
+            })
+            .collect(),
+    })
+}
+
+async fn insert_version(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    fw: &Framework,
+    note: &str,
+) -> AppResult<i64> {
+    let last: Option<i64> = sqlx::query_scalar("SELECT MAX(number) FROM framework_versions")
+        .fetch_one(&mut **tx)
+        .await?;
+    let number = last.unwrap_or(0) + 1;
+    sqlx::query(
+        "INSERT INTO framework_versions (number, note, content, published_at, published_by) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(number)
+    .bind(note.trim())
+    .bind(to_doc(fw)?)
+    .bind(now())
+    .bind(actor.user_id)
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        "framework.publish",
+        &format!("version:{number}"),
+        &format!("Published version {number}"),
+        Some(serde_json::json!({ "note": note.trim() })),
+    )
+    .await?;
+    Ok(number)
+}
+
+/// Publishes the draft as the next version.
+pub async fn publish(state: &AppState, actor: &Actor, note: &str) -> AppResult<i64> {
+    policy::edit_framework(actor)?;
+    check_note(note)?;
+    let current = draft(state, actor).await?;
+    if !current.pending {
+        return Err(AppError::Conflict(
+            "the draft has no changes since the last published version".into(),
+        ));
+    }
+    publishable(&current.snapshot.framework)?;
+    let mut tx = state.db().begin().await?;
+    // The draft must still be the one that was checked.
+    let revision: Option<i64> =
+        sqlx::query_scalar("SELECT revision FROM framework_draft WHERE id = 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+    if revision.unwrap_or(0) != current.snapshot.id {
+        return Err(AppError::Conflict(
+            "the draft changed while you were publishing; review it and publish again".into(),
+        ));
+    }
+    let number = insert_version(&mut tx, actor, &current.snapshot.framework, note).await?;
+    tx.commit().await?;
+    Ok(number)
+}
+
+/// Throws away the draft's changes: it becomes the latest published version again.
+pub async fn discard_draft(state: &AppState, actor: &Actor) -> AppResult<()> {
+    policy::edit_framework(actor)?;
+    let latest = latest_published(state)
+        .await?
+        .ok_or_else(|| AppError::Conflict("nothing is published yet to go back to".into()))?;
+    let current = current_draft(state).await?;
+    let mut tx = state.db().begin().await?;
+    let stored = store_draft(
+        state.db(),
+        &mut tx,
+        actor,
+        current.id,
+        &current.framework,
+        &latest.framework,
+    )
+    .await?;
+    if stored.is_none() {
+        return Err(AppError::Conflict(
+            "the draft changed meanwhile; look at it again before discarding".into(),
+        ));
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "framework.discard",
+        "framework:draft",
+        "Discarded the draft's changes",
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every published version, newest first.
+pub async fn versions(state: &AppState, actor: &Actor) -> AppResult<Vec<VersionInfo>> {
+    policy::read_published_framework(actor)?;
+    let rows = sqlx::query(&format!(
+        "SELECT {VERSION_COLUMNS} FROM framework_versions v LEFT JOIN users u ON u.id = v.published_by \
+         ORDER BY v.number DESC"
+    ))
+    .fetch_all(state.db().pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(version_info)
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// One framework document: a published version by number, or the draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revision {
+    Version(i64),
+    Draft,
+}
+
+impl Revision {
+    /// `draft`, or a version number.
+    pub fn parse(s: &str) -> Option<Revision> {
+        match s {
+            "draft" => Some(Revision::Draft),
+            n => n
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .map(Revision::Version),
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Revision::Draft => "draft".into(),
+            Revision::Version(n) => n.to_string(),
+        }
+    }
+}
+
+pub async fn framework_at(
+    state: &AppState,
+    actor: &Actor,
+    at: Revision,
+) -> AppResult<Arc<Snapshot>> {
+    match at {
+        Revision::Draft => Ok(draft(state, actor).await?.snapshot),
+        Revision::Version(number) => {
+            policy::read_published_framework(actor)?;
+            if let Some(latest) = latest_published(state).await?
+                && latest.version.as_ref().map(|v| v.number) == Some(number)
+            {
+                return Ok(latest);
+            }
+            let row = sqlx::query(&format!(
+                "SELECT {VERSION_COLUMNS}, v.content FROM framework_versions v \
+                 LEFT JOIN users u ON u.id = v.published_by WHERE v.number = $1"
+            ))
+            .bind(number)
+            .fetch_optional(state.db().pool())
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("version {number}")))?;
+            Ok(Arc::new(Snapshot {
+                id: row.try_get("id")?,
+                framework: parse_doc(&row.try_get::<String, _>("content")?)?,
+                version: Some(version_info(&row)?),
+            }))
+        }
+    }
+}
+
+/// What changed from one revision to another.
+pub async fn diff(
+    state: &AppState,
+    actor: &Actor,
+    from: Revision,
+    to: Revision,
+) -> AppResult<Diff> {
+    let a = framework_at(state, actor, from).await?;
+    let b = framework_at(state, actor, to).await?;
+    Ok(trellis_framework::diff::diff(&a.framework, &b.framework))
+}
+
+/// The framework as a YAML file.
+pub async fn export_yaml(state: &AppState, actor: &Actor, at: Revision) -> AppResult<String> {
+    let snap = framework_at(state, actor, at).await?;
+    let mut fw = snap.framework.clone();
+    if !policy::see_pay(actor) {
+        for track in &mut fw.tracks {
+            for level in &mut track.levels {
+                level.pay = None;
+            }
+        }
+    }
+    Ok(yaml::write(&fw))
+}

@@ -1,0 +1,201 @@
+//! The browser interface: server-rendered pages (askama templates in `templates/`), enhanced with htmx
+//! where editing benefits from it. Every page reads without JavaScript. Handlers extract, call one
+//! service, render; they never decide who may see what (the services do).
+
+mod account;
+mod editor;
+mod framework;
+mod versions;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+use crate::auth::Actor;
+use crate::error::{AppError, error_body};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/healthz", get(healthz))
+        .route("/static/{file}", get(static_file))
+        .merge(account::routes())
+        .merge(framework::routes())
+        .merge(versions::routes())
+        .merge(editor::routes())
+        .fallback(|| async { AppError::not_found("this page") })
+        .layer(middleware::from_fn(render_errors))
+}
+
+/// What the layout needs to know on every page.
+pub struct Layout {
+    pub title: String,
+    /// The section of the navigation to highlight.
+    pub section: &'static str,
+    pub user_name: Option<String>,
+    pub is_admin: bool,
+}
+
+impl Layout {
+    pub fn new(title: impl Into<String>, section: &'static str, actor: Option<&Actor>) -> Layout {
+        Layout {
+            title: title.into(),
+            section,
+            user_name: actor.map(|a| a.name.clone()),
+            is_admin: actor.is_some_and(Actor::is_admin),
+        }
+    }
+}
+
+/// Renders a template into an HTML response.
+pub fn render(template: &impl Template) -> PageResult {
+    let body = template
+        .render()
+        .map_err(|e| AppError::internal(format!("template failed: {e}")))?;
+    Ok(Html(body).into_response())
+}
+
+/// Renders a template with a status other than 200, e.g. a form shown again with its errors.
+pub fn render_with(status: StatusCode, template: &impl Template) -> PageResult {
+    let mut res = render(template)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub type PageResult = Result<Response, AppError>;
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    message: String,
+}
+
+/// Shows every error response of the pages as an HTML page, and sends a browser that is not signed
+/// in to the sign-in page, then back to where it was going. Pages that a handler rendered itself
+/// (a form shown again with its errors) pass through.
+async fn render_errors(req: Request, next: Next) -> Response {
+    let target = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".into());
+    let is_htmx = req.headers().contains_key("hx-request");
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_html {
+        return res;
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        let location = format!("/login?next={}", urlencode(&target));
+        if is_htmx {
+            // htmx follows this header with a full page load instead of swapping a fragment.
+            let mut res = StatusCode::UNAUTHORIZED.into_response();
+            if let Ok(v) = HeaderValue::from_str(&location) {
+                res.headers_mut().insert("hx-redirect", v);
+            }
+            return res;
+        }
+        return Redirect::to(&location).into_response();
+    }
+    let body = error_body(res).await;
+    let page = ErrorPage {
+        layout: Layout::new(status.canonical_reason().unwrap_or("Error"), "", None),
+        message: body.message.clone(),
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, body.message).into_response(),
+    }
+}
+
+/// Percent-encodes a string for use as one query parameter value.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+async fn home(actor: Option<Actor>) -> Response {
+    match actor {
+        Some(_) => Redirect::to("/tracks").into_response(),
+        None => Redirect::to("/login").into_response(),
+    }
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    if state.db().ping().await {
+        (StatusCode::OK, "ok").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
+}
+
+/// The files under `static/`, compiled into the binary.
+const STATIC_FILES: &[(&str, &str, &[u8])] = &[
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/app.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/app.js"),
+    ),
+    (
+        "htmx.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/htmx.min.js"),
+    ),
+];
+
+async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    match STATIC_FILES.iter().find(|(name, _, _)| *name == file) {
+        Some((_, mime, bytes)) => (
+            [
+                (header::CONTENT_TYPE, *mime),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            *bytes,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "no such file").into_response(),
+    }
+}
+
+/// Formats seconds since the epoch as a date and time for people, in UTC.
+pub fn format_time(at: &i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(*at)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}
+
+/// The word for a kind of change in a diff, also used as a CSS class.
+pub fn change_kind(kind: &trellis_framework::diff::ChangeKind) -> &'static str {
+    use trellis_framework::diff::ChangeKind;
+    match kind {
+        ChangeKind::Added => "added",
+        ChangeKind::Removed => "removed",
+        ChangeKind::Changed => "changed",
+        ChangeKind::Moved => "moved",
+    }
+}

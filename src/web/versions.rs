@@ -1,0 +1,313 @@
+//! Versions and files: the history of published versions, the diff between any two revisions,
+//! publishing the draft, and YAML import (with a preview) and export.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use trellis_framework::diff::Diff;
+
+use super::{Layout, PageResult, render, render_with};
+use crate::auth::Actor;
+use crate::error::{AppError, FieldError, FileError};
+use crate::services::framework::{self as service, ImportOptions, Revision, VersionInfo};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/versions", get(history))
+        .route("/versions/diff", get(diff_page))
+        .route("/versions/{number}/export.yaml", get(export_version))
+        .route("/draft/export.yaml", get(export_draft))
+        .route("/draft/publish", get(publish_page).post(publish))
+        .route("/draft/discard", post(discard))
+        .route("/draft/import", get(import_page).post(import))
+}
+
+#[derive(Template)]
+#[template(path = "versions/history.html")]
+struct HistoryPage {
+    layout: Layout,
+    versions: Vec<VersionInfo>,
+}
+
+async fn history(State(state): State<AppState>, actor: Actor) -> PageResult {
+    let versions = service::versions(&state, &actor).await?;
+    render(&HistoryPage {
+        layout: Layout::new("Version history", "versions", Some(&actor)),
+        versions,
+    })
+}
+
+#[derive(Deserialize)]
+struct DiffQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "versions/diff.html")]
+struct DiffPage {
+    layout: Layout,
+    from: String,
+    to: String,
+    choices: Vec<(String, String)>,
+    diff: Diff,
+}
+
+fn parse_revision(raw: &str) -> Result<Revision, AppError> {
+    Revision::parse(raw).ok_or_else(|| {
+        AppError::bad_request(format!(
+            "`{raw}` is not a version: use a version number or `draft`"
+        ))
+    })
+}
+
+async fn diff_page(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<DiffQuery>,
+) -> PageResult {
+    let versions = service::versions(&state, &actor).await?;
+    let latest = versions.first().map(|v| v.number);
+    let default_to = if actor.is_admin() {
+        "draft".to_owned()
+    } else {
+        latest.map(|n| n.to_string()).unwrap_or_default()
+    };
+    let to_raw = q.to.filter(|s| !s.is_empty()).unwrap_or(default_to);
+    let to = parse_revision(&to_raw)?;
+    let default_from = match to {
+        Revision::Draft => latest,
+        Revision::Version(n) => Some((n - 1).max(1)),
+    };
+    let from_raw = q
+        .from
+        .filter(|s| !s.is_empty())
+        .or_else(|| default_from.map(|n| n.to_string()))
+        .ok_or_else(|| AppError::not_found("a published version to compare with"))?;
+    let from = parse_revision(&from_raw)?;
+    let diff = service::diff(&state, &actor, from, to).await?;
+    let mut choices: Vec<(String, String)> = versions
+        .iter()
+        .map(|v| (v.number.to_string(), format!("Version {}", v.number)))
+        .collect();
+    if actor.is_admin() {
+        choices.insert(0, ("draft".into(), "Draft".into()));
+    }
+    render(&DiffPage {
+        layout: Layout::new("Compare versions", "versions", Some(&actor)),
+        from: from.label(),
+        to: to.label(),
+        choices,
+        diff,
+    })
+}
+
+fn yaml_download(body: String, filename: &str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/yaml; charset=utf-8".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn export_version(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(number): Path<i64>,
+) -> PageResult {
+    let yaml = service::export_yaml(&state, &actor, Revision::Version(number)).await?;
+    Ok(yaml_download(yaml, &format!("framework-v{number}.yaml")))
+}
+
+async fn export_draft(State(state): State<AppState>, actor: Actor) -> PageResult {
+    let yaml = service::export_yaml(&state, &actor, Revision::Draft).await?;
+    Ok(yaml_download(yaml, "framework-draft.yaml"))
+}
+
+#[derive(Template)]
+#[template(path = "versions/publish.html")]
+struct PublishPage {
+    layout: Layout,
+    pending: bool,
+    problems: Vec<FieldError>,
+    diff: Diff,
+    latest: Option<i64>,
+    note: String,
+    errors: Vec<FieldError>,
+}
+
+async fn publish_form(
+    state: &AppState,
+    actor: &Actor,
+    note: String,
+    errors: Vec<FieldError>,
+) -> Result<PublishPage, AppError> {
+    let draft = service::draft(state, actor).await?;
+    let base = match draft.latest_version {
+        Some(n) => service::framework_at(state, actor, Revision::Version(n))
+            .await?
+            .framework
+            .clone(),
+        None => trellis_framework::Framework::default(),
+    };
+    Ok(PublishPage {
+        layout: Layout::new("Publish the draft", "draft", Some(actor)),
+        pending: draft.pending,
+        problems: draft
+            .problems
+            .iter()
+            .map(|p| FieldError {
+                field: p.path.iter().map(ToString::to_string).collect(),
+                message: p.message.clone(),
+            })
+            .collect(),
+        diff: trellis_framework::diff::diff(&base, &draft.snapshot.framework),
+        latest: draft.latest_version,
+        note,
+        errors,
+    })
+}
+
+async fn publish_page(State(state): State<AppState>, actor: Actor) -> PageResult {
+    render(&publish_form(&state, &actor, String::new(), Vec::new()).await?)
+}
+
+#[derive(Deserialize)]
+struct PublishForm {
+    note: String,
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(form): Form<PublishForm>,
+) -> PageResult {
+    match service::publish(&state, &actor, &form.note).await {
+        Ok(_) => Ok(Redirect::to("/versions").into_response()),
+        Err(e) if e.status().is_client_error() && e.status() != StatusCode::FORBIDDEN => {
+            let page = publish_form(&state, &actor, form.note, e.field_errors()).await?;
+            render_with(e.status(), &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn discard(State(state): State<AppState>, actor: Actor) -> PageResult {
+    service::discard_draft(&state, &actor).await?;
+    Ok(Redirect::to("/draft").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "versions/import.html")]
+struct ImportPage {
+    layout: Layout,
+    /// The uploaded file, kept so that "Apply" sends the same content that was previewed.
+    content: String,
+    filename: String,
+    prune: bool,
+    file_errors: Vec<FileError>,
+    error: Option<String>,
+    preview: Option<service::ImportReport>,
+    applied: bool,
+}
+
+impl ImportPage {
+    fn new(actor: &Actor) -> ImportPage {
+        ImportPage {
+            layout: Layout::new("Import a framework file", "draft", Some(actor)),
+            content: String::new(),
+            filename: String::new(),
+            prune: false,
+            file_errors: Vec::new(),
+            error: None,
+            preview: None,
+            applied: false,
+        }
+    }
+}
+
+async fn import_page(State(state): State<AppState>, actor: Actor) -> PageResult {
+    // Only admins may import; ask the policy before showing the form.
+    service::draft(&state, &actor).await?;
+    render(&ImportPage::new(&actor))
+}
+
+/// The import form: a file upload (or the previewed content sent back), `prune`, and `step`
+/// (`preview` or `apply`).
+async fn import(
+    State(state): State<AppState>,
+    actor: Actor,
+    mut multipart: Multipart,
+) -> PageResult {
+    service::draft(&state, &actor).await?;
+    let mut page = ImportPage::new(&actor);
+    let mut apply = false;
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::bad_request(format!("the upload is unreadable: {e}"))
+    };
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        match field.name().unwrap_or_default() {
+            "file" => {
+                page.filename = field.file_name().unwrap_or("framework.yaml").to_owned();
+                let bytes = field.bytes().await.map_err(bad)?;
+                if !bytes.is_empty() {
+                    page.content = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                        AppError::bad_request(
+                            "the file is not text in UTF-8; save it as UTF-8 and try again",
+                        )
+                    })?;
+                }
+            }
+            "content" => {
+                let text = field.text().await.map_err(bad)?;
+                if page.content.is_empty() {
+                    page.content = text;
+                }
+            }
+            "filename" => {
+                let text = field.text().await.map_err(bad)?;
+                if page.filename.is_empty() {
+                    page.filename = text;
+                }
+            }
+            "prune" => page.prune = field.text().await.map_err(bad)? == "on",
+            "step" => apply = field.text().await.map_err(bad)? == "apply",
+            _ => {}
+        }
+    }
+    if page.content.trim().is_empty() {
+        page.error = Some("choose a YAML file to import".into());
+        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let options = ImportOptions {
+        dry_run: !apply,
+        prune: page.prune,
+        publish_note: None,
+    };
+    match service::import_yaml(&state, &actor, &page.content, &options).await {
+        Ok(report) => {
+            page.applied = apply;
+            page.preview = Some(report);
+            render(&page)
+        }
+        Err(AppError::InvalidFile { errors }) => {
+            page.file_errors = errors;
+            render_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
