@@ -234,6 +234,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )
             .await
             .map_err(user_error)?;
+            let email = crate::domain::Email::parse(email).map_or(email.clone(), |e| e.to_string());
             println!("created {} account {id} for {email}", role.as_str());
         }
         Command::Token(TokenCommand::Create { name, scope, user }) => {

@@ -54,6 +54,7 @@ pub fn app(state: AppState) -> Router {
         ));
     Router::new()
         .merge(web::routes())
+        .merge(api::docs())
         .nest("/api", api::routes())
         .with_state(state)
         .layer(

@@ -438,13 +438,13 @@ async fn insert_version(
 /// Publishes the draft as the next version.
 pub async fn publish(state: &AppState, actor: &Actor, note: &str) -> AppResult<i64> {
     policy::edit_framework(actor)?;
-    check_note(note)?;
     let current = draft(state, actor).await?;
     if !current.pending {
         return Err(AppError::Conflict(
             "the draft has no changes since the last published version".into(),
         ));
     }
+    check_note(note)?;
     publishable(&current.snapshot.framework)?;
     let mut tx = state.db().begin().await?;
     // The draft must still be the one that was checked.

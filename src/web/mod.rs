@@ -14,10 +14,15 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::Actor;
 use crate::error::{AppError, error_body};
 use crate::state::AppState;
+
+/// Pages load only their own scripts, styles and images: what users write can never run as code.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
+     script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -30,6 +35,10 @@ pub fn routes() -> Router<AppState> {
         .merge(editor::routes())
         .fallback(|| async { AppError::not_found("this page") })
         .layer(middleware::from_fn(render_errors))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
 }
 
 /// What the layout needs to know on every page.

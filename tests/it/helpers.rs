@@ -1,0 +1,312 @@
+//! The test harness: a fresh application per test, on its own database, with request helpers that
+//! speak for an anonymous visitor, a signed-in person or an API token.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use trellis::AppState;
+use trellis::auth::password::Cost;
+use trellis::auth::{Actor, Role};
+use trellis::config::Config;
+use trellis::db::{Db, migrations};
+use trellis::services::accounts;
+
+pub const ADMIN: (&str, &str) = ("admin@demo.trellis.test", "demo-admin-pass");
+pub const EMPLOYEE: (&str, &str) = ("employee@demo.trellis.test", "demo-employee-pass");
+
+pub struct TestApp {
+    pub state: AppState,
+    router: Router,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A fresh, empty database: a SQLite file in a temporary directory, or a new database on the
+/// PostgreSQL server of `TEST_DATABASE_URL`.
+async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => {
+            let name = format!(
+                "trellis_test_{}",
+                trellis::auth::token::generate("")[..16].to_owned()
+            );
+            let admin = Db::connect(&url, 1)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(admin.pool())
+                .await
+                .expect("create a test database");
+            admin.close().await;
+            let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+            (format!("{base}/{name}"), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            (trellis::config::sqlite_url_in(dir.path()), Some(dir))
+        }
+    }
+}
+
+impl TestApp {
+    /// An application on an empty, migrated database.
+    pub async fn empty() -> TestApp {
+        let (url, dir) = fresh_database().await;
+        let db = Db::connect(&url, 4).await.expect("connect");
+        migrations::migrate(&db).await.expect("migrate");
+        let state = AppState::new(
+            db,
+            Config {
+                database_url: url,
+                bind: ([127, 0, 0, 1], 0).into(),
+                base_url: "http://127.0.0.1".into(),
+                pool_size: 4,
+                password_cost: Cost::Test,
+            },
+        );
+        TestApp {
+            router: trellis::app(state.clone()),
+            state,
+            _dir: dir,
+        }
+    }
+
+    /// An application with the demo organisation: its published framework and two accounts.
+    pub async fn demo() -> TestApp {
+        let app = TestApp::empty().await;
+        trellis::demo::seed(&app.state, Cost::Test)
+            .await
+            .expect("seed the demo");
+        app
+    }
+
+    pub fn get(&self, path: &str) -> Req<'_> {
+        Req::new(self, Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> Req<'_> {
+        Req::new(self, Method::POST, path)
+    }
+
+    /// Signs in through the login form and returns the session cookie.
+    pub async fn sign_in(&self, (email, password): (&str, &str)) -> Session {
+        let res = self
+            .post("/login")
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "sign in as {email}: {}",
+            res.body
+        );
+        let cookie = res
+            .headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        Session(cookie)
+    }
+
+    pub async fn admin(&self) -> Session {
+        self.sign_in(ADMIN).await
+    }
+
+    pub async fn employee(&self) -> Session {
+        self.sign_in(EMPLOYEE).await
+    }
+
+    /// An organisation-wide API token of the given scope.
+    pub async fn token(&self, scope: &str) -> String {
+        accounts::create_api_token(self.state.db(), &Actor::command_line(), "test", scope, None)
+            .await
+            .expect("create a token")
+    }
+
+    /// An API token that acts as the given account.
+    pub async fn token_for(&self, email: &str) -> String {
+        accounts::create_api_token(
+            self.state.db(),
+            &Actor::command_line(),
+            "personal",
+            "api",
+            Some(email),
+        )
+        .await
+        .expect("create a token")
+    }
+
+    /// Creates an account directly, for tests that need more than the demo's two.
+    pub async fn create_user(&self, email: &str, role: Role) {
+        accounts::create_user(
+            self.state.db(),
+            &Actor::command_line(),
+            accounts::NewUser {
+                email: email.into(),
+                name: String::new(),
+                role,
+                password: "a long test password".into(),
+            },
+            Cost::Test,
+        )
+        .await
+        .expect("create a user");
+    }
+}
+
+/// A session cookie (`name=value`).
+#[derive(Clone)]
+pub struct Session(pub String);
+
+/// A request being built.
+pub struct Req<'a> {
+    app: &'a TestApp,
+    builder: axum::http::request::Builder,
+    body: Body,
+}
+
+impl<'a> Req<'a> {
+    fn new(app: &'a TestApp, method: Method, path: &str) -> Req<'a> {
+        Req {
+            app,
+            builder: Request::builder().method(method).uri(path),
+            body: Body::empty(),
+        }
+    }
+
+    pub fn session(mut self, s: &Session) -> Self {
+        self.builder = self.builder.header(header::COOKIE, &s.0);
+        self
+    }
+
+    pub fn bearer(mut self, token: &str) -> Self {
+        self.builder = self
+            .builder
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.builder = self.builder.header(name, value);
+        self
+    }
+
+    pub fn form(mut self, fields: &[(&str, &str)]) -> Self {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.builder = self
+            .builder
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        self.body = Body::from(body);
+        self
+    }
+
+    pub fn json(mut self, value: &serde_json::Value) -> Self {
+        self.builder = self
+            .builder
+            .header(header::CONTENT_TYPE, "application/json");
+        self.body = Body::from(value.to_string());
+        self
+    }
+
+    pub fn text(mut self, content_type: &str, body: &str) -> Self {
+        self.builder = self.builder.header(header::CONTENT_TYPE, content_type);
+        self.body = Body::from(body.to_owned());
+        self
+    }
+
+    /// A multipart form; each part is (name, optional file name, content).
+    pub fn multipart(mut self, parts: &[(&str, Option<&str>, &str)]) -> Self {
+        let boundary = "trellis-test-boundary";
+        let mut body = String::new();
+        for (name, file, content) in parts {
+            body.push_str(&format!("--{boundary}\r\n"));
+            match file {
+                Some(f) => body.push_str(&format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/yaml\r\n\r\n"
+                )),
+                None => body.push_str(&format!(
+                    "Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+                )),
+            }
+            body.push_str(content);
+            body.push_str("\r\n");
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        self.builder = self.builder.header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+        self.body = Body::from(body);
+        self
+    }
+
+    pub async fn send(self) -> Res {
+        let req = self.builder.body(self.body).expect("a valid request");
+        let res = self
+            .app
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("the router answers");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res
+            .into_body()
+            .collect()
+            .await
+            .expect("a readable body")
+            .to_bytes();
+        Res {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}
+
+fn enc(s: &str) -> String {
+    trellis::web::urlencode(s).replace('/', "%2F")
+}
+
+/// A response, read whole.
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Res {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: StatusCode) -> Self {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        self
+    }
+}
+
+/// The demo framework file with a change, for import tests.
+pub fn demo_yaml_with(from: &str, to: &str) -> String {
+    let yaml = trellis::demo::FRAMEWORK_YAML;
+    assert!(yaml.contains(from), "the demo file has `{from}`");
+    yaml.replacen(from, to, 1)
+}

@@ -1,0 +1,10 @@
+//! The integration suite: the whole application driven in-process, on SQLite by default and on
+//! PostgreSQL when `TEST_DATABASE_URL` names a server.
+
+mod accounts;
+mod api;
+mod cli;
+mod files;
+mod helpers;
+mod reading;
+mod versions;
