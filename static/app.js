@@ -12,3 +12,13 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+
+// The editor answers a refused form with the form again and its messages (422, or 409 when someone
+// else changed the draft first); htmx 2 does not swap error responses by default, so let these in.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var status = event.detail.xhr.status;
+  if (status === 422 || status === 409) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod cli;
+mod editor;
 mod files;
 mod helpers;
 mod reading;

@@ -1,9 +1,0 @@
-//! The framework editor (admins).
-
-use axum::Router;
-
-use crate::state::AppState;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-}
