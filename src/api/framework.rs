@@ -194,7 +194,7 @@ pub async fn get_level(
         .into_iter()
         .find(|l| l.key.as_str() == level)
         .map(Json)
-        .ok_or_else(|| AppError::not_found(format!("the level `{level}` of `{track}`")).into())
+        .ok_or_else(|| AppError::not_found(format!("the level `{level}` of `{track}`")))
 }
 
 /// The competency library.

@@ -100,7 +100,7 @@ async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Pa
             };
             render_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 

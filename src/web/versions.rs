@@ -202,7 +202,7 @@ async fn publish(
             let page = publish_form(&state, &actor, form.note, e.field_errors()).await?;
             render_with(e.status(), &page)
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 
@@ -308,6 +308,6 @@ async fn import(
             page.file_errors = errors;
             render_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
