@@ -7,5 +7,6 @@ mod cli;
 mod editor;
 mod files;
 mod helpers;
+mod openapi;
 mod reading;
 mod versions;
