@@ -22,3 +22,14 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+
+// Any other failed htmx request would otherwise change nothing on the screen without a word.
+document.addEventListener("htmx:responseError", function (event) {
+  var status = event.detail.xhr.status;
+  if (status === 422 || status === 409 || status === 401) return;
+  window.alert("The change could not be made (" + status + " " + event.detail.xhr.statusText +
+    "). Reload the page and try again.");
+});
+document.addEventListener("htmx:sendError", function () {
+  window.alert("Trellis could not be reached. Check the connection and try again.");
+});

@@ -379,6 +379,14 @@ async fn the_home_page_links_each_problem_to_where_it_is_fixed() {
         "/draft/tracks/software-engineering#add-row",
     )
     .await;
+    submit(
+        &app,
+        &admin,
+        "/draft/tracks",
+        &[("name", "Data"), ("key", ""), ("kind", "management")],
+        "/draft/tracks/data",
+    )
+    .await;
     let home = app
         .get("/draft")
         .session(&admin)

@@ -51,14 +51,24 @@ impl Fields {
     }
 
     /// The key of a new item: as typed, or made from its name (`name_field`) when left empty.
-    pub fn new_key(&self, field: &'static str, name_field: &str) -> Result<Key, EditError> {
+    pub fn new_key(&self, field: &'static str, name_field: &'static str) -> Result<Key, EditError> {
         let typed = self.get(field).unwrap_or_default().trim();
-        if typed.is_empty()
-            && let Some(key) = Key::slug(self.get(name_field).unwrap_or_default())
-        {
-            return Ok(key);
+        let name = self.get(name_field).unwrap_or_default().trim();
+        if !typed.is_empty() {
+            return self.key(field);
         }
-        self.key(field)
+        if name.is_empty() {
+            return Err(refused(
+                name_field,
+                format!("the {name_field} cannot be empty"),
+            ));
+        }
+        Key::slug(name).ok_or_else(|| {
+            refused(
+                field,
+                "no key can be made from this name: type one with a-z, 0-9 and -",
+            )
+        })
     }
 
     /// A key chosen in a select where the empty option means "none".
@@ -307,6 +317,11 @@ impl FormView {
             .collect()
     }
 
+    /// Some field of the form has a message: a folded form opens to show it.
+    pub fn has_field_errors(&self) -> bool {
+        self.errors.iter().any(|e| !e.field.is_empty())
+    }
+
     /// The first field with a message takes the focus, so a person lands where the fix is.
     pub fn autofocus(&self, name: &str) -> bool {
         self.errors
@@ -353,6 +368,26 @@ mod tests {
             .pay()
             .expect_err("no max");
         assert_eq!(err.field, Some("pay"));
+    }
+
+    #[test]
+    fn a_new_key_is_made_from_the_name_when_left_empty() {
+        let made = fields(&[("key", " "), ("name", "Software Engineer II")]).new_key("key", "name");
+        assert_eq!(
+            made.map(String::from).as_deref(),
+            Ok("software-engineer-ii")
+        );
+        let typed =
+            fields(&[("key", "se2"), ("name", "Software Engineer II")]).new_key("key", "name");
+        assert_eq!(typed.map(String::from).as_deref(), Ok("se2"));
+        let err = fields(&[("key", ""), ("name", "")])
+            .new_key("key", "name")
+            .expect_err("nothing");
+        assert_eq!(err.field, Some("name"));
+        let err = fields(&[("key", ""), ("name", "???")])
+            .new_key("key", "name")
+            .expect_err("no key");
+        assert_eq!(err.field, Some("key"));
     }
 
     #[test]

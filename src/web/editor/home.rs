@@ -174,6 +174,10 @@ fn problem_view(fw: &Framework, p: &Problem) -> ProblemView {
                         None => (base, format!("Open {}", t.name)),
                     }
                 }
+                [levels] if field(levels, "levels") => (
+                    format!("{base}#add-level"),
+                    format!("Add a level to {}", t.name),
+                ),
                 [levels, Index(j), ..] if field(levels, "levels") => match level(j) {
                     Some(l) => (
                         format!("{base}#level-{}", l.key),
