@@ -172,8 +172,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => {
             let url = cli.database_url()?;
             let db = open(&url, args.pool_size).await?;
+            let hint = match accounts::user_count(&db).await {
+                Ok(0) => Some(
+                    "There are no accounts yet. Create the first admin with:\n  trellis user create --email YOU@EXAMPLE.COM --role admin\n"
+                        .to_owned(),
+                ),
+                _ => None,
+            };
             let state = state_for(db, url, args.bind, args.base_url.clone());
-            serve(state, args.bind, None).await?;
+            serve(state, args.bind, hint).await?;
         }
         Command::Demo(args) => {
             let dir = cli.data_dir.join("demo");

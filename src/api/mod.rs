@@ -10,6 +10,7 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use serde::Serialize;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -68,9 +69,19 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The OpenAPI document at `/api/openapi.json` and the interactive docs at `/api/docs`, served from
 /// files compiled into the binary.
 pub fn docs() -> Router<AppState> {
-    SwaggerUi::new("/api/docs")
+    let swagger: Router<AppState> = SwaggerUi::new("/api/docs")
         .url("/api/openapi.json", openapi())
-        .into()
+        .into();
+    swagger.route("/api/schema/framework-v1.json", get(framework_schema))
+}
+
+/// The JSON Schema of the framework file format, for editors that validate YAML as you type.
+async fn framework_schema() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/schema+json")],
+        include_str!("../../schema/framework-v1.json"),
+    )
+        .into_response()
 }
 
 pub fn routes() -> Router<AppState> {

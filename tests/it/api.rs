@@ -266,3 +266,15 @@ async fn the_interactive_docs_are_served_without_the_internet() {
         "the bundle is served from the binary"
     );
 }
+
+#[tokio::test]
+async fn the_framework_file_schema_is_served() {
+    let app = TestApp::empty().await;
+    let res = app
+        .get("/api/schema/framework-v1.json")
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(res.header("content-type"), "application/schema+json");
+    assert!(res.json()["properties"]["tracks"].is_object());
+}
