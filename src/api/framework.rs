@@ -321,14 +321,7 @@ fn draft_state(d: service::Draft) -> DraftState {
         revision: d.snapshot.id,
         pending: d.pending,
         latest_version: d.latest_version,
-        problems: d
-            .problems
-            .iter()
-            .map(|p| FieldError {
-                field: p.path.iter().map(ToString::to_string).collect(),
-                message: p.message.clone(),
-            })
-            .collect(),
+        problems: d.problem_fields(),
         framework: d.snapshot.framework.clone(),
     }
 }

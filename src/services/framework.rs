@@ -15,7 +15,7 @@ use trellis_framework::edit::{self, Edit};
 use trellis_framework::{Framework, Problem, validate, yaml};
 
 use crate::auth::{Actor, policy};
-use crate::db::{Db, now};
+use crate::db::now;
 use crate::error::{AppError, AppResult, FieldError, FileError};
 use crate::services::audit;
 use crate::state::AppState;
@@ -158,6 +158,23 @@ async fn current_draft(state: &AppState) -> AppResult<Arc<Snapshot>> {
     Ok(snap)
 }
 
+impl Draft {
+    /// The problems as field messages, the field being the path into the framework document.
+    pub fn problem_fields(&self) -> Vec<FieldError> {
+        problem_fields(&self.problems)
+    }
+}
+
+fn problem_fields(problems: &[Problem]) -> Vec<FieldError> {
+    problems
+        .iter()
+        .map(|p| FieldError {
+            field: p.path.iter().map(ToString::to_string).collect(),
+            message: p.message.clone(),
+        })
+        .collect()
+}
+
 pub async fn draft(state: &AppState, actor: &Actor) -> AppResult<Draft> {
     policy::read_draft(actor)?;
     let snapshot = current_draft(state).await?;
@@ -178,7 +195,6 @@ pub async fn draft(state: &AppState, actor: &Actor) -> AppResult<Draft> {
 /// Replaces the draft with `next` if it is still at `base_revision`; returns the new revision, or
 /// `None` when someone else wrote first.
 async fn store_draft(
-    db: &Db,
     tx: &mut crate::db::Tx,
     actor: &Actor,
     base_revision: i64,
@@ -195,7 +211,6 @@ async fn store_draft(
         .execute(&mut **tx)
         .await?;
     }
-    let _ = db;
     let done = sqlx::query(
         "UPDATE framework_draft SET revision = $1, content = $2, updated_at = $3, updated_by = $4 \
          WHERE id = 1 AND revision = $5",
@@ -210,24 +225,42 @@ async fn store_draft(
     Ok((done.rows_affected() == 1).then_some(base_revision + 1))
 }
 
-/// How many times an edit is re-applied when other edits keep landing first.
+/// How many times a change is re-applied when other writes keep landing first.
 const EDIT_ATTEMPTS: usize = 8;
 
-/// Applies one editor change to the draft and records it in the audit log.
-pub async fn apply_edit(state: &AppState, actor: &Actor, change: &Edit) -> AppResult<Draft> {
+/// What a change makes of the draft, and how the audit log describes it.
+struct DraftChange {
+    next: Framework,
+    action: &'static str,
+    summary: String,
+    detail: Option<serde_json::Value>,
+    /// Publish the result in the same transaction, with this note.
+    publish_note: Option<String>,
+}
+
+/// The one way the draft is written: `change` computes the next draft from the current one; the
+/// result is stored if no other write landed meanwhile (otherwise `change` runs again on the newer
+/// draft), with its audit event, and published when asked, all in one transaction. Returns the
+/// version published, if any.
+async fn update_draft(
+    state: &AppState,
+    actor: &Actor,
+    mut change: impl FnMut(&Framework) -> AppResult<DraftChange>,
+) -> AppResult<Option<i64>> {
     policy::edit_framework(actor)?;
     for _ in 0..EDIT_ATTEMPTS {
         let current = current_draft(state).await?;
-        let mut next = current.framework.clone();
-        edit::apply(&mut next, change)?;
+        let planned = change(&current.framework)?;
+        if planned.publish_note.is_some() {
+            publishable(&planned.next)?;
+        }
         let mut tx = state.db().begin().await?;
         let stored = store_draft(
-            state.db(),
             &mut tx,
             actor,
             current.id,
             &current.framework,
-            &next,
+            &planned.next,
         )
         .await?;
         if stored.is_none() {
@@ -237,18 +270,39 @@ pub async fn apply_edit(state: &AppState, actor: &Actor, change: &Edit) -> AppRe
         audit::record(
             &mut tx,
             actor,
-            "framework.edit",
+            planned.action,
             "framework:draft",
-            &change.describe(),
-            serde_json::to_value(change).ok(),
+            &planned.summary,
+            planned.detail,
         )
         .await?;
+        let published = match &planned.publish_note {
+            Some(note) => Some(insert_version(&mut tx, actor, &planned.next, note).await?),
+            None => None,
+        };
         tx.commit().await?;
-        return draft(state, actor).await;
+        return Ok(published);
     }
     Err(AppError::Conflict(
         "the draft is being changed by others right now; try again".into(),
     ))
+}
+
+/// Applies one editor change to the draft and records it in the audit log.
+pub async fn apply_edit(state: &AppState, actor: &Actor, change: &Edit) -> AppResult<Draft> {
+    update_draft(state, actor, |current| {
+        let mut next = current.clone();
+        edit::apply(&mut next, change)?;
+        Ok(DraftChange {
+            next,
+            action: "framework.edit",
+            summary: change.describe(),
+            detail: serde_json::to_value(change).ok(),
+            publish_note: None,
+        })
+    })
+    .await?;
+    draft(state, actor).await
 }
 
 /// Options of a YAML import.
@@ -305,64 +359,46 @@ pub async fn import_yaml(
     if let Some(note) = &options.publish_note {
         check_note(note)?;
     }
-    for _ in 0..EDIT_ATTEMPTS {
-        let current = current_draft(state).await?;
-        let merged = trellis_framework::merge::merge(&current.framework, &incoming, options.prune);
+    let plan = |current: &Framework| {
+        let merged = trellis_framework::merge::merge(current, &incoming, options.prune);
         let kept = if options.prune {
             Vec::new()
         } else {
-            trellis_framework::merge::kept_only_in_base(&current.framework, &incoming)
+            trellis_framework::merge::kept_only_in_base(current, &incoming)
         };
-        let diff = trellis_framework::diff::diff(&current.framework, &merged);
-        if options.dry_run {
-            return Ok(ImportReport {
-                diff,
-                kept,
-                dry_run: true,
-                published_version: None,
-            });
-        }
-        if options.publish_note.is_some() {
-            publishable(&merged)?;
-        }
-        let mut tx = state.db().begin().await?;
-        let stored = store_draft(
-            state.db(),
-            &mut tx,
-            actor,
-            current.id,
-            &current.framework,
-            &merged,
-        )
-        .await?;
-        if stored.is_none() {
-            tx.rollback().await?;
-            continue;
-        }
-        audit::record(
-            &mut tx,
-            actor,
-            "framework.import",
-            "framework:draft",
-            &format!("Imported a framework file: {}", diff.counts()),
-            Some(serde_json::json!({ "prune": options.prune, "kept": kept })),
-        )
-        .await?;
-        let published_version = match &options.publish_note {
-            Some(note) => Some(insert_version(&mut tx, actor, &merged, note).await?),
-            None => None,
-        };
-        tx.commit().await?;
+        let diff = trellis_framework::diff::diff(current, &merged);
+        (merged, kept, diff)
+    };
+    if options.dry_run {
+        let (_, kept, diff) = plan(&current_draft(state).await?.framework);
         return Ok(ImportReport {
             diff,
             kept,
-            dry_run: false,
-            published_version,
+            dry_run: true,
+            published_version: None,
         });
     }
-    Err(AppError::Conflict(
-        "the draft is being changed by others right now; try again".into(),
-    ))
+    let mut outcome = None;
+    let published_version = update_draft(state, actor, |current| {
+        let (merged, kept, diff) = plan(current);
+        let change = DraftChange {
+            next: merged,
+            action: "framework.import",
+            summary: format!("Imported a framework file: {}", diff.counts()),
+            detail: Some(serde_json::json!({ "prune": options.prune, "kept": kept })),
+            publish_note: options.publish_note.clone(),
+        };
+        outcome = Some((kept, diff));
+        Ok(change)
+    })
+    .await?;
+    let (kept, diff) = outcome.unwrap_or_default();
+    Ok(ImportReport {
+        diff,
+        kept,
+        dry_run: false,
+        published_version,
+    })
 }
 
 fn check_note(note: &str) -> AppResult<()> {
@@ -393,13 +429,7 @@ fn publishable(fw: &Framework) -> AppResult<()> {
             "the draft has {} problem(s) to fix before it can be published",
             problems.len()
         ),
-        errors: problems
-            .into_iter()
-            .map(|p| FieldError {
-                field: p.path.iter().map(ToString::to_string).collect(),
-                message: p.message,
-            })
-            .collect(),
+        errors: problem_fields(&problems),
     })
 }
 
@@ -468,32 +498,16 @@ pub async fn discard_draft(state: &AppState, actor: &Actor) -> AppResult<()> {
     let latest = latest_published(state)
         .await?
         .ok_or_else(|| AppError::Conflict("nothing is published yet to go back to".into()))?;
-    let current = current_draft(state).await?;
-    let mut tx = state.db().begin().await?;
-    let stored = store_draft(
-        state.db(),
-        &mut tx,
-        actor,
-        current.id,
-        &current.framework,
-        &latest.framework,
-    )
+    update_draft(state, actor, |_| {
+        Ok(DraftChange {
+            next: latest.framework.clone(),
+            action: "framework.discard",
+            summary: "Discarded the draft's changes".into(),
+            detail: None,
+            publish_note: None,
+        })
+    })
     .await?;
-    if stored.is_none() {
-        return Err(AppError::Conflict(
-            "the draft changed meanwhile; look at it again before discarding".into(),
-        ));
-    }
-    audit::record(
-        &mut tx,
-        actor,
-        "framework.discard",
-        "framework:draft",
-        "Discarded the draft's changes",
-        None,
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -167,14 +167,7 @@ async fn publish_form(
     Ok(PublishPage {
         layout: Layout::new("Publish the draft", "draft", Some(actor)),
         pending: draft.pending,
-        problems: draft
-            .problems
-            .iter()
-            .map(|p| FieldError {
-                field: p.path.iter().map(ToString::to_string).collect(),
-                message: p.message.clone(),
-            })
-            .collect(),
+        problems: draft.problem_fields(),
         diff: trellis_framework::diff::diff(&base, &draft.snapshot.framework),
         latest: draft.latest_version,
         note,
