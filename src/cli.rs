@@ -372,6 +372,8 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
                         println!("dry run: nothing was changed");
                     } else if let Some(v) = report.published_version {
                         println!("imported and published as version {v}");
+                    } else if *publish {
+                        println!("imported; nothing new to publish");
                     } else {
                         println!("imported into the draft");
                     }

@@ -250,9 +250,15 @@ async fn update_draft(
     policy::edit_framework(actor)?;
     for _ in 0..EDIT_ATTEMPTS {
         let current = current_draft(state).await?;
-        let planned = change(&current.framework)?;
+        let mut planned = change(&current.framework)?;
         if planned.publish_note.is_some() {
             publishable(&planned.next)?;
+            // Publishing what is already published would only repeat the latest version.
+            if let Some(latest) = latest_published(state).await?
+                && latest.framework == planned.next
+            {
+                planned.publish_note = None;
+            }
         }
         let mut tx = state.db().begin().await?;
         let stored = store_draft(

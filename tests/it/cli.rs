@@ -98,12 +98,14 @@ fn import_publish_and_export_round_trip_from_the_command_line() {
     let exported = std::fs::read_to_string(&out).expect("exported file");
 
     let again = trellis(dir.path())
-        .args(["framework", "import"])
+        .args(["framework", "import", "--publish", "--note", "Again"])
         .arg(&out)
         .output()
         .expect("run");
     assert!(again.status.success());
-    assert!(String::from_utf8_lossy(&again.stdout).contains("no changes"));
+    let again = String::from_utf8_lossy(&again.stdout);
+    assert!(again.contains("no changes"), "{again}");
+    assert!(again.contains("nothing new to publish"), "{again}");
     let second = trellis(dir.path())
         .args(["framework", "export"])
         .output()
