@@ -1,7 +1,9 @@
 //! The state every request shares: the database, the configuration, and caches of immutable data.
 
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
+use crate::auth::cache::ActorCache;
 use crate::config::Config;
 use crate::db::Db;
 use crate::markdown::Markdown;
@@ -15,16 +17,54 @@ struct Inner {
     config: Config,
     markdown: Markdown,
     frameworks: FrameworkCache,
+    actors: ActorCache,
 }
 
 /// The last published version and the last draft revision read, so that pages do not parse the
 /// framework document on every request. Entries are keyed by version id and draft revision, which
-/// change on every write, so a stale entry is never served: a request first asks the database which
-/// id or revision is current, then uses the cache only if it matches.
+/// change on every write. The draft's revision is asked of the database on every read. Which version
+/// is the latest is asked at most once per [`LATEST_VERSION_TTL`]: a version published through
+/// another server shows here within that time; one published through this server, at once.
 #[derive(Default)]
 pub struct FrameworkCache {
-    pub published: RwLock<Option<Arc<Snapshot>>>,
+    pub published: RwLock<Option<(Arc<Snapshot>, Instant)>>,
     pub draft: RwLock<Option<Arc<Snapshot>>>,
+}
+
+/// How long this server trusts its idea of which version is the latest.
+pub const LATEST_VERSION_TTL: Duration = Duration::from_secs(1);
+
+impl FrameworkCache {
+    /// The latest published version, if it was checked within [`LATEST_VERSION_TTL`].
+    pub fn fresh_published(&self) -> Option<Arc<Snapshot>> {
+        let cached = self.published.read().ok()?;
+        let (snap, checked) = cached.as_ref()?;
+        (checked.elapsed() < LATEST_VERSION_TTL).then(|| snap.clone())
+    }
+
+    /// The cached version with this id, whatever its age; marks it checked now.
+    pub fn published_with_id(&self, id: i64) -> Option<Arc<Snapshot>> {
+        let mut cached = self.published.write().ok()?;
+        let (snap, checked) = cached.as_mut()?;
+        if snap.id != id {
+            return None;
+        }
+        *checked = Instant::now();
+        Some(snap.clone())
+    }
+
+    pub fn remember_published(&self, snap: Arc<Snapshot>) {
+        if let Ok(mut cached) = self.published.write() {
+            *cached = Some((snap, Instant::now()));
+        }
+    }
+
+    /// Forgets which version is the latest, after this server published one.
+    pub fn forget_published(&self) {
+        if let Ok(mut cached) = self.published.write() {
+            *cached = None;
+        }
+    }
 }
 
 impl AppState {
@@ -34,6 +74,7 @@ impl AppState {
             config,
             markdown: Markdown::default(),
             frameworks: FrameworkCache::default(),
+            actors: ActorCache::default(),
         }))
     }
 
@@ -51,5 +92,9 @@ impl AppState {
 
     pub fn frameworks(&self) -> &FrameworkCache {
         &self.0.frameworks
+    }
+
+    pub fn actors(&self) -> &ActorCache {
+        &self.0.actors
     }
 }

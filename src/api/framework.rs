@@ -1,5 +1,7 @@
 //! `/api/v1`: the framework, its tracks, levels and library, comparisons, versions, and the draft.
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -14,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ApiResult, Problem};
 use crate::auth::{Actor, Role, policy};
 use crate::error::{AppError, FieldError};
-use crate::services::framework::{self as service, ImportOptions, Revision, VersionInfo};
+use crate::services::framework::{self as service, ImportOptions, Revision, Snapshot, VersionInfo};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -69,12 +71,21 @@ fn parse_revision(raw: &str) -> Result<Revision, AppError> {
     })
 }
 
-/// The framework a request reads, with pay bands removed for those who may not see them.
-async fn read(state: &AppState, actor: &Actor, revision: Option<&str>) -> ApiResult<ReadFramework> {
-    let snap = match revision {
+/// The revision a request asks for: a version, the draft, or by default the published framework.
+async fn snapshot(
+    state: &AppState,
+    actor: &Actor,
+    revision: Option<&str>,
+) -> ApiResult<Arc<Snapshot>> {
+    Ok(match revision {
         Some(raw) => service::framework_at(state, actor, parse_revision(raw)?).await?,
         None => service::require_published(state, actor).await?,
-    };
+    })
+}
+
+/// The framework a request reads, with pay bands removed for those who may not see them.
+async fn read(state: &AppState, actor: &Actor, revision: Option<&str>) -> ApiResult<ReadFramework> {
+    let snap = snapshot(state, actor, revision).await?;
     let mut framework = snap.framework.clone();
     if !policy::see_pay(actor) {
         for level in framework
@@ -133,9 +144,9 @@ pub async fn list_tracks(
     actor: Actor,
     Query(q): Query<RevisionQuery>,
 ) -> ApiResult<Json<Vec<TrackSummary>>> {
-    let read = read(&state, &actor, q.revision.as_deref()).await?;
+    let snap = snapshot(&state, &actor, q.revision.as_deref()).await?;
     Ok(Json(
-        read.framework
+        snap.framework
             .tracks
             .iter()
             .map(|t| TrackSummary {
@@ -157,11 +168,25 @@ pub async fn list_tracks(
     ))
 }
 
-fn take_track(fw: Framework, key: &str) -> Result<Track, AppError> {
-    fw.tracks
-        .into_iter()
-        .find(|t| t.key.as_str() == key)
-        .ok_or_else(|| AppError::not_found(format!("the track `{key}`")))
+/// One track of the revision asked for, with pay bands removed for those who may not see them.
+async fn read_track(
+    state: &AppState,
+    actor: &Actor,
+    revision: Option<&str>,
+    key: &str,
+) -> ApiResult<Track> {
+    let snap = snapshot(state, actor, revision).await?;
+    let mut track = snap
+        .framework
+        .track(key)
+        .cloned()
+        .ok_or_else(|| AppError::not_found(format!("the track `{key}`")))?;
+    if !policy::see_pay(actor) {
+        for level in &mut track.levels {
+            level.pay = None;
+        }
+    }
+    Ok(track)
 }
 
 /// One track with every level and expectation.
@@ -174,8 +199,9 @@ pub async fn get_track(
     Path(track): Path<String>,
     Query(q): Query<RevisionQuery>,
 ) -> ApiResult<Json<Track>> {
-    let read = read(&state, &actor, q.revision.as_deref()).await?;
-    Ok(Json(take_track(read.framework, &track)?))
+    Ok(Json(
+        read_track(&state, &actor, q.revision.as_deref(), &track).await?,
+    ))
 }
 
 /// One level of a track.
@@ -188,8 +214,7 @@ pub async fn get_level(
     Path((track, level)): Path<(String, String)>,
     Query(q): Query<RevisionQuery>,
 ) -> ApiResult<Json<Level>> {
-    let read = read(&state, &actor, q.revision.as_deref()).await?;
-    let t = take_track(read.framework, &track)?;
+    let t = read_track(&state, &actor, q.revision.as_deref(), &track).await?;
     t.levels
         .into_iter()
         .find(|l| l.key.as_str() == level)
@@ -205,12 +230,8 @@ pub async fn list_competencies(
     actor: Actor,
     Query(q): Query<RevisionQuery>,
 ) -> ApiResult<Json<Vec<Competency>>> {
-    Ok(Json(
-        read(&state, &actor, q.revision.as_deref())
-            .await?
-            .framework
-            .competencies,
-    ))
+    let snap = snapshot(&state, &actor, q.revision.as_deref()).await?;
+    Ok(Json(snap.framework.competencies.clone()))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -106,15 +106,27 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Option<Actor>, A
     if let Some(Resolved(found)) = parts.extensions.get::<Resolved>() {
         return Ok(found.clone());
     }
+    let cache = state.actors();
     let found = if let Some(token) = bearer(parts) {
-        let actor = accounts::actor_for_api_token(state.db(), token).await?;
-        if actor.is_none() {
+        let actor = match cache.get(token) {
+            Some(hit) => Some(hit),
+            None => accounts::actor_for_api_token(state.db(), token).await?,
+        };
+        let Some(actor) = actor else {
             // A wrong token is an error even where signing in is optional: the client meant to sign in.
             return Err(AppError::Unauthenticated);
+        };
+        cache.put(token, &actor);
+        Some(actor)
+    } else if let Some(token) = session_cookie(&parts.headers) {
+        let actor = match cache.get(token) {
+            Some(hit) => Some(hit),
+            None => accounts::actor_for_session(state.db(), token).await?,
+        };
+        if let Some(actor) = &actor {
+            cache.put(token, actor);
         }
         actor
-    } else if let Some(token) = session_cookie(&parts.headers) {
-        accounts::actor_for_session(state.db(), token).await?
     } else {
         None
     };

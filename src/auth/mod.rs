@@ -2,6 +2,7 @@
 //! that decides what an actor may do.
 
 pub mod actor;
+pub mod cache;
 pub mod password;
 pub mod policy;
 pub mod token;

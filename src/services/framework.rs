@@ -6,7 +6,8 @@
 //! bumps, which gives optimistic concurrency (an edit based on an old revision is re-applied on the
 //! new one) and a cache key.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
 use sqlx::Row;
@@ -27,6 +28,38 @@ pub struct Snapshot {
     pub id: i64,
     pub framework: Framework,
     pub version: Option<VersionInfo>,
+    /// Renderings computed from this snapshot (a track's matrix as HTML, say), kept as long as the
+    /// snapshot is: the snapshot never changes, so they never go stale.
+    derived: RwLock<HashMap<String, Arc<str>>>,
+}
+
+impl Snapshot {
+    pub fn new(id: i64, framework: Framework, version: Option<VersionInfo>) -> Snapshot {
+        Snapshot {
+            id,
+            framework,
+            version,
+            derived: RwLock::default(),
+        }
+    }
+
+    /// The rendering named `key`, made by `make` the first time it is asked for.
+    pub fn derived(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> AppResult<String>,
+    ) -> AppResult<Arc<str>> {
+        if let Ok(map) = self.derived.read()
+            && let Some(hit) = map.get(key)
+        {
+            return Ok(hit.clone());
+        }
+        let made: Arc<str> = make()?.into();
+        if let Ok(mut map) = self.derived.write() {
+            map.insert(key.to_owned(), made.clone());
+        }
+        Ok(made)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -73,6 +106,9 @@ const VERSION_COLUMNS: &str = "v.id, v.number, v.note, v.published_at, u.name AS
 
 /// The latest published version, if any, from the cache when it is still the latest.
 async fn latest_published(state: &AppState) -> AppResult<Option<Arc<Snapshot>>> {
+    if let Some(snap) = state.frameworks().fresh_published() {
+        return Ok(Some(snap));
+    }
     let db = state.db();
     let row = sqlx::query(&format!(
         "SELECT {VERSION_COLUMNS} FROM framework_versions v LEFT JOIN users u ON u.id = v.published_by \
@@ -82,25 +118,20 @@ async fn latest_published(state: &AppState) -> AppResult<Option<Arc<Snapshot>>> 
     .await?;
     let Some(row) = row else { return Ok(None) };
     let id: i64 = row.try_get("id")?;
-    if let Ok(cached) = state.frameworks().published.read()
-        && let Some(snap) = cached.as_ref()
-        && snap.id == id
-    {
-        return Ok(Some(snap.clone()));
+    if let Some(snap) = state.frameworks().published_with_id(id) {
+        return Ok(Some(snap));
     }
     let content: String =
         sqlx::query_scalar("SELECT content FROM framework_versions WHERE id = $1")
             .bind(id)
             .fetch_one(db.pool())
             .await?;
-    let snap = Arc::new(Snapshot {
+    let snap = Arc::new(Snapshot::new(
         id,
-        framework: parse_doc(&content)?,
-        version: Some(version_info(&row)?),
-    });
-    if let Ok(mut cached) = state.frameworks().published.write() {
-        *cached = Some(snap.clone());
-    }
+        parse_doc(&content)?,
+        Some(version_info(&row)?),
+    ));
+    state.frameworks().remember_published(snap.clone());
     Ok(Some(snap))
 }
 
@@ -132,11 +163,7 @@ async fn current_draft(state: &AppState) -> AppResult<Arc<Snapshot>> {
                 ..Framework::default()
             },
         };
-        return Ok(Arc::new(Snapshot {
-            id: 0,
-            framework,
-            version: None,
-        }));
+        return Ok(Arc::new(Snapshot::new(0, framework, None)));
     };
     if let Ok(cached) = state.frameworks().draft.read()
         && let Some(snap) = cached.as_ref()
@@ -147,11 +174,11 @@ async fn current_draft(state: &AppState) -> AppResult<Arc<Snapshot>> {
     let row = sqlx::query("SELECT revision, content FROM framework_draft WHERE id = 1")
         .fetch_one(db.pool())
         .await?;
-    let snap = Arc::new(Snapshot {
-        id: row.try_get("revision")?,
-        framework: parse_doc(&row.try_get::<String, _>("content")?)?,
-        version: None,
-    });
+    let snap = Arc::new(Snapshot::new(
+        row.try_get("revision")?,
+        parse_doc(&row.try_get::<String, _>("content")?)?,
+        None,
+    ));
     if let Ok(mut cached) = state.frameworks().draft.write() {
         *cached = Some(snap.clone());
     }
@@ -287,6 +314,9 @@ async fn update_draft(
             None => None,
         };
         tx.commit().await?;
+        if published.is_some() {
+            state.frameworks().forget_published();
+        }
         return Ok(published);
     }
     Err(AppError::Conflict(
@@ -495,6 +525,7 @@ pub async fn publish(state: &AppState, actor: &Actor, note: &str) -> AppResult<i
     }
     let number = insert_version(&mut tx, actor, &current.snapshot.framework, note).await?;
     tx.commit().await?;
+    state.frameworks().forget_published();
     Ok(number)
 }
 
@@ -582,11 +613,11 @@ pub async fn framework_at(
             .fetch_optional(state.db().pool())
             .await?
             .ok_or_else(|| AppError::not_found(format!("version {number}")))?;
-            Ok(Arc::new(Snapshot {
-                id: row.try_get("id")?,
-                framework: parse_doc(&row.try_get::<String, _>("content")?)?,
-                version: Some(version_info(&row)?),
-            }))
+            Ok(Arc::new(Snapshot::new(
+                row.try_get("id")?,
+                parse_doc(&row.try_get::<String, _>("content")?)?,
+                Some(version_info(&row)?),
+            )))
         }
     }
 }

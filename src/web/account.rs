@@ -106,6 +106,7 @@ async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Pa
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
     if let Some(secret) = crate::auth::actor::session_cookie(&headers) {
+        state.actors().forget(secret);
         accounts::sign_out(state.db(), secret).await?;
     }
     let mut res = Redirect::to("/login").into_response();

@@ -106,9 +106,6 @@ pub struct LevelHead {
 pub struct MatrixView {
     pub key: String,
     pub name: String,
-    pub kind: &'static str,
-    pub family: Option<String>,
-    pub description: Option<Arc<str>>,
     pub levels: Vec<LevelHead>,
     pub groups: Vec<GroupView>,
 }
@@ -238,9 +235,6 @@ pub fn matrix_view(md: &Markdown, fw: &Framework, track: &Track, show_pay: bool)
     MatrixView {
         key: track.key.to_string(),
         name: track.name.clone(),
-        kind: track.kind.label(),
-        family: track.family.clone(),
-        description: track.description.as_deref().map(|d| md.block(d)),
         levels: level_heads(md, fw, track, show_pay),
         groups,
     }
@@ -287,30 +281,52 @@ fn find_track<'a>(fw: &'a Framework, key: &str) -> Result<&'a Track, AppError> {
         .ok_or_else(|| AppError::not_found(format!("the track `{key}`")))
 }
 
+/// A track's matrix alone, rendered once per published version and cached with it.
+#[derive(Template)]
+#[template(path = "framework/matrix.html")]
+struct MatrixFragment {
+    /// Where the level pages of this matrix live.
+    level_base: String,
+    matrix: MatrixView,
+}
+
 #[derive(Template)]
 #[template(path = "framework/track.html")]
 struct TrackPage {
     layout: Layout,
-    /// Where the level pages of this matrix live.
-    level_base: String,
-    matrix: MatrixView,
+    key: String,
+    name: String,
+    kind: &'static str,
+    family: Option<String>,
+    level_count: usize,
+    description: Option<Arc<str>>,
     version: Option<service::VersionInfo>,
+    matrix_html: Arc<str>,
 }
 
 async fn track(State(state): State<AppState>, actor: Actor, Path(key): Path<String>) -> PageResult {
     let published = service::require_published(&state, &actor).await?;
     let track = find_track(&published.framework, &key)?;
-    let matrix = matrix_view(
-        state.markdown(),
-        &published.framework,
-        track,
-        policy::see_pay(&actor),
-    );
+    let show_pay = policy::see_pay(&actor);
+    let md = state.markdown();
+    let matrix_html = published.derived(&format!("matrix/{key}/{show_pay}"), || {
+        MatrixFragment {
+            level_base: format!("/tracks/{}", track.key),
+            matrix: matrix_view(md, &published.framework, track, show_pay),
+        }
+        .render()
+        .map_err(|e| AppError::internal(format!("template failed: {e}")))
+    })?;
     render(&TrackPage {
         layout: Layout::new(track.name.clone(), "tracks", Some(&actor)),
-        level_base: format!("/tracks/{}", track.key),
-        matrix,
+        key: track.key.to_string(),
+        name: track.name.clone(),
+        kind: track.kind.label(),
+        family: track.family.clone(),
+        level_count: track.levels.len(),
+        description: track.description.as_deref().map(|d| md.block(d)),
         version: published.version.clone(),
+        matrix_html,
     })
 }
 

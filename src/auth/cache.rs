@@ -1,0 +1,62 @@
+//! A short-lived memory of who a session or token belongs to, so that a page view does not ask the
+//! database each time. Only successful look-ups are kept, for [`ACTOR_TTL`]; signing out through this
+//! server forgets the session at once. A session ended through another server, or an account
+//! changed elsewhere, takes effect here within that time.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+use super::{Actor, token};
+
+pub const ACTOR_TTL: Duration = Duration::from_secs(10);
+
+/// Past this many entries the cache starts afresh, which bounds its memory.
+const CAPACITY: usize = 50_000;
+
+#[derive(Default)]
+pub struct ActorCache {
+    entries: RwLock<HashMap<String, (Actor, Instant)>>,
+}
+
+impl ActorCache {
+    /// The actor remembered for this secret, if it was looked up within [`ACTOR_TTL`].
+    pub fn get(&self, secret: &str) -> Option<Actor> {
+        let entries = self.entries.read().ok()?;
+        let (actor, at) = entries.get(&token::digest(secret))?;
+        (at.elapsed() < ACTOR_TTL).then(|| actor.clone())
+    }
+
+    pub fn put(&self, secret: &str, actor: &Actor) {
+        if let Ok(mut entries) = self.entries.write() {
+            if entries.len() >= CAPACITY {
+                entries.retain(|_, (_, at)| at.elapsed() < ACTOR_TTL);
+                if entries.len() >= CAPACITY {
+                    entries.clear();
+                }
+            }
+            entries.insert(token::digest(secret), (actor.clone(), Instant::now()));
+        }
+    }
+
+    pub fn forget(&self, secret: &str) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.remove(&token::digest(secret));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembered_actors_are_forgotten_on_request() {
+        let cache = ActorCache::default();
+        assert!(cache.get("s").is_none());
+        cache.put("s", &Actor::command_line());
+        assert_eq!(cache.get("s").map(|a| a.label), Some("command line".into()));
+        cache.forget("s");
+        assert!(cache.get("s").is_none());
+    }
+}
