@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .route("/healthz", get(healthz))
         .route("/static/{file}", get(static_file))
+        .route("/help/framework-format", get(format_help))
         .merge(account::routes())
         .merge(framework::routes())
         .merge(versions::routes())
@@ -146,6 +147,23 @@ async fn home(actor: Option<Actor>) -> Response {
         Some(_) => Redirect::to("/tracks").into_response(),
         None => Redirect::to("/login").into_response(),
     }
+}
+
+#[derive(Template)]
+#[template(path = "help.html")]
+struct HelpPage {
+    layout: Layout,
+    body: std::sync::Arc<str>,
+}
+
+/// The framework file format's documentation, the same text as `docs/framework-format.md`.
+async fn format_help(State(state): State<AppState>, actor: Option<Actor>) -> PageResult {
+    render(&HelpPage {
+        layout: Layout::new("The framework file", "", actor.as_ref()),
+        body: state
+            .markdown()
+            .block(include_str!("../../docs/framework-format.md")),
+    })
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

@@ -229,3 +229,15 @@ async fn nothing_published_yet_is_explained() {
         .await
         .expect(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_file_format_is_documented_in_the_product() {
+    let app = TestApp::demo().await;
+    let res = app
+        .get("/help/framework-format")
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(res.body.contains("<h1>The framework file</h1>"));
+    assert!(res.body.contains("not_applicable"));
+}
