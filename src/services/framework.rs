@@ -392,15 +392,27 @@ pub async fn import_yaml(
 ) -> AppResult<ImportReport> {
     policy::edit_framework(actor)?;
     let incoming = check_yaml(source)?;
+    import_framework(state, actor, &incoming, options).await
+}
+
+/// Imports a framework read from any file format into the draft (by key), optionally publishing
+/// it. All or nothing.
+pub async fn import_framework(
+    state: &AppState,
+    actor: &Actor,
+    incoming: &Framework,
+    options: &ImportOptions,
+) -> AppResult<ImportReport> {
+    policy::edit_framework(actor)?;
     if let Some(note) = &options.publish_note {
         check_note(note)?;
     }
     let plan = |current: &Framework| {
-        let merged = trellis_framework::merge::merge(current, &incoming, options.prune);
+        let merged = trellis_framework::merge::merge(current, incoming, options.prune);
         let kept = if options.prune {
             Vec::new()
         } else {
-            trellis_framework::merge::kept_only_in_base(current, &incoming)
+            trellis_framework::merge::kept_only_in_base(current, incoming)
         };
         let diff = trellis_framework::diff::diff(current, &merged);
         (merged, kept, diff)
