@@ -108,6 +108,25 @@ enum TokenCommand {
 enum FrameworkCommand {
     /// Check a framework file and print every problem as FILE:LINE:COLUMN: message.
     Check { file: PathBuf },
+    /// Publish the draft as a new version.
+    Publish {
+        /// What changed and why, shown to everyone in the history.
+        #[arg(long)]
+        note: String,
+    },
+    /// List the track templates that ship with Trellis.
+    Templates,
+    /// Add a template (or some of its tracks) to the draft.
+    AddTemplate {
+        /// The template, as `trellis framework templates` lists it.
+        id: String,
+        /// A track of the template to add; repeat for several; all when absent.
+        #[arg(long = "track")]
+        tracks: Vec<String>,
+        /// Show what would change; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Import a framework file into the draft, matching items by key.
     Import {
         file: PathBuf,
@@ -265,6 +284,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn user_error(e: AppError) -> anyhow::Error {
     match e.field_errors().as_slice() {
         [one] if !one.field.is_empty() => anyhow::anyhow!("{}: {}", one.field, one.message),
+        [_, _, ..] => {
+            let mut text = e.public_message();
+            for f in e.field_errors() {
+                text.push_str(&format!("\n  {}: {}", f.field, f.message));
+            }
+            anyhow::anyhow!(text)
+        }
         _ => anyhow::anyhow!("{}", e.public_message()),
     }
 }
@@ -322,6 +348,59 @@ fn read_file(file: &Path) -> anyhow::Result<String> {
 
 async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<ExitCode> {
     match cmd {
+        FrameworkCommand::Publish { note } => {
+            let url = cli.database_url()?;
+            let db = open(&url, 2).await?;
+            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None);
+            let version = framework::publish(&state, &Actor::command_line(), note)
+                .await
+                .map_err(user_error)?;
+            println!("published version {version}");
+            Ok(ExitCode::SUCCESS)
+        }
+        FrameworkCommand::Templates => {
+            for t in crate::services::catalog::templates() {
+                let summary = t.summary();
+                println!("{:<24} {}", summary.id, summary.name);
+                for track in &summary.tracks {
+                    println!(
+                        "{:<24}   {} ({}): {}",
+                        "",
+                        track.name,
+                        track.key,
+                        track.levels.join(" → ")
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        FrameworkCommand::AddTemplate {
+            id,
+            tracks,
+            dry_run,
+        } => {
+            let url = cli.database_url()?;
+            let db = open(&url, 2).await?;
+            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None);
+            let report = crate::services::catalog::add_to_draft(
+                &state,
+                &Actor::command_line(),
+                id,
+                tracks,
+                *dry_run,
+            )
+            .await
+            .map_err(user_error)?;
+            print!("{}", diff_text(&report.diff));
+            if *dry_run {
+                println!("dry run: nothing was changed");
+            } else {
+                println!(
+                    "added to the draft; publish it with `trellis framework publish --note TEXT`"
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         FrameworkCommand::Check { file } => {
             let source = read_file(file)?;
             match framework::check_yaml(&source) {

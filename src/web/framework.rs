@@ -281,13 +281,13 @@ fn find_track<'a>(fw: &'a Framework, key: &str) -> Result<&'a Track, AppError> {
         .ok_or_else(|| AppError::not_found(format!("the track `{key}`")))
 }
 
-/// A track's matrix alone, rendered once per published version and cached with it.
+/// A track's matrix alone: cached with the published version, or shown in a template's preview.
 #[derive(Template)]
 #[template(path = "framework/matrix.html")]
-struct MatrixFragment {
-    /// Where the level pages of this matrix live.
-    level_base: String,
-    matrix: MatrixView,
+pub struct MatrixFragment {
+    /// Where the level pages of this matrix live; empty when there are none to link to.
+    pub level_base: String,
+    pub matrix: MatrixView,
 }
 
 #[derive(Template)]

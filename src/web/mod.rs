@@ -5,6 +5,7 @@
 mod account;
 mod editor;
 mod framework;
+mod gallery;
 mod versions;
 
 use askama::Template;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(framework::routes())
         .merge(versions::routes())
         .merge(editor::routes())
+        .merge(gallery::routes())
         .fallback(|| async { AppError::not_found("this page") })
         .layer(middleware::from_fn(render_errors))
         .layer(SetResponseHeaderLayer::if_not_present(

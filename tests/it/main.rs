@@ -9,4 +9,5 @@ mod files;
 mod helpers;
 mod openapi;
 mod reading;
+mod templates;
 mod versions;

@@ -1,0 +1,160 @@
+//! The template gallery (admins): browse the ready-made tracks, preview one as a matrix, see what
+//! adding it would change in the draft, and add it whole or track by track.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+
+use super::framework::{MatrixFragment, matrix_view};
+use super::{Layout, PageResult, render, render_with};
+use crate::auth::{Actor, policy};
+use crate::error::AppError;
+use crate::services::catalog::{self, TemplateSummary};
+use crate::services::framework::ImportReport;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/draft/templates", get(gallery))
+        .route("/draft/templates/{id}", get(preview).post(add))
+        .route("/draft/templates/{id}/source.yaml", get(source))
+}
+
+#[derive(Template)]
+#[template(path = "gallery/list.html")]
+struct GalleryPage {
+    layout: Layout,
+    templates: Vec<TemplateSummary>,
+}
+
+async fn gallery(actor: Actor) -> PageResult {
+    policy::edit_framework(&actor)?;
+    render(&GalleryPage {
+        layout: Layout::new("Track templates", "draft", Some(&actor)),
+        templates: catalog::templates().iter().map(|t| t.summary()).collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "gallery/preview.html")]
+struct PreviewPage {
+    layout: Layout,
+    summary: TemplateSummary,
+    description: Option<std::sync::Arc<str>>,
+    matrices: Vec<(String, String)>,
+    chosen: Vec<String>,
+    report: Option<ImportReport>,
+    applied: bool,
+    error: Option<String>,
+}
+
+impl PreviewPage {
+    fn is_chosen(&self, key: &str) -> bool {
+        self.chosen.is_empty() || self.chosen.iter().any(|k| k == key)
+    }
+}
+
+fn preview_page(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    chosen: Vec<String>,
+) -> Result<PreviewPage, AppError> {
+    let template = catalog::template(id)?;
+    let md = state.markdown();
+    let matrices = template
+        .framework
+        .tracks
+        .iter()
+        .map(|t| {
+            let html = MatrixFragment {
+                level_base: String::new(),
+                matrix: matrix_view(md, &template.framework, t, false),
+            }
+            .render()
+            .map_err(|e| AppError::internal(format!("template failed: {e}")))?;
+            Ok((t.name.clone(), html))
+        })
+        .collect::<Result<_, AppError>>()?;
+    Ok(PreviewPage {
+        layout: Layout::new(template.framework.name.clone(), "draft", Some(actor)),
+        summary: template.summary(),
+        description: template
+            .framework
+            .description
+            .as_deref()
+            .map(|d| md.block(d)),
+        matrices,
+        chosen,
+        report: None,
+        applied: false,
+        error: None,
+    })
+}
+
+async fn preview(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> PageResult {
+    policy::edit_framework(&actor)?;
+    render(&preview_page(&state, &actor, &id, Vec::new())?)
+}
+
+/// The form sends `track` once per chosen track and `step` = `preview` or `add`.
+async fn add(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    policy::edit_framework(&actor)?;
+    let chosen: Vec<String> = fields
+        .iter()
+        .filter(|(k, _)| k == "track")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let apply = fields.iter().any(|(k, v)| k == "step" && v == "add");
+    let mut page = preview_page(&state, &actor, &id, chosen.clone())?;
+    if chosen.is_empty() {
+        page.error = Some("choose at least one track to add".into());
+        return render_with(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    match catalog::add_to_draft(&state, &actor, &id, &chosen, !apply).await {
+        Ok(report) => {
+            page.applied = apply;
+            page.report = Some(report);
+            render(&page)
+        }
+        Err(e)
+            if e.status().is_client_error() && e.status() != axum::http::StatusCode::FORBIDDEN =>
+        {
+            let status = e.status();
+            page.error = Some(e.public_message());
+            render_with(status, &page)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn source(actor: Actor, Path(id): Path<String>) -> Result<Response, AppError> {
+    policy::read_published_framework(&actor)?;
+    let text = catalog::source(&id)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/yaml; charset=utf-8".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{id}.yaml\""),
+            ),
+        ],
+        text,
+    )
+        .into_response())
+}
