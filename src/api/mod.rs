@@ -3,6 +3,7 @@
 //! `/api/openapi.json` and browsable at `/api/docs`. Errors are RFC 9457 problem documents.
 
 mod framework;
+mod templates;
 
 use axum::Json;
 use axum::Router;
@@ -41,6 +42,8 @@ use crate::state::AppState;
         framework::edit_draft,
         framework::import_yaml,
         framework::publish,
+        templates::list_templates,
+        templates::add_template,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -86,7 +89,7 @@ async fn framework_schema() -> Response {
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .nest("/v1", framework::routes())
+        .nest("/v1", framework::routes().merge(templates::routes()))
         .fallback(|| async { AppError::not_found("this API route") })
         .layer(middleware::from_fn(problems))
 }

@@ -243,6 +243,48 @@ mod gallery {
     }
 
     #[tokio::test]
+    async fn the_api_lists_templates_and_adds_one() {
+        let app = TestApp::demo().await;
+        let token = app.token("api").await;
+        let list = app
+            .get("/api/v1/templates")
+            .bearer(&token)
+            .send()
+            .await
+            .expect(StatusCode::OK)
+            .json();
+        let t = first_template();
+        assert!(
+            list.as_array()
+                .is_some_and(|l| l.iter().any(|x| x["id"] == t.id.as_str()))
+        );
+        let report = app
+            .post(&format!("/api/v1/draft/templates/{}?dry_run=true", t.id))
+            .bearer(&token)
+            .json(&serde_json::json!({ "tracks": [] }))
+            .send()
+            .await
+            .expect(StatusCode::OK)
+            .json();
+        assert_eq!(report["dry_run"], true);
+        let bad = app
+            .post(&format!("/api/v1/draft/templates/{}", t.id))
+            .bearer(&token)
+            .json(&serde_json::json!({ "tracks": ["no-such-track"] }))
+            .send()
+            .await
+            .expect(StatusCode::UNPROCESSABLE_ENTITY)
+            .json();
+        assert_eq!(bad["errors"][0]["field"], "tracks");
+        let employee = app.token_for("employee@demo.trellis.test").await;
+        app.get("/api/v1/templates")
+            .bearer(&employee)
+            .send()
+            .await
+            .expect(StatusCode::FORBIDDEN);
+    }
+
+    #[tokio::test]
     async fn choosing_no_track_is_explained() {
         let app = TestApp::demo().await;
         let admin = app.admin().await;
