@@ -27,14 +27,22 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "gallery/list.html")]
 struct GalleryPage {
     layout: Layout,
-    templates: Vec<TemplateSummary>,
+    /// Each template with its description rendered from markdown.
+    templates: Vec<(TemplateSummary, Option<std::sync::Arc<str>>)>,
 }
 
-async fn gallery(actor: Actor) -> PageResult {
+async fn gallery(State(state): State<AppState>, actor: Actor) -> PageResult {
     policy::edit_framework(&actor)?;
+    let md = state.markdown();
     render(&GalleryPage {
         layout: Layout::new("Track templates", "draft", Some(&actor)),
-        templates: catalog::templates().iter().map(|t| t.summary()).collect(),
+        templates: catalog::templates()
+            .iter()
+            .map(|t| {
+                let description = t.framework.description.as_deref().map(|d| md.block(d));
+                (t.summary(), description)
+            })
+            .collect(),
     })
 }
 
