@@ -6,6 +6,7 @@
 pub mod delta;
 pub mod diff;
 pub mod edit;
+pub mod import;
 pub mod merge;
 pub mod model;
 pub mod validate;

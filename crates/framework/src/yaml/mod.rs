@@ -2,7 +2,7 @@
 //! every mistake reported at its line and column, and writing a framework back as the canonical
 //! file, so that `write → read → write` is a fixed point.
 
-mod node;
+pub(crate) mod node;
 mod read;
 mod suggest;
 mod write;
