@@ -212,6 +212,17 @@ pub fn diff(old: &Framework, new: &Framework) -> Diff {
         &old.description,
         &new.description,
     );
+    let switched_off = |fw: &Framework| {
+        let ids: Vec<&str> = fw.lint.disable.iter().map(Key::as_str).collect();
+        (!ids.is_empty()).then(|| ids.join(", "))
+    };
+    opt_field(
+        &mut changes,
+        subject,
+        "lint rules switched off",
+        &switched_off(old),
+        &switched_off(new),
+    );
     push(SectionKind::Framework, None, "Framework".into(), changes);
 
     let mut changes = Vec::new();

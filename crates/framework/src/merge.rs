@@ -7,21 +7,31 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{Framework, Key, Level, Track};
+use crate::model::{Framework, Key, Level, LintSettings, Track};
 
 /// The draft after importing `incoming` into `base`.
 ///
 /// Items of `incoming` come first, in the file's order, each replacing the item of `base` with the same
 /// key; items only `base` has follow in `base`'s order when `prune` is false and are dropped when it is
-/// true. The framework's name and description come from the file. A track present in both takes its
-/// fields from the file and merges its levels and rows the same way; a level present in both takes its
-/// fields from the file and merges its cells. A cell (the expectations, examples and not-applicable mark
-/// of one competency) is replaced as a whole: a file that gives `ownership` bullets but no examples
-/// means `ownership` has no examples.
+/// true. The framework's name and description come from the file; the lint rules it switches off are
+/// merged like keys (a rule switched off in the draft stays off unless `prune`). A track present in
+/// both takes its fields from the file and merges its levels and rows the same way; a level present in
+/// both takes its fields from the file and merges its cells. A cell (the expectations, examples and
+/// not-applicable mark of one competency) is replaced as a whole: a file that gives `ownership`
+/// bullets but no examples means `ownership` has no examples.
 pub fn merge(base: &Framework, incoming: &Framework, prune: bool) -> Framework {
     Framework {
         name: incoming.name.clone(),
         description: incoming.description.clone(),
+        lint: LintSettings {
+            disable: upsert(
+                &base.lint.disable,
+                &incoming.lint.disable,
+                prune,
+                |k| k,
+                |_, i| i.clone(),
+            ),
+        },
         categories: upsert(
             &base.categories,
             &incoming.categories,

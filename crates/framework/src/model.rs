@@ -108,6 +108,24 @@ pub struct Framework {
     pub grades: Vec<Grade>,
     #[serde(default)]
     pub tracks: Vec<Track>,
+    /// How the linter treats this framework.
+    #[serde(default, skip_serializing_if = "LintSettings::is_empty")]
+    pub lint: LintSettings,
+}
+
+/// The linter's settings for one framework.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LintSettings {
+    /// The ids of the rules switched off (see [`crate::lint::RULES`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disable: Vec<Key>,
+}
+
+impl LintSettings {
+    pub fn is_empty(&self) -> bool {
+        self.disable.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -431,6 +431,7 @@ mod tests {
                     level("se2", &["ownership", "craft"]),
                 ],
             }],
+            ..Framework::default()
         }
     }
 

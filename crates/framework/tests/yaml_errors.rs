@@ -395,3 +395,43 @@ tracks:
         assert!(g.2.contains(e.2), "{g:?} lacks {:?}", e.2);
     }
 }
+
+#[test]
+fn an_unknown_lint_rule_is_reported_with_a_suggestion() {
+    let src = good_with(
+        "name: Acme\n",
+        "name: Acme\nlint:\n  disable: [filler, vague-wordng, colour]\n",
+    );
+    let d = errors(&src);
+    assert_eq!(d.len(), 2, "{d:#?}");
+    assert_eq!((d[0].line, d[0].column), (4, 21));
+    assert_eq!(
+        d[0].message,
+        "unknown lint rule `vague-wordng`, did you mean `vague-wording`?"
+    );
+    assert!(
+        d[1].message
+            .starts_with("unknown lint rule `colour`: the rules are empty-cell, ")
+    );
+}
+
+#[test]
+fn the_lint_setting_accepts_only_disable() {
+    let src = good_with("name: Acme\n", "name: Acme\nlint:\n  disabled: [filler]\n");
+    assert_single(&src, 4, 3, "did you mean `disable`?");
+}
+
+#[test]
+fn positions_place_a_path_on_its_node_or_nearest_ancestor() {
+    use trellis_framework::Seg::{Field, Index};
+    use trellis_framework::yaml::read_with_positions;
+    let (_, positions) = read_with_positions(GOOD).expect("good file");
+    let f = |s: &str| Field(s.to_owned());
+    let level = [f("tracks"), Index(0), f("levels"), Index(0)];
+    assert_eq!(positions.of(&level), (18, 9));
+    let bullet = [&level[..], &[f("expectations"), f("craft"), Index(0)]].concat();
+    assert_eq!(positions.of(&bullet), (24, 15));
+    // A cell that is not in the file falls back to the level's expectations.
+    let missing = [&level[..], &[f("expectations"), f("people"), Index(0)]].concat();
+    assert_eq!(positions.of(&missing), (20, 9));
+}

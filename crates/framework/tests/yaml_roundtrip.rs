@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use trellis_framework::yaml::{read, write};
 use trellis_framework::{
-    Category, Competency, Framework, Grade, Key, Level, Pay, Track, TrackKind, validate,
+    Category, Competency, Framework, Grade, Key, Level, LintSettings, Pay, Track, TrackKind,
+    validate,
 };
 
 const FIXTURE: &str = include_str!("fixtures/engineering.yaml");
@@ -250,6 +251,9 @@ fn framework_with(s: &str) -> Framework {
             competencies: vec![key("1"), key("ownership"), key("true")],
             levels: vec![level("1-0"), level("l2")],
         }],
+        lint: LintSettings {
+            disable: vec![key("vague-wording"), key("long-sentence")],
+        },
     }
 }
 
@@ -275,6 +279,25 @@ fn pairs_of_nasty_strings_round_trip_as_one_multi_line_text() {
             assert_round_trip(&fw);
         }
     }
+}
+
+#[test]
+fn the_lint_setting_is_written_after_the_description() {
+    let fw = Framework {
+        name: "Linted".into(),
+        description: Some("About it.".into()),
+        lint: LintSettings {
+            disable: vec![key("filler"), key("hr-jargon")],
+        },
+        ..Framework::default()
+    };
+    assert_eq!(
+        write(&fw),
+        "trellis: 1\nname: Linted\ndescription: About it.\nlint:\n  disable: [filler, hr-jargon]\n"
+    );
+    assert_round_trip(&fw);
+    let block = "trellis: 1\nname: Linted\nlint:\n  disable:\n    - filler\n    - hr-jargon\n";
+    assert_eq!(read_ok(block).lint, fw.lint);
 }
 
 #[test]

@@ -42,8 +42,9 @@ fn the_schema_declares_draft_2020_12() {
 #[test]
 fn every_mapping_lists_exactly_the_fields_the_reader_accepts() {
     let schema = schema();
-    let mappings: [(Option<&str>, &[&str]); 7] = [
+    let mappings: [(Option<&str>, &[&str]); 8] = [
         (None, fields::FRAMEWORK),
+        (Some("lint"), fields::LINT),
         (Some("category"), fields::CATEGORY),
         (Some("competency"), fields::COMPETENCY),
         (Some("grade"), fields::GRADE),
@@ -96,4 +97,21 @@ fn the_key_pattern_matches_the_key_rules() {
         .map(|k| k.as_str())
         .collect();
     assert_eq!(kinds, model);
+}
+
+#[test]
+fn the_schema_lists_every_lint_rule() {
+    let schema = schema();
+    let ids = &schema["$defs"]["lint"]["properties"]["disable"]["items"]["enum"];
+    let ids: Vec<&str> = ids
+        .as_array()
+        .expect("rule ids")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let rules: Vec<&str> = trellis_framework::lint::RULES
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(ids, rules);
 }

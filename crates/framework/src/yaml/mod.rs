@@ -9,7 +9,7 @@ mod write;
 
 use std::fmt;
 
-pub use read::read;
+pub use read::{Positions, read, read_with_positions};
 pub use write::write;
 
 /// The format version this crate reads and writes.
@@ -38,6 +38,7 @@ pub mod fields {
         "trellis",
         "name",
         "description",
+        "lint",
         "categories",
         "competencies",
         "grades",
@@ -66,4 +67,5 @@ pub mod fields {
         "not_applicable",
     ];
     pub const PAY: &[&str] = &["currency", "min", "mid", "max"];
+    pub const LINT: &[&str] = &["disable"];
 }

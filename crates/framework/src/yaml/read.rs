@@ -15,11 +15,41 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::node::{self, Entry, Node, Pos, Value};
 use super::{Diagnostic, FORMAT_VERSION, fields, suggest};
-use crate::model::{Category, Competency, Framework, Grade, Key, Level, Pay, Track, TrackKind};
+use crate::lint::RULES;
+use crate::model::{
+    Category, Competency, Framework, Grade, Key, Level, LintSettings, Pay, Track, TrackKind,
+};
 use crate::validate::{Seg, validate};
 
 /// Reads a framework file. On failure, returns every mistake found, sorted by position.
 pub fn read(source: &str) -> Result<Framework, Vec<Diagnostic>> {
+    read_with_positions(source).map(|(fw, _)| fw)
+}
+
+/// Where the nodes of a framework file start, to report anything found in the framework (a lint
+/// finding, say) at its line and column.
+pub struct Positions {
+    root: Option<Node>,
+}
+
+impl Positions {
+    /// The 1-based line and column of the node at `path` (a path of [`crate::validate::Seg`]s, as in
+    /// a [`crate::validate::Problem`]), or of its nearest ancestor in the file when the node itself
+    /// is not written out (a missing cell, say). A mapping entry is placed at its key, unless its
+    /// value is a non-empty scalar.
+    pub fn of(&self, path: &[Seg]) -> (usize, usize) {
+        match &self.root {
+            Some(root) => {
+                let at = locate(root, path).pos;
+                (at.line, at.column)
+            }
+            None => (Pos::START.line, Pos::START.column),
+        }
+    }
+}
+
+/// Reads a framework file, as [`read`] does, and keeps where each of its nodes starts.
+pub fn read_with_positions(source: &str) -> Result<(Framework, Positions), Vec<Diagnostic>> {
     let parsed = node::parse(source);
     let mut r = Reader {
         diagnostics: parsed.diagnostics,
@@ -69,7 +99,7 @@ pub fn read(source: &str) -> Result<Framework, Vec<Diagnostic>> {
         }
     }
     match framework {
-        Some(fw) if diagnostics.is_empty() => Ok(fw),
+        Some(fw) if diagnostics.is_empty() => Ok((fw, Positions { root: parsed.root })),
         _ => {
             diagnostics.sort_by_key(|d| (d.line, d.column));
             Err(diagnostics)
@@ -359,6 +389,7 @@ impl Reader {
         self.version(&map);
         let name = self.required_text(&map, "name");
         let description = self.optional_text(&map, "description");
+        let lint = self.lint_settings(map.get("lint"));
         let categories = self.list(map.get("categories"), Self::category);
         let competencies = self.list(map.get("competencies"), Self::competency);
         let grades = self.list(map.get("grades"), Self::grade);
@@ -370,7 +401,42 @@ impl Reader {
             competencies,
             grades,
             tracks,
+            lint,
         })
+    }
+
+    /// `lint: { disable: [rule-id, …] }`: every id must name a rule of the linter.
+    fn lint_settings(&mut self, node: Option<&Node>) -> LintSettings {
+        let mut settings = LintSettings::default();
+        let Some(node) = node.filter(|n| !n.is_null()) else {
+            return settings;
+        };
+        let map = self.fields(node, fields::LINT, "lint setting");
+        let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        for item in self.items(map.get("disable"), "a list of rule ids") {
+            let Some(text) = self.text(item) else {
+                continue;
+            };
+            if !ids.contains(&text.as_str()) {
+                let message = match suggest::closest(&text, &ids) {
+                    Some(s) => format!("unknown lint rule `{text}`, did you mean `{s}`?"),
+                    None => format!(
+                        "unknown lint rule `{text}`: the rules are {}",
+                        ids.join(", ")
+                    ),
+                };
+                self.error(item.pos, message);
+                continue;
+            }
+            match Key::parse(&text) {
+                Ok(k) if settings.disable.contains(&k) => {
+                    self.error(item.pos, format!("the lint rule `{text}` is listed twice"));
+                }
+                Ok(k) => settings.disable.push(k),
+                Err(e) => self.error(item.pos, e.0),
+            }
+        }
+        settings
     }
 
     fn version(&mut self, map: &Fields<'_>) {

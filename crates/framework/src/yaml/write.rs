@@ -15,6 +15,10 @@ pub fn write(fw: &Framework) -> String {
     w.line(0, &format!("trellis: {FORMAT_VERSION}"));
     w.text_field(0, "name", &fw.name);
     w.optional_text(0, "description", fw.description.as_deref());
+    if !fw.lint.is_empty() {
+        w.line(0, "lint:");
+        w.line(2, &format!("disable: {}", flow_keys(&fw.lint.disable)));
+    }
 
     w.list(0, "categories", &fw.categories, |w, c| {
         w.text_field(4, "key", c.key.as_str());
