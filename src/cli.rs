@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use trellis_framework::diff::Diff;
+use trellis_framework::import::{Format, SourceFile};
 
 use crate::auth::password::Cost;
 use crate::auth::{Actor, Role};
@@ -127,9 +128,18 @@ enum FrameworkCommand {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Import a framework file into the draft, matching items by key.
+    /// Import framework files into the draft, matching items by key. The files are Trellis YAML, or
+    /// with --from another published format; monzo, ft and ladders take several files or a directory.
     Import {
-        file: PathBuf,
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The format of the files.
+        #[arg(long, default_value = "trellis",
+              value_parser = ["trellis", "monzo", "snowflake", "ft", "ladders", "csv", "15five"])]
+        from: String,
+        /// The name of the one track a snowflake or FT file becomes.
+        #[arg(long)]
+        track_name: Option<String>,
         /// Show what would change; change nothing.
         #[arg(long)]
         dry_run: bool,
@@ -324,7 +334,7 @@ fn print_file_errors(file: &Path, e: &AppError) -> bool {
             let _ = writeln!(
                 err,
                 "{}:{}:{}: {}",
-                file.display(),
+                d.file.clone().unwrap_or_else(|| file.display().to_string()),
                 d.line,
                 d.column,
                 d.message
@@ -344,6 +354,48 @@ fn print_file_errors(file: &Path, e: &AppError) -> bool {
 
 fn read_file(file: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))
+}
+
+/// The files to import, each named by its path; a directory stands for the files in it (sorted)
+/// that end as the format's files do.
+fn read_sources(paths: &[PathBuf], format: Format) -> anyhow::Result<Vec<SourceFile>> {
+    let extensions: &[&str] = match format {
+        Format::Monzo | Format::Ladders => &["md", "markdown"],
+        Format::Ft | Format::Trellis => &["yml", "yaml"],
+        Format::Snowflake => &["json"],
+        Format::Csv | Format::FifteenFive => &["csv"],
+    };
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("cannot read {}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|e| extensions.contains(&e.to_ascii_lowercase().as_str()))
+                })
+                .collect();
+            inside.sort();
+            if inside.is_empty() {
+                bail!(
+                    "{} has no .{} files to import",
+                    path.display(),
+                    extensions.join(" or .")
+                );
+            }
+            for p in inside {
+                out.push(SourceFile::new(p.display().to_string(), read_file(&p)?));
+            }
+        } else {
+            out.push(SourceFile::new(
+                path.display().to_string(),
+                read_file(path)?,
+            ));
+        }
+    }
+    Ok(out)
 }
 
 async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<ExitCode> {
@@ -422,13 +474,20 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
             }
         }
         FrameworkCommand::Import {
-            file,
+            files,
+            from,
+            track_name,
             dry_run,
             prune,
             publish,
             note,
         } => {
-            let source = read_file(file)?;
+            let format = Format::parse(from).unwrap_or(Format::Trellis);
+            let sources = read_sources(files, format)?;
+            let file = files.first().map_or(Path::new("-"), PathBuf::as_path);
+            let read = trellis_framework::import::Options {
+                track_name: track_name.clone(),
+            };
             let url = cli.database_url()?;
             let db = open(&url, 2).await?;
             let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None);
@@ -437,9 +496,16 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
                 prune: *prune,
                 publish_note: if *publish { note.clone() } else { None },
             };
-            match framework::import_yaml(&state, &Actor::command_line(), &source, &options).await {
+            let actor = Actor::command_line();
+            match framework::import_files(&state, &actor, format, &sources, &read, &options).await {
                 Ok(report) => {
                     print!("{}", diff_text(&report.diff));
+                    if !report.unmapped.is_empty() {
+                        println!("not imported ({}):", report.unmapped.len());
+                        for u in &report.unmapped {
+                            println!("  - {u}");
+                        }
+                    }
                     if !report.kept.is_empty() {
                         println!(
                             "{} item(s) are not in the file and were kept (use --prune to remove them): {}",

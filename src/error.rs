@@ -17,6 +17,9 @@ pub struct FieldError {
 /// A problem in an uploaded file, at a line and column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FileError {
+    /// The file, when the upload had several (or its name matters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     pub line: usize,
     pub column: usize,
     pub message: String,

@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use trellis_framework::edit::Edit;
+use trellis_framework::import::{self, Format, SourceFile};
 use trellis_framework::{Competency, Framework, Level, Track, TrackKind};
 use utoipa::{IntoParams, ToSchema};
 
@@ -382,28 +383,86 @@ pub struct ImportQuery {
     pub prune: bool,
     /// Publish the result with this change note.
     pub publish_note: Option<String>,
+    /// The format of the body: trellis, monzo, snowflake, ft, ladders, csv or 15five. Without it,
+    /// the format is detected from the file, else it is Trellis YAML.
+    pub from: Option<String>,
+    /// The name of the file in the body, used in messages and to detect the format.
+    pub filename: Option<String>,
+    /// The name of the one track a snowflake or FT file becomes.
+    pub track_name: Option<String>,
 }
 
-/// Imports a YAML framework file (the request body) into the draft, by key. All or nothing: a file
-/// with mistakes changes nothing and every mistake is listed with its line and column.
+/// Several files in one request (for monzo, ft and ladders), sent as
+/// `application/json`: `{ "files": [ { "name": "backend.md", "content": "..." } ] }`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportFiles {
+    pub files: Vec<ImportFile>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportFile {
+    pub name: String,
+    pub content: String,
+}
+
+/// Imports a framework file (the request body) into the draft, by key: Trellis YAML, or with `from`
+/// another published format; several files go in an `ImportFiles` JSON body. All or nothing: files
+/// with mistakes change nothing and every mistake is listed with its file, line and column. The
+/// report lists what the files had that Trellis does not keep.
 #[utoipa::path(post, path = "/api/v1/draft/import", tag = "draft", params(ImportQuery),
-    request_body(content = String, content_type = "application/yaml"),
+    request_body(content(
+        (String = "application/yaml"), (String = "text/csv"), (String = "text/markdown"),
+        (ImportFiles = "application/json"))),
     responses((status = 200, body = service::ImportReport), (status = 422, body = Problem)))]
 pub async fn import_yaml(
     State(state): State<AppState>,
     actor: Actor,
     Query(q): Query<ImportQuery>,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<service::ImportReport>> {
     let text = std::str::from_utf8(&body)
         .map_err(|_| AppError::bad_request("the body must be UTF-8 text"))?;
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    // A snowflake export is JSON too: only a body of exactly this shape is a list of files.
+    let files = match serde_json::from_str::<ImportFiles>(text) {
+        Ok(list) if json => list
+            .files
+            .into_iter()
+            .map(|f| SourceFile::new(f.name, f.content))
+            .collect(),
+        _ => vec![SourceFile::new(
+            q.filename.unwrap_or_else(|| "body".into()),
+            text,
+        )],
+    };
+    let asked = match q.from.as_deref() {
+        None | Some("") => None,
+        Some(name) => Some(Format::parse(name).ok_or_else(|| {
+            AppError::invalid_field(
+                "from",
+                format!(
+                    "`{name}` is not a format: use {}",
+                    Format::ALL.map(Format::name).join(", ")
+                ),
+            )
+        })?),
+    };
+    let format = service::import_format(asked, &files);
+    let read = import::Options {
+        track_name: q.track_name,
+    };
     let options = ImportOptions {
         dry_run: q.dry_run,
         prune: q.prune,
         publish_note: q.publish_note,
     };
     Ok(Json(
-        service::import_yaml(&state, &actor, text, &options).await?,
+        service::import_files(&state, &actor, format, &files, &read, &options).await?,
     ))
 }
 

@@ -13,6 +13,7 @@ use serde::Serialize;
 use sqlx::Row;
 use trellis_framework::diff::Diff;
 use trellis_framework::edit::{self, Edit};
+use trellis_framework::import::{self, Format, SourceFile};
 use trellis_framework::{Framework, Problem, validate, yaml};
 
 use crate::auth::{Actor, policy};
@@ -362,6 +363,8 @@ pub struct ImportReport {
     pub dry_run: bool,
     /// The version published by the import, if it was asked to publish.
     pub published_version: Option<i64>,
+    /// What the file had that Trellis does not keep (formats other than Trellis's own).
+    pub unmapped: Vec<String>,
 }
 
 /// Every mistake of a YAML file, in the error type of the application.
@@ -370,6 +373,7 @@ pub fn file_errors(diags: Vec<yaml::Diagnostic>) -> AppError {
         errors: diags
             .into_iter()
             .map(|d| FileError {
+                file: None,
                 line: d.line,
                 column: d.column,
                 message: d.message,
@@ -424,6 +428,7 @@ pub async fn import_framework(
             kept,
             dry_run: true,
             published_version: None,
+            unmapped: Vec::new(),
         });
     }
     let mut outcome = None;
@@ -446,7 +451,57 @@ pub async fn import_framework(
         kept,
         dry_run: false,
         published_version,
+        unmapped: Vec::new(),
     })
+}
+
+/// The format of an import: the one asked for, else the one the first file looks like, else
+/// Trellis's own.
+pub fn import_format(asked: Option<Format>, files: &[SourceFile]) -> Format {
+    asked
+        .or_else(|| files.first().and_then(|f| import::detect(&f.text, &f.name)))
+        .unwrap_or(Format::Trellis)
+}
+
+/// Imports files in any format Trellis reads into the draft (by key), optionally publishing the
+/// result; the report lists what the files had that Trellis does not keep. All or nothing. The
+/// other formats name no framework, so with them the draft keeps its name and description.
+pub async fn import_files(
+    state: &AppState,
+    actor: &Actor,
+    format: Format,
+    files: &[SourceFile],
+    read: &import::Options,
+    options: &ImportOptions,
+) -> AppResult<ImportReport> {
+    policy::edit_framework(actor)?;
+    let imported = import::import(format, files, read).map_err(import_errors)?;
+    let mut incoming = imported.framework;
+    if format != Format::Trellis {
+        let current = current_draft(state).await?;
+        incoming.name.clone_from(&current.framework.name);
+        incoming
+            .description
+            .clone_from(&current.framework.description);
+    }
+    let mut report = import_framework(state, actor, &incoming, options).await?;
+    report.unmapped = imported.unmapped;
+    Ok(report)
+}
+
+/// Every mistake of imported files, in the error type of the application.
+fn import_errors(diags: Vec<import::FileDiagnostic>) -> AppError {
+    AppError::InvalidFile {
+        errors: diags
+            .into_iter()
+            .map(|d| FileError {
+                file: Some(d.file).filter(|f| !f.is_empty()),
+                line: d.line,
+                column: d.column,
+                message: d.message,
+            })
+            .collect(),
+    }
 }
 
 fn check_note(note: &str) -> AppResult<()> {

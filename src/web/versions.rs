@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use trellis_framework::diff::Diff;
+use trellis_framework::import::{Format, SourceFile};
 
 use super::{Layout, PageResult, render, render_with};
 use crate::auth::Actor;
@@ -208,9 +209,13 @@ async fn discard(State(state): State<AppState>, actor: Actor) -> PageResult {
 #[template(path = "versions/import.html")]
 struct ImportPage {
     layout: Layout,
-    /// The uploaded file, kept so that "Apply" sends the same content that was previewed.
-    content: String,
-    filename: String,
+    /// The uploaded files, kept so that "Apply" sends the same content that was previewed.
+    files: Vec<SourceFile>,
+    /// The format's name; empty means "detect from the file". After a preview, the format that
+    /// was used, so that "Apply" reads the files the same way.
+    format: String,
+    /// Every format as (name, label), for the select.
+    formats: Vec<(&'static str, &'static str)>,
     prune: bool,
     file_errors: Vec<FileError>,
     error: Option<String>,
@@ -222,14 +227,21 @@ impl ImportPage {
     fn new(actor: &Actor) -> ImportPage {
         ImportPage {
             layout: Layout::new("Import a framework file", "draft", Some(actor)),
-            content: String::new(),
-            filename: String::new(),
+            files: Vec::new(),
+            format: String::new(),
+            formats: Format::ALL.map(|f| (f.name(), f.label())).to_vec(),
             prune: false,
             file_errors: Vec::new(),
             error: None,
             preview: None,
             applied: false,
         }
+    }
+
+    /// The names of the files, for messages.
+    fn filenames(&self) -> String {
+        let names: Vec<&str> = self.files.iter().map(|f| f.name.as_str()).collect();
+        names.join(", ")
     }
 }
 
@@ -239,8 +251,8 @@ async fn import_page(State(state): State<AppState>, actor: Actor) -> PageResult 
     render(&ImportPage::new(&actor))
 }
 
-/// The import form: a file upload (or the previewed content sent back), `prune`, and `step`
-/// (`preview` or `apply`).
+/// The import form: file uploads (or the previewed files sent back as `filename` and `content`
+/// pairs), `format` (empty to detect it), `prune`, and `step` (`preview` or `apply`).
 async fn import(
     State(state): State<AppState>,
     actor: Actor,
@@ -252,46 +264,50 @@ async fn import(
     let bad = |e: axum::extract::multipart::MultipartError| {
         AppError::bad_request(format!("the upload is unreadable: {e}"))
     };
+    let (mut names, mut contents) = (Vec::new(), Vec::new());
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         match field.name().unwrap_or_default() {
             "file" => {
-                page.filename = field.file_name().unwrap_or("framework.yaml").to_owned();
+                let name = field.file_name().unwrap_or("framework.yaml").to_owned();
                 let bytes = field.bytes().await.map_err(bad)?;
                 if !bytes.is_empty() {
-                    page.content = String::from_utf8(bytes.to_vec()).map_err(|_| {
-                        AppError::bad_request(
-                            "the file is not text in UTF-8; save it as UTF-8 and try again",
-                        )
+                    let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                        AppError::bad_request(format!(
+                            "{name} is not text in UTF-8; save it as UTF-8 and try again"
+                        ))
                     })?;
+                    page.files.push(SourceFile::new(name, text));
                 }
             }
-            "content" => {
-                let text = field.text().await.map_err(bad)?;
-                if page.content.is_empty() {
-                    page.content = text;
-                }
-            }
-            "filename" => {
-                let text = field.text().await.map_err(bad)?;
-                if page.filename.is_empty() {
-                    page.filename = text;
-                }
-            }
+            "content" => contents.push(field.text().await.map_err(bad)?),
+            "filename" => names.push(field.text().await.map_err(bad)?),
+            "format" => page.format = field.text().await.map_err(bad)?,
             "prune" => page.prune = field.text().await.map_err(bad)? == "on",
             "step" => apply = field.text().await.map_err(bad)? == "apply",
             _ => {}
         }
     }
-    if page.content.trim().is_empty() {
-        page.error = Some("choose a YAML file to import".into());
+    if page.files.is_empty() {
+        page.files = names
+            .into_iter()
+            .zip(contents)
+            .map(|(name, text)| SourceFile::new(name, text))
+            .collect();
+    }
+    if page.files.iter().all(|f| f.text.trim().is_empty()) {
+        page.files.clear();
+        page.error = Some("choose a file to import".into());
         return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
+    let format = service::import_format(Format::parse(&page.format), &page.files);
+    page.format = format.name().to_owned();
     let options = ImportOptions {
         dry_run: !apply,
         prune: page.prune,
         publish_note: None,
     };
-    match service::import_yaml(&state, &actor, &page.content, &options).await {
+    let read = trellis_framework::import::Options::default();
+    match service::import_files(&state, &actor, format, &page.files, &read, &options).await {
         Ok(report) => {
             page.applied = apply;
             page.preview = Some(report);
