@@ -109,6 +109,9 @@ enum TokenCommand {
 enum FrameworkCommand {
     /// Check a framework file and print every problem as FILE:LINE:COLUMN: message.
     Check { file: PathBuf },
+    /// Lint a framework file: print every finding as FILE:LINE:COLUMN: error|warning RULE: message;
+    /// fail when there is an error.
+    Lint { file: PathBuf },
     /// Publish the draft as a new version.
     Publish {
         /// What changed and why, shown to everyone in the history.
@@ -352,6 +355,53 @@ fn print_file_errors(file: &Path, e: &AppError) -> bool {
     }
 }
 
+/// `trellis framework lint FILE`: one line per finding on standard output, then a summary; a file
+/// that does not pass `check` gets its problems instead, as `check` prints them.
+fn lint_command(file: &Path) -> anyhow::Result<ExitCode> {
+    let source = read_file(file)?;
+    let findings = match framework::lint_yaml(&source) {
+        Ok(findings) => findings,
+        Err(e) => {
+            print_file_errors(file, &e);
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let mut errors = 0;
+    for f in &findings {
+        let finding = &f.finding;
+        if finding.severity == trellis_framework::Severity::Error {
+            errors += 1;
+        }
+        let suggestion = finding
+            .suggestion
+            .as_deref()
+            .map(|s| format!(" (suggestion: {s})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}:{}:{}: {} {}: {}{suggestion}",
+            file.display(),
+            f.line,
+            f.column,
+            finding.severity,
+            finding.rule,
+            finding.message
+        )?;
+    }
+    writeln!(
+        out,
+        "{}: {errors} error(s), {} warning(s)",
+        file.display(),
+        findings.len() - errors
+    )?;
+    Ok(if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn read_file(file: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))
 }
@@ -453,6 +503,7 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
             }
             Ok(ExitCode::SUCCESS)
         }
+        FrameworkCommand::Lint { file } => lint_command(file),
         FrameworkCommand::Check { file } => {
             let source = read_file(file)?;
             match framework::check_yaml(&source) {

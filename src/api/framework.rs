@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use trellis_framework::edit::Edit;
 use trellis_framework::import::{self, Format, SourceFile};
+use trellis_framework::lint::Severity;
 use trellis_framework::{Competency, Framework, Level, Track, TrackKind};
 use utoipa::{IntoParams, ToSchema};
 
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/draft/edits", post(edit_draft))
         .route("/draft/import", post(import_yaml))
         .route("/draft/publish", post(publish))
+        .route("/draft/lint", get(lint_draft))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -487,5 +489,58 @@ pub async fn publish(
 ) -> ApiResult<Json<Published>> {
     Ok(Json(Published {
         version: service::publish(&state, &actor, &req.note).await?,
+    }))
+}
+
+/// One thing the linter found in the draft.
+#[derive(Serialize, ToSchema)]
+pub struct LintFinding {
+    /// The rule's id, such as `vague-wording`.
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// Where it is: the path in the framework document, as in the draft's `problems`.
+    pub path: String,
+    pub message: String,
+    pub suggestion: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LintReport {
+    /// The draft revision linted.
+    pub revision: i64,
+    pub errors: usize,
+    pub warnings: usize,
+    /// In document order.
+    pub findings: Vec<LintFinding>,
+}
+
+/// What the linter finds in the draft (admins): empty cells, repeated bullets, levels that do not
+/// grow, vague or jargon wording, filler, long sentences, mixed person. Lint errors do not block
+/// publishing; the draft's `problems` do.
+#[utoipa::path(get, path = "/api/v1/draft/lint", tag = "draft",
+    responses((status = 200, body = LintReport), (status = 403, body = Problem)))]
+pub async fn lint_draft(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<LintReport>> {
+    let (revision, findings) = service::lint_draft(&state, &actor).await?;
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    Ok(Json(LintReport {
+        revision,
+        errors,
+        warnings: findings.len() - errors,
+        findings: findings
+            .into_iter()
+            .map(|f| LintFinding {
+                rule: f.rule,
+                severity: f.severity,
+                path: f.path.iter().map(ToString::to_string).collect(),
+                message: f.message,
+                suggestion: f.suggestion,
+            })
+            .collect(),
     }))
 }

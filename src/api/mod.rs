@@ -42,6 +42,7 @@ use crate::state::AppState;
         framework::edit_draft,
         framework::import_yaml,
         framework::publish,
+        framework::lint_draft,
         templates::list_templates,
         templates::add_template,
     ),

@@ -7,12 +7,13 @@
 //! new one) and a cache key.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use serde::Serialize;
 use sqlx::Row;
 use trellis_framework::diff::Diff;
 use trellis_framework::edit::{self, Edit};
+use trellis_framework::lint::{Finding, lint};
 use trellis_framework::import::{self, Format, SourceFile};
 use trellis_framework::{Framework, Problem, validate, yaml};
 
@@ -32,6 +33,8 @@ pub struct Snapshot {
     /// Renderings computed from this snapshot (a track's matrix as HTML, say), kept as long as the
     /// snapshot is: the snapshot never changes, so they never go stale.
     derived: RwLock<HashMap<String, Arc<str>>>,
+    /// The linter's findings, computed the first time they are asked for.
+    findings: OnceLock<Vec<Finding>>,
 }
 
 impl Snapshot {
@@ -41,7 +44,13 @@ impl Snapshot {
             framework,
             version,
             derived: RwLock::default(),
+            findings: OnceLock::new(),
         }
+    }
+
+    /// What the linter finds in this framework, in document order.
+    pub fn findings(&self) -> &[Finding] {
+        self.findings.get_or_init(|| lint(&self.framework))
     }
 
     /// The rendering named `key`, made by `make` the first time it is asked for.
@@ -385,6 +394,38 @@ pub fn file_errors(diags: Vec<yaml::Diagnostic>) -> AppError {
 /// Checks a YAML framework file without touching the database.
 pub fn check_yaml(source: &str) -> AppResult<Framework> {
     yaml::read(source).map_err(file_errors)
+}
+
+/// A lint finding placed in a file.
+#[derive(Debug)]
+pub struct FileFinding {
+    pub line: usize,
+    pub column: usize,
+    pub finding: Finding,
+}
+
+/// Lints a YAML framework file without touching the database: every finding, with its line and
+/// column. A file that does not pass [`check_yaml`] gives that error instead.
+pub fn lint_yaml(source: &str) -> AppResult<Vec<FileFinding>> {
+    let (fw, positions) = yaml::read_with_positions(source).map_err(file_errors)?;
+    Ok(lint(&fw)
+        .into_iter()
+        .map(|finding| {
+            let (line, column) = positions.of(&finding.path);
+            FileFinding {
+                line,
+                column,
+                finding,
+            }
+        })
+        .collect())
+}
+
+/// The linter's findings on the draft (admins), with the revision they are about.
+pub async fn lint_draft(state: &AppState, actor: &Actor) -> AppResult<(i64, Vec<Finding>)> {
+    policy::read_draft(actor)?;
+    let snapshot = current_draft(state).await?;
+    Ok((snapshot.id, snapshot.findings().to_vec()))
 }
 
 /// Imports a YAML file into the draft (by key), optionally publishing it. All or nothing.

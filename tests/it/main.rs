@@ -7,6 +7,7 @@ mod cli;
 mod editor;
 mod files;
 mod helpers;
+mod lint;
 mod importers;
 mod openapi;
 mod reading;

@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::{Form, Router};
 use trellis_framework::edit::{Edit, EditError};
-use trellis_framework::{Framework, Level, Track};
+use trellis_framework::lint::Finding;
+use trellis_framework::{Framework, Level, Seg, Track};
 
 use super::forms::{ErrorLink, Fields, FormView, Forms};
 use super::track::find_track;
@@ -39,6 +40,34 @@ pub struct EditableCell {
     pub cell: CellView,
     /// The Edit button takes the focus, as it does when the form it replaced goes away.
     pub focus: bool,
+    /// What the linter says about the cell.
+    pub notes: Vec<CellNote>,
+}
+
+/// A lint finding shown on a cell.
+pub struct CellNote {
+    pub severity: &'static str,
+    pub message: String,
+}
+
+/// The findings about one cell (its expectations or any of their bullets).
+pub fn cell_notes(
+    findings: &[Finding],
+    track: usize,
+    level: usize,
+    competency: &str,
+) -> Vec<CellNote> {
+    findings
+        .iter()
+        .filter(|f| {
+            matches!(f.path.get(..6), Some([Seg::Field(t), Seg::Index(i), Seg::Field(l), Seg::Index(j), Seg::Field(e), Seg::Field(c)])
+                if t == "tracks" && *i == track && l == "levels" && *j == level && e == "expectations" && c == competency)
+        })
+        .map(|f| CellNote {
+            severity: f.severity.as_str(),
+            message: f.message.clone(),
+        })
+        .collect()
 }
 
 impl EditableCell {
@@ -137,6 +166,15 @@ pub async fn display(ed: &Editor, at: &CellAt, focus: bool) -> PageResult {
                 &at.competency,
             ),
             focus,
+            notes: cell_notes(
+                draft.snapshot.findings(),
+                fw.tracks
+                    .iter()
+                    .position(|t| t.key == track.key)
+                    .unwrap_or(usize::MAX),
+                track.rank_of(level.key.as_str()).unwrap_or(usize::MAX),
+                at.competency.as_str(),
+            ),
         },
     };
     vary_on_htmx(render_with(StatusCode::OK, &fragment))

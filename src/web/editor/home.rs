@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use trellis_framework::edit::Edit;
+use trellis_framework::lint::{Finding, Severity};
 use trellis_framework::validate::{Problem, Seg};
 use trellis_framework::{Framework, Key};
 
@@ -32,6 +33,26 @@ pub struct ProblemView {
     pub message: String,
     /// Where to fix it, and the words of the link.
     pub link: Option<(String, String)>,
+}
+
+/// How many findings the page lists per track before it only counts the rest.
+const FINDINGS_SHOWN: usize = 10;
+
+/// A finding of the linter, as the editor shows it.
+pub struct FindingView {
+    pub severity: &'static str,
+    pub rule: &'static str,
+    pub message: String,
+    pub suggestion: Option<String>,
+    pub link: Option<(String, String)>,
+}
+
+/// The linter's findings in one track (or in the framework as a whole).
+pub struct FindingGroup {
+    pub name: String,
+    pub href: Option<String>,
+    pub findings: Vec<FindingView>,
+    pub more: usize,
 }
 
 pub struct TrackItem {
@@ -64,6 +85,9 @@ struct HomePage {
     latest: Option<i64>,
     problems: Vec<ProblemView>,
     more_problems: usize,
+    findings: Vec<FindingGroup>,
+    lint_errors: usize,
+    lint_warnings: usize,
     families: Vec<FamilyItems>,
     add_track: FormView,
     kinds: Vec<Choice>,
@@ -117,6 +141,11 @@ pub async fn page(ed: &Editor, forms: Forms, status: StatusCode) -> PageResult {
         .take(PROBLEMS_SHOWN)
         .map(|p| problem_view(fw, p))
         .collect();
+    let all_findings = draft.snapshot.findings();
+    let lint_errors = all_findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
     let page = HomePage {
         layout: Layout::new("Edit the framework", "draft", Some(&ed.actor)),
         errors: forms.summary(),
@@ -128,6 +157,9 @@ pub async fn page(ed: &Editor, forms: Forms, status: StatusCode) -> PageResult {
         latest: draft.latest_version,
         more_problems: draft.problems.len().saturating_sub(PROBLEMS_SHOWN),
         problems,
+        findings: finding_groups(fw, all_findings),
+        lint_errors,
+        lint_warnings: all_findings.len() - lint_errors,
         families,
         add_track: forms.form("add-track"),
         kinds: kind_choices(),
@@ -138,11 +170,61 @@ pub async fn page(ed: &Editor, forms: Forms, status: StatusCode) -> PageResult {
     render_with(status, &page)
 }
 
+/// The linter's findings grouped by track, in document order.
+pub fn finding_groups(fw: &Framework, findings: &[Finding]) -> Vec<FindingGroup> {
+    let mut groups: Vec<(Option<usize>, FindingGroup)> = Vec::new();
+    for f in findings {
+        let track = match f.path.get(..2) {
+            Some([Seg::Field(list), Seg::Index(i)]) if list == "tracks" => Some(*i),
+            _ => None,
+        };
+        if groups.last().is_none_or(|(t, _)| *t != track) {
+            let t = track.and_then(|i| fw.tracks.get(i));
+            groups.push((
+                track,
+                FindingGroup {
+                    name: t.map_or_else(|| "The framework".to_owned(), |t| t.name.clone()),
+                    href: t.map(|t| format!("/draft/tracks/{}", t.key)),
+                    findings: Vec::new(),
+                    more: 0,
+                },
+            ));
+        }
+        let Some((_, group)) = groups.last_mut() else {
+            continue;
+        };
+        if group.findings.len() < FINDINGS_SHOWN {
+            group.findings.push(finding_view(fw, f));
+        } else {
+            group.more += 1;
+        }
+    }
+    groups.into_iter().map(|(_, g)| g).collect()
+}
+
+pub fn finding_view(fw: &Framework, f: &Finding) -> FindingView {
+    FindingView {
+        severity: f.severity.as_str(),
+        rule: f.rule,
+        message: f.message.clone(),
+        suggestion: f.suggestion.clone(),
+        link: link_for(fw, &f.path),
+    }
+}
+
 /// Where in the editor a problem can be fixed, from its path into the framework document.
 fn problem_view(fw: &Framework, p: &Problem) -> ProblemView {
+    ProblemView {
+        message: p.message.clone(),
+        link: link_for(fw, &p.path),
+    }
+}
+
+/// The editor page (and anchor) where the node at `path` is edited, and the words of the link.
+fn link_for(fw: &Framework, path: &[Seg]) -> Option<(String, String)> {
     use Seg::{Field, Index};
     let field = |s: &Seg, name: &str| matches!(s, Field(f) if f == name);
-    let link = match p.path.as_slice() {
+    match path {
         [Field(f), ..] if f == "name" || f == "description" => {
             Some(("/draft#framework".to_owned(), "Edit the name".to_owned()))
         }
@@ -193,10 +275,6 @@ fn problem_view(fw: &Framework, p: &Problem) -> ProblemView {
             }
         }),
         _ => None,
-    };
-    ProblemView {
-        message: p.message.clone(),
-        link,
     }
 }
 

@@ -9,7 +9,7 @@ use axum::{Form, Router};
 use trellis_framework::edit::Edit;
 use trellis_framework::{Framework, Key, Track};
 
-use super::cells::EditableCell;
+use super::cells::{EditableCell, cell_notes};
 use super::forms::{ErrorLink, Fields, FormView, Forms};
 use super::{
     At, Choice, Editor, Place, ends, index_of, kind_choices, path_key, shown_category, step_to,
@@ -211,6 +211,12 @@ pub async fn page(ed: &Editor, key: &Key, forms: Forms, status: StatusCode) -> P
                         .into_iter()
                         .zip(&titles)
                         .map(|(cell, title)| EditableCell {
+                            notes: cell_notes(
+                                draft.snapshot.findings(),
+                                index.unwrap_or(usize::MAX),
+                                track.rank_of(&cell.level).unwrap_or(usize::MAX),
+                                &cell.competency,
+                            ),
                             track: track.key.to_string(),
                             level_title: title.clone(),
                             competency_name: r.name.clone(),

@@ -1,0 +1,246 @@
+//! The framework linter as people meet it: the shipped frameworks have no lint errors, the command
+//! line prints one greppable line per finding and fails on errors, the API lists the draft's
+//! findings to admins, and the editor shows them next to the cell they are about.
+
+use std::process::Command;
+
+use axum::http::StatusCode;
+use trellis_framework::lint::{Severity, lint};
+use trellis_framework::yaml;
+
+use crate::helpers::TestApp;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const CELL: &str = "/draft/tracks/software-engineering/cells/se1/ownership";
+
+fn lint_errors(path: &std::path::Path) -> Vec<String> {
+    let source = std::fs::read_to_string(path).expect("read");
+    let fw = yaml::read(&source).unwrap_or_else(|d| panic!("{}: {d:?}", path.display()));
+    lint(&fw)
+        .into_iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| format!("{}: {} {}", path.display(), f.rule, f.message))
+        .collect()
+}
+
+#[test]
+fn the_demo_and_every_template_have_no_lint_errors() {
+    let mut files = vec![std::path::PathBuf::from(format!(
+        "{ROOT}/demo/framework.yaml"
+    ))];
+    for entry in std::fs::read_dir(format!("{ROOT}/framework-templates")).expect("templates") {
+        let path = entry.expect("entry").path();
+        let is_template = path.extension().is_some_and(|e| e == "yaml")
+            && path.file_name().is_some_and(|n| n != "library.yaml");
+        if is_template {
+            files.push(path);
+        }
+    }
+    let errors: Vec<String> = files.iter().flat_map(|f| lint_errors(f)).collect();
+    assert_eq!(errors, Vec::<String>::new());
+}
+
+fn trellis(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_trellis"));
+    cmd.env("TRELLIS_DATA_DIR", dir.join("data"))
+        .env_remove("DATABASE_URL")
+        .current_dir(dir);
+    cmd
+}
+
+const BAD: &str = "\
+trellis: 1
+name: Bad
+competencies:
+  - key: craft
+    name: Craft
+tracks:
+  - key: t
+    name: T
+    kind: individual-contributor
+    competencies: [craft]
+    levels:
+      - key: l1
+        title: One
+        expectations:
+          craft:
+            - You write good code.
+      - key: l2
+        title: Two
+        expectations:
+          craft:
+            - You write good code.
+";
+
+#[test]
+fn lint_prints_one_line_per_finding_and_fails_on_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("bad.yaml");
+    std::fs::write(&file, BAD).expect("write");
+    let out = trellis(dir.path())
+        .args(["framework", "lint"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let f = file.display();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "{f}:16:15: warning vague-wording: “good” is vague: it does not say what someone would see \
+                 (suggestion: say what good looks like: a result, an artefact or a behaviour someone could point to)"
+            ),
+            format!(
+                "{f}:17:9: error identical-level: level `l2` asks exactly what level `l1` asks, in every competency \
+                 (suggestion: say what changes at this level (a wider scope, harder problems, more people), or merge the two levels)"
+            ),
+            format!(
+                "{f}:21:15: warning vague-wording: “good” is vague: it does not say what someone would see \
+                 (suggestion: say what good looks like: a result, an artefact or a behaviour someone could point to)"
+            ),
+            format!("{f}: 1 error(s), 2 warning(s)"),
+        ]
+    );
+
+    // Switching the rules off in the file leaves nothing to report.
+    let quiet = BAD.replace(
+        "name: Bad\n",
+        "name: Bad\nlint:\n  disable: [identical-level, vague-wording]\n",
+    );
+    std::fs::write(&file, quiet).expect("write");
+    let out = trellis(dir.path())
+        .args(["framework", "lint"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{f}: 0 error(s), 0 warning(s)\n")
+    );
+}
+
+#[test]
+fn lint_passes_on_warnings_and_reports_a_broken_file_like_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = trellis(dir.path())
+        .args(["framework", "lint", &format!("{ROOT}/demo/framework.yaml")])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(": 0 error(s), "));
+
+    let file = dir.path().join("broken.yaml");
+    std::fs::write(&file, BAD.replace("title: Two", "titel: Two")).expect("write");
+    let out = trellis(dir.path())
+        .args(["framework", "lint"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{}:18:9: unknown field `titel`", file.display())),
+        "{stderr}"
+    );
+}
+
+/// Writes a vague bullet into the demo's first cell, as an admin would in the editor.
+async fn make_a_cell_vague(app: &TestApp, admin: &crate::helpers::Session) {
+    app.post(CELL)
+        .session(admin)
+        .form(&[
+            ("expectations", "You do good work on the tasks you pick up."),
+            ("examples", ""),
+        ])
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn admins_read_the_drafts_findings_from_the_api() {
+    let app = TestApp::demo().await;
+    let admin = app.admin().await;
+    make_a_cell_vague(&app, &admin).await;
+    let report = app
+        .get("/api/v1/draft/lint")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert_eq!(report["errors"], 0);
+    let findings = report["findings"].as_array().expect("findings");
+    let vague = findings
+        .iter()
+        .find(|f| f["rule"] == "vague-wording")
+        .expect("a vague-wording finding");
+    assert_eq!(
+        vague["path"],
+        ".tracks[0].levels[0].expectations.ownership[0]"
+    );
+    assert_eq!(vague["severity"], "warning");
+    assert!(vague["suggestion"].is_string());
+
+    let employee = app.employee().await;
+    app.get("/api/v1/draft/lint")
+        .session(&employee)
+        .send()
+        .await
+        .expect(StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_editor_shows_findings_by_track_and_on_the_cell() {
+    let app = TestApp::demo().await;
+    let admin = app.admin().await;
+    make_a_cell_vague(&app, &admin).await;
+    let home = app
+        .get("/draft")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    let html = home.body;
+    assert!(html.contains("How the framework reads"), "{html}");
+    assert!(html.contains("vague-wording"), "{html}");
+    assert!(
+        html.contains("href=\"/draft/tracks/software-engineering#cell-se1-ownership\""),
+        "{html}"
+    );
+
+    let track = app
+        .get("/draft/tracks/software-engineering")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    let html = track.body;
+    assert!(html.contains("class=\"lint-notes\""), "{html}");
+    assert!(
+        html.contains("from the linter on Ownership at Software Engineer I"),
+        "{html}"
+    );
+
+    let publish = app
+        .get("/draft/publish")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    let html = publish.body;
+    assert!(html.contains("Linter warnings ("), "{html}");
+    assert!(html.contains("vague-wording"), "{html}");
+    assert!(
+        html.contains("Publish version"),
+        "publishing stays possible: {html}"
+    );
+}
