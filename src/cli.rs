@@ -1,5 +1,6 @@
 //! The `trellis` command line: serve, demo, migrate, user and token administration, and framework
-//! files. Each command is a thin shell over the same services the web and API use.
+//! files (check, import, export, publish-site). Each command is a thin shell over the same services
+//! the web and API use.
 
 use std::io::{IsTerminal, Read, Write};
 use std::net::SocketAddr;
@@ -156,13 +157,36 @@ enum FrameworkCommand {
         #[arg(long)]
         note: Option<String>,
     },
-    /// Write the framework as YAML: the draft, or with --published the latest published version.
+    /// Write the framework as YAML, CSV or markdown: the draft, or with --published the latest
+    /// published version.
     Export {
+        /// The file to write (a directory for markdown); without it, YAML and CSV go to standard
+        /// output.
         #[arg(short, long)]
         output: Option<PathBuf>,
         #[arg(long)]
         published: bool,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Yaml)]
+        format: ExportFormat,
     },
+    /// Write the latest published version as a website of plain files (HTML, CSS, JavaScript) into
+    /// DIR, for any static host; pay bands are left out.
+    PublishSite {
+        dir: PathBuf,
+        /// Show the draft instead of the latest published version.
+        #[arg(long)]
+        draft: bool,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ExportFormat {
+    /// The framework file.
+    Yaml,
+    /// One row per expectation bullet.
+    Csv,
+    /// A directory: README.md and one file per track.
+    Markdown,
 }
 
 impl Cli {
@@ -582,7 +606,14 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
                 }
             }
         }
-        FrameworkCommand::Export { output, published } => {
+        FrameworkCommand::Export {
+            output,
+            published,
+            format,
+        } => {
+            if *format == ExportFormat::Markdown && output.is_none() {
+                bail!("markdown is written as a directory of files: name it with --output DIR");
+            }
             let url = cli.database_url()?;
             let db = open(&url, 2).await?;
             let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None);
@@ -598,17 +629,74 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
             } else {
                 framework::Revision::Draft
             };
-            let yaml = framework::export_yaml(&state, &actor, revision)
-                .await
-                .map_err(user_error)?;
+            let text = match format {
+                ExportFormat::Yaml => framework::export_yaml(&state, &actor, revision).await,
+                ExportFormat::Csv => framework::export_csv(&state, &actor, revision).await,
+                ExportFormat::Markdown => {
+                    let files = framework::export_markdown(&state, &actor, revision)
+                        .await
+                        .map_err(user_error)?;
+                    let dir = output.as_deref().unwrap_or(Path::new("."));
+                    write_files(dir, &files)?;
+                    println!("wrote {} file(s) to {}", files.len(), dir.display());
+                    return Ok(ExitCode::SUCCESS);
+                }
+            }
+            .map_err(user_error)?;
             match output {
-                Some(path) => std::fs::write(path, yaml)
+                Some(path) => std::fs::write(path, text)
                     .with_context(|| format!("cannot write {}", path.display()))?,
-                None => print!("{yaml}"),
+                None => print!("{text}"),
             }
             Ok(ExitCode::SUCCESS)
         }
+        FrameworkCommand::PublishSite { dir, draft } => {
+            let url = cli.database_url()?;
+            let db = open(&url, 2).await?;
+            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None);
+            let actor = Actor::command_line();
+            let snapshot = if *draft {
+                framework::draft(&state, &actor)
+                    .await
+                    .map_err(user_error)?
+                    .snapshot
+            } else {
+                match framework::published(&state, &actor)
+                    .await
+                    .map_err(user_error)?
+                {
+                    Some(s) => s,
+                    None => bail!(
+                        "nothing is published yet: publish a version first, or use --draft to show the draft"
+                    ),
+                }
+            };
+            let edition = crate::site::edition_of(snapshot.version.as_ref());
+            let report = crate::site::write(&snapshot.framework, &edition, state.markdown(), dir)?;
+            println!(
+                "wrote {} files ({} KiB) to {}; open {} in a browser",
+                report.files,
+                report.bytes / 1024,
+                dir.display(),
+                dir.join("index.html").display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// Writes (path, content) pairs under `dir`, creating folders as needed.
+fn write_files(dir: &Path, files: &[(String, String)]) -> anyhow::Result<()> {
+    for (path, content) in files {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&target, content)
+            .with_context(|| format!("cannot write {}", target.display()))?;
+    }
+    Ok(())
 }
 
 /// A diff as plain text for the terminal.

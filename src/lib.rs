@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod markdown;
 pub mod services;
+pub mod site;
 pub mod state;
 pub mod web;
 

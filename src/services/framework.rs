@@ -1,5 +1,5 @@
 //! The framework's life cycle: the one shared draft that admins edit, publishing it as a numbered
-//! version with a change note, the version history, diffs, and YAML import and export.
+//! version with a change note, the version history, diffs, import, and export (YAML, CSV, markdown).
 //!
 //! The draft and every version are stored as whole documents (the framework as JSON): a version is
 //! immutable, so it is cached in memory by id; the draft carries a revision number that every write
@@ -13,9 +13,9 @@ use serde::Serialize;
 use sqlx::Row;
 use trellis_framework::diff::Diff;
 use trellis_framework::edit::{self, Edit};
-use trellis_framework::lint::{Finding, lint};
 use trellis_framework::import::{self, Format, SourceFile};
-use trellis_framework::{Framework, Problem, validate, yaml};
+use trellis_framework::lint::{Finding, lint};
+use trellis_framework::{Framework, Problem, export, validate, yaml};
 
 use crate::auth::{Actor, policy};
 use crate::db::now;
@@ -742,16 +742,44 @@ pub async fn diff(
     Ok(trellis_framework::diff::diff(&a.framework, &b.framework))
 }
 
-/// The framework as a YAML file.
-pub async fn export_yaml(state: &AppState, actor: &Actor, at: Revision) -> AppResult<String> {
+/// The framework at a revision as `actor` may take it away: every exporter starts here, so pay
+/// bands leave only with someone who may see them.
+pub async fn exportable(state: &AppState, actor: &Actor, at: Revision) -> AppResult<Framework> {
     let snap = framework_at(state, actor, at).await?;
     let mut fw = snap.framework.clone();
     if !policy::see_pay(actor) {
-        for track in &mut fw.tracks {
-            for level in &mut track.levels {
-                level.pay = None;
-            }
+        without_pay(&mut fw);
+    }
+    Ok(fw)
+}
+
+/// Removes every pay band, for readers who may not see them (and for the public site).
+pub fn without_pay(fw: &mut Framework) {
+    for track in &mut fw.tracks {
+        for level in &mut track.levels {
+            level.pay = None;
         }
     }
-    Ok(yaml::write(&fw))
+}
+
+/// The framework as a YAML file.
+pub async fn export_yaml(state: &AppState, actor: &Actor, at: Revision) -> AppResult<String> {
+    Ok(yaml::write(&exportable(state, actor, at).await?))
+}
+
+/// The framework as a CSV file, one row per expectation bullet.
+pub async fn export_csv(state: &AppState, actor: &Actor, at: Revision) -> AppResult<String> {
+    let fw = exportable(state, actor, at).await?;
+    export::csv::write(&fw).map_err(|e| AppError::internal(format!("cannot write the CSV: {e}")))
+}
+
+/// The framework as markdown files (path, content): an index and one file per track.
+pub async fn export_markdown(
+    state: &AppState,
+    actor: &Actor,
+    at: Revision,
+) -> AppResult<Vec<(String, String)>> {
+    Ok(export::markdown::write_tracks(
+        &exportable(state, actor, at).await?,
+    ))
 }

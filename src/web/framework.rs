@@ -173,38 +173,7 @@ pub fn level_heads(md: &Markdown, fw: &Framework, track: &Track, show_pay: bool)
 /// The track's rows grouped by category, in the library's category order; rows whose competency has
 /// no category come last.
 pub fn grouped_rows<'a>(fw: &'a Framework, track: &'a Track) -> Vec<(String, Vec<&'a Key>)> {
-    let mut groups: Vec<(Option<&Key>, String, Vec<&Key>)> = fw
-        .categories
-        .iter()
-        .map(|c| (Some(&c.key), c.name.clone(), Vec::new()))
-        .collect();
-    let mut other = Vec::new();
-    for key in &track.competencies {
-        let category = fw
-            .competency(key.as_str())
-            .and_then(|c| c.category.as_ref());
-        match groups
-            .iter_mut()
-            .find(|(k, _, _)| *k == category && k.is_some())
-        {
-            Some((_, _, rows)) => rows.push(key),
-            None => other.push(key),
-        }
-    }
-    let mut out: Vec<(String, Vec<&Key>)> = groups
-        .into_iter()
-        .filter(|(_, _, rows)| !rows.is_empty())
-        .map(|(_, name, rows)| (name, rows))
-        .collect();
-    if !other.is_empty() {
-        let name = if out.is_empty() {
-            "Competencies"
-        } else {
-            "Other"
-        };
-        out.push((name.to_owned(), other));
-    }
-    out
+    fw.rows_by_category(track)
 }
 
 pub fn matrix_view(md: &Markdown, fw: &Framework, track: &Track, show_pay: bool) -> MatrixView {
@@ -336,6 +305,34 @@ pub struct LevelRow {
     pub cell: CellView,
 }
 
+/// One level's cells, one row per competency, grouped by category.
+pub fn level_rows(
+    md: &Markdown,
+    fw: &Framework,
+    track: &Track,
+    level_key: &str,
+) -> Vec<(String, Vec<LevelRow>)> {
+    grouped_rows(fw, track)
+        .into_iter()
+        .map(|(name, keys)| {
+            let rows = keys
+                .into_iter()
+                .map(|key| {
+                    let comp = fw.competency(key.as_str());
+                    LevelRow {
+                        name: comp.map_or_else(|| key.to_string(), |c| c.name.clone()),
+                        description: comp
+                            .and_then(|c| c.description.as_deref())
+                            .map(|d| md.block(d)),
+                        cell: cell_view(md, track, level_key, key),
+                    }
+                })
+                .collect();
+            (name, rows)
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "framework/level.html")]
 struct LevelPage {
@@ -369,25 +366,7 @@ async fn level(
             .get(i)
             .map(|l| (l.key.to_string(), l.title.clone()))
     };
-    let groups = grouped_rows(fw, track)
-        .into_iter()
-        .map(|(name, keys)| {
-            let rows = keys
-                .into_iter()
-                .map(|key| {
-                    let comp = fw.competency(key.as_str());
-                    LevelRow {
-                        name: comp.map_or_else(|| key.to_string(), |c| c.name.clone()),
-                        description: comp
-                            .and_then(|c| c.description.as_deref())
-                            .map(|d| md.block(d)),
-                        cell: cell_view(md, track, &level_key, key),
-                    }
-                })
-                .collect();
-            (name, rows)
-        })
-        .collect();
+    let groups = level_rows(md, fw, track, &level_key);
     render(&LevelPage {
         layout: Layout::new(
             format!("{} · {}", head.title, track.name),

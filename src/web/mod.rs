@@ -4,7 +4,7 @@
 
 mod account;
 mod editor;
-mod framework;
+pub(crate) mod framework;
 mod gallery;
 mod versions;
 

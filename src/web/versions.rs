@@ -1,5 +1,5 @@
 //! Versions and files: the history of published versions, the diff between any two revisions,
-//! publishing the draft, and YAML import (with a preview) and export.
+//! publishing the draft, YAML import (with a preview), and downloads (YAML, CSV, markdown in a zip).
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -24,7 +24,14 @@ pub fn routes() -> Router<AppState> {
         .route("/versions", get(history))
         .route("/versions/diff", get(diff_page))
         .route("/versions/{number}/export.yaml", get(export_version))
+        .route("/versions/{number}/export.csv", get(export_version_csv))
+        .route(
+            "/versions/{number}/export-markdown.zip",
+            get(export_version_markdown),
+        )
         .route("/draft/export.yaml", get(export_draft))
+        .route("/draft/export.csv", get(export_draft_csv))
+        .route("/draft/export-markdown.zip", get(export_draft_markdown))
         .route("/draft/publish", get(publish_page).post(publish))
         .route("/draft/discard", post(discard))
         .route("/draft/import", get(import_page).post(import))
@@ -110,13 +117,11 @@ async fn diff_page(
     })
 }
 
-fn yaml_download(body: String, filename: &str) -> Response {
+/// A file to save rather than show.
+fn download(body: impl IntoResponse, content_type: &'static str, filename: &str) -> Response {
     (
         [
-            (
-                header::CONTENT_TYPE,
-                "application/yaml; charset=utf-8".to_owned(),
-            ),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{filename}\""),
@@ -125,6 +130,80 @@ fn yaml_download(body: String, filename: &str) -> Response {
         body,
     )
         .into_response()
+}
+
+fn yaml_download(body: String, filename: &str) -> Response {
+    download(body, "application/yaml; charset=utf-8", filename)
+}
+
+/// The file name of an export: `framework-v3` or `framework-draft`.
+fn export_name(at: Revision) -> String {
+    match at {
+        Revision::Version(n) => format!("framework-v{n}"),
+        Revision::Draft => "framework-draft".to_owned(),
+    }
+}
+
+async fn csv_download(state: &AppState, actor: &Actor, at: Revision) -> PageResult {
+    let csv = service::export_csv(state, actor, at).await?;
+    Ok(download(
+        csv,
+        "text/csv; charset=utf-8",
+        &format!("{}.csv", export_name(at)),
+    ))
+}
+
+/// The markdown export as a zip archive in a folder named like the file. A zip opens with a double
+/// click on every desktop, which is what the people who ask for markdown files expect.
+async fn markdown_download(state: &AppState, actor: &Actor, at: Revision) -> PageResult {
+    let files = service::export_markdown(state, actor, at).await?;
+    let name = export_name(at);
+    let archive = zip_archive(&name, &files)
+        .map_err(|e| AppError::internal(format!("cannot write the zip archive: {e}")))?;
+    Ok(download(
+        archive,
+        "application/zip",
+        &format!("{name}-markdown.zip"),
+    ))
+}
+
+/// A deflated zip of `files` under the folder `root`. Entries carry no time stamp (zip's default,
+/// 1980-01-01), so the same framework gives the same bytes.
+fn zip_archive(root: &str, files: &[(String, String)]) -> zip::result::ZipResult<Vec<u8>> {
+    use std::io::Write as _;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .unix_permissions(0o644);
+    for (path, content) in files {
+        zip.start_file(format!("{root}/{path}"), options)?;
+        zip.write_all(content.as_bytes())?;
+    }
+    Ok(zip.finish()?.into_inner())
+}
+
+async fn export_version_csv(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(number): Path<i64>,
+) -> PageResult {
+    csv_download(&state, &actor, Revision::Version(number)).await
+}
+
+async fn export_draft_csv(State(state): State<AppState>, actor: Actor) -> PageResult {
+    csv_download(&state, &actor, Revision::Draft).await
+}
+
+async fn export_version_markdown(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(number): Path<i64>,
+) -> PageResult {
+    markdown_download(&state, &actor, Revision::Version(number)).await
+}
+
+async fn export_draft_markdown(State(state): State<AppState>, actor: Actor) -> PageResult {
+    markdown_download(&state, &actor, Revision::Draft).await
 }
 
 async fn export_version(

@@ -5,6 +5,7 @@ mod accounts;
 mod api;
 mod cli;
 mod editor;
+mod exporters;
 mod files;
 mod helpers;
 mod lint;

@@ -6,6 +6,7 @@
 pub mod delta;
 pub mod diff;
 pub mod edit;
+pub mod export;
 pub mod import;
 pub mod lint;
 pub mod merge;

@@ -295,6 +295,41 @@ impl Framework {
         out.sort_by_key(|(f, _)| f.is_none());
         out
     }
+
+    /// A track's rows grouped by category (the category's name), in the library's category order;
+    /// rows whose competency has no known category come last, under "Other" (or "Competencies" when
+    /// no row has a category).
+    pub fn rows_by_category<'a>(&'a self, track: &'a Track) -> Vec<(String, Vec<&'a Key>)> {
+        let mut groups: Vec<(&Key, &str, Vec<&Key>)> = self
+            .categories
+            .iter()
+            .map(|c| (&c.key, c.name.as_str(), Vec::new()))
+            .collect();
+        let mut other = Vec::new();
+        for key in &track.competencies {
+            let category = self
+                .competency(key.as_str())
+                .and_then(|c| c.category.as_ref());
+            match groups.iter_mut().find(|(k, _, _)| Some(*k) == category) {
+                Some((_, _, rows)) => rows.push(key),
+                None => other.push(key),
+            }
+        }
+        let mut out: Vec<(String, Vec<&Key>)> = groups
+            .into_iter()
+            .filter(|(_, _, rows)| !rows.is_empty())
+            .map(|(_, name, rows)| (name.to_owned(), rows))
+            .collect();
+        if !other.is_empty() {
+            let name = if out.is_empty() {
+                "Competencies"
+            } else {
+                "Other"
+            };
+            out.push((name.to_owned(), other));
+        }
+        out
+    }
 }
 
 #[cfg(test)]

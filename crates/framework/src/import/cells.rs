@@ -1,7 +1,8 @@
 //! The row-per-cell CSV: one bullet per row, with the columns `track`, `level`, `competency` and
 //! `expectation` (header names are matched ignoring case, spaces, `_` and `-`), and optionally
-//! `category`, `level_title`, `track_name`, `kind` (`individual-contributor` or `management`) and
-//! `example`.
+//! `category`, `level_title`, `track_name`, `kind` (`individual-contributor` or `management`),
+//! `example`, `competency_name` and `not_applicable` (any text, such as `n/a`: the competency does
+//! not apply at that level, and the row needs no expectation). This is the shape Trellis exports.
 //!
 //! Mapping: `track` → a track (named by `track_name`, else by `track`); `level` → a level of it, in
 //! order of first appearance (titled by `level_title`, else by `level`); `competency` → a competency
@@ -22,6 +23,8 @@ const LEVEL_TITLE: usize = 5;
 const TRACK_NAME: usize = 6;
 const KIND: usize = 7;
 const EXAMPLE: usize = 8;
+const NOT_APPLICABLE: usize = 9;
+const COMPETENCY_NAME: usize = 10;
 
 pub(crate) const COLUMNS: &[&[&str]] = &[
     &["track"],
@@ -33,6 +36,8 @@ pub(crate) const COLUMNS: &[&[&str]] = &[
     &["track name"],
     &["kind"],
     &["example", "examples"],
+    &["not applicable", "n/a"],
+    &["competency name"],
 ];
 
 pub(crate) fn import(file: &SourceFile) -> Result<Imported, Vec<FileDiagnostic>> {
@@ -79,7 +84,8 @@ pub(crate) fn import(file: &SourceFile) -> Result<Imported, Vec<FileDiagnostic>>
         let competency = required(COMPETENCY, "competency");
         let expectation = r.field(cols.get(EXPECTATION));
         let example = r.field(cols.get(EXAMPLE));
-        if expectation.is_empty() && example.is_empty() {
+        let not_applicable = !r.field(cols.get(NOT_APPLICABLE)).is_empty();
+        if expectation.is_empty() && example.is_empty() && !not_applicable {
             errors.push(table.error_at(
                 r,
                 cols.get(EXPECTATION).unwrap_or(0),
@@ -108,9 +114,12 @@ pub(crate) fn import(file: &SourceFile) -> Result<Imported, Vec<FileDiagnostic>>
             outline.category(&category.to_lowercase(), category, None);
         }
         let competency_id = competency.to_lowercase();
+        let competency_name = Some(r.field(cols.get(COMPETENCY_NAME)))
+            .filter(|n| !n.is_empty())
+            .unwrap_or(competency);
         outline.competency(
             &competency_id,
-            competency,
+            competency_name,
             Some(category.to_lowercase())
                 .filter(|c| !c.is_empty())
                 .as_deref(),
@@ -127,6 +136,7 @@ pub(crate) fn import(file: &SourceFile) -> Result<Imported, Vec<FileDiagnostic>>
             .filter(|n| !n.is_empty())
             .unwrap_or(level);
         let cell = t.level(level, title).cell(&competency_id);
+        cell.not_applicable |= not_applicable;
         if !expectation.is_empty() {
             cell.bullets.push(expectation.to_owned());
         }

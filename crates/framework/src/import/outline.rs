@@ -54,6 +54,8 @@ pub(crate) struct LevelItem {
 pub(crate) struct Cell {
     pub bullets: Vec<String>,
     pub examples: Vec<String>,
+    /// The source says the competency does not apply here (rather than saying nothing).
+    pub not_applicable: bool,
 }
 
 impl Outline {
@@ -232,8 +234,10 @@ fn track(
             let bullets: Vec<String> = cell.map(|c| clean(&c.bullets)).unwrap_or_default();
             let items: Vec<String> = cell.map(|c| clean(&c.examples)).unwrap_or_default();
             if bullets.is_empty() {
-                let name = names.get(id).copied().unwrap_or(id);
-                empty.push(format!("{} × {name}", l.title));
+                if !cell.is_some_and(|c| c.not_applicable) {
+                    let name = names.get(id).copied().unwrap_or(id);
+                    empty.push(format!("{} × {name}", l.title));
+                }
                 not_applicable.push(ckey.clone());
             } else {
                 expectations.insert(ckey.clone(), bullets);

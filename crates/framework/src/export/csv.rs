@@ -1,0 +1,275 @@
+//! The framework as a CSV with one row per expectation bullet, the shape the CSV importer reads, so
+//! that export → import gives back the same tracks, levels and cells.
+//!
+//! Columns, in this order: [`HEADER`]. `track`, `level` and `competency` are keys; `category` is the
+//! category's name; `kind` is `individual-contributor` or `management`. A row carries one bullet and,
+//! when the cell has one at the same position, one example; a cell with more examples than bullets
+//! gets rows with only an example. A cell that does not apply at its level is one row with empty
+//! `expectation` and `example` and `n/a` in `not_applicable`. Empty cells have no row.
+
+use crate::model::{Framework, Key, Level, Track};
+
+/// The header row.
+pub const HEADER: [&str; 11] = [
+    "track",
+    "level",
+    "competency",
+    "expectation",
+    "example",
+    "category",
+    "level_title",
+    "track_name",
+    "kind",
+    "competency_name",
+    "not_applicable",
+];
+
+/// The marker in the `not_applicable` column.
+pub const NOT_APPLICABLE: &str = "n/a";
+
+/// The framework as CSV text (UTF-8, comma separated, `\n` line ends, quoted only where needed).
+pub fn write(fw: &Framework) -> Result<String, ::csv::Error> {
+    let mut out = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    out.write_record(HEADER)?;
+    for track in &fw.tracks {
+        for level in &track.levels {
+            for key in row_keys(track, level) {
+                write_cell(&mut out, fw, track, level, key)?;
+            }
+        }
+    }
+    let bytes = out.into_inner().map_err(|e| e.into_error())?;
+    // Every field written was a `&str`, so the bytes are UTF-8.
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The competencies of a level in the track's order, then any the level mentions that the track
+/// does not list (possible in a draft), in key order.
+fn row_keys<'a>(track: &'a Track, level: &'a Level) -> Vec<&'a Key> {
+    let mut keys: Vec<&Key> = track.competencies.iter().collect();
+    let extra = level
+        .expectations
+        .keys()
+        .chain(level.examples.keys())
+        .chain(&level.not_applicable);
+    let mut rest: Vec<&Key> = extra.filter(|k| !track.competencies.contains(k)).collect();
+    rest.sort();
+    rest.dedup();
+    keys.extend(rest);
+    keys
+}
+
+fn write_cell(
+    out: &mut ::csv::Writer<Vec<u8>>,
+    fw: &Framework,
+    track: &Track,
+    level: &Level,
+    key: &Key,
+) -> Result<(), ::csv::Error> {
+    let competency = fw.competency(key.as_str());
+    let category = competency
+        .and_then(|c| c.category.as_ref())
+        .map(|k| {
+            fw.category(k.as_str())
+                .map_or(k.as_str(), |c| c.name.as_str())
+        })
+        .unwrap_or_default();
+    let name = competency.map_or(key.as_str(), |c| c.name.as_str());
+    let mut row = |expectation: &str, example: &str, na: &str| {
+        out.write_record([
+            track.key.as_str(),
+            level.key.as_str(),
+            key.as_str(),
+            expectation,
+            example,
+            category,
+            level.title.as_str(),
+            track.name.as_str(),
+            track.kind.as_str(),
+            name,
+            na,
+        ])
+    };
+    if level.is_not_applicable(key) {
+        return row("", "", NOT_APPLICABLE);
+    }
+    let bullets = level.expectations.get(key).map_or(&[][..], Vec::as_slice);
+    let examples = level.examples.get(key).map_or(&[][..], Vec::as_slice);
+    for i in 0..bullets.len().max(examples.len()) {
+        let bullet = bullets.get(i).map_or("", String::as_str);
+        let example = examples.get(i).map_or("", String::as_str);
+        row(bullet, example, "")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+    use std::collections::BTreeMap;
+
+    fn key(s: &str) -> Key {
+        Key::parse(s).expect("a key")
+    }
+
+    fn framework() -> Framework {
+        let mut expectations = BTreeMap::new();
+        expectations.insert(
+            key("ownership"),
+            vec![
+                "Owns a feature, end to end".to_owned(),
+                "Says \"no\" when needed".to_owned(),
+                "Writes\na runbook".to_owned(),
+            ],
+        );
+        let mut examples = BTreeMap::new();
+        examples.insert(
+            key("ownership"),
+            vec!["Led the billing migration".to_owned()],
+        );
+        Framework {
+            name: "Acme".into(),
+            categories: vec![Category {
+                key: key("impact"),
+                name: "Impact, and more".into(),
+                description: None,
+            }],
+            competencies: vec![
+                Competency {
+                    key: key("ownership"),
+                    name: "Ownership".into(),
+                    category: Some(key("impact")),
+                    description: None,
+                },
+                Competency {
+                    key: key("mentoring"),
+                    name: "Mentoring".into(),
+                    category: None,
+                    description: None,
+                },
+            ],
+            tracks: vec![Track {
+                key: key("eng"),
+                name: "Engineering".into(),
+                family: None,
+                kind: TrackKind::IndividualContributor,
+                description: None,
+                competencies: vec![key("ownership"), key("mentoring")],
+                levels: vec![Level {
+                    key: key("e1"),
+                    title: "Engineer I".into(),
+                    grade: None,
+                    summary: None,
+                    pay: Some(Pay {
+                        currency: "EUR".into(),
+                        min: 1,
+                        mid: None,
+                        max: 2,
+                    }),
+                    expectations,
+                    examples,
+                    not_applicable: vec![key("mentoring")],
+                }],
+            }],
+            ..Framework::default()
+        }
+    }
+
+    #[test]
+    fn writes_one_row_per_bullet_and_one_for_a_cell_that_does_not_apply() {
+        let text = write(&framework()).expect("csv");
+        let mut reader = ::csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .expect("header")
+            .iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(header, HEADER);
+        let rows: Vec<Vec<String>> = reader
+            .records()
+            .map(|r| r.expect("row").iter().map(String::from).collect())
+            .collect();
+        assert_eq!(rows.len(), 4);
+        assert_eq!(
+            rows[0],
+            [
+                "eng",
+                "e1",
+                "ownership",
+                "Owns a feature, end to end",
+                "Led the billing migration",
+                "Impact, and more",
+                "Engineer I",
+                "Engineering",
+                "individual-contributor",
+                "Ownership",
+                ""
+            ]
+        );
+        assert_eq!(rows[1][3], "Says \"no\" when needed");
+        assert_eq!(rows[1][4], "");
+        assert_eq!(rows[2][3], "Writes\na runbook");
+        assert_eq!(rows[3][2], "mentoring");
+        assert_eq!(rows[3][3], "");
+        assert_eq!(rows[3][10], NOT_APPLICABLE);
+    }
+
+    #[test]
+    fn commas_quotes_and_newlines_are_quoted() {
+        let text = write(&framework()).expect("csv");
+        assert!(text.contains("\"Owns a feature, end to end\""), "{text}");
+        assert!(text.contains("\"Says \"\"no\"\" when needed\""), "{text}");
+        assert!(text.contains("\"Writes\na runbook\""), "{text}");
+        assert!(text.starts_with("track,level,competency,expectation,example,"));
+    }
+
+    /// The cells of a framework by names (keys may be remade on import): (track, level title,
+    /// competency name) → (bullets, examples, not applicable).
+    fn cells(fw: &Framework) -> Vec<(String, String, String, Vec<String>, Vec<String>, bool)> {
+        let mut out = Vec::new();
+        for t in &fw.tracks {
+            for l in &t.levels {
+                for k in &t.competencies {
+                    let name = fw.competency(k.as_str()).map(|c| c.name.clone());
+                    out.push((
+                        t.name.clone(),
+                        l.title.clone(),
+                        name.unwrap_or_default(),
+                        l.expectations.get(k).cloned().unwrap_or_default(),
+                        l.examples.get(k).cloned().unwrap_or_default(),
+                        l.is_not_applicable(k),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_csv_importer_reads_back_what_was_written() {
+        use crate::import::{Format, Options, SourceFile, import};
+        let fw = framework();
+        let text = write(&fw).expect("csv");
+        let back = import(
+            Format::Csv,
+            &[SourceFile::new("framework.csv", text)],
+            &Options::default(),
+        )
+        .expect("the export imports");
+        assert_eq!(cells(&back.framework), cells(&fw));
+        assert_eq!(back.framework.tracks[0].kind, fw.tracks[0].kind);
+        assert!(back.unmapped.is_empty(), "{:?}", back.unmapped);
+    }
+
+    #[test]
+    fn output_is_deterministic_and_has_no_pay() {
+        let fw = framework();
+        let a = write(&fw).expect("csv");
+        assert_eq!(a, write(&fw.clone()).expect("csv"));
+        assert!(!a.contains("EUR"));
+    }
+}
