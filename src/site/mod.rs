@@ -356,62 +356,79 @@ fn compare_data(md: &Markdown, fw: &Framework) -> CompareData {
     }
 }
 
-/// One search result: what it is, its title, the words around it, and its page.
-#[derive(Serialize)]
-struct SearchEntry(&'static str, String, String, String);
+/// What the search looks through, as plain text, kept small: a page (with the words that place it)
+/// is written once and entries point to it by number.
+#[derive(Serialize, Default)]
+struct SearchIndex {
+    /// What an entry is: "Track", "Level", "Competency", "Expectation".
+    kinds: [&'static str; 4],
+    /// Competency key → name, for the expectations' context.
+    competencies: std::collections::BTreeMap<String, String>,
+    /// (context, page).
+    places: Vec<(String, String)>,
+    /// (kind, title, place, competency key or ""): an expectation links to its competency on the
+    /// place's page.
+    entries: Vec<(u8, String, usize, String)>,
+}
 
-/// Everything the search looks through, as plain text: tracks, levels, competencies and every
-/// expectation bullet.
-fn search_index(fw: &Framework) -> Vec<SearchEntry> {
-    let mut out = Vec::new();
+const TRACK: u8 = 0;
+const LEVEL: u8 = 1;
+const COMPETENCY: u8 = 2;
+const EXPECTATION: u8 = 3;
+
+/// Every track, level, competency and expectation bullet.
+fn search_index(fw: &Framework) -> SearchIndex {
+    let mut index = SearchIndex {
+        kinds: ["Track", "Level", "Competency", "Expectation"],
+        competencies: fw
+            .competencies
+            .iter()
+            .map(|c| (c.key.to_string(), c.name.clone()))
+            .collect(),
+        ..SearchIndex::default()
+    };
+    let place = |index: &mut SearchIndex, context: String, page: String| {
+        index.places.push((context, page));
+        index.places.len() - 1
+    };
     for track in &fw.tracks {
-        let page = track_path(track);
-        out.push(SearchEntry(
-            "Track",
-            track.name.clone(),
+        let at = place(
+            &mut index,
             track.family.clone().unwrap_or_default(),
-            page,
-        ));
+            track_path(track),
+        );
+        index
+            .entries
+            .push((TRACK, track.name.clone(), at, String::new()));
         for level in &track.levels {
-            let page = format!("tracks/{}/levels/{}.html", track.key, level.key);
-            out.push(SearchEntry(
-                "Level",
-                level.title.clone(),
-                format!(
-                    "{}{}",
-                    track.name,
-                    level
-                        .summary
-                        .as_deref()
-                        .map(|s| format!(" · {}", one_line(s)))
-                        .unwrap_or_default()
-                ),
-                page.clone(),
-            ));
+            let summary = level.summary.as_deref().map(one_line).unwrap_or_default();
+            let at = place(
+                &mut index,
+                format!("{} · {}", track.name, level.title),
+                format!("tracks/{}/levels/{}.html", track.key, level.key),
+            );
+            index
+                .entries
+                .push((LEVEL, level.title.clone(), at, String::new()));
+            if !summary.is_empty() {
+                index.entries.push((LEVEL, summary, at, String::new()));
+            }
             for key in &track.competencies {
-                let name = fw
-                    .competency(key.as_str())
-                    .map_or(key.as_str(), |c| &c.name);
                 for bullet in level.expectations.get(key).into_iter().flatten() {
-                    out.push(SearchEntry(
-                        "Expectation",
-                        one_line(bullet),
-                        format!("{} · {} · {name}", track.name, level.title),
-                        format!("{page}#competency-{key}"),
-                    ));
+                    index
+                        .entries
+                        .push((EXPECTATION, one_line(bullet), at, key.to_string()));
                 }
             }
         }
     }
+    let library = place(&mut index, String::new(), "library.html".to_owned());
     for c in &fw.competencies {
-        out.push(SearchEntry(
-            "Competency",
-            c.name.clone(),
-            c.description.as_deref().map(one_line).unwrap_or_default(),
-            format!("library.html#competency-{}", c.key),
-        ));
+        index
+            .entries
+            .push((COMPETENCY, c.name.clone(), library, c.key.to_string()));
     }
-    out
+    index
 }
 
 fn one_line(text: &str) -> String {

@@ -2,16 +2,29 @@
 // competency and expectation bullet as plain text. A result matches when it holds every word typed.
 (function () {
   "use strict";
-  var entries = window.TRELLIS_SEARCH;
+  var index = window.TRELLIS_SEARCH;
   var form = document.getElementById("search-form");
   var input = document.getElementById("q");
   var status = document.getElementById("search-status");
   var results = document.getElementById("search-results");
-  if (!entries || !form || !input || !status || !results) return;
+  if (!index || !form || !input || !status || !results) return;
   form.hidden = false;
   var LIMIT = 100;
+
+  // Each entry as {kind, title, context, href}; an entry with a competency key links to it.
+  var entries = index.entries.map(function (e) {
+    var place = index.places[e[2]];
+    var name = e[3] ? index.competencies[e[3]] || e[3] : "";
+    var isLibrary = e[0] === 2;
+    return {
+      kind: index.kinds[e[0]],
+      title: e[1],
+      context: isLibrary ? "Competency library" : [place[0], name].filter(Boolean).join(" · "),
+      href: place[1] + (e[3] ? "#competency-" + e[3] : "")
+    };
+  });
   var haystacks = entries.map(function (e) {
-    return (e[1] + " " + e[2]).toLowerCase();
+    return (e.title + " " + e.context).toLowerCase();
   });
 
   function run() {
@@ -31,13 +44,13 @@
       var li = document.createElement("li");
       var kind = document.createElement("span");
       kind.className = "kind";
-      kind.textContent = e[0];
+      kind.textContent = e.kind;
       var link = document.createElement("a");
-      link.href = e[3];
-      link.textContent = e[1];
+      link.href = e.href;
+      link.textContent = e.title;
       var context = document.createElement("span");
       context.className = "muted";
-      context.textContent = e[2];
+      context.textContent = e.context;
       li.appendChild(kind);
       li.appendChild(link);
       li.appendChild(context);
