@@ -68,9 +68,9 @@ fn a_key_means_the_same_thing_in_every_template() {
     let mut categories: HashMap<String, (String, serde_json::Value)> = HashMap::new();
     let mut grades: HashMap<String, (String, serde_json::Value)> = HashMap::new();
     for (file, fw) in files() {
-        let mut check = |seen: &mut HashMap<String, (String, serde_json::Value)>,
-                         key: String,
-                         value: serde_json::Value| {
+        let check = |seen: &mut HashMap<String, (String, serde_json::Value)>,
+                     key: String,
+                     value: serde_json::Value| {
             match seen.get(&key) {
                 Some((first, v)) => assert_eq!(
                     v, &value,
