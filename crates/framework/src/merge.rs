@@ -387,4 +387,16 @@ mod tests {
     fn key(s: &str) -> Key {
         Key::parse(s).expect("test key")
     }
+
+    #[test]
+    fn lint_rules_switched_off_are_merged_like_keys() {
+        let mut draft = base();
+        draft.lint.disable = vec![key("filler")];
+        let mut incoming = file();
+        incoming.lint.disable = vec![key("long-sentence")];
+        let kept = merge(&draft, &incoming, false);
+        assert_eq!(kept.lint.disable, [key("long-sentence"), key("filler")]);
+        let pruned = merge(&draft, &incoming, true);
+        assert_eq!(pruned.lint.disable, [key("long-sentence")]);
+    }
 }
