@@ -2,6 +2,6 @@
 //! records the audit event; the web pages, the API and the command line all call these.
 
 pub mod accounts;
-pub mod catalog;
 pub mod audit;
+pub mod catalog;
 pub mod framework;
