@@ -244,3 +244,46 @@ async fn the_editor_shows_findings_by_track_and_on_the_cell() {
         "publishing stays possible: {html}"
     );
 }
+
+#[tokio::test]
+async fn admins_switch_linter_rules_off_from_the_editor() {
+    let app = crate::helpers::TestApp::demo().await;
+    let admin = app.admin().await;
+    app.post("/draft/lint")
+        .session(&admin)
+        .form(&[("disable", "filler"), ("disable", "long-sentence")])
+        .send()
+        .await
+        .expect(axum::http::StatusCode::SEE_OTHER);
+    let token = app.token("api").await;
+    let draft = app
+        .get("/api/v1/draft")
+        .bearer(&token)
+        .send()
+        .await
+        .expect(axum::http::StatusCode::OK)
+        .json();
+    assert_eq!(
+        draft["framework"]["lint"]["disable"],
+        serde_json::json!(["filler", "long-sentence"])
+    );
+    let page = app
+        .get("/draft")
+        .session(&admin)
+        .send()
+        .await
+        .expect(axum::http::StatusCode::OK);
+    assert!(page.body.contains("value=\"filler\" checked"));
+    let refused = app
+        .post("/draft/lint")
+        .session(&admin)
+        .form(&[("disable", "no-such-rule")])
+        .send()
+        .await
+        .expect(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("there is no linter rule `no-such-rule`")
+    );
+}

@@ -30,6 +30,11 @@ pub enum Edit {
         #[serde(default)]
         description: Option<String>,
     },
+    /// Switches off the linter rules listed (and on every other one).
+    SetLintRules {
+        #[serde(default)]
+        disable: Vec<Key>,
+    },
     AddCategory {
         key: Key,
         name: String,
@@ -222,6 +227,21 @@ pub fn apply(fw: &mut Framework, edit: &Edit) -> Result<(), EditError> {
         Edit::SetFramework { name, description } => {
             fw.name = required("name", name)?;
             fw.description = optional(description);
+        }
+        Edit::SetLintRules { disable } => {
+            let mut rules = Vec::new();
+            for id in disable {
+                if !crate::lint::RULES.iter().any(|r| r.id == id.as_str()) {
+                    return Err(EditError::on(
+                        "disable",
+                        format!("there is no linter rule `{id}`"),
+                    ));
+                }
+                if !rules.contains(id) {
+                    rules.push(id.clone());
+                }
+            }
+            fw.lint.disable = rules;
         }
         Edit::AddCategory {
             key,
@@ -512,6 +532,13 @@ impl Edit {
         match self {
             Edit::SetFramework { name, .. } => {
                 format!("Set the framework's name to “{}”", name.trim())
+            }
+            Edit::SetLintRules { disable } if disable.is_empty() => {
+                "Switched every linter rule on".to_owned()
+            }
+            Edit::SetLintRules { disable } => {
+                let ids: Vec<String> = disable.iter().map(|k| format!("`{k}`")).collect();
+                format!("Switched off the linter rules {}", ids.join(", "))
             }
             Edit::AddCategory { key, .. } => format!("Added category `{key}`"),
             Edit::UpdateCategory { key, .. } => format!("Updated category `{key}`"),
@@ -1428,5 +1455,30 @@ mod tests {
             .describe(),
             "Removed competency `ownership` from track `backend`"
         );
+    }
+
+    #[test]
+    fn linter_rules_are_switched_off_by_id_and_unknown_ids_are_refused() {
+        let mut fw = Framework::default();
+        apply(
+            &mut fw,
+            &Edit::SetLintRules {
+                disable: vec![
+                    Key::parse("filler").expect("key"),
+                    Key::parse("filler").expect("key"),
+                ],
+            },
+        )
+        .expect("a known rule");
+        assert_eq!(fw.lint.disable, [Key::parse("filler").expect("key")]);
+        let err = apply(
+            &mut fw,
+            &Edit::SetLintRules {
+                disable: vec![Key::parse("no-such-rule").expect("key")],
+            },
+        )
+        .expect_err("an unknown rule");
+        assert_eq!(err.field, Some("disable"));
+        assert_eq!(fw.lint.disable, [Key::parse("filler").expect("key")]);
     }
 }

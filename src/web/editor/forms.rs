@@ -36,6 +36,15 @@ impl Fields {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every value sent under this name, as a group of checkboxes sends them.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
     /// The value as typed, or empty when the form did not send it.
     pub fn text(&self, name: &str) -> String {
         self.get(name).unwrap_or_default().to_owned()

@@ -6,7 +6,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use trellis_framework::edit::Edit;
+use trellis_framework::edit::{Edit, parse_key};
 use trellis_framework::lint::{Finding, Severity};
 use trellis_framework::validate::{Problem, Seg};
 use trellis_framework::{Framework, Key};
@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/draft", get(show))
         .route("/draft/framework", post(set_framework))
+        .route("/draft/lint", post(set_lint_rules))
         .route("/draft/tracks", post(add_track))
         .route("/draft/tracks/{track}/rename", post(rename_track))
         .route("/draft/tracks/{track}/move", post(move_track))
@@ -55,6 +56,14 @@ pub struct FindingGroup {
     pub more: usize,
 }
 
+/// A linter rule, and whether this framework switched it off.
+pub struct RuleToggle {
+    pub id: &'static str,
+    pub severity: &'static str,
+    pub summary: &'static str,
+    pub off: bool,
+}
+
 pub struct TrackItem {
     pub key: String,
     pub name: String,
@@ -88,6 +97,8 @@ struct HomePage {
     findings: Vec<FindingGroup>,
     lint_errors: usize,
     lint_warnings: usize,
+    lint: FormView,
+    rules: Vec<RuleToggle>,
     families: Vec<FamilyItems>,
     add_track: FormView,
     kinds: Vec<Choice>,
@@ -160,6 +171,19 @@ pub async fn page(ed: &Editor, forms: Forms, status: StatusCode) -> PageResult {
         findings: finding_groups(fw, all_findings),
         lint_errors,
         lint_warnings: all_findings.len() - lint_errors,
+        lint: forms.form("lint"),
+        rules: trellis_framework::lint::RULES
+            .iter()
+            .map(|r| RuleToggle {
+                id: r.id,
+                severity: match r.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                },
+                summary: r.summary,
+                off: fw.lint.disable.iter().any(|k| k.as_str() == r.id),
+            })
+            .collect(),
         families,
         add_track: forms.form("add-track"),
         kinds: kind_choices(),
@@ -295,6 +319,18 @@ async fn set_framework(ed: Editor, Form(fields): Form<Fields>) -> PageResult {
             name: f.text("name"),
             description: f.optional("description"),
         })
+    })
+    .await
+}
+
+async fn set_lint_rules(ed: Editor, Form(fields): Form<Fields>) -> PageResult {
+    ed.submit(At::new(Place::Home, "lint"), fields, |f, _| {
+        let disable = f
+            .all("disable")
+            .iter()
+            .map(|id| parse_key("disable", id))
+            .collect::<Result<_, _>>()?;
+        Ok(Edit::SetLintRules { disable })
     })
     .await
 }

@@ -227,9 +227,11 @@ mod tests {
         assert!(text.starts_with("track,level,competency,expectation,example,"));
     }
 
-    /// The cells of a framework by names (keys may be remade on import): (track, level title,
-    /// competency name) → (bullets, examples, not applicable).
-    fn cells(fw: &Framework) -> Vec<(String, String, String, Vec<String>, Vec<String>, bool)> {
+    /// One cell by names (keys may be remade on import): track, level title and competency name,
+    /// then bullets, examples and whether it is not applicable.
+    type NamedCell = (String, String, String, Vec<String>, Vec<String>, bool);
+
+    fn cells(fw: &Framework) -> Vec<NamedCell> {
         let mut out = Vec::new();
         for t in &fw.tracks {
             for l in &t.levels {
