@@ -20,6 +20,16 @@ fn is_api_capable(actor: &Actor) -> bool {
     }
 }
 
+/// Invitation and password reset links give the power to sign in as someone: the People team's.
+pub fn manage_accounts(actor: &Actor) -> AppResult<()> {
+    require(is_api_capable(actor) && actor.is_admin())
+}
+
+/// A password is changed by its owner, signed in with it in a browser; a token cannot.
+pub fn change_own_password(actor: &Actor) -> AppResult<()> {
+    require(actor.via == Via::Session && actor.user_id.is_some())
+}
+
 /// Published tracks are open to everyone in the organisation: transparency is the point.
 pub fn read_published_framework(actor: &Actor) -> AppResult<()> {
     require(is_api_capable(actor))
@@ -40,7 +50,39 @@ pub fn see_pay(actor: &Actor) -> bool {
     actor.is_admin()
 }
 
+/// How the actor stands to a person, which decides what of that person's record they see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    /// The actor is the person.
+    Myself,
+    /// The actor is the person's manager, or their manager's manager, and so on up.
+    InManagementChain,
+    Other,
+}
+
+/// Everyone signed in sees the directory: names, emails, teams and managers.
+pub fn read_directory(actor: &Actor) -> AppResult<()> {
+    require(is_api_capable(actor))
+}
+
+/// A person's private record (position, position history, and later check-ins and plans) belongs
+/// to them, their management chain and the People team.
+pub fn see_private(actor: &Actor, relation: Relation) -> bool {
+    is_api_capable(actor) && (actor.is_admin() || relation != Relation::Other)
+}
+
+/// Adding people, changing their details and recording positions is the People team's job.
+pub fn manage_people(actor: &Actor) -> AppResult<()> {
+    require(is_api_capable(actor) && actor.is_admin())
+}
+
 pub fn read_audit_log(actor: &Actor) -> AppResult<()> {
+    require(is_api_capable(actor) && actor.is_admin())
+}
+
+/// A token can act with admin rights, so only admins create, list and revoke them; a SCIM token
+/// cannot mint itself a wider one.
+pub fn manage_api_tokens(actor: &Actor) -> AppResult<()> {
     require(is_api_capable(actor) && actor.is_admin())
 }
 
@@ -66,6 +108,19 @@ mod tests {
         assert!(read_draft(&e).is_err());
         assert!(edit_framework(&e).is_err());
         assert!(!see_pay(&e));
+    }
+
+    #[test]
+    fn private_records_are_for_the_person_their_chain_and_admins() {
+        let e = actor(Role::Employee, Via::Session);
+        assert!(see_private(&e, Relation::Myself));
+        assert!(see_private(&e, Relation::InManagementChain));
+        assert!(!see_private(&e, Relation::Other));
+        assert!(see_private(
+            &actor(Role::Admin, Via::Session),
+            Relation::Other
+        ));
+        assert!(manage_people(&e).is_err());
     }
 
     #[test]

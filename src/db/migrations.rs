@@ -13,10 +13,11 @@ struct Migration {
     sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "accounts, framework drafts and versions, audit log",
-    sql: r#"
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "accounts, framework drafts and versions, audit log",
+        sql: r#"
 CREATE TABLE users (
     id {id},
     email TEXT NOT NULL UNIQUE,
@@ -70,7 +71,70 @@ CREATE TABLE audit_events (
 );
 CREATE INDEX audit_events_at ON audit_events(at);
 "#,
-}];
+    },
+    Migration {
+        version: 2,
+        name: "the people directory: teams, managers, positions and their history",
+        sql: r#"
+CREATE TABLE teams (
+    id {id},
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
+    created_at BIGINT NOT NULL
+);
+ALTER TABLE users ADD COLUMN employee_id TEXT;
+ALTER TABLE users ADD COLUMN team_id BIGINT REFERENCES teams(id) ON DELETE SET NULL;
+ALTER TABLE users ADD COLUMN manager_id BIGINT REFERENCES users(id) ON DELETE SET NULL;
+ALTER TABLE users ADD COLUMN start_date TEXT;
+ALTER TABLE users ADD COLUMN left_on TEXT;
+ALTER TABLE users ADD COLUMN track_key TEXT;
+ALTER TABLE users ADD COLUMN level_key TEXT;
+ALTER TABLE users ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+UPDATE users SET name_key = lower(name);
+CREATE UNIQUE INDEX users_employee_id ON users(employee_id);
+CREATE INDEX users_manager ON users(manager_id);
+CREATE INDEX users_team ON users(team_id);
+CREATE INDEX users_position ON users(track_key, level_key);
+CREATE INDEX users_name_key ON users(name_key);
+CREATE TABLE positions (
+    id {id},
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    track_key TEXT NOT NULL,
+    level_key TEXT NOT NULL,
+    effective_on TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    note TEXT,
+    recorded_at BIGINT NOT NULL,
+    recorded_by BIGINT REFERENCES users(id) ON DELETE SET NULL
+);
+CREATE INDEX positions_user ON positions(user_id, effective_on);
+"#,
+    },
+    Migration {
+        version: 3,
+        name: "one-time account links (invitations, password resets) and sign-in lockout",
+        sql: r#"
+CREATE TABLE account_links (
+    id {id},
+    token_hash TEXT NOT NULL UNIQUE,
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    purpose TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT,
+    revoked_at BIGINT,
+    created_by BIGINT REFERENCES users(id) ON DELETE SET NULL
+);
+CREATE INDEX account_links_user ON account_links(user_id, purpose);
+CREATE TABLE sign_in_failures (
+    email TEXT PRIMARY KEY,
+    failures BIGINT NOT NULL,
+    last_failed_at BIGINT NOT NULL,
+    locked_until BIGINT
+);
+"#,
+    },
+];
 
 /// The DDL spellings that differ between backends.
 struct Dialect {

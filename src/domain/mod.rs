@@ -2,5 +2,7 @@
 //! `trellis-framework` crate; this module holds the rest.
 
 mod email;
+mod people;
 
 pub use email::Email;
+pub use people::{Day, PositionKind, Status};

@@ -59,10 +59,11 @@ pub async fn create_user(db: &Db, actor: &Actor, new: NewUser, cost: Cost) -> Ap
         ));
     }
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO users (email, name, role, password_hash, active, created_at) VALUES ($1, $2, $3, $4, 1, $5) RETURNING id",
+        "INSERT INTO users (email, name, name_key, role, password_hash, active, created_at) VALUES ($1, $2, $3, $4, $5, 1, $6) RETURNING id",
     )
     .bind(email.as_str())
     .bind(&name)
+    .bind(name.to_lowercase())
     .bind(new.role.as_str())
     .bind(&hash)
     .bind(now())

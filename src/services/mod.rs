@@ -5,3 +5,4 @@ pub mod accounts;
 pub mod audit;
 pub mod catalog;
 pub mod framework;
+pub mod people;

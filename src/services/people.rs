@@ -1,0 +1,914 @@
+//! The people directory: who works here, in which team, for which manager, and in which position
+//! (track and level), with the history of positions. Everyone signed in reads the directory; a
+//! person's position and its history are private to them, their management chain and admins.
+//!
+//! The writes take a transaction (`write_person`, `write_position`) so that a whole CSV file or a
+//! SCIM request lands in one transaction; the public functions open it for a single change.
+
+use serde::Serialize;
+use sqlx::Row;
+use trellis_framework::Framework;
+
+use crate::auth::policy::{self, Relation};
+use crate::auth::{Actor, Role};
+use crate::db::{Db, Tx, now};
+use crate::domain::{Day, Email, PositionKind, Status};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::services::audit;
+use crate::state::AppState;
+
+/// People per page of the directory.
+pub const PAGE_SIZE: i64 = 50;
+
+/// A position: a level of a track, with the names people read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Position {
+    pub track: String,
+    pub level: String,
+    /// The track's name in the published framework, or its key when it is not there any more.
+    pub track_name: String,
+    pub level_title: String,
+}
+
+/// One line of the directory.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PersonSummary {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub team: Option<String>,
+    pub manager_id: Option<i64>,
+    pub manager_name: Option<String>,
+    pub status: Status,
+    /// Shown only to those who may see it.
+    pub position: Option<Position>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    pub position: Position,
+    pub effective_on: String,
+    pub kind: PositionKind,
+    pub note: Option<String>,
+}
+
+/// What only the person, their management chain and admins see.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PrivateRecord {
+    pub position: Option<Position>,
+    /// When the current position started.
+    pub since: Option<String>,
+    pub days_in_level: Option<i64>,
+    /// Newest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A person's page.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PersonRecord {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub employee_id: Option<String>,
+    pub team: Option<String>,
+    pub manager_id: Option<i64>,
+    pub manager_name: Option<String>,
+    pub start_date: Option<String>,
+    pub status: Status,
+    pub left_on: Option<String>,
+    pub role: Role,
+    /// Direct reports, by name.
+    pub reports: Vec<(i64, String)>,
+    /// Absent when the viewer may not see it.
+    pub private: Option<PrivateRecord>,
+}
+
+/// Filters of the directory.
+#[derive(Debug, Clone, Default)]
+pub struct PeopleFilter {
+    /// Part of a name or email.
+    pub search: Option<String>,
+    pub team: Option<String>,
+    pub manager: Option<i64>,
+    /// With `manager`: everyone below that manager, not only direct reports.
+    pub whole_chain: bool,
+    pub track: Option<String>,
+    pub level: Option<String>,
+    pub status: Option<Status>,
+    /// From 1.
+    pub page: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PeoplePage {
+    pub people: Vec<PersonSummary>,
+    pub page: i64,
+    pub total: i64,
+    pub pages: i64,
+    /// Positions are shown: the viewer is an admin, or the list holds only their own chain.
+    pub positions_shown: bool,
+}
+
+/// The names of a position in the framework people read.
+pub fn position_names(fw: Option<&Framework>, track: &str, level: &str) -> Position {
+    let t = fw.and_then(|f| f.track(track));
+    Position {
+        track: track.to_owned(),
+        level: level.to_owned(),
+        track_name: t.map_or_else(|| track.to_owned(), |t| t.name.clone()),
+        level_title: t
+            .and_then(|t| t.level(level))
+            .map_or_else(|| level.to_owned(), |l| l.title.clone()),
+    }
+}
+
+/// How the actor stands to the person: themselves, above them in the management chain, or neither.
+pub async fn relation(db: &Db, actor: &Actor, person: i64) -> AppResult<Relation> {
+    let Some(me) = actor.user_id else {
+        return Ok(Relation::Other);
+    };
+    if me == person {
+        return Ok(Relation::Myself);
+    }
+    let above: Option<i64> = sqlx::query_scalar(
+        "WITH RECURSIVE up(id, manager_id, depth) AS ( \
+             SELECT id, manager_id, 0 FROM users WHERE id = $1 \
+             UNION ALL \
+             SELECT u.id, u.manager_id, up.depth + 1 FROM users u JOIN up ON u.id = up.manager_id \
+             WHERE up.depth < 100 \
+         ) SELECT id FROM up WHERE manager_id = $2 LIMIT 1",
+    )
+    .bind(person)
+    .bind(me)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(if above.is_some() {
+        Relation::InManagementChain
+    } else {
+        Relation::Other
+    })
+}
+
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// The directory, filtered and paginated.
+pub async fn list(state: &AppState, actor: &Actor, filter: &PeopleFilter) -> AppResult<PeoplePage> {
+    policy::read_directory(actor)?;
+    let own_chain =
+        filter.whole_chain && filter.manager.is_some() && filter.manager == actor.user_id;
+    let positions_shown = actor.is_admin() || own_chain;
+    if (filter.track.is_some() || filter.level.is_some()) && !positions_shown {
+        return Err(AppError::Forbidden);
+    }
+    let mut conditions: Vec<String> = Vec::new();
+    let mut binds: Vec<Bind> = Vec::new();
+    let param = |b: Bind, binds: &mut Vec<Bind>| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+        let p1 = param(Bind::Text(pattern.clone()), &mut binds);
+        let p2 = param(Bind::Text(pattern), &mut binds);
+        conditions.push(format!("(u.name_key LIKE {p1} OR u.email LIKE {p2})"));
+    }
+    if let Some(team) = filter.team.as_deref().filter(|s| !s.is_empty()) {
+        let p = param(Bind::Text(team.trim().to_lowercase()), &mut binds);
+        conditions.push(format!("t.name_key = {p}"));
+    }
+    if let Some(manager) = filter.manager {
+        let p = param(Bind::Int(manager), &mut binds);
+        if filter.whole_chain {
+            conditions.push(format!(
+                "u.id IN (WITH RECURSIVE down(id, depth) AS ( \
+                   SELECT id, 0 FROM users WHERE manager_id = {p} \
+                   UNION ALL SELECT c.id, down.depth + 1 FROM users c JOIN down ON c.manager_id = down.id \
+                   WHERE down.depth < 100) SELECT id FROM down)"
+            ));
+        } else {
+            conditions.push(format!("u.manager_id = {p}"));
+        }
+    }
+    if let Some(track) = &filter.track {
+        let p = param(Bind::Text(track.clone()), &mut binds);
+        conditions.push(format!("u.track_key = {p}"));
+    }
+    if let Some(level) = &filter.level {
+        let p = param(Bind::Text(level.clone()), &mut binds);
+        conditions.push(format!("u.level_key = {p}"));
+    }
+    if let Some(status) = filter.status {
+        let p = param(Bind::Int(i64::from(status == Status::Active)), &mut binds);
+        conditions.push(format!("u.active = {p}"));
+    }
+    let where_clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let from = format!(
+        "FROM users u LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN users m ON m.id = u.manager_id {where_clause}"
+    );
+    let count_sql = format!("SELECT COUNT(*) {from}");
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+    for b in &binds {
+        count = match b {
+            Bind::Int(i) => count.bind(*i),
+            Bind::Text(s) => count.bind(s.clone()),
+        };
+    }
+    let total = count.fetch_one(state.db().pool()).await?;
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page = filter.page.clamp(1, pages);
+    let rows_sql = format!(
+        "SELECT u.id, u.name, u.email, u.active, u.track_key, u.level_key, u.manager_id, \
+         t.name AS team, m.name AS manager_name {from} ORDER BY u.name_key, u.id LIMIT {PAGE_SIZE} OFFSET {}",
+        (page - 1) * PAGE_SIZE
+    );
+    let mut rows = sqlx::query(&rows_sql);
+    for b in &binds {
+        rows = match b {
+            Bind::Int(i) => rows.bind(*i),
+            Bind::Text(s) => rows.bind(s.clone()),
+        };
+    }
+    let rows = rows.fetch_all(state.db().pool()).await?;
+    let published = crate::services::framework::published(state, actor).await?;
+    let fw = published.as_ref().map(|p| &p.framework);
+    let people = rows
+        .iter()
+        .map(|r| {
+            let track: Option<String> = r.try_get("track_key")?;
+            let level: Option<String> = r.try_get("level_key")?;
+            let active: i64 = r.try_get("active")?;
+            Ok(PersonSummary {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                email: r.try_get("email")?,
+                team: r.try_get("team")?,
+                manager_id: r.try_get("manager_id")?,
+                manager_name: r.try_get("manager_name")?,
+                status: if active == 1 {
+                    Status::Active
+                } else {
+                    Status::Left
+                },
+                position: match (positions_shown, track, level) {
+                    (true, Some(t), Some(l)) => Some(position_names(fw, &t, &l)),
+                    _ => None,
+                },
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(PeoplePage {
+        people,
+        page,
+        total,
+        pages,
+        positions_shown,
+    })
+}
+
+/// A person's page: the directory record for everyone, the private record for those who may see it.
+pub async fn person(state: &AppState, actor: &Actor, id: i64) -> AppResult<PersonRecord> {
+    policy::read_directory(actor)?;
+    let db = state.db();
+    let row = sqlx::query(
+        "SELECT u.id, u.name, u.email, u.employee_id, u.role, u.active, u.start_date, u.left_on, \
+         u.track_key, u.level_key, u.manager_id, t.name AS team, m.name AS manager_name \
+         FROM users u LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN users m ON m.id = u.manager_id \
+         WHERE u.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or_else(|| AppError::not_found("this person"))?;
+    let reports = sqlx::query(
+        "SELECT id, name FROM users WHERE manager_id = $1 AND active = 1 ORDER BY name_key, id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+    .collect::<Result<Vec<(i64, String)>, sqlx::Error>>()?;
+    let relation = relation(db, actor, id).await?;
+    let private = if policy::see_private(actor, relation) {
+        let published = crate::services::framework::published(state, actor).await?;
+        let fw = published.as_ref().map(|p| &p.framework);
+        let track: Option<String> = row.try_get("track_key")?;
+        let level: Option<String> = row.try_get("level_key")?;
+        let history = history(db, fw, id).await?;
+        let since = history.first().map(|h| h.effective_on.clone());
+        let days_in_level = since
+            .as_deref()
+            .and_then(|s| Day::parse(s).ok())
+            .map(|d| d.days_until(Day::today()));
+        Some(PrivateRecord {
+            position: match (track, level) {
+                (Some(t), Some(l)) => Some(position_names(fw, &t, &l)),
+                _ => None,
+            },
+            since,
+            days_in_level,
+            history,
+        })
+    } else {
+        None
+    };
+    let role: String = row.try_get("role")?;
+    let active: i64 = row.try_get("active")?;
+    Ok(PersonRecord {
+        id,
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        employee_id: row.try_get("employee_id")?,
+        team: row.try_get("team")?,
+        manager_id: row.try_get("manager_id")?,
+        manager_name: row.try_get("manager_name")?,
+        start_date: row.try_get("start_date")?,
+        status: if active == 1 {
+            Status::Active
+        } else {
+            Status::Left
+        },
+        left_on: row.try_get("left_on")?,
+        role: Role::parse(&role).unwrap_or(Role::Employee),
+        reports,
+        private,
+    })
+}
+
+async fn history(db: &Db, fw: Option<&Framework>, id: i64) -> AppResult<Vec<HistoryEntry>> {
+    let rows = sqlx::query(
+        "SELECT track_key, level_key, effective_on, kind, note FROM positions WHERE user_id = $1 \
+         ORDER BY effective_on DESC, id DESC",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let track: String = r.try_get("track_key")?;
+            let level: String = r.try_get("level_key")?;
+            let kind: String = r.try_get("kind")?;
+            Ok(HistoryEntry {
+                position: position_names(fw, &track, &level),
+                effective_on: r.try_get("effective_on")?,
+                kind: PositionKind::parse(&kind).unwrap_or(PositionKind::Correction),
+                note: r.try_get("note")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// The position history of a person, for those who may see it; a 404 for everyone else, so that
+/// nobody learns more than the directory shows.
+pub async fn positions(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vec<HistoryEntry>> {
+    let record = person(state, actor, id).await?;
+    record
+        .private
+        .map(|p| p.history)
+        .ok_or_else(|| AppError::not_found("this person's positions"))
+}
+
+/// A person's details as typed in a form, a CSV row or a SCIM request, before checking.
+#[derive(Debug, Clone, Default)]
+pub struct PersonInput {
+    pub email: String,
+    pub name: String,
+    pub employee_id: String,
+    pub team: String,
+    pub manager_email: String,
+    pub start_date: String,
+    pub status: String,
+    pub left_on: String,
+}
+
+/// A person's details, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonFields {
+    pub email: Email,
+    pub name: String,
+    pub employee_id: Option<String>,
+    pub team: Option<String>,
+    pub manager: Option<Email>,
+    pub start_date: Option<Day>,
+    pub status: Status,
+    pub left_on: Option<Day>,
+}
+
+fn field(name: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: name.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+impl PersonInput {
+    /// Checks every field and reports every mistake at once.
+    pub fn check(&self) -> Result<PersonFields, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let email = Email::parse(&self.email)
+            .map_err(|m| errors.push(field("email", m)))
+            .ok();
+        let manager = match non_empty(&self.manager_email) {
+            None => None,
+            Some(m) => Email::parse(&m)
+                .map_err(|msg| errors.push(field("manager_email", msg)))
+                .ok(),
+        };
+        if manager.is_some() && manager == email {
+            errors.push(field(
+                "manager_email",
+                "a person cannot be their own manager",
+            ));
+        }
+        let day = |name: &str, raw: &str, errors: &mut Vec<FieldError>| match non_empty(raw) {
+            None => None,
+            Some(s) => Day::parse(&s).map_err(|m| errors.push(field(name, m))).ok(),
+        };
+        let start_date = day("start_date", &self.start_date, &mut errors);
+        let left_on = day("left_on", &self.left_on, &mut errors);
+        let status = match non_empty(&self.status) {
+            None if left_on.is_some() => Status::Left,
+            None => Status::Active,
+            Some(s) => Status::parse(&s).unwrap_or_else(|| {
+                errors.push(field(
+                    "status",
+                    format!("`{s}` is not a status: use active or left"),
+                ));
+                Status::Active
+            }),
+        };
+        if let (Some(start), Some(left)) = (start_date, left_on)
+            && left < start
+        {
+            errors.push(field(
+                "left_on",
+                "the leaving date is before the start date",
+            ));
+        }
+        let name = self.name.trim();
+        if name.chars().count() > 200 {
+            errors.push(field("name", "a name has at most 200 characters"));
+        }
+        match (email, errors.is_empty()) {
+            (Some(email), true) => Ok(PersonFields {
+                name: if name.is_empty() {
+                    email
+                        .as_str()
+                        .split('@')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned()
+                } else {
+                    name.to_owned()
+                },
+                email,
+                employee_id: non_empty(&self.employee_id),
+                team: non_empty(&self.team),
+                manager,
+                start_date,
+                status,
+                left_on: if status == Status::Left {
+                    left_on.or(Some(Day::today()))
+                } else {
+                    left_on
+                },
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn invalid(errors: Vec<FieldError>) -> AppError {
+    AppError::Invalid {
+        title: errors.first().map_or_else(
+            || "the details are not valid".to_owned(),
+            |e| e.message.clone(),
+        ),
+        errors,
+    }
+}
+
+/// The id of the team with this name, created when it does not exist yet.
+async fn team_id(tx: &mut Tx, name: &str) -> AppResult<i64> {
+    let key = name.trim().to_lowercase();
+    if let Some(id) = sqlx::query_scalar::<_, i64>("SELECT id FROM teams WHERE name_key = $1")
+        .bind(&key)
+        .fetch_optional(&mut **tx)
+        .await?
+    {
+        return Ok(id);
+    }
+    Ok(sqlx::query_scalar(
+        "INSERT INTO teams (name, name_key, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(name.trim())
+    .bind(&key)
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// Whether making `manager` the manager of `person` would close a loop.
+async fn creates_cycle(tx: &mut Tx, person: i64, manager: i64) -> AppResult<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "WITH RECURSIVE up(id, manager_id, depth) AS ( \
+             SELECT id, manager_id, 0 FROM users WHERE id = $1 \
+             UNION ALL \
+             SELECT u.id, u.manager_id, up.depth + 1 FROM users u JOIN up ON u.id = up.manager_id \
+             WHERE up.depth < 1000 \
+         ) SELECT id FROM up WHERE id = $2 LIMIT 1",
+    )
+    .bind(manager)
+    .bind(person)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Creates or updates (by email) one person inside a transaction, with its audit event. Returns the
+/// person's id and whether they were created.
+pub async fn write_person(
+    tx: &mut Tx,
+    actor: &Actor,
+    fields: &PersonFields,
+) -> AppResult<(i64, bool)> {
+    policy::manage_people(actor)?;
+    let existing = sqlx::query(
+        "SELECT id, name, employee_id, team_id, manager_id, start_date, active, left_on FROM users WHERE email = $1",
+    )
+    .bind(fields.email.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let manager_id = match &fields.manager {
+        None => None,
+        Some(m) => Some(
+            sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE email = $1")
+                .bind(m.as_str())
+                .fetch_optional(&mut **tx)
+                .await?
+                .ok_or_else(|| {
+                    invalid(vec![field(
+                        "manager_email",
+                        format!("there is nobody with the email {m}"),
+                    )])
+                })?,
+        ),
+    };
+    if let Some(eid) = &fields.employee_id {
+        let holder: Option<String> =
+            sqlx::query_scalar("SELECT email FROM users WHERE employee_id = $1 AND email <> $2")
+                .bind(eid)
+                .bind(fields.email.as_str())
+                .fetch_optional(&mut **tx)
+                .await?;
+        if let Some(other) = holder {
+            return Err(invalid(vec![field(
+                "employee_id",
+                format!("the employee id {eid} belongs to {other} already"),
+            )]));
+        }
+    }
+    let team_id = match &fields.team {
+        Some(t) => Some(team_id(tx, t).await?),
+        None => None,
+    };
+    let active = i64::from(fields.status == Status::Active);
+    let at = now();
+    let after = serde_json::json!({
+        "email": fields.email.as_str(), "name": fields.name, "employee_id": fields.employee_id,
+        "team": fields.team, "manager": fields.manager.as_ref().map(Email::as_str),
+        "start_date": fields.start_date.map(|d| d.to_string()), "status": fields.status.as_str(),
+        "left_on": fields.left_on.map(|d| d.to_string()),
+    });
+    let (id, created) = match existing {
+        Some(row) => {
+            let id: i64 = row.try_get("id")?;
+            if let Some(m) = manager_id
+                && creates_cycle(tx, id, m).await?
+            {
+                return Err(invalid(vec![field(
+                    "manager_email",
+                    format!(
+                        "{} reports to {} already, directly or through others: this would make a loop",
+                        fields
+                            .manager
+                            .as_ref()
+                            .map(Email::as_str)
+                            .unwrap_or_default(),
+                        fields.email
+                    ),
+                )]));
+            }
+            let was_active: i64 = row.try_get("active")?;
+            sqlx::query(
+                "UPDATE users SET name = $1, name_key = $2, employee_id = $3, team_id = $4, manager_id = $5, \
+                 start_date = $6, active = $7, left_on = $8 WHERE id = $9",
+            )
+            .bind(&fields.name)
+            .bind(fields.name.to_lowercase())
+            .bind(&fields.employee_id)
+            .bind(team_id)
+            .bind(manager_id)
+            .bind(fields.start_date.map(|d| d.to_string()))
+            .bind(active)
+            .bind(fields.left_on.map(|d| d.to_string()))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+            if was_active == 1 && active == 0 {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            (id, false)
+        }
+        None => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO users (email, name, name_key, role, active, created_at, employee_id, team_id, \
+                 manager_id, start_date, left_on) VALUES ($1, $2, $3, 'employee', $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(fields.email.as_str())
+            .bind(&fields.name)
+            .bind(fields.name.to_lowercase())
+            .bind(active)
+            .bind(at)
+            .bind(&fields.employee_id)
+            .bind(team_id)
+            .bind(manager_id)
+            .bind(fields.start_date.map(|d| d.to_string()))
+            .bind(fields.left_on.map(|d| d.to_string()))
+            .fetch_one(&mut **tx)
+            .await?;
+            (id, true)
+        }
+    };
+    audit::record(
+        tx,
+        actor,
+        if created {
+            "person.create"
+        } else {
+            "person.update"
+        },
+        &format!("user:{id}"),
+        &format!(
+            "{} {}",
+            if created { "Added" } else { "Updated" },
+            fields.email
+        ),
+        Some(serde_json::json!({ "after": after })),
+    )
+    .await?;
+    Ok((id, created))
+}
+
+/// Adds or updates one person.
+pub async fn save_person(db: &Db, actor: &Actor, input: &PersonInput) -> AppResult<i64> {
+    policy::manage_people(actor)?;
+    let fields = input.check().map_err(invalid)?;
+    let mut tx = db.begin().await?;
+    let (id, _) = write_person(&mut tx, actor, &fields).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A position to record, before checking.
+#[derive(Debug, Clone, Default)]
+pub struct PositionInput {
+    /// Track key or name.
+    pub track: String,
+    /// Level key or title.
+    pub level: String,
+    pub effective_on: String,
+    /// Empty: worked out from the previous position (hire, promotion, lateral move).
+    pub kind: String,
+    pub note: String,
+}
+
+/// Finds a track and level of the framework by key or by name, ignoring case.
+pub fn resolve_position<'a>(
+    fw: &'a Framework,
+    track: &str,
+    level: &str,
+) -> Result<(&'a trellis_framework::Track, &'a trellis_framework::Level), FieldError> {
+    let t = track.trim();
+    let track = fw
+        .tracks
+        .iter()
+        .find(|x| x.key.as_str() == t || x.name.eq_ignore_ascii_case(t))
+        .ok_or_else(|| field("track", format!("there is no published track `{t}`")))?;
+    let l = level.trim();
+    let level = track
+        .levels
+        .iter()
+        .find(|x| x.key.as_str() == l || x.title.eq_ignore_ascii_case(l))
+        .ok_or_else(|| {
+            field(
+                "level",
+                format!("the track `{}` has no level `{l}`", track.name),
+            )
+        })?;
+    Ok((track, level))
+}
+
+/// Records a new position for a person inside a transaction: the history gains an entry and the
+/// current position changes when the entry is the newest. Returns whether anything changed.
+pub async fn write_position(
+    tx: &mut Tx,
+    actor: &Actor,
+    fw: &Framework,
+    person: i64,
+    input: &PositionInput,
+) -> AppResult<bool> {
+    policy::manage_people(actor)?;
+    let mut errors = Vec::new();
+    let resolved = resolve_position(fw, &input.track, &input.level)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let effective_on = match non_empty(&input.effective_on) {
+        None => Some(Day::today()),
+        Some(s) => Day::parse(&s)
+            .map_err(|m| errors.push(field("effective_on", m)))
+            .ok(),
+    };
+    let explicit_kind = match non_empty(&input.kind) {
+        None => None,
+        Some(k) => match PositionKind::parse(&k) {
+            Some(k) => Some(k),
+            None => {
+                errors.push(field(
+                    "kind",
+                    format!("`{k}` is not a kind of change: use hire, promotion, lateral_move or correction"),
+                ));
+                None
+            }
+        },
+    };
+    let (Some((track, level)), Some(effective_on), true) =
+        (resolved, effective_on, errors.is_empty())
+    else {
+        return Err(invalid(errors));
+    };
+    let current = sqlx::query("SELECT track_key, level_key FROM users WHERE id = $1")
+        .bind(person)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| AppError::not_found("this person"))?;
+    let current_track: Option<String> = current.try_get("track_key")?;
+    let current_level: Option<String> = current.try_get("level_key")?;
+    if current_track.as_deref() == Some(track.key.as_str())
+        && current_level.as_deref() == Some(level.key.as_str())
+        && explicit_kind.is_none()
+    {
+        return Ok(false);
+    }
+    let kind = explicit_kind.unwrap_or(match (&current_track, &current_level) {
+        (None, _) | (_, None) => PositionKind::Hire,
+        (Some(t), Some(l)) if t == track.key.as_str() => {
+            let from = track.rank_of(l).unwrap_or(0);
+            let to = track.rank_of(level.key.as_str()).unwrap_or(0);
+            if to > from {
+                PositionKind::Promotion
+            } else {
+                PositionKind::Correction
+            }
+        }
+        _ => PositionKind::LateralMove,
+    });
+    sqlx::query(
+        "INSERT INTO positions (user_id, track_key, level_key, effective_on, kind, note, recorded_at, recorded_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(person)
+    .bind(track.key.as_str())
+    .bind(level.key.as_str())
+    .bind(effective_on.to_string())
+    .bind(kind.as_str())
+    .bind(non_empty(&input.note))
+    .bind(now())
+    .bind(actor.user_id)
+    .execute(&mut **tx)
+    .await?;
+    let newest: Option<String> =
+        sqlx::query_scalar("SELECT MAX(effective_on) FROM positions WHERE user_id = $1")
+            .bind(person)
+            .fetch_one(&mut **tx)
+            .await?;
+    if newest.as_deref() == Some(effective_on.to_string().as_str()) {
+        sqlx::query("UPDATE users SET track_key = $1, level_key = $2 WHERE id = $3")
+            .bind(track.key.as_str())
+            .bind(level.key.as_str())
+            .bind(person)
+            .execute(&mut **tx)
+            .await?;
+    }
+    audit::record(
+        tx,
+        actor,
+        "position.record",
+        &format!("user:{person}"),
+        &format!(
+            "{} to {} ({}) on {effective_on}",
+            kind.label(),
+            level.title,
+            track.name
+        ),
+        Some(serde_json::json!({
+            "before": { "track": current_track, "level": current_level },
+            "after": { "track": track.key.as_str(), "level": level.key.as_str() },
+            "kind": kind.as_str(), "effective_on": effective_on.to_string(),
+        })),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Records a position for one person, against the published framework.
+pub async fn record_position(
+    state: &AppState,
+    actor: &Actor,
+    person: i64,
+    input: &PositionInput,
+) -> AppResult<()> {
+    policy::manage_people(actor)?;
+    let published = crate::services::framework::published(state, actor)
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid_field("track", "publish the framework before recording positions")
+        })?;
+    let mut tx = state.db().begin().await?;
+    write_position(&mut tx, actor, &published.framework, person, input).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The teams, by name.
+pub async fn teams(db: &Db, actor: &Actor) -> AppResult<Vec<String>> {
+    policy::read_directory(actor)?;
+    Ok(
+        sqlx::query_scalar("SELECT name FROM teams ORDER BY name_key")
+            .fetch_all(db.pool())
+            .await?,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(email: &str) -> PersonInput {
+        PersonInput {
+            email: email.into(),
+            ..PersonInput::default()
+        }
+    }
+
+    #[test]
+    fn every_mistake_in_a_person_is_reported_at_once() {
+        let bad = PersonInput {
+            email: "not an email".into(),
+            start_date: "yesterday".into(),
+            status: "gone".into(),
+            manager_email: "nope".into(),
+            ..PersonInput::default()
+        };
+        let errors = bad.check().expect_err("invalid");
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["email", "manager_email", "start_date", "status"]);
+    }
+
+    #[test]
+    fn a_leaving_date_implies_the_person_left() {
+        let mut i = input("ada@example.test");
+        i.left_on = "2026-01-31".into();
+        let f = i.check().expect("valid");
+        assert_eq!(f.status, Status::Left);
+        assert_eq!(f.name, "ada");
+    }
+
+    #[test]
+    fn nobody_manages_themselves() {
+        let mut i = input("ada@example.test");
+        i.manager_email = "ADA@example.test".into();
+        assert!(i.check().is_err());
+    }
+}
