@@ -592,12 +592,6 @@ pub async fn write_person(
     };
     let active = i64::from(fields.status == Status::Active);
     let at = now();
-    let after = serde_json::json!({
-        "email": fields.email.as_str(), "name": fields.name, "employee_id": fields.employee_id,
-        "team": fields.team, "manager": fields.manager.as_ref().map(Email::as_str),
-        "start_date": fields.start_date.map(|d| d.to_string()), "status": fields.status.as_str(),
-        "left_on": fields.left_on.map(|d| d.to_string()),
-    });
     let (id, created) = match existing {
         Some(row) => {
             let id: i64 = row.try_get("id")?;
@@ -618,27 +612,7 @@ pub async fn write_person(
                 )]));
             }
             let was_active: i64 = row.try_get("active")?;
-            sqlx::query(
-                "UPDATE users SET name = $1, name_key = $2, employee_id = $3, team_id = $4, manager_id = $5, \
-                 start_date = $6, active = $7, left_on = $8 WHERE id = $9",
-            )
-            .bind(&fields.name)
-            .bind(fields.name.to_lowercase())
-            .bind(&fields.employee_id)
-            .bind(team_id)
-            .bind(manager_id)
-            .bind(fields.start_date.map(|d| d.to_string()))
-            .bind(active)
-            .bind(fields.left_on.map(|d| d.to_string()))
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-            if was_active == 1 && active == 0 {
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                    .bind(id)
-                    .execute(&mut **tx)
-                    .await?;
-            }
+            store_update(tx, id, was_active == 1, fields, team_id, manager_id).await?;
             (id, false)
         }
         None => {
@@ -661,6 +635,59 @@ pub async fn write_person(
             (id, true)
         }
     };
+    record_person(tx, actor, id, created, fields).await?;
+    Ok((id, created))
+}
+
+/// Writes the checked details of an existing person and ends their sessions when they leave: the
+/// update step of `write_person` and of the batch writes, without its audit event.
+async fn store_update(
+    tx: &mut Tx,
+    id: i64,
+    was_active: bool,
+    fields: &PersonFields,
+    team_id: Option<i64>,
+    manager_id: Option<i64>,
+) -> AppResult<()> {
+    let active = fields.status == Status::Active;
+    sqlx::query(
+        "UPDATE users SET name = $1, name_key = $2, employee_id = $3, team_id = $4, manager_id = $5, \
+         start_date = $6, active = $7, left_on = $8 WHERE id = $9",
+    )
+    .bind(&fields.name)
+    .bind(fields.name.to_lowercase())
+    .bind(&fields.employee_id)
+    .bind(team_id)
+    .bind(manager_id)
+    .bind(fields.start_date.map(|d| d.to_string()))
+    .bind(i64::from(active))
+    .bind(fields.left_on.map(|d| d.to_string()))
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    if was_active && !active {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The audit event of a person added or changed, the same for every way in.
+async fn record_person(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    created: bool,
+    fields: &PersonFields,
+) -> AppResult<()> {
+    let after = serde_json::json!({
+        "email": fields.email.as_str(), "name": fields.name, "employee_id": fields.employee_id,
+        "team": fields.team, "manager": fields.manager.as_ref().map(Email::as_str),
+        "start_date": fields.start_date.map(|d| d.to_string()), "status": fields.status.as_str(),
+        "left_on": fields.left_on.map(|d| d.to_string()),
+    });
     audit::record(
         tx,
         actor,
@@ -677,8 +704,7 @@ pub async fn write_person(
         ),
         Some(serde_json::json!({ "after": after })),
     )
-    .await?;
-    Ok((id, created))
+    .await
 }
 
 /// Adds or updates one person.
@@ -686,6 +712,26 @@ pub async fn save_person(db: &Db, actor: &Actor, input: &PersonInput) -> AppResu
     policy::manage_people(actor)?;
     let fields = input.check().map_err(invalid)?;
     let mut tx = db.begin().await?;
+    let (id, _) = write_person(&mut tx, actor, &fields).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Adds a new person; an email already in the directory is refused rather than updated.
+pub async fn create_person(db: &Db, actor: &Actor, input: &PersonInput) -> AppResult<i64> {
+    policy::manage_people(actor)?;
+    let fields = input.check().map_err(invalid)?;
+    let mut tx = db.begin().await?;
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(fields.email.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_some() {
+        return Err(invalid(vec![field(
+            "email",
+            format!("{} is in the directory already", fields.email),
+        )]));
+    }
     let (id, _) = write_person(&mut tx, actor, &fields).await?;
     tx.commit().await?;
     Ok(id)
@@ -781,18 +827,13 @@ pub async fn write_position(
     {
         return Ok(false);
     }
-    let kind = explicit_kind.unwrap_or(match (&current_track, &current_level) {
-        (None, _) | (_, None) => PositionKind::Hire,
-        (Some(t), Some(l)) if t == track.key.as_str() => {
-            let from = track.rank_of(l).unwrap_or(0);
-            let to = track.rank_of(level.key.as_str()).unwrap_or(0);
-            if to > from {
-                PositionKind::Promotion
-            } else {
-                PositionKind::Correction
-            }
-        }
-        _ => PositionKind::LateralMove,
+    let kind = explicit_kind.unwrap_or_else(|| {
+        position_kind(
+            current_track.as_deref(),
+            current_level.as_deref(),
+            track,
+            level,
+        )
     });
     sqlx::query(
         "INSERT INTO positions (user_id, track_key, level_key, effective_on, kind, note, recorded_at, recorded_by) \
@@ -821,6 +862,52 @@ pub async fn write_position(
             .execute(&mut **tx)
             .await?;
     }
+    record_position_event(
+        tx,
+        actor,
+        person,
+        (current_track.as_deref(), current_level.as_deref()),
+        (track, level),
+        kind,
+        effective_on,
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Why a position changes when nobody says: the first position is a hire, a higher level of the
+/// same track a promotion, another track a lateral move, anything else a correction.
+pub(crate) fn position_kind(
+    current_track: Option<&str>,
+    current_level: Option<&str>,
+    track: &trellis_framework::Track,
+    level: &trellis_framework::Level,
+) -> PositionKind {
+    match (current_track, current_level) {
+        (None, _) | (_, None) => PositionKind::Hire,
+        (Some(t), Some(l)) if t == track.key.as_str() => {
+            let from = track.rank_of(l).unwrap_or(0);
+            let to = track.rank_of(level.key.as_str()).unwrap_or(0);
+            if to > from {
+                PositionKind::Promotion
+            } else {
+                PositionKind::Correction
+            }
+        }
+        _ => PositionKind::LateralMove,
+    }
+}
+
+/// The audit event of a recorded position, the same for every way in.
+async fn record_position_event(
+    tx: &mut Tx,
+    actor: &Actor,
+    person: i64,
+    (current_track, current_level): (Option<&str>, Option<&str>),
+    (track, level): (&trellis_framework::Track, &trellis_framework::Level),
+    kind: PositionKind,
+    effective_on: Day,
+) -> AppResult<()> {
     audit::record(
         tx,
         actor,
@@ -838,8 +925,7 @@ pub async fn write_position(
             "kind": kind.as_str(), "effective_on": effective_on.to_string(),
         })),
     )
-    .await?;
-    Ok(true)
+    .await
 }
 
 /// Records a position for one person, against the published framework.

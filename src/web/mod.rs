@@ -6,6 +6,7 @@ mod account;
 mod editor;
 pub(crate) mod framework;
 mod gallery;
+mod people;
 mod versions;
 
 use askama::Template;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(versions::routes())
         .merge(editor::routes())
         .merge(gallery::routes())
+        .merge(people::routes())
         .fallback(|| async { AppError::not_found("this page") })
         .layer(middleware::from_fn(render_errors))
         .layer(SetResponseHeaderLayer::if_not_present(

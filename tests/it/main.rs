@@ -11,6 +11,7 @@ mod helpers;
 mod importers;
 mod lint;
 mod openapi;
+mod people;
 mod reading;
 mod templates;
 mod versions;

@@ -8,7 +8,7 @@
 //! service to decide: every page and form starts by reading the draft, which non-admins may not.
 
 mod cells;
-mod forms;
+pub(in crate::web) mod forms;
 mod home;
 mod library;
 mod track;

@@ -1,0 +1,393 @@
+//! The people directory in the browser: the searchable list, a person's page with their position
+//! timeline (for those who may see it), and the People team's forms to add people, change their
+//! details and record positions.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::editor::Choice;
+use super::editor::forms::{ErrorLink, Fields, FormView, Forms, Submission};
+use super::{Layout, PageResult, render_with, urlencode};
+use crate::auth::{Actor, policy};
+use crate::domain::{PositionKind, Status};
+use crate::error::AppError;
+use crate::services::framework as framework_service;
+use crate::services::people::{
+    self as service, PeopleFilter, PeoplePage, PersonInput, PersonRecord, PositionInput,
+};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/people", get(list).post(create))
+        .route("/people/new", get(new_person))
+        .route("/people/{id}", get(show).post(update))
+        .route("/people/{id}/positions", post(record_position))
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    q: Option<String>,
+    team: Option<String>,
+    manager: Option<i64>,
+    /// `1`: everyone below the manager, not only direct reports.
+    chain: Option<String>,
+    /// `1`: everyone below the viewer.
+    mine: Option<String>,
+    /// `track/level`, or `track/` for any level of a track.
+    position: Option<String>,
+    status: Option<String>,
+    page: Option<i64>,
+}
+
+impl ListQuery {
+    fn filter(&self, actor: &Actor) -> Result<PeopleFilter, AppError> {
+        let mine = self.mine.as_deref() == Some("1");
+        let (track, level) = match self.position.as_deref().filter(|p| !p.is_empty()) {
+            None => (None, None),
+            Some(p) => match p.split_once('/') {
+                Some((t, "")) => (Some(t.to_owned()), None),
+                Some((t, l)) => (Some(t.to_owned()), Some(l.to_owned())),
+                None => (Some(p.to_owned()), None),
+            },
+        };
+        let status = match self
+            .status
+            .as_deref()
+            .filter(|s| !s.is_empty() && *s != "all")
+        {
+            None => None,
+            Some(s) => Some(Status::parse(s).ok_or_else(|| {
+                AppError::invalid_field("status", format!("`{s}` is not a status"))
+            })?),
+        };
+        Ok(PeopleFilter {
+            search: self.q.clone(),
+            team: self.team.clone(),
+            manager: if mine { actor.user_id } else { self.manager },
+            whole_chain: mine || self.chain.as_deref() == Some("1"),
+            track,
+            level,
+            status,
+            page: self.page.unwrap_or(1),
+        })
+    }
+
+    /// This query on another page, for the pagination links.
+    fn on_page(&self, page: i64) -> String {
+        let mut parts = vec![format!("page={page}")];
+        let mut push = |name: &str, value: &Option<String>| {
+            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+                parts.push(format!("{name}={}", urlencode(v)));
+            }
+        };
+        push("q", &self.q);
+        push("team", &self.team);
+        push("chain", &self.chain);
+        push("mine", &self.mine);
+        push("position", &self.position);
+        push("status", &self.status);
+        if let Some(m) = self.manager {
+            parts.push(format!("manager={m}"));
+        }
+        format!("/people?{}", parts.join("&"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people/list.html")]
+struct ListPage {
+    layout: Layout,
+    result: PeoplePage,
+    q: String,
+    team: String,
+    teams: Vec<String>,
+    position: String,
+    positions: Vec<(String, Vec<Choice>)>,
+    status: String,
+    my_team: bool,
+    /// The viewer has an account (an organisation token has no team of its own).
+    has_account: bool,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+/// The positions of the published framework, grouped by track, as `track/level` choices.
+async fn position_choices(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<Vec<(String, Vec<Choice>)>, AppError> {
+    let published = framework_service::published(state, actor).await?;
+    Ok(published
+        .map(|p| {
+            p.framework
+                .tracks
+                .iter()
+                .map(|t| {
+                    let mut levels = vec![Choice::new(
+                        format!("{}/", t.key),
+                        format!("Any level of {}", t.name),
+                    )];
+                    levels.extend(
+                        t.levels
+                            .iter()
+                            .map(|l| Choice::new(format!("{}/{}", t.key, l.key), l.title.clone())),
+                    );
+                    (t.name.clone(), levels)
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let filter = q.filter(&actor)?;
+    let result = service::list(&state, &actor, &filter).await?;
+    let teams = service::teams(state.db(), &actor).await?;
+    let my_team = filter.whole_chain && filter.manager.is_some() && filter.manager == actor.user_id;
+    let positions = if actor.is_admin() || my_team {
+        position_choices(&state, &actor).await?
+    } else {
+        Vec::new()
+    };
+    let page = ListPage {
+        layout: Layout::new("People", "people", Some(&actor)),
+        previous: (result.page > 1).then(|| q.on_page(result.page - 1)),
+        next: (result.page < result.pages).then(|| q.on_page(result.page + 1)),
+        result,
+        q: q.q.clone().unwrap_or_default(),
+        team: q.team.clone().unwrap_or_default(),
+        teams,
+        position: q.position.clone().unwrap_or_default(),
+        positions,
+        status: q.status.clone().unwrap_or_default(),
+        my_team,
+        has_account: actor.user_id.is_some(),
+    };
+    render_with(StatusCode::OK, &page)
+}
+
+#[derive(Template)]
+#[template(path = "people/person.html")]
+struct PersonPage {
+    layout: Layout,
+    person: PersonRecord,
+    is_admin: bool,
+    errors: Vec<ErrorLink>,
+    details: FormView,
+    position: FormView,
+    positions: Vec<(String, Vec<Choice>)>,
+    current_position: String,
+    kinds: Vec<Choice>,
+    statuses: Vec<Choice>,
+}
+
+fn kind_choices() -> Vec<Choice> {
+    PositionKind::ALL
+        .into_iter()
+        .map(|k| Choice::new(k.as_str(), k.label()))
+        .collect()
+}
+
+fn status_choices() -> Vec<Choice> {
+    [Status::Active, Status::Left]
+        .into_iter()
+        .map(|s| {
+            Choice::new(
+                s.as_str(),
+                if s == Status::Active {
+                    "Active"
+                } else {
+                    "Left"
+                },
+            )
+        })
+        .collect()
+}
+
+async fn person_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    forms: Forms,
+    status: StatusCode,
+) -> PageResult {
+    let person = service::person(state, actor, id).await?;
+    let positions = if actor.is_admin() {
+        position_choices(state, actor)
+            .await?
+            .into_iter()
+            .map(|(t, levels)| {
+                (
+                    t,
+                    levels
+                        .into_iter()
+                        .filter(|c| !c.value.ends_with('/'))
+                        .collect(),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let current_position = person
+        .private
+        .as_ref()
+        .and_then(|p| p.position.as_ref())
+        .map(|p| format!("{}/{}", p.track, p.level))
+        .unwrap_or_default();
+    let page = PersonPage {
+        layout: Layout::new(person.name.clone(), "people", Some(actor)),
+        is_admin: actor.is_admin(),
+        errors: forms.summary(),
+        details: forms.form("details"),
+        position: forms.form("position"),
+        positions,
+        current_position,
+        kinds: kind_choices(),
+        statuses: status_choices(),
+        person,
+    };
+    render_with(status, &page)
+}
+
+async fn show(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> PageResult {
+    person_page(&state, &actor, id, Forms::default(), StatusCode::OK).await
+}
+
+fn person_input(f: &Fields) -> PersonInput {
+    PersonInput {
+        email: f.text("email"),
+        name: f.text("name"),
+        employee_id: f.text("employee_id"),
+        team: f.text("team"),
+        manager_email: f.text("manager_email"),
+        start_date: f.text("start_date"),
+        status: f.text("status"),
+        left_on: f.text("left_on"),
+    }
+}
+
+/// Re-renders a page with the refused form when the mistake is the user's; anything else is an error.
+fn refused(e: AppError) -> Result<(StatusCode, Vec<crate::error::FieldError>), AppError> {
+    let status = e.status();
+    if status.is_client_error()
+        && status != StatusCode::FORBIDDEN
+        && status != StatusCode::NOT_FOUND
+    {
+        Ok((status, e.field_errors()))
+    } else {
+        Err(e)
+    }
+}
+
+async fn update(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    policy::manage_people(&actor)?;
+    let current = service::person(&state, &actor, id).await?;
+    let mut input = person_input(&fields);
+    // The email identifies the person; it is not changed from this form.
+    input.email = current.email.clone();
+    match service::save_person(state.db(), &actor, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/people/{id}")).into_response()),
+        Err(e) => {
+            let (status, errors) = refused(e)?;
+            let forms = Forms::refused(Submission::new("details".into(), fields, errors));
+            person_page(&state, &actor, id, forms, status).await
+        }
+    }
+}
+
+async fn record_position(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    policy::manage_people(&actor)?;
+    let position = fields.text("position");
+    let (track, level) = position.split_once('/').unwrap_or((position.as_str(), ""));
+    let input = PositionInput {
+        track: track.to_owned(),
+        level: level.to_owned(),
+        effective_on: fields.text("effective_on"),
+        kind: fields.text("kind"),
+        note: fields.text("note"),
+    };
+    match service::record_position(&state, &actor, id, &input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/people/{id}#timeline")).into_response()),
+        Err(e) => {
+            let (status, errors) = refused(e)?;
+            let errors = errors
+                .into_iter()
+                .map(|mut e| {
+                    if e.field == "track" || e.field == "level" {
+                        e.field = "position".into();
+                    }
+                    e
+                })
+                .collect();
+            let forms = Forms::refused(Submission::new("position".into(), fields, errors));
+            person_page(&state, &actor, id, forms, status).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people/new.html")]
+struct NewPage {
+    layout: Layout,
+    errors: Vec<ErrorLink>,
+    details: FormView,
+    statuses: Vec<Choice>,
+}
+
+async fn new_person(actor: Actor) -> PageResult {
+    policy::manage_people(&actor)?;
+    render_with(
+        StatusCode::OK,
+        &NewPage {
+            layout: Layout::new("Add a person", "people", Some(&actor)),
+            errors: Vec::new(),
+            details: Forms::default().form("details"),
+            statuses: status_choices(),
+        },
+    )
+}
+
+async fn create(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    policy::manage_people(&actor)?;
+    match service::create_person(state.db(), &actor, &person_input(&fields)).await {
+        Ok(id) => Ok(Redirect::to(&format!("/people/{id}")).into_response()),
+        Err(e) => {
+            let (status, errors) = refused(e)?;
+            let forms = Forms::refused(Submission::new("details".into(), fields, errors));
+            render_with(
+                status,
+                &NewPage {
+                    layout: Layout::new("Add a person", "people", Some(&actor)),
+                    errors: forms.summary(),
+                    details: forms.form("details"),
+                    statuses: status_choices(),
+                },
+            )
+        }
+    }
+}
