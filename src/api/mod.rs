@@ -3,6 +3,7 @@
 //! `/api/openapi.json` and browsable at `/api/docs`. Errors are RFC 9457 problem documents.
 
 mod framework;
+mod people;
 mod templates;
 
 use axum::Json;
@@ -44,12 +45,19 @@ use crate::state::AppState;
         framework::publish,
         framework::lint_draft,
         templates::list_templates,
+        people::list_people,
+        people::get_person,
+        people::create_person,
+        people::update_person,
+        people::list_positions,
+        people::record_position,
         templates::add_template,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags((name = "framework", description = "Reading the published framework"),
-         (name = "draft", description = "Editing, importing and publishing (admins)"))
+         (name = "draft", description = "Editing, importing and publishing (admins)"),
+         (name = "people", description = "The directory, positions and their history"))
 )]
 pub struct ApiDoc;
 
@@ -90,7 +98,12 @@ async fn framework_schema() -> Response {
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .nest("/v1", framework::routes().merge(templates::routes()))
+        .nest(
+            "/v1",
+            framework::routes()
+                .merge(templates::routes())
+                .merge(people::routes()),
+        )
         .fallback(|| async { AppError::not_found("this API route") })
         .layer(middleware::from_fn(problems))
 }

@@ -89,6 +89,10 @@ impl TestApp {
         Req::new(self, Method::POST, path)
     }
 
+    pub fn put(&self, path: &str) -> Req<'_> {
+        Req::new(self, Method::PUT, path)
+    }
+
     /// Signs in through the login form and returns the session cookie.
     pub async fn sign_in(&self, (email, password): (&str, &str)) -> Session {
         let res = self

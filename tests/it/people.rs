@@ -367,3 +367,94 @@ async fn the_directory_is_searchable_and_paginated() {
         .expect(StatusCode::OK);
     assert!(odd.body.contains("30 people"));
 }
+
+mod api {
+    use super::*;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn the_api_follows_the_same_visibility_rules() {
+        let app = TestApp::demo().await;
+        let (_, _, ola, pat) = organisation(&app).await;
+        let employee = app.token_for("employee@demo.trellis.test").await;
+        let list = app
+            .get("/api/v1/people?q=ola")
+            .bearer(&employee)
+            .send()
+            .await
+            .expect(StatusCode::OK)
+            .json();
+        assert_eq!(list["total"], 1);
+        assert!(list["people"][0]["position"].is_null());
+        assert_eq!(list["positions_shown"], false);
+        let record = app
+            .get(&format!("/api/v1/people/{ola}"))
+            .bearer(&employee)
+            .send()
+            .await
+            .expect(StatusCode::OK)
+            .json();
+        assert!(record["private"].is_null());
+        app.get(&format!("/api/v1/people/{pat}/positions"))
+            .bearer(&employee)
+            .send()
+            .await
+            .expect(StatusCode::NOT_FOUND);
+        app.get("/api/v1/people/424242")
+            .bearer(&employee)
+            .send()
+            .await
+            .expect(StatusCode::NOT_FOUND);
+        app.post("/api/v1/people")
+            .bearer(&employee)
+            .json(&json!({ "email": "x@demo.trellis.test" }))
+            .send()
+            .await
+            .expect(StatusCode::FORBIDDEN);
+    }
+
+    #[tokio::test]
+    async fn admins_add_people_change_them_and_record_positions_over_the_api() {
+        let app = TestApp::demo().await;
+        let (mia, _, _, _) = organisation(&app).await;
+        let token = app.token("api").await;
+        let created = app
+            .post("/api/v1/people")
+            .bearer(&token)
+            .json(&json!({ "email": "Quinn@Demo.Trellis.Test", "name": "Quinn", "manager_email": "mia@demo.trellis.test", "team": "Platform" }))
+            .send()
+            .await
+            .expect(StatusCode::CREATED)
+            .json();
+        assert_eq!(created["email"], "quinn@demo.trellis.test");
+        assert_eq!(created["manager_id"], mia);
+        let id = created["id"].as_i64().expect("an id");
+        let history = app
+            .post(&format!("/api/v1/people/{id}/positions"))
+            .bearer(&token)
+            .json(&json!({ "track": "Software Engineering", "level": "Software Engineer II", "effective_on": "2026-01-05" }))
+            .send()
+            .await
+            .expect(StatusCode::CREATED)
+            .json();
+        assert_eq!(history[0]["kind"], "hire");
+        assert_eq!(history[0]["position"]["level"], "se2");
+        let looped = app
+            .put(&format!("/api/v1/people/{mia}"))
+            .bearer(&token)
+            .json(&json!({ "name": "Mia", "manager_email": "quinn@demo.trellis.test" }))
+            .send()
+            .await
+            .expect(StatusCode::UNPROCESSABLE_ENTITY)
+            .json();
+        assert_eq!(looped["errors"][0]["field"], "manager_email");
+        let bad = app
+            .post("/api/v1/people")
+            .bearer(&token)
+            .json(&json!({ "email": "nope", "start_date": "tomorrow", "colour": "blue" }))
+            .send()
+            .await;
+        assert!(bad.status.is_client_error(), "{}", bad.body);
+        assert_eq!(bad.header("content-type"), "application/problem+json");
+    }
+}
