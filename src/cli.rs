@@ -55,6 +55,9 @@ enum Command {
     /// Check, import and export framework files.
     #[command(subcommand)]
     Framework(FrameworkCommand),
+    /// Import and export the people directory as CSV.
+    #[command(subcommand)]
+    People(PeopleCommand),
 }
 
 #[derive(Args)]
@@ -176,6 +179,29 @@ enum FrameworkCommand {
         /// Show the draft instead of the latest published version.
         #[arg(long)]
         draft: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PeopleCommand {
+    /// Import people from a CSV file, by email: columns email (required), name, employee_id,
+    /// manager_email, team, track, level, start_date, status, in any order; or a Lattice
+    /// bulk-assignment file. The whole file is checked first: any mistake is printed as
+    /// FILE:LINE: column: reason and nothing changes.
+    Import {
+        file: PathBuf,
+        /// Check the file and show what would change; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Mark everyone active who is not in the file as left.
+        #[arg(long)]
+        deactivate_missing: bool,
+    },
+    /// Write the directory as CSV in the import's columns.
+    Export {
+        /// The file to write; without it, standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -314,6 +340,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{secret}");
         }
         Command::Framework(cmd) => return framework_command(&cli, cmd).await,
+        Command::People(cmd) => return people_command(&cli, cmd).await,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -680,6 +707,97 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
                 dir.display(),
                 dir.join("index.html").display()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn people_command(cli: &Cli, cmd: &PeopleCommand) -> anyhow::Result<ExitCode> {
+    use crate::services::people_import::{self, ImportError, ImportOptions};
+    let url = cli.database_url()?;
+    let db = open(&url, 2).await?;
+    let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None);
+    let actor = Actor::command_line();
+    match cmd {
+        PeopleCommand::Import {
+            file,
+            dry_run,
+            deactivate_missing,
+        } => {
+            let text = read_file(file)?;
+            let options = ImportOptions {
+                dry_run: *dry_run,
+                deactivate_missing: *deactivate_missing,
+            };
+            let terminal = std::io::stderr().is_terminal();
+            let last_tenth = std::sync::atomic::AtomicUsize::new(0);
+            // On a terminal, one line that counts up; otherwise a line every tenth of the file.
+            let progress = |done: usize, total: usize| {
+                if terminal {
+                    eprint!("\r{done}/{total} rows");
+                    if done == total {
+                        eprintln!();
+                    }
+                } else if total >= 10 * people_import::PROGRESS_EVERY {
+                    let tenth = done * 10 / total;
+                    if tenth > last_tenth.swap(tenth, std::sync::atomic::Ordering::Relaxed) {
+                        eprintln!("{done}/{total} rows ({}%)", tenth * 10);
+                    }
+                }
+            };
+            match people_import::import_csv(&state, &actor, &text, options, &progress).await {
+                Ok(summary) => {
+                    let mut out = std::io::stdout().lock();
+                    for c in &summary.changes {
+                        let at = c.line.map(|l| format!("{l}: ")).unwrap_or_default();
+                        writeln!(out, "  {at}{}: {}", c.email, c.change)?;
+                    }
+                    let shown = summary.changes.len();
+                    let changed = summary.created + summary.updated + summary.deactivated;
+                    if shown < changed {
+                        writeln!(out, "  ... and {} more", changed - shown)?;
+                    }
+                    if !summary.ignored_columns.is_empty() {
+                        writeln!(
+                            out,
+                            "ignored columns: {}",
+                            summary.ignored_columns.join(", ")
+                        )?;
+                    }
+                    writeln!(out, "{}", summary.counts())?;
+                    if summary.dry_run {
+                        writeln!(out, "dry run: nothing was changed")?;
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ImportError::Rows(errors)) => {
+                    let mut err = std::io::stderr().lock();
+                    for e in &errors {
+                        writeln!(err, "{}:{e}", file.display())?;
+                    }
+                    writeln!(
+                        err,
+                        "{}: {} problem(s); nothing was changed",
+                        file.display(),
+                        errors.len()
+                    )?;
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(ImportError::App(e)) => {
+                    eprintln!("{}", user_error(e));
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        PeopleCommand::Export { output } => {
+            let text = people_import::export_csv(&state, &actor)
+                .await
+                .map_err(user_error)?;
+            match output {
+                Some(path) => std::fs::write(path, text)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => print!("{text}"),
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -4,6 +4,7 @@
 
 mod framework;
 mod people;
+mod people_import;
 mod templates;
 
 use axum::Json;
@@ -51,6 +52,8 @@ use crate::state::AppState;
         people::update_person,
         people::list_positions,
         people::record_position,
+        people_import::import_people,
+        people_import::export_people,
         templates::add_template,
     ),
     modifiers(&BearerAuth),
@@ -102,7 +105,8 @@ pub fn routes() -> Router<AppState> {
             "/v1",
             framework::routes()
                 .merge(templates::routes())
-                .merge(people::routes()),
+                .merge(people::routes())
+                .merge(people_import::routes()),
         )
         .fallback(|| async { AppError::not_found("this API route") })
         .layer(middleware::from_fn(problems))

@@ -6,3 +6,4 @@ pub mod audit;
 pub mod catalog;
 pub mod framework;
 pub mod people;
+pub mod people_import;

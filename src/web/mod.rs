@@ -7,6 +7,7 @@ mod editor;
 pub(crate) mod framework;
 mod gallery;
 mod people;
+mod people_import;
 mod versions;
 
 use askama::Template;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(editor::routes())
         .merge(gallery::routes())
         .merge(people::routes())
+        .merge(people_import::routes())
         .fallback(|| async { AppError::not_found("this page") })
         .layer(middleware::from_fn(render_errors))
         .layer(SetResponseHeaderLayer::if_not_present(

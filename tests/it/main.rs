@@ -12,6 +12,7 @@ mod importers;
 mod lint;
 mod openapi;
 mod people;
+mod people_import;
 mod reading;
 mod templates;
 mod versions;

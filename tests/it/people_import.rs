@@ -1,0 +1,509 @@
+//! Importing the people directory from CSV (command line, API, browser) and exporting it again.
+
+use axum::http::StatusCode;
+use trellis::auth::Actor;
+use trellis::services::people_import::{self, ImportError, ImportOptions, ImportSummary, RowError};
+
+use crate::helpers::TestApp;
+
+const DRY: ImportOptions = ImportOptions {
+    dry_run: true,
+    deactivate_missing: false,
+};
+const APPLY: ImportOptions = ImportOptions {
+    dry_run: false,
+    deactivate_missing: false,
+};
+
+async fn import(
+    app: &TestApp,
+    csv: &str,
+    options: ImportOptions,
+) -> Result<ImportSummary, ImportError> {
+    people_import::import_csv(&app.state, &Actor::command_line(), csv, options, &|_, _| {}).await
+}
+
+async fn export(app: &TestApp) -> String {
+    people_import::export_csv(&app.state, &Actor::command_line())
+        .await
+        .expect("export")
+}
+
+fn row_errors(result: Result<ImportSummary, ImportError>) -> Vec<RowError> {
+    match result {
+        Err(ImportError::Rows(rows)) => rows,
+        Err(ImportError::App(e)) => panic!("expected row errors, got {e}"),
+        Ok(s) => panic!("expected row errors, got {s:?}"),
+    }
+}
+
+/// A small organisation: Mia manages Noor; both engineers in Platform.
+const ORGANISATION: &str = "\
+email,name,employee_id,manager_email,team,track,level,start_date,status
+mia@demo.trellis.test,Mia Chen,E1,,Platform,software-engineering,principal,2023-04-01,active
+noor@demo.trellis.test,Noor Ali,E2,mia@demo.trellis.test,Platform,software-engineering,se1,2024-01-15,active
+";
+
+#[tokio::test]
+async fn every_bad_input_is_reported_with_its_line_and_column_and_changes_nothing() {
+    let app = TestApp::demo().await;
+    import(&app, ORGANISATION, APPLY).await.expect("setup");
+    let before = export(&app).await;
+    let good = "ok@demo.trellis.test";
+    let cases: Vec<(String, (usize, &str, &str))> = vec![
+        (
+            format!(
+                "email,manager_email\n{good},\nana@demo.trellis.test,ghost@demo.trellis.test\n"
+            ),
+            (
+                3,
+                "manager_email",
+                "there is nobody with the email ghost@demo.trellis.test in the file or the directory",
+            ),
+        ),
+        (
+            format!(
+                "email,manager_email\n{good},\na@x.test,b@x.test\nb@x.test,c@x.test\nc@x.test,a@x.test\n"
+            ),
+            (
+                3,
+                "manager_email",
+                "the managers make a loop: a@x.test → b@x.test → c@x.test → a@x.test",
+            ),
+        ),
+        (
+            // Mia now reports to Noor, who reports to Mia in the directory.
+            "email,manager_email\nmia@demo.trellis.test,noor@demo.trellis.test\n".into(),
+            (
+                2,
+                "manager_email",
+                "the managers make a loop: mia@demo.trellis.test → noor@demo.trellis.test → mia@demo.trellis.test",
+            ),
+        ),
+        (
+            format!("email,track,level\n{good},,\nana@x.test,astronaut,se1\n"),
+            (3, "track", "there is no published track `astronaut`"),
+        ),
+        (
+            format!("email,track,level\n{good},,\nana@x.test,software-engineering,se9\n"),
+            (
+                3,
+                "level",
+                "the track `Software Engineering` has no level `se9`",
+            ),
+        ),
+        (
+            format!("email,start_date\n{good},\nana@x.test,01/02/2024\n"),
+            (
+                3,
+                "start_date",
+                "`01/02/2024` is not a date written YYYY-MM-DD",
+            ),
+        ),
+        (
+            format!("email\n{good}\nnot-an-email\n"),
+            (3, "email", "`not-an-email` is not an email address"),
+        ),
+        (
+            format!("email\n{good}\nana@x.test\nANA@x.test\n"),
+            (4, "email", "ana@x.test is on line 3 already"),
+        ),
+        (
+            format!("name,team\nAna,{good}\n"),
+            (
+                1,
+                "email",
+                "the header has no email column: every row needs the person's email",
+            ),
+        ),
+        (
+            // A quoted name over two lines: the next row starts on line 5.
+            format!("email,name\n{good},\"Ada\nLovelace\"\nana@x.test,Ana\nbad,Bad\n"),
+            (5, "email", "`bad` is not an email address"),
+        ),
+        (
+            format!("Email,Start Date\n{good},\nana@x.test,2024-13-01\n"),
+            (
+                3,
+                "Start Date",
+                "`2024-13-01` is not a date written YYYY-MM-DD",
+            ),
+        ),
+    ];
+    for (csv, (line, column, message)) in cases {
+        for options in [DRY, APPLY] {
+            let errors = row_errors(import(&app, &csv, options).await);
+            assert_eq!(
+                errors,
+                vec![RowError {
+                    line,
+                    column: column.into(),
+                    message: message.into()
+                }],
+                "{csv}"
+            );
+        }
+        assert_eq!(export(&app).await, before, "{csv}");
+    }
+}
+
+#[tokio::test]
+async fn every_mistake_of_a_file_is_reported_at_once() {
+    let app = TestApp::demo().await;
+    let csv = "email,start_date,track,level\nbad,someday,,\nok@x.test,,nowhere,se1\n";
+    let errors: Vec<String> = row_errors(import(&app, csv, DRY).await)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "2: email: `bad` is not an email address",
+            "2: start_date: `someday` is not a date written YYYY-MM-DD",
+            "3: track: there is no published track `nowhere`",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_import_adds_people_with_managers_teams_and_first_positions() {
+    let app = TestApp::demo().await;
+    // The report comes before the manager: the import writes managers first.
+    let csv = "\
+email,name,manager_email,team,track,level,start_date
+noor@demo.trellis.test,Noor Ali,mia@demo.trellis.test,Platform,Software Engineering,Software Engineer I,2024-01-15
+mia@demo.trellis.test,Mia Chen,,platform,software-engineering,principal,2023-04-01
+";
+    let dry = import(&app, csv, DRY).await.expect("dry run");
+    assert_eq!((dry.created, dry.positions_recorded), (2, 2));
+    assert_eq!(dry.changes.len(), 2);
+    assert!(export(&app).await.lines().count() == 3, "dry run wrote");
+    let done = import(&app, csv, APPLY).await.expect("import");
+    assert_eq!(
+        (done.created, done.updated, done.positions_recorded),
+        (2, 0, 2)
+    );
+    let exported = export(&app).await;
+    assert!(
+        exported.contains(
+            "noor@demo.trellis.test,Noor Ali,,mia@demo.trellis.test,Platform,software-engineering,se1,2024-01-15,active"
+        ),
+        "{exported}"
+    );
+    // The first position is a hire from the start date.
+    let admin = app.admin().await;
+    let list = app
+        .get("/api/v1/people?q=noor")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    let id = list["people"][0]["id"].as_i64().expect("an id");
+    let history = app
+        .get(&format!("/api/v1/people/{id}/positions"))
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert_eq!(history[0]["kind"], "hire", "{history}");
+    assert_eq!(history[0]["effective_on"], "2024-01-15", "{history}");
+    let audit = trellis::services::audit::recent(app.state.db(), &Actor::command_line(), 20)
+        .await
+        .expect("audit");
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions.iter().filter(|a| **a == "person.create").count(), 2);
+    assert_eq!(
+        actions.iter().filter(|a| **a == "position.record").count(),
+        2
+    );
+    assert!(actions.contains(&"people.import"), "{actions:?}");
+}
+
+#[tokio::test]
+async fn upsert_by_email_updates_people_in_place() {
+    let app = TestApp::demo().await;
+    import(&app, ORGANISATION, APPLY).await.expect("setup");
+    let before = export(&app).await;
+    // Only some columns: the others stay as they are. The email's case does not matter.
+    let csv = "EMAIL,Team,Level,Track\nNOOR@demo.trellis.test,Growth,se2,software-engineering\n";
+    let summary = import(&app, csv, APPLY).await.expect("import");
+    assert_eq!(
+        (summary.created, summary.updated, summary.positions_recorded),
+        (0, 1, 1)
+    );
+    assert_eq!(
+        summary.changes[0].change,
+        "team: Platform → Growth; position: Software Engineer II (Software Engineering)"
+    );
+    let after = export(&app).await;
+    assert_eq!(after.lines().count(), before.lines().count());
+    assert!(
+        after.contains("noor@demo.trellis.test,Noor Ali,E2,mia@demo.trellis.test,Growth,software-engineering,se2,2024-01-15,active"),
+        "{after}"
+    );
+}
+
+#[tokio::test]
+async fn deactivate_missing_marks_absent_people_as_left_and_ends_their_sessions() {
+    let app = TestApp::demo().await;
+    import(&app, ORGANISATION, APPLY).await.expect("setup");
+    let admin = app.admin().await;
+    let employee = app.employee().await;
+    app.get("/people")
+        .session(&employee)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    let csv = "email\nmia@demo.trellis.test\nnoor@demo.trellis.test\n";
+    let dry = app
+        .post("/api/v1/people/import?dry_run=true&deactivate_missing=true")
+        .session(&admin)
+        .text("text/csv", csv)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    // The admin running the import is kept.
+    assert_eq!(dry["deactivated"], 1, "{dry}");
+    assert_eq!(dry["changes"][0]["email"], "employee@demo.trellis.test");
+    let done = app
+        .post("/api/v1/people/import?deactivate_missing=true")
+        .session(&admin)
+        .text("text/csv", csv)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert_eq!(done["deactivated"], 1, "{done}");
+    let exported = export(&app).await;
+    assert!(
+        exported.contains("employee@demo.trellis.test,Sam Employee,,,,,,,left"),
+        "{exported}"
+    );
+    let sessions: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1",
+    )
+    .bind("employee@demo.trellis.test")
+    .fetch_one(app.state.db().pool())
+    .await
+    .expect("count sessions");
+    assert_eq!(sessions, 0);
+    // Their reports are not in the file either: a file with nobody in it is refused.
+    let empty = import(
+        &app,
+        "email\n",
+        ImportOptions {
+            dry_run: false,
+            deactivate_missing: true,
+        },
+    )
+    .await;
+    assert_eq!(row_errors(empty)[0].line, 1);
+}
+
+#[tokio::test]
+async fn a_lattice_bulk_assignment_file_assigns_tracks_and_levels() {
+    let app = TestApp::demo().await;
+    import(&app, ORGANISATION, APPLY).await.expect("setup");
+    let csv = "\
+Employee name,Employee email,Track name,Level name
+Noor,noor@demo.trellis.test,Engineering Management,Engineering Manager
+Mia,mia@demo.trellis.test,Software Engineering,Principal Engineer
+";
+    let summary = import(&app, csv, APPLY).await.expect("import");
+    assert_eq!(summary.shape, "lattice");
+    assert_eq!(
+        (
+            summary.updated,
+            summary.unchanged,
+            summary.positions_recorded
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!(summary.ignored_columns, ["Employee name"]);
+    assert!(
+        export(&app)
+            .await
+            .contains("noor@demo.trellis.test,Noor Ali,E2,mia@demo.trellis.test,Platform,engineering-management,em,"),
+    );
+    // A bulk assignment assigns; it does not add people.
+    let unknown = "Employee email,Track name,Level name\nnew@x.test,Software Engineering,Software Engineer I\n";
+    let errors = row_errors(import(&app, unknown, DRY).await);
+    assert_eq!(
+        (errors[0].line, errors[0].column.as_str()),
+        (2, "Employee email")
+    );
+}
+
+#[tokio::test]
+async fn export_then_import_changes_nothing() {
+    let app = TestApp::demo().await;
+    import(&app, ORGANISATION, APPLY).await.expect("setup");
+    import(
+        &app,
+        "email,name,team,status\nold@demo.trellis.test,\"Old, Timer\",\"Team \"\"A\"\"\",left\n",
+        APPLY,
+    )
+    .await
+    .expect("a person who left");
+    let exported = export(&app).await;
+    let dry = import(&app, &exported, DRY).await.expect("dry run");
+    assert_eq!(dry.rows, 5);
+    assert_eq!(
+        (
+            dry.created,
+            dry.updated,
+            dry.positions_recorded,
+            dry.deactivated,
+            dry.unchanged
+        ),
+        (0, 0, 0, 0, 5),
+        "{:?}",
+        dry.changes
+    );
+    assert!(!dry.changes_anything());
+    import(&app, &exported, APPLY).await.expect("import");
+    assert_eq!(export(&app).await, exported);
+}
+
+#[tokio::test]
+async fn the_api_lists_every_row_error_in_a_problem() {
+    let app = TestApp::demo().await;
+    let token = app.token("api").await;
+    let res = app
+        .post("/api/v1/people/import")
+        .bearer(&token)
+        .text(
+            "text/csv",
+            "email,manager_email\nana@x.test,ghost@x.test\nbad,\n",
+        )
+        .send()
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.header("content-type"), "application/problem+json");
+    let problem = res.json();
+    assert_eq!(problem["errors"][0]["field"], "line 2: manager_email");
+    assert_eq!(problem["errors"][1]["field"], "line 3: email");
+    assert_eq!(
+        problem["detail"],
+        "the file has 2 problem(s); nothing was changed"
+    );
+    let csv = app
+        .get("/api/v1/people/export")
+        .bearer(&token)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(
+        csv.body.starts_with(
+            "email,name,employee_id,manager_email,team,track,level,start_date,status\n"
+        )
+    );
+}
+
+#[tokio::test]
+async fn employees_may_not_import_or_export() {
+    let app = TestApp::demo().await;
+    let employee = app.employee().await;
+    app.get("/people/import")
+        .session(&employee)
+        .send()
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    app.get("/people/export.csv")
+        .session(&employee)
+        .send()
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    app.post("/api/v1/people/import")
+        .session(&employee)
+        .text("text/csv", "email\nx@x.test\n")
+        .send()
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    app.get("/api/v1/people/export")
+        .session(&employee)
+        .send()
+        .await
+        .expect(StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_browser_previews_then_applies_the_same_file() {
+    let app = TestApp::demo().await;
+    let admin = app.admin().await;
+    let page = app
+        .get("/people/import")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(page.body.contains("enctype=\"multipart/form-data\""));
+    let csv = "email,name,team\nrosa@demo.trellis.test,Rosa <b>Parks</b>,Platform\n";
+    let preview = app
+        .post("/people/import")
+        .session(&admin)
+        .multipart(&[("file", Some("hris.csv"), csv), ("step", None, "preview")])
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        preview.body.contains("<strong>1</strong> added"),
+        "{}",
+        preview.body
+    );
+    assert!(
+        preview.body.contains("Rosa &lt;b&gt;Parks&lt;/b&gt;")
+            || !preview.body.contains("<b>Parks")
+    );
+    assert!(!preview.body.contains("<b>Parks</b>"));
+    assert!(preview.body.contains("name=\"step\" value=\"apply\""));
+    assert!(export(&app).await.lines().count() == 3, "a preview wrote");
+    let applied = app
+        .post("/people/import")
+        .session(&admin)
+        .multipart(&[
+            ("filename", None, "hris.csv"),
+            ("content", None, csv),
+            ("step", None, "apply"),
+        ])
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        applied.body.contains("hris.csv was imported"),
+        "{}",
+        applied.body
+    );
+    let list = app
+        .get("/people?q=rosa")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(list.body.contains("rosa@demo.trellis.test"));
+
+    let bad = app
+        .post("/people/import")
+        .session(&admin)
+        .multipart(&[
+            (
+                "file",
+                Some("hris.csv"),
+                "email,start_date\nx@x.test,soon\n",
+            ),
+            ("step", None, "preview"),
+        ])
+        .send()
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body
+            .contains("hris.csv:2: start_date:</code> `soon` is not a date written YYYY-MM-DD"),
+        "{}",
+        bad.body
+    );
+}
