@@ -33,3 +33,36 @@ document.addEventListener("htmx:responseError", function (event) {
 document.addEventListener("htmx:sendError", function () {
   window.alert("Trellis could not be reached. Check the connection and try again.");
 });
+
+// Copy buttons: `data-copy` names (as a selector) the element whose text to copy. The buttons are
+// hidden until this script shows them, so that a page without JavaScript offers none.
+document.querySelectorAll("[data-copy]").forEach(function (button) {
+  button.hidden = false;
+});
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (!(target instanceof Element)) return;
+  var button = target.closest("[data-copy]");
+  if (!button) return;
+  var source = document.querySelector(button.getAttribute("data-copy"));
+  if (!source) return;
+  var text = source.textContent.trim();
+  var done = function () {
+    button.textContent = "Copied";
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(done, function () {
+      selectText(source);
+    });
+  } else {
+    selectText(source);
+    if (document.execCommand && document.execCommand("copy")) done();
+  }
+});
+function selectText(element) {
+  var range = document.createRange();
+  range.selectNodeContents(element);
+  var selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}

@@ -2,6 +2,7 @@
 //! browser session). Every route is declared with its OpenAPI description, served at
 //! `/api/openapi.json` and browsable at `/api/docs`. Errors are RFC 9457 problem documents.
 
+mod admin;
 mod framework;
 mod people;
 mod people_import;
@@ -55,12 +56,17 @@ use crate::state::AppState;
         people_import::import_people,
         people_import::export_people,
         templates::add_template,
+        admin::list_tokens,
+        admin::create_token,
+        admin::revoke_token,
+        admin::list_audit,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags((name = "framework", description = "Reading the published framework"),
          (name = "draft", description = "Editing, importing and publishing (admins)"),
-         (name = "people", description = "The directory, positions and their history"))
+         (name = "people", description = "The directory, positions and their history"),
+         (name = "admin", description = "API tokens and the audit log (admins)"))
 )]
 pub struct ApiDoc;
 
@@ -105,6 +111,7 @@ pub fn routes() -> Router<AppState> {
             "/v1",
             framework::routes()
                 .merge(templates::routes())
+                .merge(admin::routes())
                 .merge(people::routes())
                 .merge(people_import::routes()),
         )

@@ -40,8 +40,14 @@ impl ActorCache {
     }
 
     pub fn forget(&self, secret: &str) {
+        self.forget_digest(&token::digest(secret));
+    }
+
+    /// Forgets the secret stored as this digest, for when only the digest is known (a token revoked
+    /// by its id).
+    pub fn forget_digest(&self, digest: &str) {
         if let Ok(mut entries) = self.entries.write() {
-            entries.remove(&token::digest(secret));
+            entries.remove(digest);
         }
     }
 }
@@ -58,5 +64,8 @@ mod tests {
         assert_eq!(cache.get("s").map(|a| a.label), Some("command line".into()));
         cache.forget("s");
         assert!(cache.get("s").is_none());
+        cache.put("t", &Actor::command_line());
+        cache.forget_digest(&token::digest("t"));
+        assert!(cache.get("t").is_none());
     }
 }

@@ -4,7 +4,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::auth::password::{self, Cost};
-use crate::auth::{Actor, Role, Via, token};
+use crate::auth::{Actor, Role, Via, policy, token};
 use crate::db::{Db, now};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
@@ -174,10 +174,11 @@ pub async fn actor_for_session(db: &Db, secret: &str) -> AppResult<Option<Actor>
     Ok(row.map(|r| actor_from_row(&r, Via::Session)).transpose()?)
 }
 
-/// The client behind an API token, if it exists and was not revoked.
+/// The client behind an API token, if it exists and was not revoked. Notes when the token was used.
 pub async fn actor_for_api_token(db: &Db, secret: &str) -> AppResult<Option<Actor>> {
     let row = sqlx::query(
-        "SELECT t.name AS token_name, t.scope, u.id, u.email, u.name, u.role, u.active \
+        "SELECT t.id AS token_id, t.last_used_at, t.name AS token_name, t.scope, \
+         u.id, u.email, u.name, u.role, u.active \
          FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
     )
@@ -185,6 +186,7 @@ pub async fn actor_for_api_token(db: &Db, secret: &str) -> AppResult<Option<Acto
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
+    touch_api_token(db, row.try_get("token_id")?, row.try_get("last_used_at")?).await?;
     let scope: String = row.try_get("scope")?;
     let via = Via::Token { scope };
     let user_id: Option<i64> = row.try_get("id")?;
@@ -216,9 +218,25 @@ pub async fn create_api_token(
     scope: &str,
     owner: Option<&str>,
 ) -> AppResult<String> {
-    if !actor.is_admin() {
-        return Err(AppError::Forbidden);
-    }
+    Ok(issue_api_token(db, actor, name, scope, owner).await?.secret)
+}
+
+/// A token just created: its id and its secret, which exists nowhere else.
+#[derive(Debug, Clone)]
+pub struct NewApiToken {
+    pub id: i64,
+    pub secret: String,
+}
+
+/// Creates an API token like [`create_api_token`], and also says which id it has.
+pub async fn issue_api_token(
+    db: &Db,
+    actor: &Actor,
+    name: &str,
+    scope: &str,
+    owner: Option<&str>,
+) -> AppResult<NewApiToken> {
+    policy::manage_api_tokens(actor)?;
     let name = name.trim();
     if name.is_empty() {
         return Err(AppError::invalid_field("name", "a token needs a name"));
@@ -260,15 +278,145 @@ pub async fn create_api_token(
         "token.create",
         &format!("token:{id}"),
         &format!("Created the {scope} token `{name}`"),
-        None,
+        Some(serde_json::json!({
+            "before": null,
+            "after": { "name": name, "scope": scope, "owner": owner.map(str::trim) },
+        })),
     )
     .await?;
     tx.commit().await?;
-    Ok(secret)
+    Ok(NewApiToken { id, secret })
 }
 
 pub async fn user_count(db: &Db) -> AppResult<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(db.pool())
         .await?)
+}
+
+/// An API token as admins see it: never its secret, nor the secret's hash.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ApiTokenInfo {
+    pub id: i64,
+    pub name: String,
+    /// `api` or `scim`.
+    pub scope: String,
+    /// The email of the account the token acts as, or `organisation`.
+    pub owner: String,
+    /// Seconds since the Unix epoch.
+    pub created_at: i64,
+    /// When the token was last used, to the minute.
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// How often, at most, a token's `last_used_at` is written: once a minute is precise enough to see
+/// which tokens are in use, and keeps a busy client from writing on every request.
+pub const LAST_USED_PRECISION: i64 = 60;
+
+/// Notes that a token was just used, unless that was noted within [`LAST_USED_PRECISION`]. This is
+/// bookkeeping, not a change anyone made, so it has no audit event.
+async fn touch_api_token(db: &Db, id: i64, last_used_at: Option<i64>) -> AppResult<()> {
+    let at = now();
+    if last_used_at.is_none_or(|t| t <= at - LAST_USED_PRECISION) {
+        sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $1 \
+             WHERE id = $2 AND (last_used_at IS NULL OR last_used_at <= $3)",
+        )
+        .bind(at)
+        .bind(id)
+        .bind(at - LAST_USED_PRECISION)
+        .execute(db.pool())
+        .await?;
+    }
+    Ok(())
+}
+
+/// Every API token, the newest first, revoked ones included. Admins only.
+pub async fn list_api_tokens(db: &Db, actor: &Actor) -> AppResult<Vec<ApiTokenInfo>> {
+    policy::manage_api_tokens(actor)?;
+    let rows = sqlx::query(
+        "SELECT t.id, t.name, t.scope, u.email, t.created_at, t.last_used_at, t.revoked_at \
+         FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id ORDER BY t.id DESC",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let email: Option<String> = r.try_get("email")?;
+            Ok(ApiTokenInfo {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                scope: r.try_get("scope")?,
+                owner: email.unwrap_or_else(|| "organisation".into()),
+                created_at: r.try_get("created_at")?,
+                last_used_at: r.try_get("last_used_at")?,
+                revoked_at: r.try_get("revoked_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// A revoked token: the hash its secret was stored as, for forgetting cached look-ups of it.
+#[derive(Debug, Clone)]
+pub struct RevokedToken {
+    pub token_hash: String,
+    /// False when the token had been revoked before; nothing was changed then.
+    pub revoked_now: bool,
+}
+
+/// Revokes an API token for good. Admins only. Revoking a revoked token changes nothing and is not
+/// an error, so a retried request gets the same answer.
+pub async fn revoke_api_token(db: &Db, actor: &Actor, id: i64) -> AppResult<RevokedToken> {
+    policy::manage_api_tokens(actor)?;
+    let mut tx = db.begin().await?;
+    let row =
+        sqlx::query("SELECT name, scope, token_hash, revoked_at FROM api_tokens WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("API token {id}")))?;
+    let token_hash: String = row.try_get("token_hash")?;
+    let revoked_at: Option<i64> = row.try_get("revoked_at")?;
+    if revoked_at.is_some() {
+        return Ok(RevokedToken {
+            token_hash,
+            revoked_now: false,
+        });
+    }
+    let name: String = row.try_get("name")?;
+    let scope: String = row.try_get("scope")?;
+    let at = now();
+    let changed =
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if changed == 0 {
+        // Someone revoked it between the read and the write.
+        return Ok(RevokedToken {
+            token_hash,
+            revoked_now: false,
+        });
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "token.revoke",
+        &format!("token:{id}"),
+        &format!("Revoked the {scope} token `{name}`"),
+        Some(serde_json::json!({
+            "before": { "name": name, "scope": scope, "revoked_at": null },
+            "after": { "name": name, "scope": scope, "revoked_at": at },
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(RevokedToken {
+        token_hash,
+        revoked_now: true,
+    })
 }

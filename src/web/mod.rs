@@ -3,6 +3,7 @@
 //! service, render; they never decide who may see what (the services do).
 
 mod account;
+mod admin;
 mod editor;
 pub(crate) mod framework;
 mod gallery;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(gallery::routes())
         .merge(people::routes())
         .merge(people_import::routes())
+        .merge(admin::routes())
         .fallback(|| async { AppError::not_found("this page") })
         .layer(middleware::from_fn(render_errors))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -89,6 +89,10 @@ impl TestApp {
         Req::new(self, Method::POST, path)
     }
 
+    pub fn delete(&self, path: &str) -> Req<'_> {
+        Req::new(self, Method::DELETE, path)
+    }
+
     pub fn put(&self, path: &str) -> Req<'_> {
         Req::new(self, Method::PUT, path)
     }

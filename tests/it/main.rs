@@ -2,6 +2,7 @@
 //! PostgreSQL when `TEST_DATABASE_URL` names a server.
 
 mod accounts;
+mod admin;
 mod api;
 mod cli;
 mod editor;
