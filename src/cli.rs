@@ -234,9 +234,15 @@ async fn open(url: &str, pool_size: u32) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-fn state_for(db: Db, url: String, bind: SocketAddr, base_url: Option<String>) -> AppState {
+fn state_for(
+    db: Db,
+    url: String,
+    bind: SocketAddr,
+    base_url: Option<String>,
+) -> anyhow::Result<AppState> {
     let base_url = base_url.unwrap_or_else(|| format!("http://{bind}"));
-    AppState::new(
+    let limits = crate::auth::limits::RateLimits::from_env().map_err(anyhow::Error::msg)?;
+    Ok(AppState::new(
         db,
         Config {
             database_url: url,
@@ -244,8 +250,10 @@ fn state_for(db: Db, url: String, bind: SocketAddr, base_url: Option<String>) ->
             base_url,
             pool_size: 16,
             password_cost: Cost::Production,
+            limits,
+            lockout: crate::services::accounts::Lockout::default(),
         },
-    )
+    ))
 }
 
 /// Runs the command line; the exit code says whether it succeeded.
@@ -261,7 +269,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ),
                 _ => None,
             };
-            let state = state_for(db, url, args.bind, args.base_url.clone());
+            let state = state_for(db, url, args.bind, args.base_url.clone())?;
             serve(state, args.bind, hint).await?;
         }
         Command::Demo(args) => {
@@ -276,7 +284,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .clone()
                 .unwrap_or_else(|| sqlite_url_in(&dir));
             let db = open(&url, 16).await?;
-            let state = state_for(db, url, args.bind, None);
+            let state = state_for(db, url, args.bind, None)?;
             crate::demo::seed(&state, Cost::Production)
                 .await
                 .map_err(|e| anyhow::anyhow!("seeding the demo failed: {e}"))?;
@@ -504,7 +512,7 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
         FrameworkCommand::Publish { note } => {
             let url = cli.database_url()?;
             let db = open(&url, 2).await?;
-            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None);
+            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
             let version = framework::publish(&state, &Actor::command_line(), note)
                 .await
                 .map_err(user_error)?;
@@ -534,7 +542,7 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
         } => {
             let url = cli.database_url()?;
             let db = open(&url, 2).await?;
-            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None);
+            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
             let report = crate::services::catalog::add_to_draft(
                 &state,
                 &Actor::command_line(),
@@ -592,7 +600,7 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
             };
             let url = cli.database_url()?;
             let db = open(&url, 2).await?;
-            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None);
+            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
             let options = framework::ImportOptions {
                 dry_run: *dry_run,
                 prune: *prune,
@@ -643,7 +651,7 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
             }
             let url = cli.database_url()?;
             let db = open(&url, 2).await?;
-            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None);
+            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
             let actor = Actor::command_line();
             let revision = if *published {
                 let versions = framework::versions(&state, &actor)
@@ -680,7 +688,7 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
         FrameworkCommand::PublishSite { dir, draft } => {
             let url = cli.database_url()?;
             let db = open(&url, 2).await?;
-            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None);
+            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
             let actor = Actor::command_line();
             let snapshot = if *draft {
                 framework::draft(&state, &actor)
@@ -716,7 +724,7 @@ async fn people_command(cli: &Cli, cmd: &PeopleCommand) -> anyhow::Result<ExitCo
     use crate::services::people_import::{self, ImportError, ImportOptions};
     let url = cli.database_url()?;
     let db = open(&url, 2).await?;
-    let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None);
+    let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
     let actor = Actor::command_line();
     match cmd {
         PeopleCommand::Import {
@@ -858,6 +866,11 @@ pub async fn serve(
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
+    if std::env::var_os("TRELLIS_SMTP_URL").is_some() {
+        tracing::warn!(
+            "TRELLIS_SMTP_URL is set, but Trellis does not send email yet: admins copy invitation and reset links from /admin/accounts"
+        );
+    }
     let db = state.db().clone();
     let app = crate::app(state);
     println!("Trellis is running at http://{addr}/");
@@ -865,9 +878,13 @@ pub async fn serve(
         print!("{banner}");
     }
     println!("Press Ctrl-C to stop.");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // The peer address is what the rate limits of signing in tell clients apart by.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     db.close().await;
     Ok(())
 }

@@ -15,6 +15,10 @@ pub struct Config {
     pub pool_size: u32,
     /// Argon2 cost; tests lower it.
     pub password_cost: crate::auth::password::Cost,
+    /// Request rate limits of sign-in, account links, the API and SCIM (`TRELLIS_RATE_*`).
+    pub limits: crate::auth::limits::RateLimits,
+    /// How many failed sign-ins in a row lock an email, and for how long.
+    pub lockout: crate::services::accounts::Lockout,
 }
 
 impl Config {

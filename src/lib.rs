@@ -37,7 +37,7 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// The whole application: pages, API, static files and health check, with the middleware every
 /// response goes through (tracing, request ids, timeouts, body limit, panic recovery, cross-site
-/// request refusal and security headers).
+/// request refusal, security headers, and the rate limits of `auth::limits`).
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let security_headers = ServiceBuilder::new()
@@ -57,7 +57,11 @@ pub fn app(state: AppState) -> Router {
         .merge(web::routes())
         .merge(api::docs())
         .nest("/api", api::routes())
-        .with_state(state)
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            auth::limits::Limiters::new(&state.config().limits),
+            auth::limits::enforce,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))

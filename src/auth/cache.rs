@@ -39,6 +39,14 @@ impl ActorCache {
         }
     }
 
+    /// Forgets every session and token of one account, after its sessions were ended or it was
+    /// deactivated. Other servers forget them within [`ACTOR_TTL`].
+    pub fn forget_user(&self, user_id: i64) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.retain(|_, (actor, _)| actor.user_id != Some(user_id));
+        }
+    }
+
     pub fn forget(&self, secret: &str) {
         self.forget_digest(&token::digest(secret));
     }
@@ -55,6 +63,22 @@ impl ActorCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forgetting_an_account_forgets_all_its_secrets_only() {
+        let cache = ActorCache::default();
+        let person = |id| Actor {
+            user_id: Some(id),
+            ..Actor::command_line()
+        };
+        cache.put("one", &person(1));
+        cache.put("two", &person(1));
+        cache.put("other", &person(2));
+        cache.forget_user(1);
+        assert!(cache.get("one").is_none());
+        assert!(cache.get("two").is_none());
+        assert!(cache.get("other").is_some());
+    }
 
     #[test]
     fn remembered_actors_are_forgotten_on_request() {

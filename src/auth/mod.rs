@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod cache;
+pub mod limits;
 pub mod password;
 pub mod policy;
 pub mod token;

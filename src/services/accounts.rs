@@ -1,4 +1,5 @@
-//! Accounts: creating people who can sign in, signing in and out, sessions and API tokens.
+//! Accounts: creating people who can sign in, signing in and out (with a lockout after repeated
+//! failures), sessions, one-time invitation and password reset links, password changes and API tokens.
 
 use serde::Serialize;
 use sqlx::Row;
@@ -84,10 +85,61 @@ pub async fn create_user(db: &Db, actor: &Actor, new: NewUser, cost: Cost) -> Ap
     Ok(id)
 }
 
+/// What repeated failed sign-ins do: after `attempts` failures in a row for one email, signing in
+/// with it is refused for `seconds`, whatever the password. Emails without an account are counted
+/// alike, so the answers never tell which emails exist. A failure older than `seconds` no longer
+/// counts; signing in, or setting a password through a link, starts the count afresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lockout {
+    pub attempts: i64,
+    pub seconds: i64,
+}
+
+impl Default for Lockout {
+    fn default() -> Lockout {
+        Lockout {
+            attempts: 5,
+            seconds: 15 * 60,
+        }
+    }
+}
+
+/// The refusal while an email is locked, which says when to try again.
+fn locked_out(until: i64, at: i64) -> AppError {
+    let format = time::macros::format_description!("[hour]:[minute]:[second] UTC");
+    let when = time::OffsetDateTime::from_unix_timestamp(until)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default();
+    let minutes = ((until - at + 59) / 60).max(1);
+    let plural = if minutes == 1 { "" } else { "s" };
+    AppError::invalid_field(
+        "password",
+        format!(
+            "too many failed sign-ins for this email: try again after {when} (in {minutes} minute{plural})"
+        ),
+    )
+}
+
 /// Signs in with email and password. Returns the session secret for the cookie.
-pub async fn sign_in(db: &Db, email: &str, password: &str, cost: Cost) -> AppResult<String> {
+pub async fn sign_in(
+    db: &Db,
+    email: &str,
+    password: &str,
+    cost: Cost,
+    lockout: Lockout,
+) -> AppResult<String> {
     let wrong = || AppError::invalid_field("password", "the email or the password is not right");
     let email = Email::parse(email).map_err(|_| wrong())?;
+    let at = now();
+    let locked_until: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT locked_until FROM sign_in_failures WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(db.pool())
+            .await?;
+    if let Some(until) = locked_until.flatten().filter(|until| *until > at) {
+        return Err(locked_out(until, at));
+    }
     let row = sqlx::query(
         "SELECT id, name, role, password_hash FROM users WHERE email = $1 AND active = 1",
     )
@@ -99,13 +151,14 @@ pub async fn sign_in(db: &Db, email: &str, password: &str, cost: Cost) -> AppRes
         None => None,
     };
     if !password::verify(password.to_owned(), stored, cost).await {
-        return Err(wrong());
+        return Err(match record_failure(db, &email, lockout).await? {
+            Some(until) => locked_out(until, now()),
+            None => wrong(),
+        });
     }
     let row = row.ok_or_else(wrong)?;
     let user_id: i64 = row.try_get("id")?;
     let role: String = row.try_get("role")?;
-    let secret = token::generate("trs_");
-    let at = now();
     let actor = Actor {
         user_id: Some(user_id),
         label: email.to_string(),
@@ -114,18 +167,9 @@ pub async fn sign_in(db: &Db, email: &str, password: &str, cost: Cost) -> AppRes
         via: Via::Session,
     };
     let mut tx = db.begin().await?;
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(token::digest(&secret))
-    .bind(user_id)
-    .bind(at)
-    .bind(at + SESSION_SECONDS)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
-        .bind(user_id)
-        .bind(at)
+    let secret = start_session(&mut tx, user_id, at).await?;
+    sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
+        .bind(email.as_str())
         .execute(&mut *tx)
         .await?;
     audit::record(
@@ -141,6 +185,91 @@ pub async fn sign_in(db: &Db, email: &str, password: &str, cost: Cost) -> AppRes
     Ok(secret)
 }
 
+/// Counts a failed sign-in for an email, whether or not it has an account. Returns until when the
+/// email is locked, when this failure locked it.
+async fn record_failure(db: &Db, email: &Email, lockout: Lockout) -> AppResult<Option<i64>> {
+    let at = now();
+    let stale = at - lockout.seconds;
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "DELETE FROM sign_in_failures WHERE last_failed_at <= $1 \
+         AND (locked_until IS NULL OR locked_until <= $2)",
+    )
+    .bind(stale)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    // One statement, so that concurrent failures all count. A failure after a lock ended, or long
+    // after the one before, starts a new count.
+    let failures: i64 = sqlx::query_scalar(
+        "INSERT INTO sign_in_failures (email, failures, last_failed_at, locked_until) \
+         VALUES ($1, 1, $2, NULL) \
+         ON CONFLICT (email) DO UPDATE SET \
+         failures = CASE WHEN sign_in_failures.locked_until IS NOT NULL \
+                          OR sign_in_failures.last_failed_at <= $3 \
+                    THEN 1 ELSE sign_in_failures.failures + 1 END, \
+         last_failed_at = $4, locked_until = NULL \
+         RETURNING failures",
+    )
+    .bind(email.as_str())
+    .bind(at)
+    .bind(stale)
+    .bind(at)
+    .fetch_one(&mut *tx)
+    .await?;
+    if lockout.attempts <= 0 || failures < lockout.attempts {
+        tx.commit().await?;
+        return Ok(None);
+    }
+    let until = at + lockout.seconds;
+    sqlx::query("UPDATE sign_in_failures SET locked_until = $1 WHERE email = $2")
+        .bind(until)
+        .bind(email.as_str())
+        .execute(&mut *tx)
+        .await?;
+    let visitor = Actor {
+        user_id: None,
+        label: email.to_string(),
+        name: email.to_string(),
+        role: Role::Employee,
+        via: Via::Session,
+    };
+    audit::record(
+        &mut tx,
+        &visitor,
+        "session.lock",
+        &format!("email:{email}"),
+        &format!(
+            "Locked signing in as {email} for {} minute(s) after {failures} failed attempts",
+            (lockout.seconds + 59) / 60
+        ),
+        Some(serde_json::json!({ "failures": failures, "locked_until": until })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(until))
+}
+
+/// Starts a session for an account and returns its secret; clears the account's expired sessions.
+async fn start_session(tx: &mut crate::db::Tx, user_id: i64, at: i64) -> AppResult<String> {
+    let secret = token::generate("trs_");
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token::digest(&secret))
+    .bind(user_id)
+    .bind(at)
+    .bind(at + SESSION_SECONDS)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
+        .bind(user_id)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(secret)
+}
+
 /// Ends the session with this secret, if it exists.
 pub async fn sign_out(db: &Db, secret: &str) -> AppResult<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
@@ -148,6 +277,429 @@ pub async fn sign_out(db: &Db, secret: &str) -> AppResult<()> {
         .execute(db.pool())
         .await?;
     Ok(())
+}
+
+/// Ends every session of an account, inside the caller's transaction: deactivating an account
+/// calls this in the same transaction, so a deactivated person is signed out everywhere. Returns
+/// how many sessions ended. Servers remember a session for at most `auth::cache::ACTOR_TTL`; the
+/// server that made the change should also call `ActorCache::forget_user`.
+pub async fn end_sessions(tx: &mut crate::db::Tx, user_id: i64) -> AppResult<u64> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+}
+
+/// What a one-time account link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkPurpose {
+    /// Setting the first password of an account that has none.
+    Invite,
+    /// Setting a new password of an account that has one.
+    Reset,
+}
+
+impl LinkPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Invite => "invite",
+            LinkPurpose::Reset => "reset",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LinkPurpose> {
+        match s {
+            "invite" => Some(LinkPurpose::Invite),
+            "reset" => Some(LinkPurpose::Reset),
+            _ => None,
+        }
+    }
+
+    /// How long a link stays usable: a week to accept an invitation, an hour to reset a password.
+    pub fn lifetime(self) -> i64 {
+        match self {
+            LinkPurpose::Invite => 7 * 24 * 3600,
+            LinkPurpose::Reset => 3600,
+        }
+    }
+
+    /// How the link is named to people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            LinkPurpose::Invite => "invitation link",
+            LinkPurpose::Reset => "password reset link",
+        }
+    }
+}
+
+/// A link just issued. Its secret is stored nowhere: the admin passes the link on.
+#[derive(Debug, Clone)]
+pub struct IssuedLink {
+    pub secret: String,
+    pub purpose: LinkPurpose,
+    pub user_id: i64,
+    pub email: String,
+    pub name: String,
+    pub expires_at: i64,
+}
+
+/// Issues a one-time link with which an account's owner sets a password: an invitation for an
+/// account without a password, a reset for one with. Any older unused link of the same purpose for
+/// the account stops working. Admins only.
+pub async fn issue_link(
+    db: &Db,
+    actor: &Actor,
+    user_email: &str,
+    purpose: LinkPurpose,
+) -> AppResult<IssuedLink> {
+    policy::manage_accounts(actor)?;
+    let email = Email::parse(user_email).map_err(|m| AppError::invalid_field("email", m))?;
+    let mut tx = db.begin().await?;
+    let row = sqlx::query("SELECT id, name, active, password_hash FROM users WHERE email = $1")
+        .bind(email.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid_field("email", format!("there is no account for {email}"))
+        })?;
+    let user_id: i64 = row.try_get("id")?;
+    let name: String = row.try_get("name")?;
+    let active: i64 = row.try_get("active")?;
+    let hash: Option<String> = row.try_get("password_hash")?;
+    if active != 1 {
+        return Err(AppError::invalid_field(
+            "email",
+            format!("the account of {email} is deactivated"),
+        ));
+    }
+    match (purpose, hash.is_some()) {
+        (LinkPurpose::Invite, true) => {
+            return Err(AppError::invalid_field(
+                "purpose",
+                format!("{email} has a password already: issue a password reset link instead"),
+            ));
+        }
+        (LinkPurpose::Reset, false) => {
+            return Err(AppError::invalid_field(
+                "purpose",
+                format!("{email} has no password yet: issue an invitation link instead"),
+            ));
+        }
+        _ => {}
+    }
+    let at = now();
+    let replaced = sqlx::query(
+        "UPDATE account_links SET revoked_at = $1 \
+         WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(at)
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let secret = token::generate("trl_");
+    let expires_at = at + purpose.lifetime();
+    let link_id: i64 = sqlx::query_scalar(
+        "INSERT INTO account_links (token_hash, user_id, purpose, created_at, expires_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(token::digest(&secret))
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .bind(at)
+    .bind(expires_at)
+    .bind(actor.user_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "account.link",
+        &format!("user:{user_id}"),
+        &format!("Issued a {} for {email}", purpose.describe()),
+        Some(serde_json::json!({
+            "link": link_id,
+            "purpose": purpose.as_str(),
+            "expires_at": expires_at,
+            "replaced": replaced,
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(IssuedLink {
+        secret,
+        purpose,
+        user_id,
+        email: email.to_string(),
+        name,
+        expires_at,
+    })
+}
+
+/// Whose a usable link is and what it is for.
+#[derive(Debug, Clone)]
+pub struct LinkInfo {
+    pub purpose: LinkPurpose,
+    pub email: String,
+    pub name: String,
+    pub expires_at: i64,
+}
+
+/// What a link is worth now.
+#[derive(Debug, Clone)]
+pub enum LinkStatus {
+    Usable(LinkInfo),
+    Used,
+    Expired,
+    /// A newer link replaced it, or its account was deactivated.
+    Withdrawn,
+    Unknown,
+}
+
+/// Looks a link up without using it.
+pub async fn link_status(db: &Db, secret: &str) -> AppResult<LinkStatus> {
+    let row = sqlx::query(
+        "SELECT l.purpose, l.expires_at, l.used_at, l.revoked_at, u.email, u.name, u.active \
+         FROM account_links l JOIN users u ON u.id = l.user_id WHERE l.token_hash = $1",
+    )
+    .bind(token::digest(secret))
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else {
+        return Ok(LinkStatus::Unknown);
+    };
+    let purpose: String = row.try_get("purpose")?;
+    let Some(purpose) = LinkPurpose::parse(&purpose) else {
+        return Ok(LinkStatus::Unknown);
+    };
+    let expires_at: i64 = row.try_get("expires_at")?;
+    let used_at: Option<i64> = row.try_get("used_at")?;
+    let revoked_at: Option<i64> = row.try_get("revoked_at")?;
+    let active: i64 = row.try_get("active")?;
+    Ok(if used_at.is_some() {
+        LinkStatus::Used
+    } else if revoked_at.is_some() || active != 1 {
+        LinkStatus::Withdrawn
+    } else if expires_at <= now() {
+        LinkStatus::Expired
+    } else {
+        LinkStatus::Usable(LinkInfo {
+            purpose,
+            email: row.try_get("email")?,
+            name: row.try_get("name")?,
+            expires_at,
+        })
+    })
+}
+
+/// A link used: the account's new session.
+#[derive(Debug, Clone)]
+pub struct Redeemed {
+    pub user_id: i64,
+    pub session: String,
+}
+
+/// Uses a link: sets the account's password, signs its owner in and returns the new session. A
+/// reset also ends every other session of the account. Other unused links of the account stop
+/// working, and a lockout of its email ends.
+pub async fn redeem_link(
+    db: &Db,
+    secret: &str,
+    new_password: &str,
+    cost: Cost,
+) -> AppResult<Redeemed> {
+    password::check_strength(new_password)?;
+    let hash = password::hash(new_password.to_owned(), cost).await?;
+    let gone =
+        || AppError::Conflict("this link is no longer valid; ask an admin for a new one".into());
+    let at = now();
+    let mut tx = db.begin().await?;
+    let link = sqlx::query(
+        "UPDATE account_links SET used_at = $1 \
+         WHERE token_hash = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3 \
+         RETURNING id, user_id, purpose",
+    )
+    .bind(at)
+    .bind(token::digest(secret))
+    .bind(at)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(gone)?;
+    let link_id: i64 = link.try_get("id")?;
+    let user_id: i64 = link.try_get("user_id")?;
+    let purpose: String = link.try_get("purpose")?;
+    let purpose = LinkPurpose::parse(&purpose).ok_or_else(gone)?;
+    let user = sqlx::query("SELECT id, email, name, role FROM users WHERE id = $1 AND active = 1")
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(gone)?;
+    let owner = actor_from_row(&user, Via::Session)?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(&hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    let ended = match purpose {
+        LinkPurpose::Reset => end_sessions(&mut tx, user_id).await?,
+        LinkPurpose::Invite => 0,
+    };
+    sqlx::query(
+        "UPDATE account_links SET revoked_at = $1 \
+         WHERE user_id = $2 AND used_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(at)
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
+        .bind(&owner.label)
+        .execute(&mut *tx)
+        .await?;
+    let session = start_session(&mut tx, user_id, at).await?;
+    let (action, summary) = match purpose {
+        LinkPurpose::Invite => (
+            "password.set",
+            "Set a first password through an invitation link".to_owned(),
+        ),
+        LinkPurpose::Reset => (
+            "password.reset",
+            format!("Set a new password through a reset link; ended {ended} other session(s)"),
+        ),
+    };
+    audit::record(
+        &mut tx,
+        &owner,
+        action,
+        &format!("user:{user_id}"),
+        &summary,
+        Some(serde_json::json!({ "link": link_id, "sessions_ended": ended })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redeemed { user_id, session })
+}
+
+/// Puts a validation message of a new password on the form field it came from.
+fn on_field(e: AppError, field: &str) -> AppError {
+    match e {
+        AppError::Invalid { title, errors } => AppError::Invalid {
+            title,
+            errors: errors
+                .into_iter()
+                .map(|mut fe| {
+                    fe.field = field.to_owned();
+                    fe
+                })
+                .collect(),
+        },
+        other => other,
+    }
+}
+
+/// Changes the signed-in person's password after checking the current one, and ends their other
+/// sessions (all but `keep_session`, the one the change was made in). Returns how many ended.
+pub async fn change_password(
+    db: &Db,
+    actor: &Actor,
+    keep_session: Option<&str>,
+    current: &str,
+    new: &str,
+    cost: Cost,
+) -> AppResult<u64> {
+    policy::change_own_password(actor)?;
+    let user_id = actor.user_id.ok_or(AppError::Forbidden)?;
+    let stored: Option<Option<String>> =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND active = 1")
+            .bind(user_id)
+            .fetch_optional(db.pool())
+            .await?;
+    if !password::verify(current.to_owned(), stored.flatten(), cost).await {
+        return Err(AppError::invalid_field(
+            "current",
+            "the current password is not right",
+        ));
+    }
+    if new == current {
+        return Err(AppError::invalid_field(
+            "new",
+            "the new password is the same as the current one",
+        ));
+    }
+    password::check_strength(new).map_err(|e| on_field(e, "new"))?;
+    let hash = password::hash(new.to_owned(), cost).await?;
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(&hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    let kept = keep_session.map(token::digest).unwrap_or_default();
+    let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(&kept)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    audit::record(
+        &mut tx,
+        actor,
+        "password.change",
+        &format!("user:{user_id}"),
+        &format!("Changed their password; ended {ended} other session(s)"),
+        Some(serde_json::json!({ "sessions_ended": ended })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+/// An account as the accounts page lists it.
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    pub has_password: bool,
+    /// Until when signing in is locked after failed attempts, when it is now.
+    pub locked_until: Option<i64>,
+}
+
+/// Every account, by email, with what the People team needs to help someone sign in. Admins only.
+pub async fn list_accounts(db: &Db, actor: &Actor) -> AppResult<Vec<AccountRow>> {
+    policy::manage_accounts(actor)?;
+    let rows = sqlx::query(
+        "SELECT u.id, u.email, u.name, u.role, u.active, \
+         CAST(CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_password, \
+         f.locked_until \
+         FROM users u LEFT JOIN sign_in_failures f ON f.email = u.email ORDER BY u.email",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let at = now();
+    rows.iter()
+        .map(|r| {
+            let role: String = r.try_get("role")?;
+            let active: i64 = r.try_get("active")?;
+            let has_password: i64 = r.try_get("has_password")?;
+            let locked_until: Option<i64> = r.try_get("locked_until")?;
+            Ok(AccountRow {
+                id: r.try_get("id")?,
+                email: r.try_get("email")?,
+                name: r.try_get("name")?,
+                role: Role::parse(&role).unwrap_or(Role::Employee),
+                active: active == 1,
+                has_password: has_password == 1,
+                locked_until: locked_until.filter(|until| *until > at),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
 }
 
 fn actor_from_row(row: &sqlx::any::AnyRow, via: Via) -> Result<Actor, sqlx::Error> {

@@ -59,6 +59,8 @@ impl App {
                 base_url: format!("http://{addr}"),
                 pool_size: 4,
                 password_cost: Cost::Test,
+                limits: trellis::auth::limits::RateLimits::off(),
+                lockout: trellis::services::accounts::Lockout::default(),
             },
         );
         trellis::demo::seed(&state, Cost::Test)

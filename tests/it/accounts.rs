@@ -171,3 +171,482 @@ async fn unknown_pages_are_404_pages() {
         .expect(StatusCode::NOT_FOUND);
     assert!(res.header("content-type").starts_with("text/html"));
 }
+
+// Invitation and password reset links, password changes, lockout, deactivation and rate limits.
+
+use std::time::Duration;
+
+use trellis::auth::limits::{Rate, RateLimits};
+use trellis::services::accounts::{self, Lockout};
+
+use crate::helpers::{EMPLOYEE, Res, Session};
+
+/// Adds an account without a password, as people added to the directory are.
+async fn add_passwordless(app: &TestApp, email: &str, name: &str) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO users (email, name, role, active, created_at) VALUES ($1, $2, 'employee', 1, 0) RETURNING id",
+    )
+    .bind(email)
+    .bind(name)
+    .fetch_one(app.state.db().pool())
+    .await
+    .expect("insert an account")
+}
+
+/// Issues a link from the accounts page and returns its path, read from the page.
+async fn issue(app: &TestApp, admin: &Session, email: &str, purpose: &str) -> String {
+    let res = app
+        .post("/admin/accounts/links")
+        .session(admin)
+        .form(&[("email", email), ("purpose", purpose)])
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(res.header("cache-control"), "no-store");
+    link_path(&res)
+}
+
+fn link_path(res: &Res) -> String {
+    let start = res
+        .body
+        .find("<code id=\"issued-link\">")
+        .unwrap_or_else(|| panic!("no link on the page: {}", res.body))
+        + "<code id=\"issued-link\">".len();
+    let url = &res.body[start..];
+    let url = &url[..url.find('<').expect("the end of the link")];
+    let path = &url[url.find("/account/link/").expect("a link path")..];
+    path.to_owned()
+}
+
+fn cookie_of(res: &Res) -> Session {
+    Session(
+        res.header("set-cookie")
+            .split(';')
+            .next()
+            .filter(|c| c.starts_with("trellis_session=trs_"))
+            .unwrap_or_else(|| panic!("no session cookie: {}", res.header("set-cookie")))
+            .to_owned(),
+    )
+}
+
+async fn signs_in(app: &TestApp, email: &str, password: &str) -> Res {
+    app.post("/login")
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn an_invitation_link_sets_the_first_password_and_signs_in() {
+    let app = TestApp::demo().await;
+    add_passwordless(&app, "new@demo.trellis.test", "Nova Newcomer").await;
+    let admin = app.admin().await;
+    let page = app
+        .get("/admin/accounts")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(page.body.contains("new@demo.trellis.test"));
+    assert!(page.body.contains("Copy an invitation link"));
+
+    let path = issue(&app, &admin, "new@demo.trellis.test", "invite").await;
+    assert!(path.starts_with("/account/link/trl_"), "{path}");
+    let form = app.get(&path).send().await.expect(StatusCode::OK);
+    assert!(form.body.contains("Welcome to Trellis"));
+    assert!(form.body.contains("Nova Newcomer"));
+
+    let mismatch = app
+        .post(&path)
+        .form(&[
+            ("password", "a brand new password"),
+            ("confirm", "another one"),
+        ])
+        .send()
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(mismatch.body.contains("id=\"confirm-error\""));
+    assert!(!mismatch.body.contains("a brand new password"));
+
+    let res = app
+        .post(&path)
+        .form(&[
+            ("password", "a brand new password"),
+            ("confirm", "a brand new password"),
+        ])
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    assert_eq!(res.header("location"), "/tracks");
+    let session = cookie_of(&res);
+    app.get("/tracks")
+        .session(&session)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    signs_in(&app, "new@demo.trellis.test", "a brand new password")
+        .await
+        .expect(StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_used_replaced_expired_or_unknown_link_is_refused() {
+    let app = TestApp::demo().await;
+    add_passwordless(&app, "new@demo.trellis.test", "Nova").await;
+    let admin = app.admin().await;
+    let replaced = issue(&app, &admin, "new@demo.trellis.test", "invite").await;
+    let path = issue(&app, &admin, "new@demo.trellis.test", "invite").await;
+    let res = app.get(&replaced).send().await.expect(StatusCode::GONE);
+    assert!(res.body.contains("newer link replaced it"));
+
+    let password = [
+        ("password", "a brand new password"),
+        ("confirm", "a brand new password"),
+    ];
+    app.post(&path)
+        .form(&password)
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    let res = app.get(&path).send().await.expect(StatusCode::GONE);
+    assert!(res.body.contains("used already"));
+    let res = app
+        .post(&path)
+        .form(&password)
+        .send()
+        .await
+        .expect(StatusCode::GONE);
+    assert!(res.header("set-cookie").is_empty());
+
+    let reset = issue(&app, &admin, EMPLOYEE.0, "reset").await;
+    sqlx::query("UPDATE account_links SET expires_at = $1")
+        .bind(trellis::db::now() - 1)
+        .execute(app.state.db().pool())
+        .await
+        .expect("age the links");
+    let res = app.get(&reset).send().await.expect(StatusCode::GONE);
+    assert!(res.body.contains("has expired"));
+
+    let res = app
+        .get("/account/link/trl_nothing")
+        .send()
+        .await
+        .expect(StatusCode::NOT_FOUND);
+    assert!(res.body.contains("There is no such link"));
+}
+
+#[tokio::test]
+async fn links_match_whether_the_account_has_a_password() {
+    let app = TestApp::demo().await;
+    let admin = app.admin().await;
+    let res = app
+        .post("/admin/accounts/links")
+        .session(&admin)
+        .form(&[("email", EMPLOYEE.0), ("purpose", "invite")])
+        .send()
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("issue a password reset link instead"));
+    assert!(!res.body.contains("issued-link"));
+}
+
+#[tokio::test]
+async fn a_reset_link_ends_the_other_sessions() {
+    let app = TestApp::demo().await;
+    let admin = app.admin().await;
+    let old_session = app.employee().await;
+    app.get("/tracks")
+        .session(&old_session)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    let path = issue(&app, &admin, EMPLOYEE.0, "reset").await;
+    let res = app
+        .post(&path)
+        .form(&[
+            ("password", "my new employee password"),
+            ("confirm", "my new employee password"),
+        ])
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    let new_session = cookie_of(&res);
+    app.get("/tracks")
+        .session(&old_session)
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    app.get("/tracks")
+        .session(&new_session)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    signs_in(&app, EMPLOYEE.0, EMPLOYEE.1)
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    signs_in(&app, EMPLOYEE.0, "my new employee password")
+        .await
+        .expect(StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one_and_keeps_the_form_on_error() {
+    let app = TestApp::demo().await;
+    let other = app.employee().await;
+    let me = app.employee().await;
+    let page = app
+        .get("/account/password")
+        .session(&me)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(page.body.contains(&format!("value=\"{}\"", EMPLOYEE.0)));
+
+    let res = app
+        .post("/account/password")
+        .session(&me)
+        .form(&[
+            ("current", "not my password"),
+            ("new", "a better password"),
+            ("confirm", "a better password"),
+        ])
+        .send()
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("id=\"current-error\""));
+    assert!(res.body.contains("the current password is not right"));
+    assert!(res.body.contains(&format!("value=\"{}\"", EMPLOYEE.0)));
+    assert!(!res.body.contains("not my password") && !res.body.contains("a better password"));
+
+    let res = app
+        .post("/account/password")
+        .session(&me)
+        .form(&[
+            ("current", EMPLOYEE.1),
+            ("new", "short"),
+            ("confirm", "short"),
+        ])
+        .send()
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("id=\"new-error\""));
+
+    let res = app
+        .post("/account/password")
+        .session(&me)
+        .form(&[
+            ("current", EMPLOYEE.1),
+            ("new", "a better password"),
+            ("confirm", "a better password"),
+        ])
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    assert_eq!(res.header("location"), "/account/password?changed=1");
+    let page = app
+        .get("/account/password?changed=1")
+        .session(&me)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(page.body.contains("Your password was changed"));
+    app.get("/tracks")
+        .session(&other)
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    signs_in(&app, EMPLOYEE.0, "a better password")
+        .await
+        .expect(StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn five_failed_sign_ins_lock_the_email_until_the_window_has_passed() {
+    let app = TestApp::demo_with(|c| {
+        c.lockout = Lockout {
+            attempts: 5,
+            seconds: 2,
+        }
+    })
+    .await;
+    for _ in 0..4 {
+        let res = signs_in(&app, EMPLOYEE.0, "a wrong password")
+            .await
+            .expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("the email or the password is not right"));
+    }
+    let res = signs_in(&app, EMPLOYEE.0, "a wrong password")
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body
+            .contains("too many failed sign-ins for this email: try again after"),
+        "{}",
+        res.body
+    );
+    let res = signs_in(&app, EMPLOYEE.0, EMPLOYEE.1)
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("too many failed sign-ins"));
+    assert!(res.header("set-cookie").is_empty());
+
+    // An email without an account answers the same way, so the lock tells nothing.
+    for _ in 0..5 {
+        signs_in(&app, "nobody@demo.trellis.test", "a wrong password")
+            .await
+            .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let res = signs_in(&app, "nobody@demo.trellis.test", "a wrong password")
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("too many failed sign-ins"));
+
+    let admin = app.admin().await;
+    let page = app
+        .get("/admin/accounts")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(page.body.contains("locked until"));
+
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    signs_in(&app, EMPLOYEE.0, EMPLOYEE.1)
+        .await
+        .expect(StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_deactivated_accounts_session_stops_working() {
+    let app = TestApp::demo().await;
+    let session = app.employee().await;
+    app.get("/tracks")
+        .session(&session)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(EMPLOYEE.0)
+        .fetch_one(app.state.db().pool())
+        .await
+        .expect("the employee");
+    // What deactivating does: the account and its sessions in one transaction, then this server's
+    // memory of them.
+    let mut tx = app.state.db().begin().await.expect("begin");
+    sqlx::query("UPDATE users SET active = 0 WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .expect("deactivate");
+    let ended = accounts::end_sessions(&mut tx, id)
+        .await
+        .expect("end sessions");
+    tx.commit().await.expect("commit");
+    assert_eq!(ended, 1);
+    app.state.actors().forget_user(id);
+    app.get("/tracks")
+        .session(&session)
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    signs_in(&app, EMPLOYEE.0, EMPLOYEE.1)
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn too_many_sign_in_attempts_get_429_with_retry_after() {
+    let app = TestApp::demo_with(|c| {
+        c.limits = RateLimits {
+            sign_in: Some(Rate::new(2, Duration::from_secs(60))),
+            ..RateLimits::off()
+        }
+    })
+    .await;
+    // Reading the form is not limited.
+    for _ in 0..3 {
+        app.get("/login").send().await.expect(StatusCode::OK);
+    }
+    signs_in(&app, ADMIN.0, "a wrong password")
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    signs_in(&app, ADMIN.0, ADMIN.1)
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    let res = signs_in(&app, ADMIN.0, ADMIN.1)
+        .await
+        .expect(StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = res.header("retry-after").parse().expect("seconds");
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert!(res.header("content-type").starts_with("text/html"));
+    assert!(res.body.contains("too many attempts"));
+    assert!(res.header("set-cookie").is_empty());
+    let res = app
+        .post("/account/link/trl_anything")
+        .form(&[("password", "x"), ("confirm", "x")])
+        .send()
+        .await
+        .expect(StatusCode::TOO_MANY_REQUESTS);
+    assert!(!res.header("retry-after").is_empty());
+}
+
+#[tokio::test]
+async fn api_clients_over_their_rate_get_a_429_problem() {
+    let app = TestApp::demo_with(|c| {
+        c.limits = RateLimits {
+            api: Some(Rate::new(2, Duration::from_secs(30))),
+            ..RateLimits::off()
+        }
+    })
+    .await;
+    let token = app.token("api").await;
+    let other = app.token("api").await;
+    for _ in 0..2 {
+        app.get("/api/v1/tracks")
+            .bearer(&token)
+            .send()
+            .await
+            .expect(StatusCode::OK);
+    }
+    let res = app
+        .get("/api/v1/tracks")
+        .bearer(&token)
+        .send()
+        .await
+        .expect(StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(res.header("content-type"), "application/problem+json");
+    assert_eq!(res.json()["status"], 429);
+    assert!(!res.header("retry-after").is_empty());
+    app.get("/api/v1/tracks")
+        .bearer(&other)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_default_limits_let_people_sign_in_again_and_again() {
+    let app = TestApp::demo_with(|c| c.limits = RateLimits::default()).await;
+    for _ in 0..10 {
+        app.admin().await;
+    }
+}
+
+#[tokio::test]
+async fn an_employee_can_neither_see_accounts_nor_issue_links() {
+    let app = TestApp::demo().await;
+    let employee = app.employee().await;
+    app.get("/admin/accounts")
+        .session(&employee)
+        .send()
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    let res = app
+        .post("/admin/accounts/links")
+        .session(&employee)
+        .form(&[("email", EMPLOYEE.0), ("purpose", "reset")])
+        .send()
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    assert!(!res.body.contains("/account/link/"));
+}

@@ -52,19 +52,26 @@ async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
 impl TestApp {
     /// An application on an empty, migrated database.
     pub async fn empty() -> TestApp {
+        TestApp::empty_with(|_| {}).await
+    }
+
+    /// An application on an empty database, with its configuration changed by `change` (rate limits
+    /// are off unless it sets them).
+    pub async fn empty_with(change: impl FnOnce(&mut Config)) -> TestApp {
         let (url, dir) = fresh_database().await;
         let db = Db::connect(&url, 4).await.expect("connect");
         migrations::migrate(&db).await.expect("migrate");
-        let state = AppState::new(
-            db,
-            Config {
-                database_url: url,
-                bind: ([127, 0, 0, 1], 0).into(),
-                base_url: "http://127.0.0.1".into(),
-                pool_size: 4,
-                password_cost: Cost::Test,
-            },
-        );
+        let mut config = Config {
+            database_url: url,
+            bind: ([127, 0, 0, 1], 0).into(),
+            base_url: "http://127.0.0.1".into(),
+            pool_size: 4,
+            password_cost: Cost::Test,
+            limits: trellis::auth::limits::RateLimits::off(),
+            lockout: trellis::services::accounts::Lockout::default(),
+        };
+        change(&mut config);
+        let state = AppState::new(db, config);
         TestApp {
             router: trellis::app(state.clone()),
             state,
@@ -74,7 +81,12 @@ impl TestApp {
 
     /// An application with the demo organisation: its published framework and two accounts.
     pub async fn demo() -> TestApp {
-        let app = TestApp::empty().await;
+        TestApp::demo_with(|_| {}).await
+    }
+
+    /// The demo organisation, with the configuration changed by `change`.
+    pub async fn demo_with(change: impl FnOnce(&mut Config)) -> TestApp {
+        let app = TestApp::empty_with(change).await;
         trellis::demo::seed(&app.state, Cost::Test)
             .await
             .expect("seed the demo");
