@@ -12,6 +12,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod markdown;
+pub mod scim;
 pub mod services;
 pub mod site;
 pub mod state;
@@ -57,6 +58,7 @@ pub fn app(state: AppState) -> Router {
         .merge(web::routes())
         .merge(api::docs())
         .nest("/api", api::routes())
+        .nest("/scim/v2", scim::routes())
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(
             auth::limits::Limiters::new(&state.config().limits),

@@ -76,6 +76,13 @@ pub fn manage_people(actor: &Actor) -> AppResult<()> {
     require(is_api_capable(actor) && actor.is_admin())
 }
 
+/// SCIM provisioning: an identity provider with a `scim` token of an admin (or of the
+/// organisation) writes people and teams. Sessions and `api` tokens are refused, so a browser
+/// cannot be tricked into provisioning.
+pub fn provision(actor: &Actor) -> AppResult<()> {
+    require(matches!(&actor.via, Via::Token { scope } if scope == "scim") && actor.is_admin())
+}
+
 pub fn read_audit_log(actor: &Actor) -> AppResult<()> {
     require(is_api_capable(actor) && actor.is_admin())
 }

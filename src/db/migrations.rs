@@ -134,6 +134,23 @@ CREATE TABLE sign_in_failures (
 );
 "#,
     },
+    Migration {
+        version: 4,
+        name: "SCIM provisioning: external ids, SCIM user names and names, team external ids",
+        sql: r#"
+ALTER TABLE users ADD COLUMN external_id TEXT;
+ALTER TABLE users ADD COLUMN scim_user_name TEXT;
+ALTER TABLE users ADD COLUMN scim_name TEXT;
+ALTER TABLE users ADD COLUMN display_name TEXT;
+ALTER TABLE users ADD COLUMN updated_at BIGINT;
+ALTER TABLE users ADD COLUMN scim_deleted_at BIGINT;
+CREATE UNIQUE INDEX users_external_id ON users(external_id);
+CREATE UNIQUE INDEX users_scim_user_name ON users(scim_user_name);
+ALTER TABLE teams ADD COLUMN external_id TEXT;
+ALTER TABLE teams ADD COLUMN updated_at BIGINT;
+CREATE UNIQUE INDEX teams_external_id ON teams(external_id);
+"#,
+    },
 ];
 
 /// The DDL spellings that differ between backends.

@@ -7,3 +7,4 @@ pub mod catalog;
 pub mod framework;
 pub mod people;
 pub mod people_import;
+pub mod provisioning;

@@ -105,6 +105,10 @@ impl TestApp {
         Req::new(self, Method::DELETE, path)
     }
 
+    pub fn patch(&self, path: &str) -> Req<'_> {
+        Req::new(self, Method::PATCH, path)
+    }
+
     pub fn put(&self, path: &str) -> Req<'_> {
         Req::new(self, Method::PUT, path)
     }

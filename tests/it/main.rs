@@ -15,5 +15,6 @@ mod openapi;
 mod people;
 mod people_import;
 mod reading;
+mod scim;
 mod templates;
 mod versions;
