@@ -666,15 +666,35 @@ async fn store_update(
     .execute(&mut **tx)
     .await?;
     if was_active && !active {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
+        crate::services::accounts::end_sessions(tx, id).await?;
     }
     Ok(())
 }
 
 /// The audit event of a person added or changed, the same for every way in.
+fn person_event(id: i64, created: bool, fields: &PersonFields) -> audit::NewEvent {
+    let after = serde_json::json!({
+        "email": fields.email.as_str(), "name": fields.name, "employee_id": fields.employee_id,
+        "team": fields.team, "manager": fields.manager.as_ref().map(Email::as_str),
+        "start_date": fields.start_date.map(|d| d.to_string()), "status": fields.status.as_str(),
+        "left_on": fields.left_on.map(|d| d.to_string()),
+    });
+    audit::NewEvent {
+        action: if created {
+            "person.create"
+        } else {
+            "person.update"
+        },
+        object: format!("user:{id}"),
+        summary: format!(
+            "{} {}",
+            if created { "Added" } else { "Updated" },
+            fields.email
+        ),
+        detail: Some(serde_json::json!({ "after": after })),
+    }
+}
+
 async fn record_person(
     tx: &mut Tx,
     actor: &Actor,
@@ -682,29 +702,8 @@ async fn record_person(
     created: bool,
     fields: &PersonFields,
 ) -> AppResult<()> {
-    let after = serde_json::json!({
-        "email": fields.email.as_str(), "name": fields.name, "employee_id": fields.employee_id,
-        "team": fields.team, "manager": fields.manager.as_ref().map(Email::as_str),
-        "start_date": fields.start_date.map(|d| d.to_string()), "status": fields.status.as_str(),
-        "left_on": fields.left_on.map(|d| d.to_string()),
-    });
-    audit::record(
-        tx,
-        actor,
-        if created {
-            "person.create"
-        } else {
-            "person.update"
-        },
-        &format!("user:{id}"),
-        &format!(
-            "{} {}",
-            if created { "Added" } else { "Updated" },
-            fields.email
-        ),
-        Some(serde_json::json!({ "after": after })),
-    )
-    .await
+    let e = person_event(id, created, fields);
+    audit::record(tx, actor, e.action, &e.object, &e.summary, e.detail).await
 }
 
 /// Adds or updates one person.
@@ -899,33 +898,41 @@ pub(crate) fn position_kind(
 }
 
 /// The audit event of a recorded position, the same for every way in.
-async fn record_position_event(
-    tx: &mut Tx,
-    actor: &Actor,
+fn position_event(
     person: i64,
     (current_track, current_level): (Option<&str>, Option<&str>),
     (track, level): (&trellis_framework::Track, &trellis_framework::Level),
     kind: PositionKind,
     effective_on: Day,
-) -> AppResult<()> {
-    audit::record(
-        tx,
-        actor,
-        "position.record",
-        &format!("user:{person}"),
-        &format!(
+) -> audit::NewEvent {
+    audit::NewEvent {
+        action: "position.record",
+        object: format!("user:{person}"),
+        summary: format!(
             "{} to {} ({}) on {effective_on}",
             kind.label(),
             level.title,
             track.name
         ),
-        Some(serde_json::json!({
+        detail: Some(serde_json::json!({
             "before": { "track": current_track, "level": current_level },
             "after": { "track": track.key.as_str(), "level": level.key.as_str() },
             "kind": kind.as_str(), "effective_on": effective_on.to_string(),
         })),
-    )
-    .await
+    }
+}
+
+async fn record_position_event(
+    tx: &mut Tx,
+    actor: &Actor,
+    person: i64,
+    before: (Option<&str>, Option<&str>),
+    position: (&trellis_framework::Track, &trellis_framework::Level),
+    kind: PositionKind,
+    effective_on: Day,
+) -> AppResult<()> {
+    let e = position_event(person, before, position, kind, effective_on);
+    audit::record(tx, actor, e.action, &e.object, &e.summary, e.detail).await
 }
 
 /// Records a position for one person, against the published framework.
@@ -957,9 +964,9 @@ pub async fn teams(db: &Db, actor: &Actor) -> AppResult<Vec<String>> {
     )
 }
 
-/// People (and positions) written per batch statement by the batch writes: small enough for the
-/// bind-parameter limits of both engines.
-const BATCH: usize = 200;
+/// Bind parameters per statement of the batch writes. Binding costs grow faster than the number of
+/// parameters on SQLite (each is looked up by name), so a hundred or two is quicker than thousands.
+const BATCH_PARAMETERS: usize = 168;
 
 /// The ids of teams by name key (trimmed, lower case), creating the teams that do not exist yet.
 pub(crate) async fn team_ids(
@@ -975,9 +982,8 @@ pub(crate) async fn team_ids(
     }
     for name in names {
         let key = name.trim().to_lowercase();
-        if !ids.contains_key(&key) {
-            let id = team_id(tx, name).await?;
-            ids.insert(key, id);
+        if let std::collections::hash_map::Entry::Vacant(entry) = ids.entry(key) {
+            entry.insert(team_id(tx, name).await?);
         }
     }
     Ok(ids)
@@ -1005,7 +1011,7 @@ pub(crate) async fn insert_people(
     policy::manage_people(actor)?;
     let at = now();
     let mut ids = Vec::with_capacity(people.len());
-    for chunk in people.chunks(BATCH) {
+    for chunk in people.chunks(BATCH_PARAMETERS / 12) {
         let mut sql = String::from(
             "INSERT INTO users (email, name, name_key, role, active, created_at, employee_id, team_id, \
              manager_id, start_date, left_on, track_key, level_key) VALUES ",
@@ -1056,14 +1062,16 @@ pub(crate) async fn insert_people(
                 row.try_get::<i64, _>("id")?,
             );
         }
+        let mut events = Vec::with_capacity(chunk.len());
         for p in chunk {
             let id = by_email
                 .get(p.fields.email.as_str())
                 .copied()
                 .ok_or_else(|| AppError::internal("an inserted person has no id"))?;
-            record_person(tx, actor, id, true, p.fields).await?;
+            events.push(person_event(id, true, p.fields));
             ids.push(id);
         }
+        audit::record_many(tx, actor, &events).await?;
     }
     Ok(ids)
 }
@@ -1106,7 +1114,7 @@ pub(crate) async fn insert_positions(
 ) -> AppResult<()> {
     policy::manage_people(actor)?;
     let at = now();
-    for chunk in positions.chunks(BATCH) {
+    for chunk in positions.chunks(BATCH_PARAMETERS / 7) {
         let mut sql = String::from(
             "INSERT INTO positions (user_id, track_key, level_key, effective_on, kind, note, recorded_at, recorded_by) VALUES ",
         );
@@ -1138,6 +1146,7 @@ pub(crate) async fn insert_positions(
                 .bind(actor.user_id);
         }
         query.execute(&mut **tx).await?;
+        let mut events = Vec::with_capacity(chunk.len());
         for p in chunk {
             if p.set_current {
                 sqlx::query("UPDATE users SET track_key = $1, level_key = $2 WHERE id = $3")
@@ -1147,17 +1156,15 @@ pub(crate) async fn insert_positions(
                     .execute(&mut **tx)
                     .await?;
             }
-            record_position_event(
-                tx,
-                actor,
+            events.push(position_event(
                 p.person,
                 p.before,
                 (p.track, p.level),
                 p.kind,
                 p.effective_on,
-            )
-            .await?;
+            ));
         }
+        audit::record_many(tx, actor, &events).await?;
     }
     Ok(())
 }

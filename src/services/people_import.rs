@@ -750,7 +750,7 @@ fn plan<'f>(
         }
     }
     if !errors.is_empty() {
-        errors.sort_by(|a, b| a.line.cmp(&b.line));
+        errors.sort_by_key(|e| e.line);
         return Err(errors);
     }
     let deactivate: Vec<usize> = if options.deactivate_missing {
@@ -904,8 +904,10 @@ pub async fn import_csv(
     )
     .await?;
     tx.commit().await?;
-    // Sessions of people who left ended with the transaction.
-    drop(left);
+    // Sessions of people who left ended with the transaction; this server forgets them now.
+    for id in left {
+        state.actors().forget_user(id);
+    }
     Ok(plan.summary)
 }
 

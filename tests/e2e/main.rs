@@ -10,5 +10,6 @@ mod harness;
 
 mod cross_site;
 mod editing;
+mod people_import;
 mod reading;
 mod signing_in;

@@ -290,6 +290,8 @@ async fn deactivate_missing_marks_absent_people_as_left_and_ends_their_sessions(
     .await
     .expect("count sessions");
     assert_eq!(sessions, 0);
+    let res = app.get("/people").session(&employee).send().await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "the session still works");
     // Their reports are not in the file either: a file with nobody in it is refused.
     let empty = import(
         &app,
