@@ -231,6 +231,8 @@ async fn show(ed: Editor, Path((t, l, c)): Path<(String, String, String)>) -> Pa
     if ed.htmx {
         display(&ed, &at, true).await
     } else {
+        // Like every page of the editor, for those who may read the draft only.
+        crate::auth::policy::read_draft(&ed.actor)?;
         let location = format!("/draft/tracks/{}#{}", at.track, at.dom_id());
         vary_on_htmx(Ok(Redirect::to(&location).into_response()))
     }
