@@ -1,6 +1,7 @@
 //! The integration suite: the whole application driven in-process, on SQLite by default and on
 //! PostgreSQL when `TEST_DATABASE_URL` names a server.
 
+mod access;
 mod accounts;
 mod admin;
 mod api;
