@@ -18,6 +18,7 @@ struct Inner {
     markdown: Markdown,
     frameworks: FrameworkCache,
     actors: ActorCache,
+    counts: CountCache,
 }
 
 /// The last published version and the last draft revision read, so that pages do not parse the
@@ -75,6 +76,7 @@ impl AppState {
             markdown: Markdown::default(),
             frameworks: FrameworkCache::default(),
             actors: ActorCache::default(),
+            counts: CountCache::default(),
         }))
     }
 
@@ -96,5 +98,50 @@ impl AppState {
 
     pub fn actors(&self) -> &ActorCache {
         &self.0.actors
+    }
+
+    pub fn counts(&self) -> &CountCache {
+        &self.0.counts
+    }
+}
+
+/// Directory figures that are slow to compute and cheap to key: the caller puts everything a value
+/// depends on into the key (the query, its parameters and a marker of the data's last change), so
+/// an entry is never stale, only unused. Bounded: past its capacity it starts afresh.
+#[derive(Default)]
+pub struct CountCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+    teams: std::sync::Mutex<Option<(i64, Arc<Vec<String>>)>>,
+}
+
+impl CountCache {
+    const CAPACITY: usize = 1000;
+
+    pub fn get(&self, key: &str) -> Option<i64> {
+        self.entries.lock().ok()?.get(key).copied()
+    }
+
+    /// The team names as of the data change `generation`, if remembered.
+    pub fn teams(&self, generation: i64) -> Option<Arc<Vec<String>>> {
+        let teams = self.teams.lock().ok()?;
+        teams
+            .as_ref()
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, t)| t.clone())
+    }
+
+    pub fn put_teams(&self, generation: i64, teams: Arc<Vec<String>>) {
+        if let Ok(mut cached) = self.teams.lock() {
+            *cached = Some((generation, teams));
+        }
+    }
+
+    pub fn put(&self, key: String, count: i64) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= Self::CAPACITY {
+                entries.clear();
+            }
+            entries.insert(key, count);
+        }
     }
 }

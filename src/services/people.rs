@@ -5,6 +5,8 @@
 //! The writes take a transaction (`write_person`, `write_position`) so that a whole CSV file or a
 //! SCIM request lands in one transaction; the public functions open it for a single change.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use sqlx::Row;
 use trellis_framework::Framework;
@@ -107,6 +109,9 @@ pub struct PeoplePage {
     pub pages: i64,
     /// Positions are shown: the viewer is an admin, or the list holds only their own chain.
     pub positions_shown: bool,
+    /// Every team's name, for the filter.
+    #[serde(skip)]
+    pub teams: Arc<Vec<String>>,
 }
 
 /// The names of a position in the framework people read.
@@ -182,7 +187,9 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &PeopleFilter) -> App
     }
     if let Some(team) = filter.team.as_deref().filter(|s| !s.is_empty()) {
         let p = param(Bind::Text(team.trim().to_lowercase()), &mut binds);
-        conditions.push(format!("t.name_key = {p}"));
+        conditions.push(format!(
+            "u.team_id = (SELECT id FROM teams WHERE name_key = {p})"
+        ));
     }
     if let Some(manager) = filter.manager {
         let p = param(Bind::Int(manager), &mut binds);
@@ -214,18 +221,54 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &PeopleFilter) -> App
     } else {
         format!("WHERE {}", conditions.join(" AND "))
     };
+    let count_sql = format!("SELECT COUNT(*) FROM users u {where_clause}");
+    // Counting a large directory takes milliseconds; the count is remembered until the next change,
+    // which every change marks by writing an audit event.
+    let generation: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM audit_events")
+        .fetch_one(state.db().pool())
+        .await?;
+    let generation = generation.unwrap_or(0);
+    let teams = match state.counts().teams(generation) {
+        Some(teams) => teams,
+        None => {
+            let teams: Arc<Vec<String>> = Arc::new(
+                sqlx::query_scalar("SELECT name FROM teams ORDER BY name_key")
+                    .fetch_all(state.db().pool())
+                    .await?,
+            );
+            state.counts().put_teams(generation, teams.clone());
+            teams
+        }
+    };
+    let count_key = format!(
+        "{generation} {count_sql} {}",
+        binds
+            .iter()
+            .map(|b| match b {
+                Bind::Int(i) => i.to_string(),
+                Bind::Text(s) => format!("{s:?}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let total = match state.counts().get(&count_key) {
+        Some(total) => total,
+        None => {
+            let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+            for b in &binds {
+                count = match b {
+                    Bind::Int(i) => count.bind(*i),
+                    Bind::Text(s) => count.bind(s.clone()),
+                };
+            }
+            let total = count.fetch_one(state.db().pool()).await?;
+            state.counts().put(count_key, total);
+            total
+        }
+    };
     let from = format!(
         "FROM users u LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN users m ON m.id = u.manager_id {where_clause}"
     );
-    let count_sql = format!("SELECT COUNT(*) {from}");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-    for b in &binds {
-        count = match b {
-            Bind::Int(i) => count.bind(*i),
-            Bind::Text(s) => count.bind(s.clone()),
-        };
-    }
-    let total = count.fetch_one(state.db().pool()).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = filter.page.clamp(1, pages);
     let rows_sql = format!(
@@ -274,6 +317,7 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &PeopleFilter) -> App
         total,
         pages,
         positions_shown,
+        teams,
     })
 }
 

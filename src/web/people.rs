@@ -106,7 +106,7 @@ struct ListPage {
     result: PeoplePage,
     q: String,
     team: String,
-    teams: Vec<String>,
+    teams: std::sync::Arc<Vec<String>>,
     position: String,
     positions: Vec<(String, Vec<Choice>)>,
     status: String,
@@ -152,13 +152,13 @@ async fn list(
 ) -> PageResult {
     let filter = q.filter(&actor)?;
     let result = service::list(&state, &actor, &filter).await?;
-    let teams = service::teams(state.db(), &actor).await?;
     let my_team = filter.whole_chain && filter.manager.is_some() && filter.manager == actor.user_id;
     let positions = if actor.is_admin() || my_team {
         position_choices(&state, &actor).await?
     } else {
         Vec::new()
     };
+    let teams = result.teams.clone();
     let page = ListPage {
         layout: Layout::new("People", "people", Some(&actor)),
         previous: (result.page > 1).then(|| q.on_page(result.page - 1)),
