@@ -751,6 +751,59 @@ async fn record_person(
 }
 
 /// Adds or updates one person.
+/// Makes a person an admin (the People team) or an employee. The last active admin stays one, so
+/// that someone can always manage the organisation.
+pub async fn set_role(state: &AppState, actor: &Actor, id: i64, role: Role) -> AppResult<()> {
+    policy::manage_people(actor)?;
+    let mut tx = state.db().begin().await?;
+    let current: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let current = current.ok_or_else(|| AppError::not_found("this person"))?;
+    if current == role.as_str() {
+        return Ok(());
+    }
+    if role != Role::Admin {
+        let other_admins: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if other_admins == 0 {
+            return Err(AppError::invalid_field(
+                "role",
+                "this is the last admin: make someone else an admin first",
+            ));
+        }
+    }
+    sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+        .bind(role.as_str())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "person.role",
+        &format!("user:{id}"),
+        &format!(
+            "Made user {id} {}",
+            if role == Role::Admin {
+                "an admin"
+            } else {
+                "an employee"
+            }
+        ),
+        Some(serde_json::json!({ "before": current, "after": role.as_str() })),
+    )
+    .await?;
+    tx.commit().await?;
+    state.actors().forget_user(id);
+    Ok(())
+}
+
 pub async fn save_person(db: &Db, actor: &Actor, input: &PersonInput) -> AppResult<i64> {
     policy::manage_people(actor)?;
     let fields = input.check().map_err(invalid)?;

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/people/new", get(new_person))
         .route("/people/{id}", get(show).post(update))
         .route("/people/{id}/positions", post(record_position))
+        .route("/people/{id}/role", post(set_role))
 }
 
 #[derive(Deserialize, Default)]
@@ -185,6 +186,8 @@ struct PersonPage {
     errors: Vec<ErrorLink>,
     details: FormView,
     position: FormView,
+    role: FormView,
+    roles: Vec<Choice>,
     positions: Vec<(String, Vec<Choice>)>,
     current_position: String,
     kinds: Vec<Choice>,
@@ -251,6 +254,14 @@ async fn person_page(
         errors: forms.summary(),
         details: forms.form("details"),
         position: forms.form("position"),
+        role: forms.form("role"),
+        roles: vec![
+            Choice::new("employee", "Employee"),
+            Choice::new(
+                "admin",
+                "Admin (People team: edits the framework and manages people)",
+            ),
+        ],
         positions,
         current_position,
         kinds: kind_choices(),
@@ -341,6 +352,29 @@ async fn record_position(
                 })
                 .collect();
             let forms = Forms::refused(Submission::new("position".into(), fields, errors));
+            person_page(&state, &actor, id, forms, status).await
+        }
+    }
+}
+
+async fn set_role(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    policy::manage_people(&actor)?;
+    let role = crate::auth::Role::parse(&fields.text("role"))
+        .ok_or_else(|| AppError::invalid_field("role", "choose admin or employee"));
+    let result = match role {
+        Ok(role) => service::set_role(&state, &actor, id, role).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/people/{id}#role")).into_response()),
+        Err(e) => {
+            let (status, errors) = refused(e)?;
+            let forms = Forms::refused(Submission::new("role".into(), fields, errors));
             person_page(&state, &actor, id, forms, status).await
         }
     }

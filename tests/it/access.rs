@@ -348,6 +348,12 @@ fn matrix() -> Vec<Row> {
         post("/people/{id}/positions", PAGE_MISSING_WRITE)
             .of(Missing)
             .form(POSITION_FORM),
+        post("/people/{id}/role", ADMIN_PAGE)
+            .of(Ola)
+            .form(&[("role", "employee")]),
+        post("/people/{id}/role", PAGE_MISSING_WRITE)
+            .of(Missing)
+            .form(&[("role", "employee")]),
         post(
             "/api/v1/people",
             [UNAUTH, NO, NO, NO, code(201), code(201), NO],

@@ -368,6 +368,51 @@ async fn the_directory_is_searchable_and_paginated() {
     assert!(odd.body.contains("30 people"));
 }
 
+#[tokio::test]
+async fn admins_change_roles_but_never_remove_the_last_admin() {
+    let app = TestApp::demo().await;
+    let (_, noor, _, _) = organisation(&app).await;
+    let admin = app.admin().await;
+    app.post(&format!("/people/{noor}/role"))
+        .session(&admin)
+        .form(&[("role", "admin")])
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    let noor_session = sign_in_as(&app, "noor@demo.trellis.test").await;
+    app.get("/draft")
+        .session(&noor_session)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    app.post(&format!("/people/{noor}/role"))
+        .session(&admin)
+        .form(&[("role", "employee")])
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    let demo_admin: i64 =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'admin@demo.trellis.test'")
+            .fetch_one(app.state.db().pool())
+            .await
+            .expect("the demo admin");
+    let last = app
+        .post(&format!("/people/{demo_admin}/role"))
+        .session(&admin)
+        .form(&[("role", "employee")])
+        .send()
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(last.body.contains("this is the last admin"));
+    let employee = app.employee().await;
+    app.post(&format!("/people/{noor}/role"))
+        .session(&employee)
+        .form(&[("role", "admin")])
+        .send()
+        .await
+        .expect(StatusCode::FORBIDDEN);
+}
+
 mod api {
     use super::*;
     use serde_json::json;
