@@ -42,9 +42,8 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 use trellis::auth::Actor;
 use trellis::services::accounts::{self, LinkPurpose};
-use trellis::services::people::{self, PersonInput, PositionInput};
 
-use crate::helpers::{ADMIN, EMPLOYEE, Session, TestApp};
+use crate::helpers::{ADMIN, EMPLOYEE, Organisation, Session, TestApp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
@@ -628,54 +627,7 @@ async fn world() -> World {
     let app = TestApp::demo().await;
     let operator = Actor::command_line();
     let db = app.state.db();
-    let add = |email: &str, manager: &str| PersonInput {
-        email: email.into(),
-        name: email.split('@').next().unwrap_or_default().to_uppercase(),
-        manager_email: manager.into(),
-        team: "Platform".into(),
-        start_date: "2024-01-15".into(),
-        ..PersonInput::default()
-    };
-    let mia = people::save_person(db, &operator, &add("mia@demo.trellis.test", ""))
-        .await
-        .expect("mia");
-    let noor = people::save_person(
-        db,
-        &operator,
-        &add("noor@demo.trellis.test", "mia@demo.trellis.test"),
-    )
-    .await
-    .expect("noor");
-    let ola = people::save_person(
-        db,
-        &operator,
-        &add("ola@demo.trellis.test", "noor@demo.trellis.test"),
-    )
-    .await
-    .expect("ola");
-    let pat = people::save_person(db, &operator, &add("pat@demo.trellis.test", ""))
-        .await
-        .expect("pat");
-    for (id, level) in [
-        (mia, "principal"),
-        (noor, "se2"),
-        (ola, "se1"),
-        (pat, "se1"),
-    ] {
-        people::record_position(
-            &app.state,
-            &operator,
-            id,
-            &PositionInput {
-                track: "software-engineering".into(),
-                level: level.into(),
-                effective_on: "2024-01-15".into(),
-                ..PositionInput::default()
-            },
-        )
-        .await
-        .expect("a position");
-    }
+    let Organisation { ola, noor, pat, .. } = app.organisation().await;
     let token_id = accounts::issue_api_token(db, &operator, "throwaway", "api", None)
         .await
         .expect("a throwaway token")

@@ -334,3 +334,62 @@ pub fn demo_yaml_with(from: &str, to: &str) -> String {
     assert!(yaml.contains(from), "the demo file has `{from}`");
     yaml.replacen(from, to, 1)
 }
+
+/// A small organisation on top of the demo: Mia manages Noor, who manages Ola; Pat works elsewhere.
+/// All four are on the Software Engineering track, in team Platform.
+pub struct Organisation {
+    pub mia: i64,
+    pub noor: i64,
+    pub ola: i64,
+    pub pat: i64,
+}
+
+impl TestApp {
+    pub async fn organisation(&self) -> Organisation {
+        use trellis::services::people::{self, PersonInput, PositionInput};
+        let operator = Actor::command_line();
+        let db = self.state.db();
+        let add = |email: &str, manager: &str| PersonInput {
+            email: email.into(),
+            name: email.split('@').next().unwrap_or_default().to_uppercase(),
+            manager_email: manager.into(),
+            team: "Platform".into(),
+            start_date: "2024-01-15".into(),
+            ..PersonInput::default()
+        };
+        let mut ids = Vec::new();
+        for (email, manager) in [
+            ("mia@demo.trellis.test", ""),
+            ("noor@demo.trellis.test", "mia@demo.trellis.test"),
+            ("ola@demo.trellis.test", "noor@demo.trellis.test"),
+            ("pat@demo.trellis.test", ""),
+        ] {
+            ids.push(
+                people::save_person(db, &operator, &add(email, manager))
+                    .await
+                    .expect("a person"),
+            );
+        }
+        for (id, level) in ids.iter().zip(["principal", "se2", "se1", "se1"]) {
+            people::record_position(
+                &self.state,
+                &operator,
+                *id,
+                &PositionInput {
+                    track: "software-engineering".into(),
+                    level: level.into(),
+                    effective_on: "2024-01-15".into(),
+                    ..PositionInput::default()
+                },
+            )
+            .await
+            .expect("a position");
+        }
+        Organisation {
+            mia: ids[0],
+            noor: ids[1],
+            ola: ids[2],
+            pat: ids[3],
+        }
+    }
+}

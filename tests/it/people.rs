@@ -2,64 +2,13 @@
 
 use axum::http::StatusCode;
 use trellis::auth::Actor;
-use trellis::services::people::{self, PersonInput, PositionInput};
+use trellis::services::people::{self, PersonInput};
 
 use crate::helpers::{Session, TestApp};
 
-/// The demo plus a small organisation: Mia manages Noor, who manages Ola; Pat is a peer elsewhere.
-/// Returns their ids (mia, noor, ola, pat).
 async fn organisation(app: &TestApp) -> (i64, i64, i64, i64) {
-    let operator = Actor::command_line();
-    let db = app.state.db();
-    let add = |email: &str, manager: &str| PersonInput {
-        email: email.into(),
-        name: email.split('@').next().unwrap_or_default().to_uppercase(),
-        manager_email: manager.into(),
-        team: "Platform".into(),
-        start_date: "2024-01-15".into(),
-        ..PersonInput::default()
-    };
-    let mia = people::save_person(db, &operator, &add("mia@demo.trellis.test", ""))
-        .await
-        .expect("mia");
-    let noor = people::save_person(
-        db,
-        &operator,
-        &add("noor@demo.trellis.test", "mia@demo.trellis.test"),
-    )
-    .await
-    .expect("noor");
-    let ola = people::save_person(
-        db,
-        &operator,
-        &add("ola@demo.trellis.test", "noor@demo.trellis.test"),
-    )
-    .await
-    .expect("ola");
-    let pat = people::save_person(db, &operator, &add("pat@demo.trellis.test", ""))
-        .await
-        .expect("pat");
-    for (id, level) in [
-        (mia, "principal"),
-        (noor, "se2"),
-        (ola, "se1"),
-        (pat, "se1"),
-    ] {
-        people::record_position(
-            &app.state,
-            &operator,
-            id,
-            &PositionInput {
-                track: "software-engineering".into(),
-                level: level.into(),
-                effective_on: "2024-01-15".into(),
-                ..PositionInput::default()
-            },
-        )
-        .await
-        .expect("a position");
-    }
-    (mia, noor, ola, pat)
+    let o = app.organisation().await;
+    (o.mia, o.noor, o.ola, o.pat)
 }
 
 /// Gives a directory person a password so they can sign in.
