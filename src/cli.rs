@@ -288,6 +288,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::demo::seed(&state, Cost::Production)
                 .await
                 .map_err(|e| anyhow::anyhow!("seeding the demo failed: {e}"))?;
+            crate::demo::seed_directory(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("seeding the demo's people failed: {e}"))?;
             let mut banner = String::from("Demo logins:\n");
             for login in &crate::demo::LOGINS {
                 banner.push_str(&format!(

@@ -2,12 +2,15 @@
 
 use crate::auth::password::Cost;
 use crate::auth::{Actor, Role};
-use crate::error::AppResult;
-use crate::services::{accounts, framework};
+use crate::error::{AppError, AppResult};
+use crate::services::{accounts, framework, people_import};
 use crate::state::AppState;
 
 /// The demo framework, a file in the documented YAML format.
 pub const FRAMEWORK_YAML: &str = include_str!("../demo/framework.yaml");
+
+/// The demo organisation's people, as an HRIS would export them.
+pub const PEOPLE_CSV: &str = include_str!("../demo/people.csv");
 
 /// A demo account, printed when the demo starts.
 pub struct Login {
@@ -60,5 +63,27 @@ pub async fn seed(state: &AppState, cost: Cost) -> AppResult<()> {
         },
     )
     .await?;
+    Ok(())
+}
+
+/// Adds the demo organisation's people, with their teams, managers and positions, to a database
+/// [`seed`] filled.
+pub async fn seed_directory(state: &AppState) -> AppResult<()> {
+    let operator = Actor::command_line();
+    people_import::import_csv(
+        state,
+        &operator,
+        PEOPLE_CSV,
+        people_import::ImportOptions::default(),
+        &|_, _| {},
+    )
+    .await
+    .map_err(|e| match e {
+        people_import::ImportError::Rows(rows) => AppError::internal(format!(
+            "the demo's people file has {} mistake(s)",
+            rows.len()
+        )),
+        people_import::ImportError::App(e) => e,
+    })?;
     Ok(())
 }

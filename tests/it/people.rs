@@ -362,6 +362,31 @@ async fn admins_change_roles_but_never_remove_the_last_admin() {
         .expect(StatusCode::FORBIDDEN);
 }
 
+#[tokio::test]
+async fn the_demo_directory_imports_with_managers_and_positions() {
+    let app = TestApp::demo().await;
+    trellis::demo::seed_directory(&app.state)
+        .await
+        .expect("the demo's people file imports");
+    let admin = app.admin().await;
+    let list = app
+        .get("/people")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(list.body.contains("12 people"), "{}", list.body);
+    let sam = app
+        .get("/api/v1/people?q=employee%40demo")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert_eq!(sam["people"][0]["manager_name"], "Iris Brook");
+    assert_eq!(sam["people"][0]["position"]["level"], "se1");
+}
+
 mod api {
     use super::*;
     use serde_json::json;
