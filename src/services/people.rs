@@ -75,6 +75,7 @@ pub struct PersonRecord {
     pub team: Option<String>,
     pub manager_id: Option<i64>,
     pub manager_name: Option<String>,
+    pub manager_email: Option<String>,
     pub start_date: Option<String>,
     pub status: Status,
     pub left_on: Option<String>,
@@ -327,7 +328,8 @@ pub async fn person(state: &AppState, actor: &Actor, id: i64) -> AppResult<Perso
     let db = state.db();
     let row = sqlx::query(
         "SELECT u.id, u.name, u.email, u.employee_id, u.role, u.active, u.start_date, u.left_on, \
-         u.track_key, u.level_key, u.manager_id, t.name AS team, m.name AS manager_name \
+         u.track_key, u.level_key, u.manager_id, t.name AS team, m.name AS manager_name, \
+         m.email AS manager_email \
          FROM users u LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN users m ON m.id = u.manager_id \
          WHERE u.id = $1",
     )
@@ -378,6 +380,7 @@ pub async fn person(state: &AppState, actor: &Actor, id: i64) -> AppResult<Perso
         team: row.try_get("team")?,
         manager_id: row.try_get("manager_id")?,
         manager_name: row.try_get("manager_name")?,
+        manager_email: row.try_get("manager_email")?,
         start_date: row.try_get("start_date")?,
         status: if active == 1 {
             Status::Active

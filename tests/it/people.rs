@@ -158,6 +158,20 @@ async fn recording_a_higher_level_is_a_promotion_in_the_timeline() {
 }
 
 #[tokio::test]
+async fn the_details_form_shows_the_current_manager_so_saving_keeps_them() {
+    let app = TestApp::demo().await;
+    let (_, _, ola, _) = organisation(&app).await;
+    let admin = app.admin().await;
+    let page = app
+        .get(&format!("/people/{ola}"))
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(page.body.contains("value=\"noor@demo.trellis.test\""));
+}
+
+#[tokio::test]
 async fn a_manager_loop_is_refused_with_the_input_kept() {
     let app = TestApp::demo().await;
     let (mia, _, _, _) = organisation(&app).await;
