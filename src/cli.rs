@@ -71,6 +71,13 @@ struct ServeArgs {
     /// Database connections in the pool.
     #[arg(long, env = "TRELLIS_POOL_SIZE", default_value_t = 16)]
     pool_size: u32,
+    /// The SMTP server that sends invitation and reset links: smtp://USER:PASS@HOST:587 (STARTTLS),
+    /// smtps://USER:PASS@HOST:465 (TLS) or smtp://HOST:25?tls=none (unencrypted).
+    #[arg(long, env = "TRELLIS_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of those emails, e.g. "Trellis <trellis@example.com>".
+    #[arg(long, env = "TRELLIS_MAIL_FROM")]
+    mail_from: Option<String>,
 }
 
 #[derive(Args)]
@@ -240,20 +247,23 @@ fn state_for(
     bind: SocketAddr,
     base_url: Option<String>,
 ) -> anyhow::Result<AppState> {
+    Ok(AppState::new(db, config_for(url, bind, base_url)?))
+}
+
+fn config_for(url: String, bind: SocketAddr, base_url: Option<String>) -> anyhow::Result<Config> {
     let base_url = base_url.unwrap_or_else(|| format!("http://{bind}"));
     let limits = crate::auth::limits::RateLimits::from_env().map_err(anyhow::Error::msg)?;
-    Ok(AppState::new(
-        db,
-        Config {
-            database_url: url,
-            bind,
-            base_url,
-            pool_size: 16,
-            password_cost: Cost::Production,
-            limits,
-            lockout: crate::services::accounts::Lockout::default(),
-        },
-    ))
+    Ok(Config {
+        database_url: url,
+        bind,
+        base_url,
+        pool_size: 16,
+        password_cost: Cost::Production,
+        limits,
+        lockout: crate::services::accounts::Lockout::default(),
+        smtp_url: None,
+        mail_from: None,
+    })
 }
 
 /// Runs the command line; the exit code says whether it succeeded.
@@ -269,8 +279,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ),
                 _ => None,
             };
-            let state = state_for(db, url, args.bind, args.base_url.clone())?;
-            serve(state, args.bind, hint).await?;
+            let mut config = config_for(url, args.bind, args.base_url.clone())?;
+            config.smtp_url = args.smtp_url.clone();
+            config.mail_from = args.mail_from.clone();
+            if crate::mail::Mailer::from_config(&config)
+                .map_err(anyhow::Error::msg)?
+                .is_none()
+            {
+                tracing::info!(
+                    "TRELLIS_SMTP_URL is not set: admins copy invitation and reset links from /admin/accounts"
+                );
+            }
+            serve(AppState::new(db, config), args.bind, hint).await?;
         }
         Command::Demo(args) => {
             let dir = cli.data_dir.join("demo");
@@ -869,11 +889,6 @@ pub async fn serve(
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
-    if std::env::var_os("TRELLIS_SMTP_URL").is_some() {
-        tracing::warn!(
-            "TRELLIS_SMTP_URL is set, but Trellis does not send email yet: admins copy invitation and reset links from /admin/accounts"
-        );
-    }
     let db = state.db().clone();
     let app = crate::app(state);
     println!("Trellis is running at http://{addr}/");

@@ -19,6 +19,10 @@ pub struct Config {
     pub limits: crate::auth::limits::RateLimits,
     /// How many failed sign-ins in a row lock an email, and for how long.
     pub lockout: crate::services::accounts::Lockout,
+    /// Where invitation and reset links are sent from (`TRELLIS_SMTP_URL`); none: admins pass them on.
+    pub smtp_url: Option<String>,
+    /// The sender of those emails (`TRELLIS_MAIL_FROM`), e.g. `Trellis <trellis@example.com>`.
+    pub mail_from: Option<String>,
 }
 
 impl Config {

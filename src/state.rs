@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use crate::auth::cache::ActorCache;
 use crate::config::Config;
 use crate::db::Db;
+use crate::mail::Mailer;
 use crate::markdown::Markdown;
 use crate::services::framework::Snapshot;
 
@@ -19,6 +20,7 @@ struct Inner {
     frameworks: FrameworkCache,
     actors: ActorCache,
     counts: CountCache,
+    mailer: Option<Mailer>,
 }
 
 /// The last published version and the last draft revision read, so that pages do not parse the
@@ -69,8 +71,15 @@ impl FrameworkCache {
 }
 
 impl AppState {
+    /// The state of a server. A mail configuration that cannot be used is logged and leaves links to
+    /// be passed on by hand; `trellis serve` refuses it before getting here.
     pub fn new(db: Db, config: Config) -> AppState {
+        let mailer = Mailer::from_config(&config).unwrap_or_else(|e| {
+            tracing::error!("{e}; links will not be emailed");
+            None
+        });
         AppState(Arc::new(Inner {
+            mailer,
             db,
             config,
             markdown: Markdown::default(),
@@ -102,6 +111,11 @@ impl AppState {
 
     pub fn counts(&self) -> &CountCache {
         &self.0.counts
+    }
+
+    /// Sends invitation and reset links; none when no SMTP server is configured.
+    pub fn mailer(&self) -> Option<&Mailer> {
+        self.0.mailer.as_ref()
     }
 }
 

@@ -426,6 +426,11 @@ struct AccountsPage {
     base_url: String,
     accounts: Vec<AccountRow>,
     issued: Option<IssuedLink>,
+    /// Whether the link just issued was emailed: `Ok` with the address, or `Err` with the reason;
+    /// none when no SMTP server is configured.
+    mailed: Option<Result<String, String>>,
+    /// Whether links are emailed at all.
+    mail_configured: bool,
     errors: FormErrors,
 }
 
@@ -436,11 +441,12 @@ impl AccountsPage {
     }
 
     fn link_url(&self, secret: &str) -> String {
-        format!(
-            "{}/account/link/{secret}",
-            self.base_url.trim_end_matches('/')
-        )
+        link_url(&self.base_url, secret)
     }
+}
+
+fn link_url(base_url: &str, secret: &str) -> String {
+    format!("{}/account/link/{secret}", base_url.trim_end_matches('/'))
 }
 
 async fn accounts_page(State(state): State<AppState>, actor: Actor) -> PageResult {
@@ -450,6 +456,8 @@ async fn accounts_page(State(state): State<AppState>, actor: Actor) -> PageResul
         base_url: state.config().base_url.clone(),
         accounts,
         issued: None,
+        mailed: None,
+        mail_configured: state.mailer().is_some(),
         errors: FormErrors::none(),
     })
 }
@@ -461,6 +469,8 @@ struct IssueForm {
 }
 
 /// Issues a link and shows it once, on the page itself: it is not stored anywhere to show again.
+/// With an SMTP server configured, the link is also emailed to the account's owner, after the link is
+/// stored; a failure to send is shown to the admin, who can still copy the link.
 async fn issue_link(
     State(state): State<AppState>,
     actor: Actor,
@@ -480,6 +490,10 @@ async fn issue_link(
         }
         Err(e) => return Err(e),
     };
+    let mailed = match (&issued, state.mailer()) {
+        (Some(link), Some(mailer)) => Some(send_link(&state, mailer, link, &actor).await),
+        _ => None,
+    };
     let accounts = accounts::list_accounts(state.db(), &actor).await?;
     render_with(
         code,
@@ -488,8 +502,39 @@ async fn issue_link(
             base_url: state.config().base_url.clone(),
             accounts,
             issued,
+            mailed,
+            mail_configured: state.mailer().is_some(),
             errors,
         },
     )
     .map(private)
+}
+
+/// Emails a link just issued to its account's owner: `Ok` with the address, or `Err` with why not.
+async fn send_link(
+    state: &AppState,
+    mailer: &crate::mail::Mailer,
+    link: &IssuedLink,
+    actor: &Actor,
+) -> Result<String, String> {
+    let url = link_url(&state.config().base_url, &link.secret);
+    let mail = crate::mail::LinkMail {
+        to_email: &link.email,
+        to_name: &link.name,
+        purpose: link.purpose,
+        url: &url,
+        expires_at: link.expires_at,
+        issued_by: &actor.label,
+    };
+    match mailer.send_link(&mail).await {
+        Ok(()) => Ok(link.email.clone()),
+        Err(reason) => {
+            tracing::warn!(
+                user_id = link.user_id,
+                "the {} could not be emailed: {reason}",
+                link.purpose.describe()
+            );
+            Err(reason)
+        }
+    }
 }

@@ -61,6 +61,8 @@ impl App {
                 password_cost: Cost::Test,
                 limits: trellis::auth::limits::RateLimits::off(),
                 lockout: trellis::services::accounts::Lockout::default(),
+                smtp_url: None,
+                mail_from: None,
             },
         );
         trellis::demo::seed(&state, Cost::Test)

@@ -650,3 +650,141 @@ async fn an_employee_can_neither_see_accounts_nor_issue_links() {
         .expect(StatusCode::FORBIDDEN);
     assert!(!res.body.contains("/account/link/"));
 }
+
+/// A mail server that speaks just enough SMTP to take messages, and keeps each one's recipients
+/// and text. Its URL is plain SMTP, without TLS.
+async fn fake_smtp_server() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>>,
+) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a port for the mail server");
+    let url = format!(
+        "smtp://{}?tls=none",
+        listener.local_addr().expect("the mail server's address")
+    );
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = received.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read);
+                let mut recipients = Vec::new();
+                let _ = write.write_all(b"220 fake.test ESMTP\r\n").await;
+                let mut line = String::new();
+                while lines.read_line(&mut line).await.unwrap_or(0) > 0 {
+                    let command = line.trim_end().to_owned();
+                    line.clear();
+                    let verb = command.get(..4).unwrap_or(&command).to_ascii_uppercase();
+                    let answer: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 fake.test\r\n",
+                        "RCPT" => {
+                            recipients.push(command);
+                            b"250 ok\r\n"
+                        }
+                        "DATA" => {
+                            let _ = write.write_all(b"354 go on\r\n").await;
+                            let mut text = String::new();
+                            while !text.ends_with("\r\n.\r\n") {
+                                if lines.read_line(&mut text).await.unwrap_or(0) == 0 {
+                                    return;
+                                }
+                            }
+                            if let Ok(mut all) = store.lock() {
+                                all.push((std::mem::take(&mut recipients), text));
+                            }
+                            b"250 queued\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            return;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    if write.write_all(answer).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, received)
+}
+
+#[tokio::test]
+async fn with_smtp_configured_an_invitation_is_emailed_and_still_shown_once() {
+    let (url, received) = fake_smtp_server().await;
+    let app = TestApp::demo_with(|c| {
+        c.smtp_url = Some(url);
+        c.mail_from = Some("Trellis <trellis@demo.trellis.test>".into());
+    })
+    .await;
+    add_passwordless(&app, "new@demo.trellis.test", "Nova Newcomer").await;
+    let admin = app.admin().await;
+    let res = app
+        .post("/admin/accounts/links")
+        .session(&admin)
+        .form(&[("email", "new@demo.trellis.test"), ("purpose", "invite")])
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        res.body.contains("Sent to new@demo.trellis.test."),
+        "{}",
+        res.body
+    );
+    let path = link_path(&res);
+
+    let messages = received.lock().expect("the received messages").clone();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    let (recipients, text) = &messages[0];
+    assert_eq!(recipients, &["RCPT TO:<new@demo.trellis.test>"]);
+    // Undo quoted-printable's soft line breaks, which long lines get.
+    let text = text.replace("=\r\n", "").replace("=3D", "=");
+    assert!(
+        text.contains("To: \"Nova Newcomer\" <new@demo.trellis.test>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Subject: Your invitation to Trellis"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("http://127.0.0.1{path}")), "{text}");
+    assert!(text.contains("The link works once"), "{text}");
+
+    app.get(&path).send().await.expect(StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_link_that_cannot_be_emailed_is_shown_with_the_reason() {
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a port")
+        .local_addr()
+        .expect("its address");
+    let app = TestApp::demo_with(|c| {
+        c.smtp_url = Some(format!("smtp://{closed}?tls=none"));
+        c.mail_from = Some("trellis@demo.trellis.test".into());
+    })
+    .await;
+    let admin = app.admin().await;
+    let res = app
+        .post("/admin/accounts/links")
+        .session(&admin)
+        .form(&[("email", EMPLOYEE.0), ("purpose", "reset")])
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        res.body.contains("The email could not be sent:"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("Copy the link instead."));
+    let path = link_path(&res);
+    app.get(&path).send().await.expect(StatusCode::OK);
+}

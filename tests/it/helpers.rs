@@ -69,6 +69,8 @@ impl TestApp {
             password_cost: Cost::Test,
             limits: trellis::auth::limits::RateLimits::off(),
             lockout: trellis::services::accounts::Lockout::default(),
+            smtp_url: None,
+            mail_from: None,
         };
         change(&mut config);
         let state = AppState::new(db, config);
