@@ -151,6 +151,14 @@ ALTER TABLE teams ADD COLUMN updated_at BIGINT;
 CREATE UNIQUE INDEX teams_external_id ON teams(external_id);
 "#,
     },
+    Migration {
+        version: 5,
+        name: "SCIM emails as sent, and an unassigned SCIM active",
+        sql: r#"
+ALTER TABLE users ADD COLUMN scim_emails TEXT;
+ALTER TABLE users ADD COLUMN scim_active_unassigned BIGINT NOT NULL DEFAULT 0;
+"#,
+    },
 ];
 
 /// The DDL spellings that differ between backends.

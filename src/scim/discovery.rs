@@ -128,14 +128,14 @@ fn schema_values(base: &str) -> Vec<Value> {
                 attr("givenName", "string", "The given name.", json!({})),
             ]})),
             attr("displayName", "string", "The name to show.", json!({})),
-            attr("active", "boolean", "False when the person has left; they keep their history.", json!({})),
-            attr("emails", "complex", "The person's email address; Trellis keeps one, the work email.", json!({
+            attr("active", "boolean", "False when the person has left; they keep their history. Removed, it is unassigned and the person's status stays as it was.", json!({})),
+            attr("emails", "complex", "The email addresses, kept as sent. The person's email is the userName when it is an email, else the primary one, else the work one, else the first.", json!({
                 "multiValued": true,
                 "required": true,
                 "subAttributes": [
                     attr("value", "string", "The email address.", json!({ "required": true })),
-                    attr("type", "string", "Always work.", json!({ "canonicalValues": ["work"] })),
-                    attr("primary", "boolean", "Always true.", json!({})),
+                    attr("type", "string", "The kind of address.", json!({ "canonicalValues": ["work", "home", "other"] })),
+                    attr("primary", "boolean", "Whether it is the preferred address.", json!({})),
                 ],
             })),
         ],

@@ -415,7 +415,10 @@ pub fn user_columns(p: &AttrPath, within: Option<&str>) -> Option<Column> {
         ("externalid", None) => Some(Column::Text("u.external_id".into())),
         ("emails", None | Some("value")) => ci("u.email"),
         ("emails", Some("type")) => ci("'work'"),
-        ("active", None) => Some(Column::Bool("u.active".into())),
+        // `active` removed over SCIM is unassigned: it matches neither true nor false.
+        ("active", None) => Some(Column::Bool(
+            "(CASE WHEN u.scim_active_unassigned = 1 THEN NULL ELSE u.active END)".into(),
+        )),
         ("displayname", None) => ci("lower(COALESCE(u.display_name, u.name))"),
         ("name", Some("formatted")) => ci("lower(u.name)"),
         _ => None,

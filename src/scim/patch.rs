@@ -200,11 +200,6 @@ fn apply_one(
         }
         return Ok(());
     }
-    if kind == OpKind::Remove && attr.urn.is_none() && attr.attr == "active" && attr.sub.is_none() {
-        return Err(ScimError::mutability(
-            "active cannot be removed: a person is active or has left; set it to true or false",
-        ));
-    }
     if matches!(attr.attr.as_str(), "id" | "meta" | "schemas") {
         return Err(ScimError::mutability(format!(
             "`{}` is set by the server and cannot be changed",

@@ -45,11 +45,25 @@ pub fn render(p: &ScimPerson, base: &str) -> Value {
             }
         }
     }
-    user.insert(
-        "emails".into(),
-        json!([{ "value": p.email, "type": "work", "primary": true }]),
-    );
-    user.insert("active".into(), json!(p.active));
+    match p.scim_emails.as_deref() {
+        // Never written over SCIM: the person's one email.
+        None => {
+            user.insert(
+                "emails".into(),
+                json!([{ "value": p.email, "type": "work", "primary": true }]),
+            );
+        }
+        Some(stored) => {
+            if let Ok(Value::Array(emails)) = serde_json::from_str::<Value>(stored)
+                && !emails.is_empty()
+            {
+                user.insert("emails".into(), Value::Array(emails));
+            }
+        }
+    }
+    if !p.active_unassigned {
+        user.insert("active".into(), json!(p.active));
+    }
     let mut enterprise = Map::new();
     if let Some(n) = &p.employee_id {
         enterprise.insert("employeeNumber".into(), json!(n));
@@ -89,9 +103,9 @@ pub fn render(p: &ScimPerson, base: &str) -> Value {
 pub fn read(body: &Value) -> ScimResult<PersonWrite> {
     let user_name = text(get_ci(body, "userName"))
         .ok_or_else(|| ScimError::invalid_value("a User needs a userName"))?;
-    let emails: Vec<&Value> = match get_ci(body, "emails") {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(Value::Null) | None => Vec::new(),
+    let emails: &[Value] = match get_ci(body, "emails") {
+        Some(Value::Array(items)) => items,
+        Some(Value::Null) | None => &[],
         Some(_) => return Err(ScimError::invalid_value("emails must be a list")),
     };
     let email_of = |pred: &dyn Fn(&Value) -> bool| {
@@ -151,10 +165,10 @@ pub fn read(body: &Value) -> ScimResult<PersonWrite> {
         .or_else(|| display_name.clone())
         .unwrap_or_default();
     let active = match get_ci(body, "active") {
-        None | Some(Value::Null) => true,
-        Some(v) => boolean(v).ok_or_else(|| {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(boolean(v).ok_or_else(|| {
             ScimError::invalid_value(format!("active must be true or false, not {v}"))
-        })?,
+        })?),
     };
     let enterprise = get_ci(body, ENTERPRISE);
     let ext = |k: &str| enterprise.and_then(|e| get_ci(e, k));
@@ -178,6 +192,7 @@ pub fn read(body: &Value) -> ScimResult<PersonWrite> {
         name,
         scim_name: Value::Object(name_obj).to_string(),
         display_name,
+        emails: Value::Array(emails.to_vec()).to_string(),
         external_id: text(get_ci(body, "externalId")),
         active,
         employee_id: text(ext("employeeNumber")),

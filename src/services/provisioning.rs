@@ -2,7 +2,8 @@
 //! them through the same path as the browser and CSV imports (`people::write_person`, so
 //! `PersonInput::check` decides what is valid). Each request is one transaction with its audit
 //! events. What only SCIM knows (the client's external id, a user name that is not the email, the
-//! name parts and display name as the client sent them) is kept in columns of its own.
+//! name parts, display name and emails as the client sent them, and whether it left `active`
+//! unassigned) is kept in columns of its own.
 //!
 //! Teams are SCIM groups: a person is in at most one team, so adding a person to a group moves
 //! them out of the team they were in.
@@ -53,13 +54,19 @@ pub struct ScimPerson {
     pub employee_id: Option<String>,
     pub team: Option<String>,
     pub manager_id: Option<i64>,
+    /// The employment status: active, or left.
     pub active: bool,
+    /// A SCIM client removed `active` (or wrote the person without it): SCIM shows no `active`,
+    /// and the employment status stays as it was.
+    pub active_unassigned: bool,
     pub external_id: Option<String>,
     /// The user name, when it is not the email.
     pub scim_user_name: Option<String>,
     /// The `name` object as the client last sent it (JSON); absent when SCIM never wrote the person.
     pub scim_name: Option<String>,
     pub display_name: Option<String>,
+    /// The `emails` list as the client last sent it (JSON); absent when SCIM never wrote the person.
+    pub scim_emails: Option<String>,
     pub created_at: i64,
     pub updated_at: Option<i64>,
 }
@@ -71,11 +78,13 @@ impl ScimPerson {
 }
 
 const PERSON_SELECT: &str = "SELECT u.id, u.email, u.name, u.employee_id, t.name AS team, u.manager_id, u.active, \
-     u.external_id, u.scim_user_name, u.scim_name, u.display_name, u.created_at, u.updated_at \
+     u.scim_active_unassigned, u.external_id, u.scim_user_name, u.scim_name, u.display_name, \
+     u.scim_emails, u.created_at, u.updated_at \
      FROM users u LEFT JOIN teams t ON t.id = u.team_id";
 
 fn person_from_row(r: &sqlx::any::AnyRow) -> Result<ScimPerson, sqlx::Error> {
     let active: i64 = r.try_get("active")?;
+    let unassigned: i64 = r.try_get("scim_active_unassigned")?;
     Ok(ScimPerson {
         id: r.try_get("id")?,
         email: r.try_get("email")?,
@@ -84,10 +93,12 @@ fn person_from_row(r: &sqlx::any::AnyRow) -> Result<ScimPerson, sqlx::Error> {
         team: r.try_get("team")?,
         manager_id: r.try_get("manager_id")?,
         active: active == 1,
+        active_unassigned: unassigned == 1,
         external_id: r.try_get("external_id")?,
         scim_user_name: r.try_get("scim_user_name")?,
         scim_name: r.try_get("scim_name")?,
         display_name: r.try_get("display_name")?,
+        scim_emails: r.try_get("scim_emails")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })
@@ -148,8 +159,12 @@ pub struct PersonWrite {
     /// The `name` object as sent, as JSON (`{}` when none was).
     pub scim_name: String,
     pub display_name: Option<String>,
+    /// The `emails` list as sent, as JSON (`[]` when none was).
+    pub emails: String,
     pub external_id: Option<String>,
-    pub active: bool,
+    /// `active` as sent; `None` when it was not (it is unassigned): a new person is then active,
+    /// and someone already here keeps their employment status.
+    pub active: Option<bool>,
     pub employee_id: Option<String>,
     pub team: Option<String>,
     /// The manager's id.
@@ -205,6 +220,7 @@ fn invalid(field: &str, errors: Vec<crate::error::FieldError>) -> AppError {
 /// of them. The email and the SCIM-only columns are written here; everything else through
 /// `people::write_person`.
 async fn write(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &PersonWrite) -> AppResult<i64> {
+    let creating = id.is_none();
     let email = Email::parse(&w.email).map_err(|m| AppError::invalid_field("userName", m))?;
     let id = match id {
         Some(id) => {
@@ -301,6 +317,14 @@ async fn write(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &PersonWrite) -> 
             .execute(&mut **tx)
             .await?;
     }
+    // Without `active`, a person created (or rehired) is active and anyone else keeps their
+    // status: SCIM never deactivates or reactivates someone it did not say to.
+    let status = match (w.active, &current) {
+        (Some(true), _) | (None, None) => "active",
+        (Some(false), _) => "left",
+        (None, Some(_)) if creating => "active",
+        (None, Some(c)) => c.status.as_str(),
+    };
     let input = PersonInput {
         email: email.to_string(),
         name: w.name.clone(),
@@ -311,9 +335,9 @@ async fn write(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &PersonWrite) -> 
             .as_ref()
             .map(|c| c.start_date.clone())
             .unwrap_or_default(),
-        status: if w.active { "active" } else { "left" }.to_owned(),
-        left_on: match (&current, w.active) {
-            (Some(c), false) if c.status == "left" => c.left_on.clone(),
+        status: status.to_owned(),
+        left_on: match &current {
+            Some(c) if status == "left" && c.status == "left" => c.left_on.clone(),
             _ => String::new(),
         },
     };
@@ -321,12 +345,15 @@ async fn write(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &PersonWrite) -> 
     let (id, _) = people::write_person(tx, actor, &fields).await?;
     sqlx::query(
         "UPDATE users SET external_id = $1, scim_user_name = $2, scim_name = $3, display_name = $4, \
-         updated_at = $5, scim_deleted_at = NULL WHERE id = $6",
+         scim_emails = $5, scim_active_unassigned = $6, updated_at = $7, scim_deleted_at = NULL \
+         WHERE id = $8",
     )
     .bind(&w.external_id)
     .bind(&w.user_name)
     .bind(&w.scim_name)
     .bind(&w.display_name)
+    .bind(&w.emails)
+    .bind(i64::from(w.active.is_none()))
     .bind(now())
     .bind(id)
     .execute(&mut **tx)
@@ -340,7 +367,7 @@ async fn write(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &PersonWrite) -> 
         Some(serde_json::json!({
             "after": {
                 "email": email.as_str(), "user_name": user_name, "external_id": w.external_id,
-                "display_name": w.display_name, "active": w.active,
+                "display_name": w.display_name, "active": status == "active",
             },
         })),
     )

@@ -654,3 +654,194 @@ async fn every_error_is_a_scim_error_body() {
     let value: Value = res.json();
     assert_eq!(value["status"], json!("405"));
 }
+
+async fn status_of(app: &TestApp, id: &str) -> trellis::domain::Status {
+    trellis::services::people::person(
+        &app.state,
+        &trellis::auth::Actor::command_line(),
+        id.parse().expect("a number"),
+    )
+    .await
+    .expect("in Trellis")
+    .status
+}
+
+async fn patch_user(app: &TestApp, token: &str, id: &str, ops: Value) -> Value {
+    send(
+        app,
+        "PATCH",
+        &format!("/scim/v2/Users/{id}"),
+        token,
+        Some(&json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops}).to_string()),
+    )
+    .await
+    .expect(StatusCode::OK)
+    .json()
+}
+
+#[tokio::test]
+async fn removing_active_leaves_it_unassigned_and_the_status_as_it_was() {
+    use trellis::domain::Status;
+    let app = TestApp::demo().await;
+    let token = app.token("scim").await;
+    let river = create_river(&app, &token).await;
+    let get = |id: String| {
+        let (app, token) = (&app, &token);
+        async move {
+            send(app, "GET", &format!("/scim/v2/Users/{id}"), token, None)
+                .await
+                .expect(StatusCode::OK)
+                .json()
+        }
+    };
+
+    // Removed while active: SCIM shows no `active`, and the person stays active.
+    let user = patch_user(
+        &app,
+        &token,
+        &river,
+        json!([{"op": "remove", "path": "active"}]),
+    )
+    .await;
+    assert!(user.get("active").is_none(), "{user}");
+    assert!(get(river.clone()).await.get("active").is_none());
+    assert_eq!(status_of(&app, &river).await, Status::Active);
+    // Unassigned matches neither `active eq true` nor `active eq false`.
+    for value in ["true", "false"] {
+        let found = send(
+            &app,
+            "GET",
+            &format!(
+                "/scim/v2/Users?filter=active%20eq%20{value}%20and%20userName%20sw%20%22river%22"
+            ),
+            &token,
+            None,
+        )
+        .await
+        .expect(StatusCode::OK)
+        .json();
+        assert_eq!(found["totalResults"], json!(0), "active eq {value}");
+    }
+    // Other changes keep it unassigned and do not touch the status.
+    let user = patch_user(
+        &app,
+        &token,
+        &river,
+        json!([{"op": "replace", "path": "displayName", "value": "Dr Song"}]),
+    )
+    .await;
+    assert!(user.get("active").is_none(), "{user}");
+    assert_eq!(status_of(&app, &river).await, Status::Active);
+
+    // Stated again, it is the status; removed while left, the person stays left.
+    let user = patch_user(
+        &app,
+        &token,
+        &river,
+        json!([{"op": "replace", "value": {"active": false}}]),
+    )
+    .await;
+    assert_eq!(user["active"], json!(false));
+    assert_eq!(status_of(&app, &river).await, Status::Left);
+    let user = patch_user(
+        &app,
+        &token,
+        &river,
+        json!([{"op": "remove", "path": "active"}]),
+    )
+    .await;
+    assert!(user.get("active").is_none(), "{user}");
+    assert_eq!(status_of(&app, &river).await, Status::Left);
+    // A PUT without `active` does not reactivate anyone either.
+    let user = send(
+        &app,
+        "PUT",
+        &format!("/scim/v2/Users/{river}"),
+        &token,
+        Some(r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"river.song@example.test"}"#),
+    )
+    .await
+    .expect(StatusCode::OK)
+    .json();
+    assert!(user.get("active").is_none(), "{user}");
+    assert_eq!(status_of(&app, &river).await, Status::Left);
+    let user = patch_user(
+        &app,
+        &token,
+        &river,
+        json!([{"op": "add", "path": "active", "value": true}]),
+    )
+    .await;
+    assert_eq!(user["active"], json!(true));
+    assert_eq!(get(river.clone()).await["active"], json!(true));
+    assert_eq!(status_of(&app, &river).await, Status::Active);
+}
+
+#[tokio::test]
+async fn emails_read_back_as_sent_and_the_person_keeps_one_email() {
+    let app = TestApp::demo().await;
+    let token = app.token("scim").await;
+    let emails = json!([
+        {"value": "amy@home.test", "type": "home", "primary": false},
+        {"value": "amy.pond@example.test", "type": "work"},
+    ]);
+    let user = send(
+        &app,
+        "POST",
+        "/scim/v2/Users",
+        &token,
+        Some(&json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "amy", "emails": emails}).to_string()),
+    )
+    .await
+    .expect(StatusCode::CREATED)
+    .json();
+    assert_eq!(user["emails"], emails);
+    let id = user["id"].as_str().expect("an id").to_owned();
+    let record = |app: &TestApp, id: String| {
+        let state = app.state.clone();
+        async move {
+            trellis::services::people::person(
+                &state,
+                &trellis::auth::Actor::command_line(),
+                id.parse().expect("a number"),
+            )
+            .await
+            .expect("in Trellis")
+            .email
+        }
+    };
+    // No email user name and no primary: the person's email is the work one.
+    assert_eq!(record(&app, id.clone()).await, "amy.pond@example.test");
+
+    // `primary: false` stays false.
+    let emails = json!([{"value": "amy@new.test", "type": "other", "primary": false}]);
+    let user = patch_user(
+        &app,
+        &token,
+        &id,
+        json!([{"op": "replace", "path": "emails", "value": emails}]),
+    )
+    .await;
+    assert_eq!(user["emails"], emails);
+    let got = send(&app, "GET", &format!("/scim/v2/Users/{id}"), &token, None)
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert_eq!(got["emails"], emails);
+    assert_eq!(record(&app, id.clone()).await, "amy@new.test");
+
+    // With an email user name, the user name is the person's email, whatever `emails` says; and
+    // removed, `emails` is unassigned.
+    let user = patch_user(
+        &app,
+        &token,
+        &id,
+        json!([
+            {"op": "replace", "path": "userName", "value": "amy.williams@example.test"},
+            {"op": "remove", "path": "emails"},
+        ]),
+    )
+    .await;
+    assert!(user.get("emails").is_none(), "{user}");
+    assert_eq!(record(&app, id.clone()).await, "amy.williams@example.test");
+}
