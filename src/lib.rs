@@ -56,7 +56,7 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ));
     Router::new()
-        .merge(web::routes())
+        .merge(web::routes(state.clone()))
         .merge(api::docs())
         .nest("/api", api::routes())
         .nest("/scim/v2", scim::routes())

@@ -28,7 +28,7 @@ use crate::state::AppState;
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
      script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/healthz", get(healthz))
@@ -43,7 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(people_import::routes())
         .merge(admin::routes())
         .fallback(|| async { AppError::not_found("this page") })
-        .layer(middleware::from_fn(render_errors))
+        .layer(middleware::from_fn_with_state(state, render_errors))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -97,7 +97,8 @@ struct ErrorPage {
 /// Shows every error response of the pages as an HTML page, and sends a browser that is not signed
 /// in to the sign-in page, then back to where it was going. Pages that a handler rendered itself
 /// (a form shown again with its errors) pass through.
-async fn render_errors(req: Request, next: Next) -> Response {
+async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let session = crate::auth::actor::session_cookie(req.headers()).map(str::to_owned);
     let target = req
         .uri()
         .path_and_query()
@@ -126,8 +127,23 @@ async fn render_errors(req: Request, next: Next) -> Response {
         return Redirect::to(&location).into_response();
     }
     let body = error_body(res).await;
+    // The error page keeps the navigation of a signed-in person.
+    let actor = match session {
+        Some(s) => match state.actors().get(&s) {
+            Some(actor) => Some(actor),
+            None => crate::services::accounts::actor_for_session(state.db(), &s)
+                .await
+                .ok()
+                .flatten(),
+        },
+        None => None,
+    };
     let page = ErrorPage {
-        layout: Layout::new(status.canonical_reason().unwrap_or("Error"), "", None),
+        layout: Layout::new(
+            status.canonical_reason().unwrap_or("Error"),
+            "",
+            actor.as_ref(),
+        ),
         message: body.message.clone(),
     };
     match page.render() {

@@ -170,6 +170,10 @@ async fn unknown_pages_are_404_pages() {
         .await
         .expect(StatusCode::NOT_FOUND);
     assert!(res.header("content-type").starts_with("text/html"));
+    assert!(
+        res.body.contains("Sign out"),
+        "a signed-in person keeps the navigation"
+    );
 }
 
 // Invitation and password reset links, password changes, lockout, deactivation and rate limits.
