@@ -49,6 +49,11 @@ pub enum AppError {
     Conflict(String),
     #[error("too many attempts; try again later")]
     TooManyRequests,
+    /// The Grow features are released to the pilot teams only, and the person is not in one.
+    #[error(
+        "career growth features are not open to your team yet: the People team is piloting them with a few teams first"
+    )]
+    NotReleased,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error("{0}")]
@@ -84,7 +89,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::NotReleased => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid { .. } | AppError::InvalidFile { .. } => {

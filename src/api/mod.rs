@@ -82,9 +82,17 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The OpenAPI documents of the areas that declare their own (`#[derive(OpenApi)] struct Api` in
+/// their module), merged into [`ApiDoc`].
+const AREAS: &[fn() -> utoipa::openapi::OpenApi] = &[];
+
 /// The API's OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut doc = ApiDoc::openapi();
+    for area in AREAS {
+        doc.merge(area());
+    }
+    doc
 }
 
 /// The OpenAPI document at `/api/openapi.json` and the interactive docs at `/api/docs`, served from

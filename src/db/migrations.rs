@@ -159,6 +159,32 @@ ALTER TABLE users ADD COLUMN scim_emails TEXT;
 ALTER TABLE users ADD COLUMN scim_active_unassigned BIGINT NOT NULL DEFAULT 0;
 "#,
     },
+    // From here on, each migration is a file of `src/db/migrations/`.
+    Migration {
+        version: 6,
+        name: "check-ins, evidence and readiness",
+        sql: include_str!("migrations/0006_checkins.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "development plans and 1:1s",
+        sql: include_str!("migrations/0007_plans_one_on_ones.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "promotion nominations",
+        sql: include_str!("migrations/0008_nominations.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "the rollout: self-checks, roadmap, pilot",
+        sql: include_str!("migrations/0009_rollout.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "pulse surveys",
+        sql: include_str!("migrations/0010_surveys.sql"),
+    },
 ];
 
 /// The DDL spellings that differ between backends.

@@ -2,7 +2,9 @@
 //! `trellis-framework` crate; this module holds the rest.
 
 mod email;
+mod growth;
 mod people;
 
 pub use email::Email;
+pub use growth::Rating;
 pub use people::{Day, PositionKind, Status};

@@ -8,3 +8,4 @@ pub mod framework;
 pub mod people;
 pub mod people_import;
 pub mod provisioning;
+pub mod release;

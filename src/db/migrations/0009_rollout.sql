@@ -1,0 +1,37 @@
+-- The rollout programme: readiness self-checks, the staged roadmap and the pilot.
+CREATE TABLE self_checks (
+    id {id},
+    taken_by BIGINT REFERENCES users(id) ON DELETE SET NULL,
+    taken_at BIGINT NOT NULL,
+    answers TEXT NOT NULL
+);
+CREATE TABLE roadmap_stages (
+    stage TEXT PRIMARY KEY,
+    owner_id BIGINT REFERENCES users(id) ON DELETE SET NULL,
+    starts_on TEXT,
+    ends_on TEXT,
+    notes TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE TABLE roadmap_items (
+    id {id},
+    stage TEXT NOT NULL,
+    title TEXT NOT NULL,
+    owner_id BIGINT REFERENCES users(id) ON DELETE SET NULL,
+    due_on TEXT,
+    done_at BIGINT,
+    position BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX roadmap_items_stage ON roadmap_items(stage, position);
+-- Who sees the Grow features: everyone, or the pilot teams (and admins) only.
+CREATE TABLE grow_release (
+    id BIGINT PRIMARY KEY CHECK (id = 1),
+    audience TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE TABLE pilot_teams (
+    team_id BIGINT PRIMARY KEY REFERENCES teams(id) ON DELETE CASCADE,
+    added_at BIGINT NOT NULL
+);
