@@ -308,16 +308,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::demo::seed(&state, Cost::Production)
                 .await
                 .map_err(|e| anyhow::anyhow!("seeding the demo failed: {e}"))?;
-            crate::demo::seed_directory(&state)
+            crate::demo::seed_directory(&state, Cost::Production)
                 .await
                 .map_err(|e| anyhow::anyhow!("seeding the demo's people failed: {e}"))?;
             let mut banner = String::from("Demo logins:\n");
-            for login in &crate::demo::LOGINS {
+            for login in crate::demo::LOGINS
+                .iter()
+                .chain(&crate::demo::DIRECTORY_LOGINS)
+            {
                 banner.push_str(&format!(
                     "  {:<9} {}  password: {}\n",
-                    login.role.as_str(),
-                    login.email,
-                    login.password
+                    login.who, login.email, login.password
                 ));
             }
             serve(state, args.bind, Some(banner)).await?;

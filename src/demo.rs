@@ -1,4 +1,5 @@
-//! The demo organisation: a framework with several tracks, published, and two accounts to sign in with.
+//! The demo organisation: a framework with several tracks, published, and accounts to sign in with:
+//! an admin, an employee and the employee's manager.
 
 use crate::auth::password::Cost;
 use crate::auth::{Actor, Role};
@@ -14,6 +15,8 @@ pub const PEOPLE_CSV: &str = include_str!("../demo/people.csv");
 
 /// A demo account, printed when the demo starts.
 pub struct Login {
+    /// Who the account stands for in the demo: admin, employee, manager.
+    pub who: &'static str,
     pub email: &'static str,
     pub password: &'static str,
     pub role: Role,
@@ -22,12 +25,14 @@ pub struct Login {
 
 pub const LOGINS: [Login; 2] = [
     Login {
+        who: "admin",
         email: "admin@demo.trellis.test",
         password: "demo-admin-pass",
         role: Role::Admin,
         name: "Alex Admin (People team)",
     },
     Login {
+        who: "employee",
         email: "employee@demo.trellis.test",
         password: "demo-employee-pass",
         role: Role::Employee,
@@ -35,23 +40,19 @@ pub const LOGINS: [Login; 2] = [
     },
 ];
 
+/// The accounts [`seed_directory`] adds: Sam's manager.
+pub const DIRECTORY_LOGINS: [Login; 1] = [Login {
+    who: "manager",
+    email: "iris.brook@demo.trellis.test",
+    password: "demo-manager-pass",
+    role: Role::Employee,
+    name: "Iris Brook",
+}];
+
 /// Fills an empty database with the demo organisation and publishes its framework.
 pub async fn seed(state: &AppState, cost: Cost) -> AppResult<()> {
+    create_logins(state, &LOGINS, cost).await?;
     let operator = Actor::command_line();
-    for login in &LOGINS {
-        accounts::create_user(
-            state.db(),
-            &operator,
-            accounts::NewUser {
-                email: login.email.into(),
-                name: login.name.into(),
-                role: login.role,
-                password: login.password.into(),
-            },
-            cost,
-        )
-        .await?;
-    }
     framework::import_yaml(
         state,
         &operator,
@@ -66,9 +67,29 @@ pub async fn seed(state: &AppState, cost: Cost) -> AppResult<()> {
     Ok(())
 }
 
-/// Adds the demo organisation's people, with their teams, managers and positions, to a database
-/// [`seed`] filled.
-pub async fn seed_directory(state: &AppState) -> AppResult<()> {
+async fn create_logins(state: &AppState, logins: &[Login], cost: Cost) -> AppResult<()> {
+    let operator = Actor::command_line();
+    for login in logins {
+        accounts::create_user(
+            state.db(),
+            &operator,
+            accounts::NewUser {
+                email: login.email.into(),
+                name: login.name.into(),
+                role: login.role,
+                password: login.password.into(),
+            },
+            cost,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Adds the demo organisation's people, with their teams, managers and positions, and the
+/// [`DIRECTORY_LOGINS`], to a database [`seed`] filled.
+pub async fn seed_directory(state: &AppState, cost: Cost) -> AppResult<()> {
+    create_logins(state, &DIRECTORY_LOGINS, cost).await?;
     let operator = Actor::command_line();
     people_import::import_csv(
         state,

@@ -379,7 +379,7 @@ async fn admins_change_roles_but_never_remove_the_last_admin() {
 #[tokio::test]
 async fn the_demo_directory_imports_with_managers_and_positions() {
     let app = TestApp::demo().await;
-    trellis::demo::seed_directory(&app.state)
+    trellis::demo::seed_directory(&app.state, trellis::auth::password::Cost::Test)
         .await
         .expect("the demo's people file imports");
     let admin = app.admin().await;
