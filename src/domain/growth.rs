@@ -81,6 +81,28 @@ impl Rating {
     }
 }
 
+/// One side's rating of one competency in a check-in, as stored: the `self_ratings`,
+/// `manager_ratings` and `agreed_ratings` columns of `checkins` each hold a JSON object of these,
+/// keyed by competency key ([`Ratings`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RatingEntry {
+    pub rating: Rating,
+    /// What the rater wants to say about it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub comment: String,
+    /// Why the competency does not apply; required with [`Rating::NotApplicable`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A side's ratings, by competency key.
+pub type Ratings = std::collections::BTreeMap<String, RatingEntry>;
+
+/// Reads a ratings column; a column that does not parse reads as no ratings.
+pub fn parse_ratings(json: &str) -> Ratings {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,5 +6,5 @@ mod growth;
 mod people;
 
 pub use email::Email;
-pub use growth::Rating;
+pub use growth::{Rating, RatingEntry, Ratings, parse_ratings};
 pub use people::{Day, PositionKind, Status};
