@@ -1,12 +1,16 @@
 //! Writes the benchmark organisation as a people CSV in the import's columns: N people (100,000 by
 //! default) in a realistic management tree (one chief executive, then layers of managers with five to
-//! ten reports each), spread over the first 40 tracks of `gen_framework`'s framework, in 200 teams.
+//! ten reports each; `person000120` has exactly twelve), spread over the first 40 tracks of
+//! `gen_framework`'s framework, in 200 teams.
 //! The data is synthetic and the same on every run.
 //!
 //! `cargo run --release --example gen_people -- OUT.csv [PEOPLE]`
 
 use std::fmt::Write as _;
 use std::io::Write as _;
+
+/// The manager whose team the benchmark's team view shows: exactly twelve direct reports.
+const TEAM_LEAD: usize = 120;
 
 /// A small, fixed pseudo-random sequence, so that every run writes the same file.
 struct Sequence(u64);
@@ -46,7 +50,11 @@ fn main() {
     for (i, slot) in manager_of.iter_mut().enumerate().skip(1) {
         if left_for_manager == 0 {
             next_manager += usize::from(i > 1);
-            left_for_manager = 5 + seq.next(6);
+            left_for_manager = if next_manager == TEAM_LEAD {
+                12
+            } else {
+                5 + seq.next(6)
+            };
         }
         *slot = Some(next_manager.min(i - 1));
         left_for_manager -= 1;

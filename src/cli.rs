@@ -58,6 +58,15 @@ enum Command {
     /// Import and export the people directory as CSV.
     #[command(subcommand)]
     People(PeopleCommand),
+    /// Readiness for the next level.
+    #[command(subcommand)]
+    Readiness(ReadinessCommand),
+}
+
+#[derive(Subcommand)]
+enum ReadinessCommand {
+    /// Recompute the readiness of the whole organisation from the latest agreed check-ins.
+    Recompute,
 }
 
 #[derive(Args)]
@@ -373,6 +382,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Framework(cmd) => return framework_command(&cli, cmd).await,
         Command::People(cmd) => return people_command(&cli, cmd).await,
+        Command::Readiness(ReadinessCommand::Recompute) => {
+            let url = cli.database_url()?;
+            let db = open(&url, 2).await?;
+            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
+            let started = std::time::Instant::now();
+            let n = crate::services::readiness::recompute_all(&state, &Actor::command_line())
+                .await
+                .map_err(user_error)?;
+            println!(
+                "recomputed the readiness of {n} people in {} ms",
+                started.elapsed().as_millis()
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -20,6 +20,7 @@ struct Inner {
     frameworks: FrameworkCache,
     actors: ActorCache,
     counts: CountCache,
+    dashboards: crate::services::kpis::DashboardCache,
     mailer: Option<Mailer>,
 }
 
@@ -86,6 +87,7 @@ impl AppState {
             frameworks: FrameworkCache::default(),
             actors: ActorCache::default(),
             counts: CountCache::default(),
+            dashboards: crate::services::kpis::DashboardCache::default(),
         }))
     }
 
@@ -111,6 +113,11 @@ impl AppState {
 
     pub fn counts(&self) -> &CountCache {
         &self.0.counts
+    }
+
+    /// Computed KPI dashboards (see `services::kpis`).
+    pub fn dashboards(&self) -> &crate::services::kpis::DashboardCache {
+        &self.0.dashboards
     }
 
     /// Sends invitation and reset links; none when no SMTP server is configured.

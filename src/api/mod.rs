@@ -3,9 +3,21 @@
 //! `/api/openapi.json` and browsable at `/api/docs`. Errors are RFC 9457 problem documents.
 
 mod admin;
+mod checkins;
+mod dashboard;
+mod evidence;
 mod framework;
+mod growth_record;
+mod home;
+mod nominations;
+mod one_on_ones;
 mod people;
 mod people_import;
+mod plans;
+mod readiness;
+mod rollout;
+mod surveys;
+mod team;
 mod templates;
 
 use axum::Json;
@@ -84,7 +96,20 @@ impl utoipa::Modify for BearerAuth {
 
 /// The OpenAPI documents of the areas that declare their own (`#[derive(OpenApi)] struct Api` in
 /// their module), merged into [`ApiDoc`].
-const AREAS: &[fn() -> utoipa::openapi::OpenApi] = &[];
+const AREAS: &[fn() -> utoipa::openapi::OpenApi] = &[
+    evidence::Api::openapi,
+    readiness::Api::openapi,
+    plans::Api::openapi,
+    one_on_ones::Api::openapi,
+    dashboard::Api::openapi,
+    checkins::Api::openapi,
+    rollout::Api::openapi,
+    surveys::Api::openapi,
+    home::Api::openapi,
+    team::Api::openapi,
+    nominations::Api::openapi,
+    growth_record::Api::openapi,
+];
 
 /// The API's OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -121,7 +146,19 @@ pub fn routes() -> Router<AppState> {
                 .merge(templates::routes())
                 .merge(admin::routes())
                 .merge(people::routes())
-                .merge(people_import::routes()),
+                .merge(people_import::routes())
+                .merge(plans::routes())
+                .merge(one_on_ones::routes())
+                .merge(rollout::routes())
+                .merge(surveys::routes())
+                .merge(checkins::routes())
+                .merge(evidence::routes())
+                .merge(readiness::routes())
+                .merge(dashboard::routes())
+                .merge(home::routes())
+                .merge(team::routes())
+                .merge(nominations::routes())
+                .merge(growth_record::routes()),
         )
         .fallback(|| async { AppError::not_found("this API route") })
         .layer(middleware::from_fn(problems))

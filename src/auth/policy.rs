@@ -93,6 +93,33 @@ pub fn manage_api_tokens(actor: &Actor) -> AppResult<()> {
     require(is_api_capable(actor) && actor.is_admin())
 }
 
+// ---- Evidence and readiness (issue 4, Grow) ----
+
+/// Readiness rules and recomputing readiness for the whole organisation are the People team's.
+pub fn configure_readiness(actor: &Actor) -> AppResult<()> {
+    require(is_api_capable(actor) && actor.is_admin())
+}
+
+/// Evidence is added to a person's record by the person and by their management chain.
+pub fn add_evidence(actor: &Actor, relation: Relation) -> AppResult<()> {
+    require(is_api_capable(actor) && relation != Relation::Other)
+}
+
+/// An evidence item is changed and removed by its author only.
+pub fn change_evidence(actor: &Actor, author: Option<i64>) -> AppResult<()> {
+    require(is_api_capable(actor) && author.is_some() && actor.user_id == author)
+}
+
+/// A manager in the person's chain confirms evidence; so does a colleague the owner asked.
+pub fn confirm_evidence(actor: &Actor, relation: Relation, asked: bool) -> AppResult<()> {
+    require(is_api_capable(actor) && (relation == Relation::InManagementChain || asked))
+}
+
+/// Only the owner asks a colleague to confirm one of their items, which shows it to that colleague.
+pub fn ask_evidence_confirmation(actor: &Actor, relation: Relation) -> AppResult<()> {
+    require(is_api_capable(actor) && relation == Relation::Myself)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,4 +169,172 @@ mod tests {
         assert!(edit_framework(&scim).is_err());
         assert!(read_published_framework(&scim).is_err());
     }
+}
+
+// ---- Development plans and 1:1s (issue 4) ----
+
+/// Plans and 1:1s are for people and `api` tokens; SCIM tokens only provision.
+pub fn use_plans_and_one_on_ones(actor: &Actor) -> AppResult<()> {
+    require(is_api_capable(actor))
+}
+
+/// A development plan is its owner's: they write their goals, the goals' actions and progress
+/// notes. Their management chain reads and comments; admins read.
+pub fn edit_plan(actor: &Actor, relation: Relation) -> AppResult<()> {
+    require(is_api_capable(actor) && relation == Relation::Myself)
+}
+
+/// A goal is added by its owner, or proposed by someone in their management chain; a note on a
+/// goal is a progress note from the owner or a comment from the chain. Admins only read.
+pub fn contribute_to_plan(actor: &Actor, relation: Relation) -> AppResult<()> {
+    require(
+        is_api_capable(actor) && matches!(relation, Relation::Myself | Relation::InManagementChain),
+    )
+}
+
+/// How the actor stands to a 1:1 series (manager and report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seat {
+    /// The manager or the report of the series.
+    Participant,
+    /// Above the series' manager in the report's management chain.
+    AboveManager,
+    Outside,
+}
+
+/// The shared content of a 1:1 (agenda, shared notes, action items) is read by its two
+/// participants, the report's management chain above the manager, and admins.
+pub fn read_one_on_one(actor: &Actor, seat: Seat) -> bool {
+    is_api_capable(actor) && (seat != Seat::Outside || actor.is_admin())
+}
+
+/// Only the two participants start a series and write in its meetings; the chain and admins read.
+pub fn write_one_on_one(actor: &Actor, seat: Seat) -> AppResult<()> {
+    require(is_api_capable(actor) && actor.user_id.is_some() && seat == Seat::Participant)
+}
+
+/// A private note of a 1:1 is read by its author and nobody else: not the other participant, not
+/// the chain, not admins.
+pub fn read_private_note(actor: &Actor, author: i64) -> bool {
+    actor.user_id == Some(author)
+}
+
+// ---- Rollout: the readiness self-check, the roadmap and the pilot (issue 5) ----
+
+/// The readiness self-check and the roadmap are the People team's planning tools.
+pub fn run_rollout(actor: &Actor) -> AppResult<()> {
+    require(is_api_capable(actor) && actor.is_admin())
+}
+
+/// Who sees the Grow features (everyone, or the pilot teams) is the People team's decision.
+pub fn manage_release(actor: &Actor) -> AppResult<()> {
+    require(is_api_capable(actor) && actor.is_admin())
+}
+
+// ==== Check-ins (growth) ====
+// Who sees a person's check-ins is `see_private`; the service answers 404 to everyone else.
+
+/// Check-ins are for people and `api` tokens; SCIM tokens only provision.
+pub fn use_checkins(actor: &Actor) -> AppResult<()> {
+    require(is_api_capable(actor))
+}
+
+/// A check-in is started and rated by the two sides it compares: the person (the self-rating)
+/// and anyone in their management chain (the manager's rating). Admins outside the chain read
+/// check-ins but take no side.
+pub fn take_part_in_checkin(actor: &Actor, relation: Relation) -> AppResult<()> {
+    require(is_api_capable(actor) && actor.user_id.is_some() && relation != Relation::Other)
+}
+
+/// An unfinished check-in is cancelled by whoever started it, or by the People team.
+pub fn cancel_checkin(actor: &Actor, started_by: Option<i64>) -> AppResult<()> {
+    require(
+        is_api_capable(actor)
+            && (actor.is_admin() || (actor.user_id.is_some() && actor.user_id == started_by)),
+    )
+}
+
+// ---- Home, team view, promotion nominations and the growth record (issue 4) ----
+
+/// A promotion or lateral move is proposed by someone in the person's management chain: never by
+/// the person, and not by the People team, who decide on it.
+pub fn nominate(actor: &Actor, relation: Relation) -> AppResult<()> {
+    require(
+        is_api_capable(actor) && actor.user_id.is_some() && relation == Relation::InManagementChain,
+    )
+}
+
+/// Who sees a nomination: the person's management chain, its author and admins; the person
+/// themselves only once it is approved (it is then their promotion). Before that, the case is a
+/// conversation between their managers and the People team, an admin nominee included.
+pub fn see_nomination(
+    actor: &Actor,
+    relation: Relation,
+    nominated_by: Option<i64>,
+    approved: bool,
+) -> bool {
+    if !is_api_capable(actor) {
+        return false;
+    }
+    if relation == Relation::Myself {
+        return approved;
+    }
+    actor.is_admin()
+        || relation == Relation::InManagementChain
+        || (nominated_by.is_some() && actor.user_id == nominated_by)
+}
+
+/// The People team approves or declines a nomination, never one about themselves.
+pub fn decide_nomination(actor: &Actor, nominee: i64) -> AppResult<()> {
+    require(is_api_capable(actor) && actor.is_admin() && actor.user_id != Some(nominee))
+}
+
+/// A nomination is withdrawn by the one who made it.
+pub fn withdraw_nomination(actor: &Actor, nominated_by: Option<i64>) -> AppResult<()> {
+    require(is_api_capable(actor) && nominated_by.is_some() && actor.user_id == nominated_by)
+}
+
+/// A person's growth record (check-ins, evidence, plan, 1:1s) is exported by whoever may read it:
+/// the person, their management chain and admins; others get a 404, as for anything private.
+pub fn export_growth_record(actor: &Actor, relation: Relation) -> bool {
+    see_private(actor, relation)
+}
+
+/// A manager's team view is read by the manager, anyone above them and admins; others get a 404.
+pub fn read_team(actor: &Actor, relation: Relation) -> bool {
+    see_private(actor, relation)
+}
+
+// ---- KPI dashboard (issue 5) ----
+
+/// The KPI dashboard: admins read the whole organisation's figures, a manager those of their
+/// reporting line; people without reports have no group to read.
+pub fn read_dashboard(actor: &Actor, manages_people: bool) -> AppResult<()> {
+    require(is_api_capable(actor) && (actor.is_admin() || manages_people))
+}
+
+// ---- Pulse surveys (issue 5) ----
+
+/// Surveys are written, opened, closed and removed by the People team.
+pub fn manage_surveys(actor: &Actor) -> AppResult<()> {
+    require(is_api_capable(actor) && actor.is_admin())
+}
+
+/// Surveys are answered by people, each once; a token that stands for no person has nothing to
+/// answer.
+pub fn answer_surveys(actor: &Actor) -> AppResult<()> {
+    require(is_api_capable(actor) && actor.user_id.is_some())
+}
+
+/// Survey results: admins for the whole organisation; a manager for the teams whose every member is
+/// below them in their management chain (`has_teams_below`). Either way, only the groups the
+/// anonymity rule allows are shown, and nobody sees who answered what.
+pub fn read_survey_results(actor: &Actor, has_teams_below: bool) -> AppResult<()> {
+    require(is_api_capable(actor) && (actor.is_admin() || has_teams_below))
+}
+
+/// Anyone who reads (not a SCIM token) may ask which surveys wait for them; a token that stands
+/// for no person simply has none.
+pub fn list_open_surveys(actor: &Actor) -> AppResult<()> {
+    require(is_api_capable(actor))
 }

@@ -377,7 +377,7 @@ pub async fn search(db: &Db, actor: &Actor, filter: &AuditFilter) -> AppResult<P
 }
 
 /// Starts a cell with an apostrophe when a spreadsheet would otherwise read it as a formula.
-fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}").into()
     } else {

@@ -971,6 +971,7 @@ pub async fn write_position(
         effective_on,
     )
     .await?;
+    crate::services::readiness::recompute_people(tx, fw, &[person]).await?;
     Ok(true)
 }
 

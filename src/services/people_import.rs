@@ -884,7 +884,9 @@ pub async fn import_csv(
     let mut tx = state.db().begin().await?;
     let dir = Directory::load(&mut *tx).await?;
     let plan = plan(text, &dir, fw, options, actor, progress).map_err(ImportError::Rows)?;
+    let started = crate::db::now();
     let left = apply(&mut tx, actor, &dir, &plan, progress).await?;
+    crate::services::readiness::recompute_recorded_since(&mut tx, fw, started).await?;
     audit::record(
         &mut tx,
         actor,

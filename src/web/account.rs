@@ -47,7 +47,7 @@ struct NextQuery {
 fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/tracks".to_owned(),
+        _ => "/home".to_owned(),
     }
 }
 
@@ -406,7 +406,7 @@ async fn use_link(
     {
         Ok(redeemed) => {
             state.actors().forget_user(redeemed.user_id);
-            let mut res = Redirect::to("/tracks").into_response();
+            let mut res = Redirect::to("/home").into_response();
             if let Some(cookie) =
                 session_cookie(&state, &redeemed.session, accounts::SESSION_SECONDS)
             {

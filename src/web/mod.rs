@@ -4,11 +4,24 @@
 
 mod account;
 mod admin;
+pub(crate) mod charts;
+mod checkins;
+mod dashboard;
 mod editor;
+mod evidence;
 pub(crate) mod framework;
 mod gallery;
+mod growth_record;
+mod home;
+mod nominations;
+mod one_on_ones;
 mod people;
 mod people_import;
+mod plans;
+pub(crate) mod readiness;
+mod rollout;
+mod surveys;
+mod team;
 mod versions;
 
 use askama::Template;
@@ -41,7 +54,19 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(gallery::routes())
         .merge(people::routes())
         .merge(people_import::routes())
+        .merge(plans::routes())
+        .merge(one_on_ones::routes())
+        .merge(checkins::routes())
+        .merge(evidence::routes())
+        .merge(readiness::routes())
         .merge(admin::routes())
+        .merge(rollout::routes())
+        .merge(surveys::routes())
+        .merge(dashboard::routes())
+        .merge(home::routes())
+        .merge(team::routes())
+        .merge(nominations::routes())
+        .merge(growth_record::routes())
         .fallback(|| async { AppError::not_found("this page") })
         .layer(middleware::from_fn_with_state(state, render_errors))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -166,8 +191,10 @@ pub fn urlencode(s: &str) -> String {
     out
 }
 
+/// Someone signed in lands on their home; a token that acts for no person, on the tracks.
 async fn home(actor: Option<Actor>) -> Response {
     match actor {
+        Some(a) if a.user_id.is_some() => Redirect::to("/home").into_response(),
         Some(_) => Redirect::to("/tracks").into_response(),
         None => Redirect::to("/login").into_response(),
     }

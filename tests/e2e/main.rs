@@ -8,8 +8,13 @@
 
 mod harness;
 
+mod checkin;
 mod cross_site;
 mod editing;
+mod one_on_one;
 mod people_import;
+mod plan_goal;
 mod reading;
+mod rollout;
 mod signing_in;
+mod survey;

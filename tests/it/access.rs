@@ -133,6 +133,9 @@ enum Subject {
     ResourceType,
     /// A SCIM schema.
     Schema,
+    /// An object one of the areas made for the table (a check-in, a goal, a 1:1, a survey…),
+    /// by the name its `access_objects` gave it.
+    Object(&'static str),
 }
 
 #[derive(Debug, Clone)]
@@ -394,7 +397,7 @@ fn matrix() -> Vec<Row> {
             .text("text/csv", PEOPLE_CSV),
         get("/api/v1/people/export", ADMIN_API),
         // Accounts, tokens and the audit log: the People team's.
-        get("/admin", [code(303); 7]),
+        get("/admin", ADMIN_PAGE),
         get("/admin/accounts", ADMIN_PAGE),
         post("/admin/accounts/links", ADMIN_PAGE)
             .form(&[("email", "noor@demo.trellis.test"), ("purpose", "invite")]),
@@ -560,6 +563,11 @@ fn matrix() -> Vec<Row> {
             [SCIM_UNAUTH, NO, NO, NO, NO, NO, code(204)],
         )
         .of(Team),
+    ];
+    // The areas' rows: growth (check-ins, evidence, readiness, plans, 1:1s, the team view,
+    // nominations) and the rollout (self-check, roadmap, pilot, surveys, dashboard).
+    rows.extend(area_rows());
+    rows.extend(vec![
         // What changes the draft or the versions for good, last.
         post("/draft/discard", ADMIN_PAGE),
         post("/draft/tracks/{track}/rows/{competency}/remove", ADMIN_FORM).empty_form(),
@@ -568,10 +576,609 @@ fn matrix() -> Vec<Row> {
         post("/draft/competencies/{key}/remove", ADMIN_FORM).empty_form(),
         post("/draft/categories/{key}/remove", ADMIN_FORM).empty_form(),
         post("/draft/grades/{key}/remove", ADMIN_FORM).empty_form(),
-    ];
+    ]);
     // Signing out ends the session the rest of the table would use: the very last row.
     rows.push(post("/logout", [code(303); 7]));
     rows
+}
+
+/// The rows of each area, in the order the areas were built. Each area's rows act on the objects
+/// its `access_objects` made, or on throwaway ones, so that they run in any order.
+fn area_rows() -> Vec<Row> {
+    let mut rows = Vec::new();
+    // The KPI dashboard: the organisation's figures for admins and organisation tokens; a manager's
+    // for their reporting line, but Mia's (Noor and Ola) is smaller than the anonymity threshold,
+    // so she is refused with 422; people without reports get 403.
+    const DASHBOARD_PAGE: Row7 = [SIGN_IN, NO, code(422), NO, OK, OK, NO];
+    const DASHBOARD_API: Row7 = [UNAUTH, NO, code(422), NO, OK, OK, NO];
+    rows.extend(vec![
+        get("/dashboard", DASHBOARD_PAGE),
+        get("/dashboard.csv", DASHBOARD_PAGE),
+        get("/api/v1/dashboard", DASHBOARD_API),
+        get("/api/v1/dashboard.csv", DASHBOARD_API),
+    ]);
+    // Check-ins: private to Ola, her chain (Noor, and Mia above her) and admins. The two sides
+    // (Ola, her chain) start and rate them; admins and organisation tokens read them but take no
+    // side; whoever started one (Ola) or an admin cancels it. Writes act on Ola's check-ins made
+    // by `checkins::access_objects`, a throwaway one for each row that shares or cancels for good.
+    const CHECKIN_PAGE: Row7 = [SIGN_IN, HIDDEN, OK, OK, OK, OK, NO];
+    const CHECKIN_API: Row7 = [UNAUTH, HIDDEN, OK, OK, OK, OK, NO];
+    const CHECKIN_SIDES_PAGE: Row7 = [SIGN_IN, HIDDEN, OK, OK, NO, NO, NO];
+    const CHECKIN_SIDES_API: Row7 = [UNAUTH, HIDDEN, OK, OK, NO, NO, NO];
+    const CHECKIN_CANCEL_PAGE: Row7 = [SIGN_IN, HIDDEN, NO, OK, OK, OK, NO];
+    const CHECKIN_CANCEL_API: Row7 = [UNAUTH, HIDDEN, NO, OK, OK, OK, NO];
+    let checkin = || Subject::Object("checkin");
+    let one_rating = || serde_json::json!({ "ratings": { "ownership": { "rating": "meets" } } });
+    rows.extend(vec![
+        get("/people/{id}/checkins", CHECKIN_PAGE).of(Subject::Ola),
+        get(
+            "/people/{id}/checkins",
+            [SIGN_IN, HIDDEN, OK, HIDDEN, OK, OK, NO],
+        )
+        .of(Subject::Noor),
+        get(
+            "/people/{id}/checkins",
+            [SIGN_IN, HIDDEN, HIDDEN, HIDDEN, OK, OK, NO],
+        )
+        .of(Subject::Pat),
+        get("/people/{id}/checkins", PAGE_MISSING).of(Subject::Missing),
+        get("/api/v1/people/{id}/checkins", CHECKIN_API).of(Subject::Ola),
+        get(
+            "/api/v1/people/{id}/checkins",
+            [UNAUTH, HIDDEN, HIDDEN, HIDDEN, OK, OK, NO],
+        )
+        .of(Subject::Pat),
+        get("/api/v1/people/{id}/checkins", API_MISSING).of(Subject::Missing),
+        get("/checkins/{id}", CHECKIN_PAGE).of(checkin()),
+        get("/checkins/{id}", PAGE_MISSING).of(Subject::Missing),
+        get("/api/v1/checkins/{id}", CHECKIN_API).of(checkin()),
+        get("/api/v1/checkins/{id}", API_MISSING).of(Subject::Missing),
+        post("/people/{id}/checkins", CHECKIN_SIDES_PAGE)
+            .of(Subject::Ola)
+            .form(&[("target", "software-engineering/principal")]),
+        post(
+            "/people/{id}/checkins",
+            [SIGN_IN, HIDDEN, HIDDEN, HIDDEN, NO, NO, NO],
+        )
+        .of(Subject::Pat)
+        .form(&[("target", "software-engineering/principal")]),
+        post(
+            "/api/v1/people/{id}/checkins",
+            [UNAUTH, HIDDEN, code(201), code(201), NO, NO, NO],
+        )
+        .of(Subject::Ola)
+        .json(serde_json::json!({ "track": "customer-success", "level": "csm" })),
+        post("/checkins/{id}/rating", CHECKIN_SIDES_PAGE)
+            .of(checkin())
+            .form(&[
+                ("competency", "ownership"),
+                ("rating-ownership", "meets"),
+                ("comment-ownership", "Checked by the access matrix"),
+            ]),
+        post("/checkins/{id}/ratings", CHECKIN_SIDES_PAGE)
+            .of(checkin())
+            .form(&[("rating-ownership", "meets")]),
+        put(
+            "/api/v1/checkins/{id}/self-ratings",
+            [UNAUTH, HIDDEN, NO, OK, NO, NO, NO],
+        )
+        .of(checkin())
+        .json(one_rating()),
+        put(
+            "/api/v1/checkins/{id}/manager-ratings",
+            [UNAUTH, HIDDEN, OK, NO, NO, NO, NO],
+        )
+        .of(checkin())
+        .json(one_rating()),
+        post("/checkins/{id}/share", CHECKIN_SIDES_PAGE).of(Subject::Object("checkin-share-web")),
+        post("/api/v1/checkins/{id}/share", CHECKIN_SIDES_API)
+            .of(Subject::Object("checkin-share-api")),
+        post("/checkins/{id}/agreed", CHECKIN_SIDES_PAGE)
+            .of(Subject::Object("checkin-review"))
+            .form(&[
+                ("competency", "ownership"),
+                ("rating", "exceeds"),
+                ("reason", ""),
+            ]),
+        patch("/api/v1/checkins/{id}/agreed-ratings", CHECKIN_SIDES_API)
+            .of(Subject::Object("checkin-review"))
+            .json(serde_json::json!({ "ratings": { "teamwork": { "rating": "meets" } } })),
+        post("/checkins/{id}/confirm", CHECKIN_SIDES_PAGE).of(Subject::Object("checkin-review")),
+        post("/api/v1/checkins/{id}/confirm", CHECKIN_SIDES_API)
+            .of(Subject::Object("checkin-review")),
+        post("/checkins/{id}/cancel", CHECKIN_CANCEL_PAGE)
+            .of(Subject::Object("checkin-cancel-web")),
+        post("/api/v1/checkins/{id}/cancel", CHECKIN_CANCEL_API)
+            .of(Subject::Object("checkin-cancel-api")),
+    ]);
+    // The rollout (readiness self-check, roadmap, pilot): the People team's, in pages and the API.
+    // Edits act on `rollout::access_objects`' items, a throwaway one for each removal; the pilot
+    // rows keep the Grow features open to everyone, so that later rows are not affected.
+    const ROLLOUT_SELF_CHECK: &[(&str, &str)] = &[
+        ("competencies", "yes"),
+        ("levels", "defined"),
+        ("tracks", "no"),
+        ("benefit_development", "4"),
+        ("benefit_culture", "3"),
+        ("benefit_recruiting", "3"),
+        ("benefit_roadmaps", "5"),
+        ("benefit_reviews", "2"),
+        ("benefit_retention", "4"),
+        ("top_benefit", "roadmaps"),
+        ("why", "People ask what comes next."),
+        ("stage", "development"),
+    ];
+    let roadmap_item = || Subject::Object("roadmap_item");
+    let rollout_self_check = || {
+        serde_json::json!({
+            "competencies_defined": true, "levels": "flat", "tracks_exist": false,
+            "benefits": { "development": 4, "culture": 3, "recruiting": 3, "roadmaps": 5,
+                          "reviews": 2, "retention": 4 },
+            "top_benefit": "roadmaps", "top_benefit_why": "People ask what comes next.",
+            "stage": "planning"
+        })
+    };
+    rows.extend(vec![
+        get("/admin/rollout", ADMIN_PAGE),
+        get("/admin/rollout/self-check", ADMIN_PAGE),
+        post("/admin/rollout/self-check", ADMIN_PAGE).form(ROLLOUT_SELF_CHECK),
+        get("/admin/rollout/self-check/compare", ADMIN_PAGE),
+        get("/admin/rollout/self-check/{id}", ADMIN_PAGE).of(Subject::Object("self_check")),
+        get(
+            "/admin/rollout/self-check/{id}",
+            [SIGN_IN, NO, NO, NO, HIDDEN, HIDDEN, NO],
+        )
+        .of(Subject::Missing),
+        get("/admin/rollout/roadmap", ADMIN_PAGE),
+        get("/admin/rollout/roadmap.csv", ADMIN_PAGE),
+        get("/admin/rollout/roadmap/print", ADMIN_PAGE),
+        post("/admin/rollout/roadmap/stages/{stage}", ADMIN_PAGE).form(&[
+            ("status", "in_progress"),
+            ("starts_on", "2030-01-01"),
+            ("ends_on", "2030-02-01"),
+        ]),
+        post("/admin/rollout/roadmap/stages/{stage}/items", ADMIN_PAGE)
+            .form(&[("title", "Added by the access matrix")]),
+        post("/admin/rollout/roadmap/items/{id}", ADMIN_PAGE)
+            .of(roadmap_item())
+            .form(&[("title", "Renamed by the access matrix")]),
+        post("/admin/rollout/roadmap/items/{id}/move", ADMIN_PAGE)
+            .of(roadmap_item())
+            .form(&[("direction", "up")]),
+        post("/admin/rollout/roadmap/items/{id}/tick", ADMIN_PAGE)
+            .of(roadmap_item())
+            .form(&[("done", "1")]),
+        post("/admin/rollout/roadmap/items/{id}/tick", PAGE_MISSING_WRITE)
+            .of(Subject::Missing)
+            .form(&[("done", "1")]),
+        post("/admin/rollout/roadmap/items/{id}/remove", ADMIN_PAGE)
+            .of(Subject::Object("roadmap_item_removed")),
+        get("/admin/rollout/pilot", ADMIN_PAGE),
+        post("/admin/rollout/pilot", ADMIN_PAGE).form(&[("audience", "everyone"), ("teams", "")]),
+        post("/admin/rollout/pilot/release", ADMIN_PAGE),
+        get("/api/v1/rollout/self-checks", ADMIN_API),
+        post(
+            "/api/v1/rollout/self-checks",
+            [UNAUTH, NO, NO, NO, code(201), code(201), NO],
+        )
+        .json(rollout_self_check()),
+        get("/api/v1/rollout/self-checks/latest", ADMIN_API),
+        get("/api/v1/rollout/roadmap", ADMIN_API),
+        get("/api/v1/rollout/roadmap.csv", ADMIN_API),
+        put("/api/v1/rollout/roadmap/stages/{stage}", ADMIN_API)
+            .json(serde_json::json!({ "status": "in_progress" })),
+        post(
+            "/api/v1/rollout/roadmap/stages/{stage}/items",
+            [UNAUTH, NO, NO, NO, code(201), code(201), NO],
+        )
+        .json(serde_json::json!({ "title": "Added by the access matrix" })),
+        put("/api/v1/rollout/roadmap/items/{id}", ADMIN_API)
+            .of(roadmap_item())
+            .json(serde_json::json!({ "title": "Renamed by the access matrix" })),
+        post("/api/v1/rollout/roadmap/items/{id}/move", ADMIN_API)
+            .of(roadmap_item())
+            .json(serde_json::json!({ "direction": "down" })),
+        post("/api/v1/rollout/roadmap/items/{id}/tick", ADMIN_API)
+            .of(roadmap_item())
+            .json(serde_json::json!({ "done": false })),
+        delete("/api/v1/rollout/roadmap/items/{id}", ADMIN_API)
+            .of(Subject::Object("roadmap_item_deleted")),
+        delete("/api/v1/rollout/roadmap/items/{id}", API_MISSING_WRITE).of(Subject::Missing),
+        get("/api/v1/rollout/pilot", ADMIN_API),
+        put("/api/v1/rollout/pilot", ADMIN_API)
+            .json(serde_json::json!({ "audience": "everyone", "team_ids": [] })),
+    ]);
+    // Home, team view, nominations and growth records (issue 4). A home and a team are one's own
+    // (anyone signed in has one; an organisation token acts for nobody: 404). Nominations, made by
+    // Mia (`nominations::access_objects`): Ola's pending one is hidden from her and from peers,
+    // her approved one is hers to read; the People team decides (declining, so that no position
+    // changes), the nominator withdraws, and only then, in table order, Mia nominates Ola and Noor
+    // again (one nomination waits per person). Growth records follow Ola's private records.
+    const OWN_PAGE: Row7 = [SIGN_IN, OK, OK, OK, OK, HIDDEN, NO];
+    const OWN_API: Row7 = [UNAUTH, OK, OK, OK, OK, HIDDEN, NO];
+    const PRIVATE_PAGE: Row7 = [SIGN_IN, HIDDEN, OK, OK, OK, OK, NO];
+    const PRIVATE_API: Row7 = [UNAUTH, HIDDEN, OK, OK, OK, OK, NO];
+    const DECIDE_PAGE: Row7 = [SIGN_IN, HIDDEN, NO, HIDDEN, OK, OK, NO];
+    const DECIDE_API: Row7 = [UNAUTH, HIDDEN, NO, HIDDEN, OK, OK, NO];
+    const WITHDRAW_PAGE: Row7 = [SIGN_IN, HIDDEN, OK, HIDDEN, NO, NO, NO];
+    const WITHDRAW_API: Row7 = [UNAUTH, HIDDEN, OK, HIDDEN, NO, NO, NO];
+    let pending = || Subject::Object("nomination");
+    let approved = || Subject::Object("nomination-approved");
+    let noors = || Subject::Object("nomination-noor");
+    rows.extend(vec![
+        get("/home", OWN_PAGE),
+        get("/api/v1/me/home", OWN_API),
+        get("/team", OWN_PAGE),
+        get("/api/v1/team", OWN_API),
+        get("/nominations", PAGE),
+        get("/api/v1/nominations", API),
+        get(
+            "/nominations/{id}",
+            [SIGN_IN, HIDDEN, OK, HIDDEN, OK, OK, NO],
+        )
+        .of(pending()),
+        get(
+            "/api/v1/nominations/{id}",
+            [UNAUTH, HIDDEN, OK, HIDDEN, OK, OK, NO],
+        )
+        .of(pending()),
+        get("/nominations/{id}", PRIVATE_PAGE).of(approved()),
+        get("/api/v1/nominations/{id}", PRIVATE_API).of(approved()),
+        get(
+            "/people/{id}/nominations/new",
+            [SIGN_IN, HIDDEN, OK, HIDDEN, NO, NO, NO],
+        )
+        .of(Subject::Noor),
+        get(
+            "/people/{id}/nominations/new",
+            [SIGN_IN, HIDDEN, OK, NO, NO, NO, NO],
+        )
+        .of(Subject::Ola),
+        post("/nominations/{id}/decision", DECIDE_PAGE)
+            .of(pending())
+            .form(&[("decision", "decline"), ("note", "Not yet")]),
+        post("/api/v1/nominations/{id}/decision", DECIDE_API)
+            .of(noors())
+            .json(serde_json::json!({ "decision": "decline", "note": "Not yet" })),
+        post("/nominations/{id}/withdraw", WITHDRAW_PAGE).of(pending()),
+        post("/api/v1/nominations/{id}/withdraw", WITHDRAW_API).of(noors()),
+        post(
+            "/people/{id}/nominations",
+            [SIGN_IN, HIDDEN, OK, NO, NO, NO, NO],
+        )
+        .of(Subject::Ola)
+        .form(&[
+            ("position", "software-engineering/se2"),
+            ("effective_on", ""),
+            ("case_text", "Checked by the access matrix"),
+        ]),
+        post(
+            "/api/v1/people/{id}/nominations",
+            [UNAUTH, HIDDEN, code(201), HIDDEN, NO, NO, NO],
+        )
+        .of(Subject::Noor)
+        .json(serde_json::json!({
+            "track": "software-engineering", "level": "principal",
+            "case_text": "Checked by the access matrix"
+        })),
+        get("/people/{id}/growth-record", PRIVATE_PAGE).of(Subject::Ola),
+        get("/people/{id}/growth-record.json", PRIVATE_PAGE).of(Subject::Ola),
+        get("/api/v1/people/{id}/growth-record", PRIVATE_API).of(Subject::Ola),
+        get(
+            "/people/{id}/growth-record",
+            [SIGN_IN, HIDDEN, OK, HIDDEN, OK, OK, NO],
+        )
+        .of(Subject::Noor),
+        get(
+            "/api/v1/people/{id}/growth-record",
+            [UNAUTH, HIDDEN, HIDDEN, HIDDEN, OK, OK, NO],
+        )
+        .of(Subject::Pat),
+        get("/people/{id}/growth-record.json", PAGE_MISSING).of(Subject::Missing),
+        get("/api/v1/people/{id}/growth-record", API_MISSING).of(Subject::Missing),
+    ]);
+    // Pulse surveys: the People team makes, opens, closes and removes them; everyone with an
+    // account answers the open one once (a token without a person has nothing to answer); results
+    // and the trend are for admins (and managers, for teams wholly below them: Mia has none, as
+    // Platform also holds herself and Pat). Objects from `surveys::access_objects`.
+    let survey = |name: &'static str| Subject::Object(name);
+    const ANSWER_PAGE: Row7 = [SIGN_IN, OK, OK, OK, OK, NO, NO];
+    const ANSWER_API: Row7 = [UNAUTH, code(204), code(204), code(204), code(204), NO, NO];
+    rows.extend(vec![
+        get("/surveys", PAGE),
+        get("/api/v1/surveys/open", API),
+        get("/surveys/{id}", ANSWER_PAGE).of(survey("survey_open")),
+        get(
+            "/surveys/{id}",
+            [SIGN_IN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, NO, NO],
+        )
+        .of(Subject::Missing),
+        post("/surveys/{id}", ANSWER_PAGE)
+            .of(survey("survey_open"))
+            .empty_form(),
+        post("/api/v1/surveys/{id}/responses", ANSWER_API)
+            .of(survey("survey_open_api"))
+            .json(serde_json::json!({ "answers": {} })),
+        get("/admin/surveys", ADMIN_PAGE),
+        get("/admin/surveys/new", ADMIN_PAGE),
+        post("/admin/surveys", ADMIN_PAGE).form(&[
+            ("template", "career-tracks-pulse"),
+            ("title", "Made by the access matrix"),
+            ("audience", "everyone"),
+        ]),
+        get("/admin/surveys/{id}", ADMIN_PAGE).of(survey("survey_scheduled")),
+        get("/admin/surveys/{id}", PAGE_MISSING_WRITE).of(Subject::Missing),
+        post("/admin/surveys/{id}", ADMIN_PAGE)
+            .of(survey("survey_scheduled"))
+            .form(&[("title", "Renamed by the access matrix"), ("intro", "")]),
+        post("/admin/surveys/{id}/questions", ADMIN_PAGE)
+            .of(survey("survey_scheduled"))
+            .form(&[("kind", "scale"), ("prompt", "Added by the access matrix")]),
+        post("/admin/survey-questions/{id}", ADMIN_PAGE)
+            .of(survey("survey_question"))
+            .form(&[("kind", "text"), ("prompt", "Changed by the access matrix")]),
+        post("/admin/survey-questions/{id}/move", ADMIN_PAGE)
+            .of(survey("survey_question"))
+            .form(&[("direction", "down")]),
+        post("/admin/survey-questions/{id}/remove", ADMIN_PAGE)
+            .of(survey("survey_question_to_remove")),
+        post("/admin/surveys/{id}/open", ADMIN_PAGE).of(survey("survey_to_open")),
+        post("/admin/surveys/{id}/close", ADMIN_PAGE).of(survey("survey_to_close")),
+        get("/admin/surveys/{id}/results", ADMIN_PAGE).of(survey("survey_closed")),
+        post("/admin/surveys/{id}/remove", ADMIN_PAGE).of(survey("survey_to_remove")),
+        get("/api/v1/surveys", ADMIN_API),
+        post(
+            "/api/v1/surveys",
+            [UNAUTH, NO, NO, NO, code(201), code(201), NO],
+        )
+        .json(serde_json::json!({ "title": "Made by the API" })),
+        get("/api/v1/surveys/trend", ADMIN_API),
+        get("/api/v1/surveys/{id}", ADMIN_API).of(survey("survey_scheduled")),
+        get("/api/v1/surveys/{id}", API_MISSING_WRITE).of(Subject::Missing),
+        put("/api/v1/surveys/{id}", ADMIN_API)
+            .of(survey("survey_scheduled"))
+            .json(serde_json::json!({ "title": "Renamed by the API" })),
+        put("/api/v1/surveys/{id}/questions", ADMIN_API)
+            .of(survey("survey_scheduled"))
+            .json(serde_json::json!([{ "kind": "scale", "prompt": "Replaced by the API" }])),
+        post("/api/v1/surveys/{id}/open", ADMIN_API).of(survey("survey_to_open_api")),
+        post("/api/v1/surveys/{id}/close", ADMIN_API).of(survey("survey_to_close_api")),
+        get("/api/v1/surveys/{id}/results", ADMIN_API).of(survey("survey_closed")),
+        delete(
+            "/api/v1/surveys/{id}",
+            [UNAUTH, NO, NO, NO, code(204), code(204), NO],
+        )
+        .of(survey("survey_to_remove_api")),
+    ]);
+    // Development plans and 1:1s (see `plan_rows` and `one_on_one_rows`).
+    rows.extend(plan_rows());
+    rows.extend(one_on_one_rows());
+    rows.extend(evidence_readiness_rows());
+    rows
+}
+
+/// The objects each area makes for its rows, by name.
+async fn area_objects(
+    app: &TestApp,
+    org: &Organisation,
+) -> std::collections::HashMap<&'static str, i64> {
+    let mut objects = std::collections::HashMap::new();
+    // Check-ins.
+    objects.extend(crate::checkins::access_objects(app, org).await);
+    // Pulse surveys.
+    objects.extend(crate::surveys::access_objects(app, org).await);
+    // Nominations.
+    objects.extend(crate::nominations::access_objects(app, org).await);
+    // The rollout.
+    objects.extend(crate::rollout::access_objects(app, org).await);
+    // Development plans and 1:1s.
+    objects.extend(crate::plans::access_objects(app, org).await);
+    objects.extend(crate::one_on_ones::access_objects(app, org).await);
+    // Evidence.
+    objects.extend(crate::evidence::access_objects(app, org).await);
+    objects
+}
+
+/// Development plans: private to Ola, her chain (Noor, and Mia above her) and admins. Ola writes
+/// her goals, their actions and progress notes; her chain reads, comments and proposes goals;
+/// admins and organisation tokens only read. Rows act on Ola's goal and its actions, made by
+/// `plans::access_objects`, a throwaway action for each row that removes one.
+fn plan_rows() -> Vec<Row> {
+    use Subject::{Missing, Noor, Object, Ola, Pat};
+    const READ_PAGE: Row7 = [SIGN_IN, HIDDEN, OK, OK, OK, OK, NO];
+    const READ_API: Row7 = [UNAUTH, HIDDEN, OK, OK, OK, OK, NO];
+    const CONTRIBUTE_PAGE: Row7 = [SIGN_IN, HIDDEN, OK, OK, NO, NO, NO];
+    const CONTRIBUTE_API: Row7 = [UNAUTH, HIDDEN, code(201), code(201), NO, NO, NO];
+    const OWNER_PAGE: Row7 = [SIGN_IN, HIDDEN, NO, OK, NO, NO, NO];
+    const OWNER_API: Row7 = [UNAUTH, HIDDEN, NO, OK, NO, NO, NO];
+    const GOAL_FORM: &[(&str, &str)] = &[
+        ("title", "Speak at the engineering guild"),
+        ("competency", "communication"),
+        ("position", ""),
+        ("due_on", ""),
+        ("status", "in_progress"),
+    ];
+    let goal = || Object("goal");
+    vec![
+        get("/people/{id}/plan", READ_PAGE).of(Ola),
+        get("/people/{id}/plan", [SIGN_IN, HIDDEN, OK, HIDDEN, OK, OK, NO]).of(Noor),
+        get("/people/{id}/plan", [SIGN_IN, HIDDEN, HIDDEN, HIDDEN, OK, OK, NO]).of(Pat),
+        get("/people/{id}/plan", PAGE_MISSING).of(Missing),
+        get("/api/v1/people/{id}/goals", READ_API).of(Ola),
+        get(
+            "/api/v1/people/{id}/goals",
+            [UNAUTH, HIDDEN, HIDDEN, HIDDEN, OK, OK, NO],
+        )
+        .of(Pat),
+        get("/api/v1/people/{id}/goals", API_MISSING).of(Missing),
+        post("/people/{id}/plan/goals", CONTRIBUTE_PAGE)
+            .of(Ola)
+            .form(GOAL_FORM),
+        post(
+            "/people/{id}/plan/goals",
+            [SIGN_IN, HIDDEN, HIDDEN, HIDDEN, NO, NO, NO],
+        )
+        .of(Pat)
+        .form(GOAL_FORM),
+        post(
+            "/people/{id}/plan/goals",
+            [SIGN_IN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, NO],
+        )
+        .of(Missing)
+        .form(GOAL_FORM),
+        post("/api/v1/people/{id}/goals", CONTRIBUTE_API)
+            .of(Ola)
+            .json(serde_json::json!({ "title": "Speak at the guild", "competencies": ["communication"] })),
+        get("/goals/{id}", READ_PAGE).of(goal()),
+        get("/goals/{id}", PAGE_MISSING).of(Missing),
+        get("/api/v1/goals/{id}", READ_API).of(goal()),
+        get("/api/v1/goals/{id}", API_MISSING).of(Missing),
+        post("/goals/{id}", OWNER_PAGE).of(goal()).form(GOAL_FORM),
+        patch("/api/v1/goals/{id}", OWNER_API)
+            .of(goal())
+            .json(serde_json::json!({ "status": "in_progress" })),
+        post("/goals/{id}/actions", OWNER_PAGE)
+            .of(goal())
+            .form(&[("title", "Draft the talk"), ("due_on", "")]),
+        post(
+            "/api/v1/goals/{id}/actions",
+            [UNAUTH, HIDDEN, NO, code(201), NO, NO, NO],
+        )
+        .of(goal())
+        .json(serde_json::json!({ "title": "Rehearse the talk" })),
+        post("/goals/{id}/notes", CONTRIBUTE_PAGE)
+            .of(goal())
+            .form(&[("body", "Going well.")]),
+        post("/api/v1/goals/{id}/notes", CONTRIBUTE_API)
+            .of(goal())
+            .json(serde_json::json!({ "body": "Going well." })),
+        post("/goal-actions/{id}/done", OWNER_PAGE)
+            .of(Object("goal_action"))
+            .form(&[("done", "1")]),
+        patch("/api/v1/goal-actions/{id}", OWNER_API)
+            .of(Object("goal_action"))
+            .json(serde_json::json!({ "done": false })),
+        post("/goal-actions/{id}/remove", OWNER_PAGE).of(Object("goal_action_removed_by_page")),
+        delete("/api/v1/goal-actions/{id}", OWNER_API).of(Object("goal_action_removed_by_api")),
+    ]
+}
+
+/// 1:1s: Noor (the manager) and Ola (her report) write in their series; Mia, above Noor in Ola's
+/// chain, and admins and organisation tokens read its shared content and write nothing; everyone
+/// else gets a 404. A series is started by a manager with a direct report or by the report (the
+/// rows find the series `one_on_ones::access_objects` made). Completing a meeting comes last: Ola
+/// completes hers with Noor, Mia hers with Noor (which Ola may not see).
+fn one_on_one_rows() -> Vec<Row> {
+    use Subject::{Missing, Noor, Object, Pat};
+    const READ_PAGE: Row7 = [SIGN_IN, HIDDEN, OK, OK, OK, OK, NO];
+    const READ_API: Row7 = [UNAUTH, HIDDEN, OK, OK, OK, OK, NO];
+    const WRITE_PAGE: Row7 = [SIGN_IN, HIDDEN, NO, OK, NO, NO, NO];
+    const WRITE_API: Row7 = [UNAUTH, HIDDEN, NO, OK, NO, NO, NO];
+    const START_FORM: &[(&str, &str)] = &[("cadence_days", "14"), ("first_on", "")];
+    let series = || Object("one_on_one");
+    let meeting = || Object("meeting");
+    let point = || Object("talking_point");
+    let item = || Object("action_item");
+    vec![
+        get("/one-on-ones", PAGE),
+        get("/api/v1/one-on-ones", API),
+        post(
+            "/people/{id}/one-on-ones",
+            [SIGN_IN, NO, OK, OK, NO, NO, NO],
+        )
+        .of(Noor)
+        .form(START_FORM),
+        post(
+            "/people/{id}/one-on-ones",
+            [SIGN_IN, NO, NO, NO, NO, NO, NO],
+        )
+        .of(Pat)
+        .form(START_FORM),
+        post(
+            "/people/{id}/one-on-ones",
+            [SIGN_IN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, NO, NO],
+        )
+        .of(Missing)
+        .form(START_FORM),
+        post(
+            "/api/v1/people/{id}/one-on-ones",
+            [UNAUTH, NO, OK, OK, NO, NO, NO],
+        )
+        .of(Noor)
+        .json(serde_json::json!({})),
+        get("/one-on-ones/{id}", READ_PAGE).of(series()),
+        get("/one-on-ones/{id}", PAGE_MISSING).of(Missing),
+        get("/api/v1/one-on-ones/{id}", READ_API).of(series()),
+        get("/api/v1/one-on-ones/{id}", API_MISSING).of(Missing),
+        get("/one-on-ones/meetings/{id}", READ_PAGE).of(meeting()),
+        get("/one-on-ones/meetings/{id}", PAGE_MISSING).of(Missing),
+        get("/api/v1/one-on-ones/meetings/{id}", READ_API).of(meeting()),
+        post("/one-on-ones/meetings/{id}/talking-points", WRITE_PAGE)
+            .of(meeting())
+            .form(&[
+                ("body", "Conference budget"),
+                ("goal", ""),
+                ("competency", ""),
+            ]),
+        post(
+            "/api/v1/one-on-ones/meetings/{id}/talking-points",
+            [UNAUTH, HIDDEN, NO, code(201), NO, NO, NO],
+        )
+        .of(meeting())
+        .json(serde_json::json!({ "body": "Conference budget" })),
+        post("/one-on-ones/talking-points/{id}/move", WRITE_PAGE)
+            .of(point())
+            .form(&[("direction", "down")]),
+        post("/one-on-ones/talking-points/{id}/discussed", WRITE_PAGE)
+            .of(point())
+            .form(&[("discussed", "1")]),
+        patch("/api/v1/one-on-ones/talking-points/{id}", WRITE_API)
+            .of(point())
+            .json(serde_json::json!({ "discussed": false })),
+        post("/one-on-ones/talking-points/{id}/remove", WRITE_PAGE)
+            .of(Object("talking_point_removed_by_page")),
+        delete("/api/v1/one-on-ones/talking-points/{id}", WRITE_API)
+            .of(Object("talking_point_removed_by_api")),
+        post("/one-on-ones/meetings/{id}/shared-notes", WRITE_PAGE)
+            .of(meeting())
+            .form(&[("shared_notes", "We talked about the budget.")]),
+        put("/api/v1/one-on-ones/meetings/{id}/shared-notes", WRITE_API)
+            .of(meeting())
+            .json(serde_json::json!({ "notes": "We talked about the budget." })),
+        post("/one-on-ones/meetings/{id}/private-note", WRITE_PAGE)
+            .of(meeting())
+            .form(&[("private_note", "Ask about the move.")]),
+        put("/api/v1/one-on-ones/meetings/{id}/private-note", WRITE_API)
+            .of(meeting())
+            .json(serde_json::json!({ "body": "Ask about the move." })),
+        post("/one-on-ones/meetings/{id}/action-items", WRITE_PAGE)
+            .of(meeting())
+            .form(&[("title", "Send the budget form"), ("due_on", "")]),
+        post(
+            "/api/v1/one-on-ones/meetings/{id}/action-items",
+            [UNAUTH, HIDDEN, NO, code(201), NO, NO, NO],
+        )
+        .of(meeting())
+        .json(serde_json::json!({ "title": "Send the budget form" })),
+        post("/one-on-ones/action-items/{id}/done", WRITE_PAGE)
+            .of(item())
+            .form(&[("done", "1")]),
+        patch("/api/v1/one-on-ones/action-items/{id}", WRITE_API)
+            .of(item())
+            .json(serde_json::json!({ "done": false })),
+        post("/one-on-ones/meetings/{id}/date", WRITE_PAGE)
+            .of(meeting())
+            .form(&[("scheduled_on", "2030-01-07")]),
+        patch("/api/v1/one-on-ones/meetings/{id}", WRITE_API)
+            .of(meeting())
+            .json(serde_json::json!({ "scheduled_on": "2030-01-14" })),
+        post("/one-on-ones/meetings/{id}/complete", WRITE_PAGE).of(meeting()),
+        post(
+            "/api/v1/one-on-ones/meetings/{id}/complete",
+            [UNAUTH, HIDDEN, OK, HIDDEN, NO, NO, NO],
+        )
+        .of(Object("mia_meeting")),
+    ]
 }
 
 /// A write to a person who does not exist: refused to those who may not write, 404 to those who may.
@@ -620,6 +1227,8 @@ struct World {
     token_id: i64,
     link: String,
     team: i64,
+    /// The objects the areas made, by name (see [`Subject::Object`]).
+    objects: std::collections::HashMap<&'static str, i64>,
 }
 
 /// The demo plus a small organisation: Mia manages Noor, who manages Ola; Pat is elsewhere.
@@ -627,7 +1236,9 @@ async fn world() -> World {
     let app = TestApp::demo().await;
     let operator = Actor::command_line();
     let db = app.state.db();
-    let Organisation { ola, noor, pat, .. } = app.organisation().await;
+    let org = app.organisation().await;
+    let objects = area_objects(&app, &org).await;
+    let Organisation { ola, noor, pat, .. } = org;
     let token_id = accounts::issue_api_token(db, &operator, "throwaway", "api", None)
         .await
         .expect("a throwaway token")
@@ -641,6 +1252,7 @@ async fn world() -> World {
         .await
         .expect("the team");
     World {
+        objects,
         team,
         router: trellis::app(app.state.clone()),
         app,
@@ -701,6 +1313,11 @@ impl World {
             Subject::Team => self.team.to_string(),
             Subject::ResourceType => "User".into(),
             Subject::Schema => SCIM_USER.into(),
+            Subject::Object(name) => self
+                .objects
+                .get(name)
+                .unwrap_or_else(|| panic!("no object `{name}` was made for the table"))
+                .to_string(),
         };
         let key = if row.path.contains("/categories/") {
             "craft"
@@ -718,6 +1335,7 @@ impl World {
             .replace("{number}", "1")
             .replace("{file}", "app.css")
             .replace("{secret}", &self.link)
+            .replace("{stage}", "planning")
             .replace("{key}", key);
         assert!(
             !path.contains('{'),
@@ -1035,4 +1653,168 @@ fn every_route_is_in_the_access_matrix() {
         "rows of the access matrix for routes that no longer exist:\n{}",
         stale.join("\n")
     );
+}
+
+/// Evidence and readiness. Evidence is private to Ola, her chain (Noor, and Mia above her) and
+/// admins; Ola and her chain add it; only its author (Ola) changes or removes it; a manager in the
+/// chain confirms it; Ola asks a colleague to confirm one item, which shows that item to them:
+/// the demo's employee was asked about the `evidence_asked`, `evidence_decline` and
+/// `evidence_*withdraw` items made by `evidence::access_objects`. Readiness and gaps are private
+/// like the rest; the rules and recomputing everyone are the People team's.
+fn evidence_readiness_rows() -> Vec<Row> {
+    use Subject::{Missing, Noor, Object, Ola, Pat};
+    const READ_PAGE: Row7 = [SIGN_IN, HIDDEN, OK, OK, OK, OK, NO];
+    const READ_API: Row7 = [UNAUTH, HIDDEN, OK, OK, OK, OK, NO];
+    const ASKED_PAGE: Row7 = [SIGN_IN, OK, OK, OK, OK, OK, NO];
+    const ASKED_API: Row7 = [UNAUTH, OK, OK, OK, OK, OK, NO];
+    const AUTHOR_PAGE: Row7 = [SIGN_IN, HIDDEN, NO, OK, NO, NO, NO];
+    const AUTHOR_API: Row7 = [UNAUTH, HIDDEN, NO, OK, NO, NO, NO];
+    const ITEM: &[(&str, &str)] = &[
+        ("kind", "document"),
+        ("title", "Design note for the importer"),
+        ("url", "https://docs.example.com/importer"),
+        ("happened_on", "2026-01-20"),
+        ("note", ""),
+        ("competencies", "ownership"),
+    ];
+    let item = || {
+        serde_json::json!({
+            "kind": "note", "title": "Ran the incident review", "competencies": ["ownership"]
+        })
+    };
+    let employee = || serde_json::json!({ "email": EMPLOYEE.0 });
+    vec![
+        // Evidence pages.
+        get("/people/{id}/evidence", READ_PAGE).of(Ola),
+        get(
+            "/people/{id}/evidence",
+            [SIGN_IN, HIDDEN, HIDDEN, HIDDEN, OK, OK, NO],
+        )
+        .of(Pat),
+        get("/people/{id}/evidence", PAGE_MISSING).of(Missing),
+        post(
+            "/people/{id}/evidence",
+            [SIGN_IN, HIDDEN, OK, OK, NO, NO, NO],
+        )
+        .of(Ola)
+        .form(ITEM),
+        get("/evidence/asked", [SIGN_IN, OK, OK, OK, OK, OK, NO]),
+        get("/evidence/{id}", READ_PAGE).of(Object("evidence")),
+        get("/evidence/{id}", ASKED_PAGE).of(Object("evidence_asked")),
+        get("/evidence/{id}", PAGE_MISSING).of(Missing),
+        post("/evidence/{id}", AUTHOR_PAGE)
+            .of(Object("evidence_edit"))
+            .form(ITEM),
+        post("/evidence/{id}/remove", AUTHOR_PAGE).of(Object("evidence_remove")),
+        post(
+            "/evidence/{id}/confirm",
+            [SIGN_IN, HIDDEN, OK, NO, NO, NO, NO],
+        )
+        .of(Object("evidence"))
+        .form(&[("comment", "Seen it in review.")]),
+        post("/evidence/{id}/confirm", [SIGN_IN, OK, OK, NO, NO, NO, NO])
+            .of(Object("evidence_asked"))
+            .form(&[("comment", "")]),
+        // After the confirmations above: those who confirmed withdraw; the others have nothing
+        // to withdraw (409); a token without a person is refused.
+        post(
+            "/evidence/{id}/unconfirm",
+            [SIGN_IN, OK, OK, code(409), code(409), NO, NO],
+        )
+        .of(Object("evidence_asked")),
+        post("/evidence/{id}/decline", [SIGN_IN, OK, NO, NO, NO, NO, NO])
+            .of(Object("evidence_decline")),
+        post("/evidence/{id}/ask", AUTHOR_PAGE)
+            .of(Object("evidence"))
+            .form(&[("colleague", "pat@demo.trellis.test")]),
+        post("/evidence/{id}/withdraw", [SIGN_IN, NO, NO, OK, NO, NO, NO])
+            .of(Object("evidence_withdraw"))
+            .form(&[("colleague", EMPLOYEE.0)]),
+        // Evidence over the API.
+        get("/api/v1/people/{id}/evidence", READ_API).of(Ola),
+        get(
+            "/api/v1/people/{id}/evidence",
+            [UNAUTH, HIDDEN, OK, HIDDEN, OK, OK, NO],
+        )
+        .of(Noor),
+        get("/api/v1/people/{id}/evidence", API_MISSING).of(Missing),
+        post(
+            "/api/v1/people/{id}/evidence",
+            [UNAUTH, HIDDEN, code(201), code(201), NO, NO, NO],
+        )
+        .of(Ola)
+        .json(item()),
+        get("/api/v1/evidence/asked", ASKED_API),
+        get("/api/v1/evidence/{id}", READ_API).of(Object("evidence")),
+        get("/api/v1/evidence/{id}", ASKED_API).of(Object("evidence_asked")),
+        put("/api/v1/evidence/{id}", AUTHOR_API)
+            .of(Object("evidence_api_edit"))
+            .json(item()),
+        delete(
+            "/api/v1/evidence/{id}",
+            [UNAUTH, HIDDEN, NO, code(204), NO, NO, NO],
+        )
+        .of(Object("evidence_api_remove")),
+        post(
+            "/api/v1/evidence/{id}/confirmation",
+            [UNAUTH, OK, OK, NO, NO, NO, NO],
+        )
+        .of(Object("evidence_asked"))
+        .json(serde_json::json!({ "comment": "We paired on it." })),
+        delete(
+            "/api/v1/evidence/{id}/confirmation",
+            [UNAUTH, code(204), code(204), code(409), code(409), NO, NO],
+        )
+        .of(Object("evidence_asked")),
+        post(
+            "/api/v1/evidence/{id}/decline",
+            [UNAUTH, code(204), NO, NO, NO, NO, NO],
+        )
+        .of(Object("evidence_api_decline")),
+        post("/api/v1/evidence/{id}/requests", AUTHOR_API)
+            .of(Object("evidence"))
+            .json(serde_json::json!({ "email": "noor@demo.trellis.test" })),
+        post(
+            "/api/v1/evidence/{id}/requests/withdraw",
+            [UNAUTH, NO, NO, OK, NO, NO, NO],
+        )
+        .of(Object("evidence_api_withdraw"))
+        .json(employee()),
+        // Readiness and gaps.
+        get("/people/{id}/readiness", READ_PAGE).of(Ola),
+        get(
+            "/people/{id}/readiness",
+            [SIGN_IN, HIDDEN, OK, HIDDEN, OK, OK, NO],
+        )
+        .of(Noor),
+        get("/people/{id}/readiness", PAGE_MISSING).of(Missing),
+        get("/people/{id}/gaps", READ_PAGE).of(Ola),
+        get("/people/{id}/gaps", READ_PAGE)
+            .of(Ola)
+            .query("position=product-management/pm"),
+        get("/api/v1/people/{id}/readiness", READ_API).of(Ola),
+        get(
+            "/api/v1/people/{id}/readiness",
+            [UNAUTH, HIDDEN, HIDDEN, HIDDEN, OK, OK, NO],
+        )
+        .of(Pat),
+        get("/api/v1/people/{id}/gaps", READ_API)
+            .of(Ola)
+            .query("track=software-engineering&level=se2"),
+        // The rules and recomputing everyone: the People team's.
+        get("/admin/readiness", ADMIN_PAGE),
+        post("/admin/readiness/{track}", ADMIN_PAGE).form(&[
+            ("next_level_share", "70"),
+            ("all_meet_current", "1"),
+            ("required", "ownership"),
+        ]),
+        post("/admin/readiness/{track}/reset", ADMIN_PAGE),
+        post("/admin/readiness/recompute", ADMIN_PAGE),
+        get("/api/v1/readiness/rules", ADMIN_API),
+        put("/api/v1/readiness/rules/{track}", ADMIN_API).json(serde_json::json!({
+            "next_level_share": 50, "all_meet_current": false, "required": []
+        })),
+        delete("/api/v1/readiness/rules/{track}", ADMIN_API),
+        post("/api/v1/readiness/recompute", ADMIN_API),
+    ]
 }

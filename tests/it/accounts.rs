@@ -89,7 +89,7 @@ async fn sign_in_never_redirects_to_another_site() {
         .send()
         .await
         .expect(StatusCode::SEE_OTHER);
-    assert_eq!(res.header("location"), "/tracks");
+    assert_eq!(res.header("location"), "/home");
 }
 
 #[tokio::test]
@@ -281,7 +281,7 @@ async fn an_invitation_link_sets_the_first_password_and_signs_in() {
         .send()
         .await
         .expect(StatusCode::SEE_OTHER);
-    assert_eq!(res.header("location"), "/tracks");
+    assert_eq!(res.header("location"), "/home");
     let session = cookie_of(&res);
     app.get("/tracks")
         .session(&session)

@@ -28,6 +28,7 @@ const KINDS: &[(&str, &str)] = &[
     ("position.", "Positions"),
     ("token.", "API tokens"),
     ("session.", "Sign-ins"),
+    ("rollout.", "Rollout: self-checks, roadmap, pilot"),
 ];
 
 /// The filter as the form and the links carry it: every field a string, empty when unused.

@@ -1,0 +1,794 @@
+//! Pictures drawn on the server as inline SVG: a radar (a check-in's profile), grouped horizontal
+//! bars (the same with fewer than three competencies, or any labelled values), lines over time (KPI
+//! trends) and the colour steps of a heat map.
+//!
+//! Every chart is built from the same input, [`ChartSpec`]: labels (the radar's axes, the bars'
+//! categories, the line's points in time) and one or more [`Series`] of values, one per label, on a
+//! [`Scale`]. The SVG has no `style` attribute (the Content Security Policy forbids them): shapes
+//! carry classes (`series-0`, `grid`, ...) that `static/app.css` colours. Each chart is an image with
+//! a title and a description (`role="img"`, `aria-labelledby`); pages show the same values as a
+//! table or text beside it, since a picture alone is not accessible.
+//!
+//! Charting crates were considered first: charts-rs embeds a font and draws fixed theme colours
+//! without classes or accessible names; plotters has no radar and also paints colours into every
+//! shape. This module is small, pure and tested instead.
+
+use std::f64::consts::PI;
+use std::fmt::{self, Write as _};
+
+/// The markup of a chart, with every text inside it already escaped, so that a template may
+/// write it out as it is (`{{ chart|safe }}`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Svg(String);
+
+impl fmt::Display for Svg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One line of values, one per label of the chart; `None` where there is no value (a competency
+/// rated not applicable, a month without data).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub label: String,
+    pub values: Vec<Option<f64>>,
+}
+
+impl Series {
+    pub fn new(label: impl Into<String>, values: Vec<Option<f64>>) -> Series {
+        Series {
+            label: label.into(),
+            values,
+        }
+    }
+}
+
+/// A labelled value on the scale: a grid line, and the word shown for a value that falls on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tick {
+    pub value: f64,
+    pub label: String,
+}
+
+/// The range values are drawn on, with its grid lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scale {
+    pub min: f64,
+    pub max: f64,
+    pub ticks: Vec<Tick>,
+}
+
+impl Scale {
+    /// A scale with named steps, such as a rating scale (1 = below ... 4 = exceeds).
+    pub fn named(min: f64, max: f64, ticks: &[(f64, &str)]) -> Scale {
+        Scale {
+            min,
+            max,
+            ticks: ticks
+                .iter()
+                .map(|(value, label)| Tick {
+                    value: *value,
+                    label: (*label).to_owned(),
+                })
+                .collect(),
+        }
+    }
+
+    /// A numeric scale from `min` to `max` with a grid line every `step`.
+    pub fn linear(min: f64, max: f64, step: f64) -> Scale {
+        let mut ticks = Vec::new();
+        if step > 0.0 && max > min {
+            let mut v = min;
+            while v <= max + step / 1000.0 {
+                ticks.push(Tick {
+                    value: v,
+                    label: number(v),
+                });
+                v += step;
+            }
+        }
+        Scale { min, max, ticks }
+    }
+
+    /// A numeric scale from zero to a round number at or above the largest value, with about five
+    /// grid lines: for counts and percentages whose range is not known beforehand.
+    pub fn fitting(series: &[Series]) -> Scale {
+        let top = series
+            .iter()
+            .flat_map(|s| s.values.iter().flatten())
+            .fold(0.0_f64, |a, b| a.max(*b));
+        let step = nice_step(top / 5.0);
+        let max = ((top / step).ceil() * step).max(step);
+        Scale::linear(0.0, max, step)
+    }
+
+    /// Where `value` falls between `min` (0) and `max` (1), kept inside the chart.
+    pub fn fraction(&self, value: f64) -> f64 {
+        if self.max <= self.min {
+            return 0.0;
+        }
+        ((value - self.min) / (self.max - self.min)).clamp(0.0, 1.0)
+    }
+
+    /// The word for a value: its tick's label when it falls on one, else the number.
+    pub fn label_for(&self, value: f64) -> String {
+        self.ticks
+            .iter()
+            .find(|t| (t.value - value).abs() < 1e-9)
+            .map_or_else(|| number(value), |t| t.label.clone())
+    }
+}
+
+/// 1, 2 or 5 times a power of ten, at or above `rough`.
+fn nice_step(rough: f64) -> f64 {
+    if rough <= 0.0 || !rough.is_finite() {
+        return 1.0;
+    }
+    let power = 10f64.powf(rough.log10().floor());
+    let base = rough / power;
+    let nice = if base <= 1.0 {
+        1.0
+    } else if base <= 2.0 {
+        2.0
+    } else if base <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * power
+}
+
+/// What a chart shows.
+pub struct ChartSpec<'a> {
+    /// The start of the ids inside the SVG; unique on the page (`[a-z0-9-]`).
+    pub id: &'a str,
+    /// What the picture is, for screen readers (the `<title>`).
+    pub title: &'a str,
+    /// What it shows, in a sentence (the `<desc>`).
+    pub description: &'a str,
+    /// The radar's axes, the bars' categories, the line's points in time.
+    pub labels: &'a [String],
+    pub series: &'a [Series],
+    pub scale: &'a Scale,
+}
+
+/// Escapes text for SVG (XML) content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A coordinate with at most one decimal, without trailing zeros: short, stable markup.
+fn number(v: f64) -> String {
+    let rounded = (v * 10.0).round() / 10.0;
+    let rounded = if rounded == 0.0 { 0.0 } else { rounded };
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}")
+    } else {
+        format!("{rounded:.1}")
+    }
+}
+
+/// The point at `fraction` of the radius along the `i`-th of `n` axes, the first pointing up and
+/// the others following clockwise.
+pub fn polar(center: (f64, f64), radius: f64, i: usize, n: usize, fraction: f64) -> (f64, f64) {
+    let angle = -PI / 2.0 + 2.0 * PI * (i as f64) / (n.max(1) as f64);
+    (
+        center.0 + radius * fraction * angle.cos(),
+        center.1 + radius * fraction * angle.sin(),
+    )
+}
+
+fn points(list: &[(f64, f64)]) -> String {
+    list.iter()
+        .map(|(x, y)| format!("{},{}", number(*x), number(*y)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Splits a label into lines of about `width` characters at spaces, at most `max_lines` lines (the
+/// last one ends with an ellipsis when the label is longer).
+fn wrap(label: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in label.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        if let Some(last) = lines.last_mut() {
+            last.push('…');
+        }
+    }
+    lines
+}
+
+/// The opening of every chart: the accessible name and description, and the legend.
+fn open(out: &mut String, spec: &ChartSpec<'_>, kind: &str, width: f64, height: f64) {
+    let id = escape(spec.id);
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart chart-{kind}\" viewBox=\"0 0 {} {}\" \
+         role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" focusable=\"false\">\
+         <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        number(width),
+        number(height),
+        escape(spec.title),
+        escape(spec.description),
+    );
+}
+
+/// The legend row at the top: a swatch and the name of each series.
+fn legend(out: &mut String, series: &[Series], x: f64, y: f64) {
+    out.push_str("<g class=\"legend\" aria-hidden=\"true\">");
+    let mut at = x;
+    for (i, s) in series.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<rect class=\"swatch series-{i}\" x=\"{}\" y=\"{}\" width=\"12\" height=\"12\"/>\
+             <text x=\"{}\" y=\"{}\">{}</text>",
+            number(at),
+            number(y - 10.0),
+            number(at + 16.0),
+            number(y),
+            escape(&s.label)
+        );
+        at += 28.0 + 7.0 * s.label.chars().count() as f64;
+    }
+    out.push_str("</g>");
+}
+
+/// A marker for a point of series `i`: circles, squares, then diamonds, so that series differ by
+/// shape as well as colour.
+fn marker(out: &mut String, i: usize, (x, y): (f64, f64), text: &str) {
+    let (x, y) = (number(x), number(y));
+    match i % 3 {
+        0 => {
+            let _ = write!(
+                out,
+                "<circle class=\"point series-{i}\" cx=\"{x}\" cy=\"{y}\" r=\"4\"><title>{text}</title></circle>"
+            );
+        }
+        1 => {
+            let _ = write!(
+                out,
+                "<rect class=\"point series-{i}\" x=\"{x}\" y=\"{y}\" width=\"8\" height=\"8\" \
+                 transform=\"translate(-4 -4)\"><title>{text}</title></rect>"
+            );
+        }
+        _ => {
+            let _ = write!(
+                out,
+                "<rect class=\"point series-{i}\" x=\"{x}\" y=\"{y}\" width=\"8\" height=\"8\" \
+                 transform=\"rotate(45 {x} {y}) translate(-4 -4)\"><title>{text}</title></rect>"
+            );
+        }
+    }
+}
+
+/// A radar (spider) chart: one axis per label, one polygon per series. Values that are `None`
+/// leave their axis out of that series' polygon.
+pub fn radar(spec: &ChartSpec<'_>) -> Svg {
+    const WIDTH: f64 = 480.0;
+    const HEIGHT: f64 = 420.0;
+    const RADIUS: f64 = 120.0;
+    let center = (WIDTH / 2.0, 228.0);
+    let n = spec.labels.len();
+    let mut out = String::new();
+    open(&mut out, spec, "radar", WIDTH, HEIGHT);
+    legend(&mut out, spec.series, 8.0, 20.0);
+    // The grid: one ring per tick, and the axes.
+    out.push_str("<g class=\"grid-lines\" aria-hidden=\"true\">");
+    for tick in &spec.scale.ticks {
+        let f = spec.scale.fraction(tick.value);
+        if f <= 0.0 {
+            continue;
+        }
+        let ring: Vec<(f64, f64)> = (0..n).map(|i| polar(center, RADIUS, i, n, f)).collect();
+        let _ = write!(
+            out,
+            "<polygon class=\"grid\" points=\"{}\"/>",
+            points(&ring)
+        );
+        let (x, y) = polar(center, RADIUS, 0, n, f);
+        let _ = write!(
+            out,
+            "<text class=\"tick-label\" x=\"{}\" y=\"{}\">{}</text>",
+            number(x + 4.0),
+            number(y - 3.0),
+            escape(&tick.label)
+        );
+    }
+    for i in 0..n {
+        let (x, y) = polar(center, RADIUS, i, n, 1.0);
+        let _ = write!(
+            out,
+            "<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
+            number(center.0),
+            number(center.1),
+            number(x),
+            number(y)
+        );
+    }
+    out.push_str("</g>");
+    // The axes' names, outside the outer ring.
+    out.push_str("<g class=\"axis-labels\">");
+    for (i, label) in spec.labels.iter().enumerate() {
+        let (x, y) = polar(center, RADIUS + 16.0, i, n, 1.0);
+        let dx = x - center.0;
+        let anchor = if dx > 8.0 {
+            "start"
+        } else if dx < -8.0 {
+            "end"
+        } else {
+            "middle"
+        };
+        let lines = wrap(label, 16, 2);
+        let above = y < center.1 - 8.0;
+        // Labels above the centre grow upwards, the others downwards.
+        let first_y = if above {
+            y - 14.0 * (lines.len() as f64 - 1.0)
+        } else {
+            y + 10.0
+        };
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">",
+            number(x),
+            number(first_y)
+        );
+        for (j, line) in lines.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<tspan x=\"{}\" dy=\"{}\">{}</tspan>",
+                number(x),
+                if j == 0 { "0" } else { "14" },
+                escape(line)
+            );
+        }
+        out.push_str("</text>");
+    }
+    out.push_str("</g>");
+    // The series, drawn in order so that the first stays visible under the others' outlines.
+    for (s_i, s) in spec.series.iter().enumerate() {
+        let corners: Vec<(usize, f64)> = s
+            .values
+            .iter()
+            .take(n)
+            .enumerate()
+            .filter_map(|(i, v)| v.map(|v| (i, v)))
+            .collect();
+        let shape: Vec<(f64, f64)> = corners
+            .iter()
+            .map(|(i, v)| polar(center, RADIUS, *i, n, spec.scale.fraction(*v)))
+            .collect();
+        let _ = write!(out, "<g class=\"series series-{s_i}\">");
+        if shape.len() >= 2 {
+            let _ = write!(
+                out,
+                "<polygon class=\"area series-{s_i}\" points=\"{}\"/>",
+                points(&shape)
+            );
+        }
+        for ((i, v), at) in corners.iter().zip(&shape) {
+            let text = format!(
+                "{}: {}, {}",
+                escape(&s.label),
+                escape(&spec.labels[*i]),
+                escape(&spec.scale.label_for(*v))
+            );
+            marker(&mut out, s_i, *at, &text);
+        }
+        out.push_str("</g>");
+    }
+    out.push_str("</svg>");
+    Svg(out)
+}
+
+/// Horizontal bars grouped by label: for each label its name, then one bar per series with the
+/// value's word at its end. Reads well on a phone, whatever the length of the names.
+pub fn bars(spec: &ChartSpec<'_>) -> Svg {
+    const WIDTH: f64 = 480.0;
+    const BAR: f64 = 14.0;
+    const GAP: f64 = 4.0;
+    const LABEL: f64 = 20.0;
+    const TOP: f64 = 36.0;
+    let left = 8.0;
+    let right = WIDTH - 120.0;
+    let span = right - left;
+    let group = LABEL + (BAR + GAP) * spec.series.len() as f64 + 10.0;
+    let plot_bottom = TOP + group * spec.labels.len() as f64;
+    let height = plot_bottom + 24.0;
+    let mut out = String::new();
+    open(&mut out, spec, "bars", WIDTH, height);
+    legend(&mut out, spec.series, 8.0, 20.0);
+    out.push_str("<g class=\"grid-lines\" aria-hidden=\"true\">");
+    for tick in &spec.scale.ticks {
+        let x = left + span * spec.scale.fraction(tick.value);
+        let _ = write!(
+            out,
+            "<line class=\"grid\" x1=\"{x}\" y1=\"{top}\" x2=\"{x}\" y2=\"{bottom}\"/>\
+             <text class=\"tick-label\" x=\"{x}\" y=\"{label_y}\" text-anchor=\"middle\">{}</text>",
+            escape(&tick.label),
+            x = number(x),
+            top = number(TOP),
+            bottom = number(plot_bottom),
+            label_y = number(plot_bottom + 16.0),
+        );
+    }
+    out.push_str("</g>");
+    for (l_i, label) in spec.labels.iter().enumerate() {
+        let y0 = TOP + group * l_i as f64;
+        let _ = write!(
+            out,
+            "<text class=\"category\" x=\"{}\" y=\"{}\">{}</text>",
+            number(left),
+            number(y0 + 14.0),
+            escape(label)
+        );
+        for (s_i, s) in spec.series.iter().enumerate() {
+            let y = y0 + LABEL + (BAR + GAP) * s_i as f64;
+            let value = s.values.get(l_i).copied().flatten();
+            let (w, word) = match value {
+                Some(v) => (span * spec.scale.fraction(v), spec.scale.label_for(v)),
+                None => (0.0, "no value".to_owned()),
+            };
+            let _ = write!(
+                out,
+                "<rect class=\"bar series-{s_i}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{BAR}\">\
+                 <title>{}: {}, {}</title></rect>\
+                 <text class=\"value\" x=\"{}\" y=\"{}\">{}</text>",
+                number(left),
+                number(y),
+                number(w),
+                escape(&s.label),
+                escape(label),
+                escape(&word),
+                number(left + w + 6.0),
+                number(y + BAR - 3.0),
+                escape(&word),
+            );
+        }
+    }
+    out.push_str("</svg>");
+    Svg(out)
+}
+
+/// Lines over time: the labels are the points in time, evenly spaced; each series is a line,
+/// broken where a value is missing, with a marker on every value.
+pub fn line(spec: &ChartSpec<'_>) -> Svg {
+    const WIDTH: f64 = 560.0;
+    const HEIGHT: f64 = 300.0;
+    let (left, right, top, bottom) = (48.0, WIDTH - 16.0, 40.0, HEIGHT - 44.0);
+    let n = spec.labels.len();
+    let x_of = |i: usize| {
+        if n <= 1 {
+            (left + right) / 2.0
+        } else {
+            left + (right - left) * i as f64 / (n - 1) as f64
+        }
+    };
+    let y_of = |v: f64| bottom - (bottom - top) * spec.scale.fraction(v);
+    let mut out = String::new();
+    open(&mut out, spec, "line", WIDTH, HEIGHT);
+    legend(&mut out, spec.series, 8.0, 20.0);
+    out.push_str("<g class=\"grid-lines\" aria-hidden=\"true\">");
+    for tick in &spec.scale.ticks {
+        let y = y_of(tick.value);
+        let _ = write!(
+            out,
+            "<line class=\"grid\" x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\"/>\
+             <text class=\"tick-label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            number(left),
+            number(right),
+            number(left - 6.0),
+            number(y_of(tick.value) + 4.0),
+            escape(&tick.label),
+            y = number(y),
+        );
+    }
+    let _ = write!(
+        out,
+        "<line class=\"axis\" x1=\"{l}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\"/>",
+        l = number(left),
+        r = number(right),
+        b = number(bottom)
+    );
+    // At most about ten labels along the time axis.
+    let every = n.div_ceil(10).max(1);
+    for (i, label) in spec.labels.iter().enumerate() {
+        if i % every != 0 && i + 1 != n {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "<text class=\"tick-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+            number(x_of(i)),
+            number(bottom + 18.0),
+            escape(label)
+        );
+    }
+    out.push_str("</g>");
+    for (s_i, s) in spec.series.iter().enumerate() {
+        let _ = write!(out, "<g class=\"series series-{s_i}\">");
+        // Consecutive values make a line; a missing value breaks it.
+        let mut run: Vec<(f64, f64)> = Vec::new();
+        let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+        for (i, v) in s.values.iter().take(n).enumerate() {
+            match v {
+                Some(v) => run.push((x_of(i), y_of(*v))),
+                None => runs.push(std::mem::take(&mut run)),
+            }
+        }
+        runs.push(run);
+        for r in runs.iter().filter(|r| r.len() >= 2) {
+            let _ = write!(
+                out,
+                "<polyline class=\"trend series-{s_i}\" points=\"{}\"/>",
+                points(r)
+            );
+        }
+        for (i, v) in s.values.iter().take(n).enumerate() {
+            if let Some(v) = v {
+                let text = format!(
+                    "{}: {}, {}",
+                    escape(&s.label),
+                    escape(&spec.labels[i]),
+                    escape(&spec.scale.label_for(*v))
+                );
+                marker(&mut out, s_i, (x_of(i), y_of(*v)), &text);
+            }
+        }
+        out.push_str("</g>");
+    }
+    out.push_str("</svg>");
+    Svg(out)
+}
+
+/// A profile of values over a few named axes: a radar from three axes, bars below that (a radar
+/// of one or two axes is a point or a line).
+pub fn profile(spec: &ChartSpec<'_>) -> Svg {
+    if spec.labels.len() >= 3 {
+        radar(spec)
+    } else {
+        bars(spec)
+    }
+}
+
+/// The colour step of a heat map cell, `0` (the scale's minimum) to `steps` (its maximum), as the
+/// class `heat-N`; `heat-none` when there is no value. `static/app.css` colours `heat-0` to
+/// `heat-4`.
+pub fn heat_class(value: Option<f64>, scale: &Scale, steps: usize) -> String {
+    match value {
+        None => "heat-none".to_owned(),
+        Some(v) => format!(
+            "heat-{}",
+            (scale.fraction(v) * steps as f64).round() as usize
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ratings() -> Scale {
+        Scale::named(
+            0.0,
+            4.0,
+            &[
+                (1.0, "Below"),
+                (2.0, "Working towards"),
+                (3.0, "Meets"),
+                (4.0, "Exceeds"),
+            ],
+        )
+    }
+
+    fn labels(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn axes_start_at_the_top_and_go_clockwise() {
+        let c = (100.0, 100.0);
+        let (x, y) = polar(c, 50.0, 0, 4, 1.0);
+        assert!((x - 100.0).abs() < 1e-9 && (y - 50.0).abs() < 1e-9);
+        let (x, y) = polar(c, 50.0, 1, 4, 1.0);
+        assert!((x - 150.0).abs() < 1e-9 && (y - 100.0).abs() < 1e-9);
+        let (x, y) = polar(c, 50.0, 2, 4, 0.5);
+        assert!((x - 100.0).abs() < 1e-9 && (y - 125.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn values_are_kept_inside_the_scale() {
+        let s = ratings();
+        assert_eq!(s.fraction(2.0), 0.5);
+        assert_eq!(s.fraction(9.0), 1.0);
+        assert_eq!(s.fraction(-1.0), 0.0);
+        assert_eq!(s.label_for(3.0), "Meets");
+        assert_eq!(s.label_for(2.5), "2.5");
+        assert_eq!(Scale::linear(0.0, 1.0, 0.0).fraction(0.5), 0.5);
+    }
+
+    #[test]
+    fn a_fitting_scale_rounds_up_to_a_readable_number() {
+        let s = Scale::fitting(&[Series::new("a", vec![Some(37.0), None, Some(12.0)])]);
+        assert_eq!(s.max, 40.0);
+        let labels: Vec<&str> = s.ticks.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(labels, ["0", "10", "20", "30", "40"]);
+        let empty = Scale::fitting(&[]);
+        assert!(empty.max > empty.min);
+        assert_eq!(nice_step(0.3), 0.5);
+        assert_eq!(nice_step(7.0), 10.0);
+    }
+
+    #[test]
+    fn a_radar_has_a_ring_per_tick_a_polygon_per_series_and_an_accessible_name() {
+        let names = labels(&[
+            "Ownership",
+            "Problem solving",
+            "Technical quality",
+            "Teamwork",
+        ]);
+        let series = [
+            Series::new("Self", vec![Some(3.0), Some(2.0), Some(4.0), Some(3.0)]),
+            Series::new("Manager", vec![Some(3.0), Some(3.0), None, Some(2.0)]),
+        ];
+        let scale = ratings();
+        let svg = radar(&ChartSpec {
+            id: "latest",
+            title: "Ratings of the latest check-in",
+            description: "Self and manager, per competency",
+            labels: &names,
+            series: &series,
+            scale: &scale,
+        });
+        let s = svg.to_string();
+        let s = s.as_str();
+        assert!(s.starts_with("<svg") && s.ends_with("</svg>"));
+        assert!(s.contains("role=\"img\""));
+        assert!(s.contains("aria-labelledby=\"latest-title latest-desc\""));
+        assert!(s.contains("<title id=\"latest-title\">Ratings of the latest check-in</title>"));
+        assert!(!s.contains("style="), "no inline styles: {s}");
+        assert_eq!(s.matches("class=\"grid\"").count(), 4, "one ring per tick");
+        assert_eq!(s.matches("class=\"axis\"").count(), 4, "one axis per label");
+        assert_eq!(s.matches("class=\"area series-").count(), 2);
+        // The manager's not-applicable competency is left out of their polygon: three corners.
+        assert_eq!(s.matches("class=\"point series-1\"").count(), 3);
+        assert_eq!(s.matches("class=\"point series-0\"").count(), 4);
+        assert!(s.contains("Manager: Teamwork, Working towards"));
+        // The self polygon's first corner: Ownership (straight up) at 3 of 4 steps of 120.
+        assert!(s.contains("points=\"240,138 "), "{s}");
+    }
+
+    #[test]
+    fn every_text_in_a_chart_is_escaped() {
+        let names = labels(&["<script>alert(1)</script>", "A & B", "\"quoted\""]);
+        let series = [Series::new(
+            "<b>me</b>",
+            vec![Some(1.0), Some(2.0), Some(3.0)],
+        )];
+        let scale = ratings();
+        for svg in [
+            radar(&ChartSpec {
+                id: "x\"><script>",
+                title: "<i>t</i>",
+                description: "d & e",
+                labels: &names,
+                series: &series,
+                scale: &scale,
+            }),
+            bars(&ChartSpec {
+                id: "x",
+                title: "t",
+                description: "d",
+                labels: &names,
+                series: &series,
+                scale: &scale,
+            }),
+            line(&ChartSpec {
+                id: "x",
+                title: "t",
+                description: "d",
+                labels: &names,
+                series: &series,
+                scale: &scale,
+            }),
+        ] {
+            let s = svg.to_string();
+            let s = s.as_str();
+            assert!(!s.contains("<script>"), "{s}");
+            assert!(!s.contains("<b>") && !s.contains("<i>"), "{s}");
+            assert!(s.contains("&lt;script&gt;"));
+            assert!(s.contains("A &amp; B"));
+        }
+    }
+
+    #[test]
+    fn bars_have_one_bar_per_value_with_its_word() {
+        let names = labels(&["Ownership", "Communication"]);
+        let series = [
+            Series::new("Self", vec![Some(4.0), Some(2.0)]),
+            Series::new("Manager", vec![Some(3.0), None]),
+        ];
+        let scale = ratings();
+        let spec = ChartSpec {
+            id: "few",
+            title: "t",
+            description: "d",
+            labels: &names,
+            series: &series,
+            scale: &scale,
+        };
+        let svg = profile(&spec);
+        let s = svg.to_string();
+        let s = s.as_str();
+        assert!(s.contains("chart-bars"), "fewer than three axes: bars");
+        assert_eq!(s.matches("class=\"bar series-").count(), 4);
+        assert!(s.contains(">Exceeds</text>") && s.contains(">no value</text>"));
+        // A full bar spans the plot: 480 - 120 - 8 = 352 wide.
+        assert!(s.contains("width=\"352\""), "{s}");
+        assert!(!s.contains("style="));
+    }
+
+    #[test]
+    fn a_line_breaks_where_a_value_is_missing() {
+        let months = labels(&["Jan", "Feb", "Mar", "Apr", "May"]);
+        let series = [Series::new(
+            "Coverage",
+            vec![Some(10.0), Some(20.0), None, Some(40.0), Some(50.0)],
+        )];
+        let scale = Scale::fitting(&series);
+        let svg = line(&ChartSpec {
+            id: "kpi",
+            title: "Coverage",
+            description: "Share of people with a position, by month",
+            labels: &months,
+            series: &series,
+            scale: &scale,
+        });
+        let s = svg.to_string();
+        let s = s.as_str();
+        assert_eq!(s.matches("<polyline").count(), 2);
+        assert_eq!(s.matches("class=\"point series-0\"").count(), 4);
+        // The first point sits on the left edge at 10 of 50: y = 256 - 216 * 0.2.
+        assert!(s.contains("cx=\"48\" cy=\"212.8\""), "{s}");
+        assert!(s.contains(">Mar</text>"));
+    }
+
+    #[test]
+    fn long_labels_wrap_on_two_lines_at_most() {
+        assert_eq!(
+            wrap("Technical quality and craft", 16, 2),
+            ["Technical", "quality and…"]
+        );
+        assert_eq!(wrap("Ownership", 16, 2), ["Ownership"]);
+    }
+
+    #[test]
+    fn heat_classes_step_along_the_scale() {
+        let s = ratings();
+        assert_eq!(heat_class(Some(1.0), &s, 4), "heat-1");
+        assert_eq!(heat_class(Some(4.0), &s, 4), "heat-4");
+        assert_eq!(heat_class(None, &s, 4), "heat-none");
+        let pct = Scale::linear(0.0, 100.0, 25.0);
+        assert_eq!(heat_class(Some(60.0), &pct, 4), "heat-2");
+    }
+}

@@ -1,0 +1,491 @@
+//! 1:1s in the browser: the list of one's series (as manager and as report) with a form to start
+//! one, a series' page (its upcoming meeting and the meetings held) and a meeting's page. Every
+//! write is a plain form that comes back to the meeting; a refused one shows the page again with
+//! the text as typed and the reason beside the field.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+
+use super::editor::Choice;
+use super::editor::forms::{ErrorLink, Fields, FormView, Forms, Submission};
+use super::{Layout, PageResult, format_time, render_with};
+use crate::auth::Actor;
+use crate::error::{AppError, FieldError};
+use crate::services::framework as framework_service;
+use crate::services::one_on_ones::{
+    self as service, Direction, ItemInput, Meeting, MeetingSummary, PointInput, SeriesInfo,
+    SeriesSummary, Side, StartInput,
+};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/one-on-ones", get(list))
+        .route("/people/{id}/one-on-ones", post(start))
+        .route("/one-on-ones/{id}", get(series_page))
+        .route("/one-on-ones/meetings/{id}", get(meeting_page))
+        .route("/one-on-ones/meetings/{id}/talking-points", post(add_point))
+        .route("/one-on-ones/meetings/{id}/shared-notes", post(save_notes))
+        .route(
+            "/one-on-ones/meetings/{id}/private-note",
+            post(save_private_note),
+        )
+        .route("/one-on-ones/meetings/{id}/action-items", post(add_item))
+        .route("/one-on-ones/meetings/{id}/date", post(reschedule))
+        .route("/one-on-ones/meetings/{id}/complete", post(complete))
+        .route("/one-on-ones/talking-points/{id}/move", post(move_point))
+        .route(
+            "/one-on-ones/talking-points/{id}/discussed",
+            post(mark_discussed),
+        )
+        .route(
+            "/one-on-ones/talking-points/{id}/remove",
+            post(remove_point),
+        )
+        .route("/one-on-ones/action-items/{id}/done", post(tick_item))
+}
+
+/// Re-renders a page with the refused form when the mistake is the user's (422, or 409 when the
+/// other participant saved first); anything else is an error page.
+fn refused(e: AppError) -> Result<(StatusCode, Vec<FieldError>), AppError> {
+    let status = e.status();
+    if status.is_client_error()
+        && status != StatusCode::FORBIDDEN
+        && status != StatusCode::NOT_FOUND
+    {
+        Ok((status, e.field_errors()))
+    } else {
+        Err(e)
+    }
+}
+
+/// The cadences the start form offers, in days.
+fn cadences() -> Vec<Choice> {
+    [
+        (7, "Every week"),
+        (14, "Every two weeks"),
+        (21, "Every three weeks"),
+        (28, "Every four weeks"),
+    ]
+    .into_iter()
+    .map(|(d, label)| Choice::new(d.to_string(), label))
+    .collect()
+}
+
+#[derive(Template)]
+#[template(path = "one_on_ones/list.html")]
+struct ListPage {
+    layout: Layout,
+    as_manager: Vec<SeriesSummary>,
+    as_report: Vec<SeriesSummary>,
+    candidates: Vec<(service::Candidate, FormView)>,
+    errors: Vec<ErrorLink>,
+    cadences: Vec<Choice>,
+    default_cadence: String,
+}
+
+async fn render_list(
+    state: &AppState,
+    actor: &Actor,
+    forms: Forms,
+    status: StatusCode,
+) -> PageResult {
+    let mine = service::my_one_on_ones(state, actor).await?;
+    let (as_manager, as_report) = mine
+        .series
+        .into_iter()
+        .partition(|s| s.side == Side::Manager);
+    let page = ListPage {
+        layout: Layout::new("1:1s", "one-on-ones", Some(actor)),
+        as_manager,
+        as_report,
+        candidates: mine
+            .can_start_with
+            .into_iter()
+            .map(|c| {
+                let form = forms.form(format!("start-{}", c.id));
+                (c, form)
+            })
+            .collect(),
+        errors: forms.summary(),
+        cadences: cadences(),
+        default_cadence: service::DEFAULT_CADENCE.to_string(),
+    };
+    render_with(status, &page)
+}
+
+async fn list(State(state): State<AppState>, actor: Actor) -> PageResult {
+    render_list(&state, &actor, Forms::default(), StatusCode::OK).await
+}
+
+async fn start(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(other): Path<i64>,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    let input = StartInput {
+        cadence_days: fields.text("cadence_days"),
+        first_on: fields.text("first_on"),
+    };
+    match service::start_series(&state, &actor, other, &input).await {
+        Ok(started) => {
+            Ok(Redirect::to(&format!("/one-on-ones/{}", started.series)).into_response())
+        }
+        Err(e) => {
+            let (status, errors) = refused(e)?;
+            let forms = Forms::refused(Submission::new(format!("start-{other}"), fields, errors));
+            render_list(&state, &actor, forms, status).await
+        }
+    }
+}
+
+/// What the meeting part of a page needs besides the meeting: its forms and choices.
+struct MeetingView {
+    notes_html: Arc<str>,
+    goals: Vec<Choice>,
+    competencies: Vec<(String, Vec<Choice>)>,
+    owners: Vec<Choice>,
+    point: FormView,
+    notes: FormView,
+    private: FormView,
+    item: FormView,
+    date: FormView,
+}
+
+async fn meeting_view(
+    state: &AppState,
+    actor: &Actor,
+    info: &SeriesInfo,
+    meeting: &Meeting,
+    forms: &Forms,
+) -> Result<MeetingView, AppError> {
+    let competencies = if meeting.can_write {
+        match framework_service::published(state, actor).await? {
+            None => Vec::new(),
+            Some(p) => {
+                let fw = &p.framework;
+                fw.categories
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.name.clone(),
+                            fw.competencies
+                                .iter()
+                                .filter(|k| k.category.as_ref() == Some(&c.key))
+                                .map(|k| Choice::new(k.key.as_str(), k.name.clone()))
+                                .collect::<Vec<_>>(),
+                        )
+                    })
+                    .filter(|(_, c)| !c.is_empty())
+                    .collect()
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    Ok(MeetingView {
+        notes_html: state.markdown().block(&meeting.shared_notes),
+        goals: meeting
+            .linkable_goals
+            .iter()
+            .map(|g| Choice::new(g.id.to_string(), g.title.clone()))
+            .collect(),
+        competencies,
+        owners: [&info.report, &info.manager]
+            .into_iter()
+            .map(|p| Choice::new(p.id.to_string(), p.name.clone()))
+            .collect(),
+        point: forms.form("new-point"),
+        notes: forms.form("shared-notes"),
+        private: forms.form("private-note"),
+        item: forms.form("new-item"),
+        date: forms.form("meeting-date"),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "one_on_ones/series.html")]
+struct SeriesPage {
+    layout: Layout,
+    info: SeriesInfo,
+    meeting: Meeting,
+    history: Vec<MeetingSummary>,
+    view: MeetingView,
+    errors: Vec<ErrorLink>,
+}
+
+fn title_of(info: &SeriesInfo) -> String {
+    format!("1:1s of {} and {}", info.manager.name, info.report.name)
+}
+
+async fn series_page(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let series = service::series(&state, &actor, id).await?;
+    let forms = Forms::default();
+    let view = meeting_view(&state, &actor, &series.info, &series.current, &forms).await?;
+    render_with(
+        StatusCode::OK,
+        &SeriesPage {
+            layout: Layout::new(title_of(&series.info), "one-on-ones", Some(&actor)),
+            errors: forms.summary(),
+            info: series.info,
+            meeting: series.current,
+            history: series.history,
+            view,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "one_on_ones/meeting.html")]
+struct MeetingPage {
+    layout: Layout,
+    info: SeriesInfo,
+    meeting: Meeting,
+    view: MeetingView,
+    errors: Vec<ErrorLink>,
+    held_at: Option<String>,
+}
+
+async fn render_meeting(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    forms: Forms,
+    status: StatusCode,
+) -> PageResult {
+    let page = service::meeting(state, actor, id).await?;
+    let view = meeting_view(state, actor, &page.series, &page.meeting, &forms).await?;
+    render_with(
+        status,
+        &MeetingPage {
+            layout: Layout::new(
+                format!("1:1 of {}", page.meeting.scheduled_on),
+                "one-on-ones",
+                Some(actor),
+            ),
+            errors: forms.summary(),
+            held_at: page.meeting.held_at.as_ref().map(format_time),
+            info: page.series,
+            meeting: page.meeting,
+            view,
+        },
+    )
+}
+
+async fn meeting_page(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> PageResult {
+    render_meeting(&state, &actor, id, Forms::default(), StatusCode::OK).await
+}
+
+/// Back to the meeting after a write, at the section that changed; or the meeting again with the
+/// refused form.
+async fn back_to_meeting(
+    state: &AppState,
+    actor: &Actor,
+    meeting: i64,
+    section: &str,
+    form: &str,
+    fields: Fields,
+    outcome: Result<(), AppError>,
+) -> PageResult {
+    match outcome {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/one-on-ones/meetings/{meeting}#{section}")).into_response())
+        }
+        Err(e) => {
+            let (status, errors) = refused(e)?;
+            let forms = Forms::refused(Submission::new(form.to_owned(), fields, errors));
+            render_meeting(state, actor, meeting, forms, status).await
+        }
+    }
+}
+
+/// An optional id chosen in a select; anything but a number is refused with the field's name.
+fn optional_id(fields: &Fields, name: &str, message: &str) -> Result<Option<i64>, AppError> {
+    match fields.get(name).map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(raw) => raw
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::invalid_field(name, message)),
+    }
+}
+
+async fn add_point(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    let outcome = match optional_id(&fields, "goal", "choose a goal from the list") {
+        Ok(goal) => {
+            let input = PointInput {
+                body: fields.text("body"),
+                goal,
+                competency: fields.text("competency"),
+            };
+            service::add_talking_point(&state, &actor, id, &input)
+                .await
+                .map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    back_to_meeting(&state, &actor, id, "agenda", "new-point", fields, outcome).await
+}
+
+async fn save_notes(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    let revision = fields.get("revision").and_then(|r| r.trim().parse().ok());
+    let outcome =
+        service::save_shared_notes(&state, &actor, id, &fields.text("shared_notes"), revision)
+            .await
+            .map(|_| ());
+    back_to_meeting(
+        &state,
+        &actor,
+        id,
+        "shared-notes",
+        "shared-notes",
+        fields,
+        outcome,
+    )
+    .await
+}
+
+async fn save_private_note(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    let outcome =
+        service::save_private_note(&state, &actor, id, &fields.text("private_note")).await;
+    back_to_meeting(
+        &state,
+        &actor,
+        id,
+        "private-note",
+        "private-note",
+        fields,
+        outcome,
+    )
+    .await
+}
+
+async fn add_item(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    let outcome = match optional_id(&fields, "owner", "choose who owns the item") {
+        Ok(owner) => {
+            let input = ItemInput {
+                title: fields.text("title"),
+                owner,
+                due_on: fields.text("due_on"),
+            };
+            service::add_action_item(&state, &actor, id, &input)
+                .await
+                .map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    back_to_meeting(
+        &state,
+        &actor,
+        id,
+        "action-items",
+        "new-item",
+        fields,
+        outcome,
+    )
+    .await
+}
+
+async fn reschedule(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    let outcome = service::reschedule(&state, &actor, id, &fields.text("scheduled_on")).await;
+    back_to_meeting(
+        &state,
+        &actor,
+        id,
+        "meeting",
+        "meeting-date",
+        fields,
+        outcome,
+    )
+    .await
+}
+
+async fn complete(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> PageResult {
+    let next = service::complete_meeting(&state, &actor, id).await?;
+    Ok(Redirect::to(&format!("/one-on-ones/meetings/{next}")).into_response())
+}
+
+async fn move_point(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    let direction = Direction::parse(&fields.text("direction"))
+        .ok_or_else(|| AppError::invalid_field("direction", "move a talking point up or down"))?;
+    let meeting = service::move_talking_point(&state, &actor, id, direction).await?;
+    Ok(Redirect::to(&format!("/one-on-ones/meetings/{meeting}#point-{id}")).into_response())
+}
+
+/// Marks a talking point discussed (`discussed=1`) or not (`discussed=0`).
+async fn mark_discussed(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    let discussed = fields.get("discussed") != Some("0");
+    let meeting = service::set_discussed(&state, &actor, id, discussed).await?;
+    Ok(Redirect::to(&format!("/one-on-ones/meetings/{meeting}#point-{id}")).into_response())
+}
+
+async fn remove_point(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let meeting = service::remove_talking_point(&state, &actor, id).await?;
+    Ok(Redirect::to(&format!("/one-on-ones/meetings/{meeting}#agenda")).into_response())
+}
+
+/// Ticks an action item (`done=1`) or opens it again (`done=0`).
+async fn tick_item(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    let done = fields.get("done") != Some("0");
+    let meeting = service::set_item_done(&state, &actor, id, done).await?;
+    Ok(Redirect::to(&format!("/one-on-ones/meetings/{meeting}#item-{id}")).into_response())
+}
