@@ -93,33 +93,6 @@ pub fn manage_api_tokens(actor: &Actor) -> AppResult<()> {
     require(is_api_capable(actor) && actor.is_admin())
 }
 
-// ---- Evidence and readiness (issue 4, Grow) ----
-
-/// Readiness rules and recomputing readiness for the whole organisation are the People team's.
-pub fn configure_readiness(actor: &Actor) -> AppResult<()> {
-    require(is_api_capable(actor) && actor.is_admin())
-}
-
-/// Evidence is added to a person's record by the person and by their management chain.
-pub fn add_evidence(actor: &Actor, relation: Relation) -> AppResult<()> {
-    require(is_api_capable(actor) && relation != Relation::Other)
-}
-
-/// An evidence item is changed and removed by its author only.
-pub fn change_evidence(actor: &Actor, author: Option<i64>) -> AppResult<()> {
-    require(is_api_capable(actor) && author.is_some() && actor.user_id == author)
-}
-
-/// A manager in the person's chain confirms evidence; so does a colleague the owner asked.
-pub fn confirm_evidence(actor: &Actor, relation: Relation, asked: bool) -> AppResult<()> {
-    require(is_api_capable(actor) && (relation == Relation::InManagementChain || asked))
-}
-
-/// Only the owner asks a colleague to confirm one of their items, which shows it to that colleague.
-pub fn ask_evidence_confirmation(actor: &Actor, relation: Relation) -> AppResult<()> {
-    require(is_api_capable(actor) && relation == Relation::Myself)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,4 +310,77 @@ pub fn read_survey_results(actor: &Actor, has_teams_below: bool) -> AppResult<()
 /// for no person simply has none.
 pub fn list_open_surveys(actor: &Actor) -> AppResult<()> {
     require(is_api_capable(actor))
+}
+
+// ---- Evidence and readiness (issue 4, Grow) ----
+
+/// Readiness rules and recomputing readiness for the whole organisation are the People team's.
+pub fn configure_readiness(actor: &Actor) -> AppResult<()> {
+    require(is_api_capable(actor) && actor.is_admin())
+}
+
+/// Evidence is added to a person's record by the person and by their management chain.
+pub fn add_evidence(actor: &Actor, relation: Relation) -> AppResult<()> {
+    require(is_api_capable(actor) && relation != Relation::Other)
+}
+
+/// An evidence item is changed and removed by its author only.
+pub fn change_evidence(actor: &Actor, author: Option<i64>) -> AppResult<()> {
+    require(is_api_capable(actor) && author.is_some() && actor.user_id == author)
+}
+
+/// A manager in the person's chain confirms evidence; so does a colleague the owner asked.
+pub fn confirm_evidence(actor: &Actor, relation: Relation, asked: bool) -> AppResult<()> {
+    require(is_api_capable(actor) && (relation == Relation::InManagementChain || asked))
+}
+
+/// Only the owner asks a colleague to confirm one of their items, which shows it to that colleague.
+pub fn ask_evidence_confirmation(actor: &Actor, relation: Relation) -> AppResult<()> {
+    require(is_api_capable(actor) && relation == Relation::Myself)
+}
+
+#[cfg(test)]
+mod evidence_readiness_tests {
+    use super::*;
+    use crate::auth::Role;
+
+    fn person(id: i64, role: Role) -> Actor {
+        Actor {
+            user_id: Some(id),
+            label: "p@example.test".into(),
+            name: "P".into(),
+            role,
+            via: Via::Session,
+        }
+    }
+
+    #[test]
+    fn evidence_is_added_by_the_person_and_their_chain_and_changed_by_its_author() {
+        let me = person(1, Role::Employee);
+        let admin = person(9, Role::Admin);
+        assert!(add_evidence(&me, Relation::Myself).is_ok());
+        assert!(add_evidence(&me, Relation::InManagementChain).is_ok());
+        assert!(add_evidence(&me, Relation::Other).is_err());
+        assert!(
+            add_evidence(&admin, Relation::Other).is_err(),
+            "admins read, not add"
+        );
+        assert!(change_evidence(&me, Some(1)).is_ok());
+        assert!(change_evidence(&me, Some(2)).is_err());
+        assert!(change_evidence(&me, None).is_err(), "an author who is gone");
+        assert!(change_evidence(&Actor::command_line(), None).is_err());
+    }
+
+    #[test]
+    fn the_chain_or_an_asked_colleague_confirms_and_only_the_owner_asks() {
+        let me = person(1, Role::Employee);
+        assert!(confirm_evidence(&me, Relation::InManagementChain, false).is_ok());
+        assert!(confirm_evidence(&me, Relation::Other, true).is_ok());
+        assert!(confirm_evidence(&me, Relation::Other, false).is_err());
+        assert!(confirm_evidence(&me, Relation::Myself, false).is_err());
+        assert!(ask_evidence_confirmation(&me, Relation::Myself).is_ok());
+        assert!(ask_evidence_confirmation(&me, Relation::InManagementChain).is_err());
+        assert!(configure_readiness(&me).is_err());
+        assert!(configure_readiness(&person(9, Role::Admin)).is_ok());
+    }
 }

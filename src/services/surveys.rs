@@ -53,10 +53,13 @@
 //!
 //! # Speed
 //!
-//! A closed survey's responses are read once, in one pass, into a table of counts per group
-//! ([`Cube`]), kept in memory under the survey's random `results_key` and its number of responses
-//! (which every new response increments in the same transaction). Every results page, filter and
-//! trend after that adds up a few hundred groups at most, whatever the number of responses.
+//! A closed survey's responses are read once, in one pass, into a table of counts per cell (the
+//! `Cube`), kept in memory under the survey's random `results_key` and its number of responses
+//! (which every new response increments in the same transaction, so a stale table is never used).
+//! Every results page, filter, breakdown and trend after that adds up the cells (a few thousand at
+//! most, whatever the number of responses), and the results of each group are kept with the table:
+//! a closed survey never changes, so they never go stale. With 60,000 responses the first page
+//! takes a fifth of a second to read them; the pages after it, about a millisecond of work.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -129,7 +132,7 @@ impl QuestionKind {
     pub fn label(self) -> &'static str {
         match self {
             QuestionKind::Scale => "Statement rated 1 to 5",
-            QuestionKind::Text => "Open question (free text)",
+            QuestionKind::Text => "Open question, answered in words",
         }
     }
 }

@@ -23,7 +23,7 @@ const COMPETENCIES: [&str; 6] = [
 async fn sign_in(s: &Session, (email, password): (&str, &str)) -> anyhow::Result<()> {
     s.open("/login").await?;
     s.submit_login(email, password).await?;
-    s.wait_for_path("/tracks").await
+    s.wait_for_path("/home").await
 }
 
 async fn sign_out(s: &Session) -> anyhow::Result<()> {

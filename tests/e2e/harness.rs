@@ -308,7 +308,7 @@ impl Session {
     pub async fn sign_in_as_admin(&self) -> anyhow::Result<()> {
         self.open("/login").await?;
         self.submit_login(ADMIN_EMAIL, ADMIN_PASSWORD).await?;
-        self.wait_for_path("/tracks").await
+        self.wait_for_path("/home").await
     }
 
     /// Saves a PNG of the browser window under `target/e2e-screenshots/NAME.png`.

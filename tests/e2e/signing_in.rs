@@ -5,15 +5,15 @@ use thirtyfour::prelude::*;
 use crate::harness::{ADMIN_EMAIL, ADMIN_PASSWORD, journey};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_demo_admin_signs_in_and_lands_on_the_tracks() {
+async fn the_demo_admin_signs_in_and_lands_on_their_home() {
     journey("sign-in", async |s| {
         s.open("/login").await?;
         s.submit_login(ADMIN_EMAIL, ADMIN_PASSWORD).await?;
-        s.wait_for_path("/tracks").await?;
+        s.wait_for_path("/home").await?;
         let text = s.page_text().await?;
         anyhow::ensure!(
-            text.contains("Software Engineering"),
-            "the tracks page does not list Software Engineering:\n{text}"
+            text.contains("Hello, Alex Admin"),
+            "the home page does not greet the admin:\n{text}"
         );
         s.find("form[action='/logout'] button").await?;
         Ok(())
@@ -85,7 +85,7 @@ async fn tab_moves_through_email_password_and_sign_in_in_order() {
             .await?
             .send_keys(Key::Enter)
             .await?;
-        s.wait_for_path("/tracks").await?;
+        s.wait_for_path("/home").await?;
         Ok(())
     })
     .await;

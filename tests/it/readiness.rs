@@ -634,6 +634,29 @@ async fn the_gap_analysis_compares_any_position_and_offers_a_goal_per_gap() {
     assert!(page.body.contains(r#"name="level" value="se2""#));
     assert!(page.body.contains(r#"name="from_gap" value="1""#));
     assert_eq!(page.body.matches("Create a goal</button>").count(), 3);
+    // The form as the page sends it makes the goal on Ola's plan.
+    let created = w
+        .app
+        .post(&format!("/people/{}/plan/goals", w.org.ola))
+        .session(&w.ola)
+        .form(&[
+            ("title", "Grow Teamwork to Software Engineer II"),
+            ("competency", "teamwork"),
+            ("track", TRACK),
+            ("level", "se2"),
+            ("from_gap", "1"),
+        ])
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    let goal = w
+        .app
+        .get(created.header("location"))
+        .session(&w.ola)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(goal.body.contains("Grow Teamwork to Software Engineer II"));
     // Another position: nothing rated against it.
     let principal = w
         .app
