@@ -14,6 +14,15 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
 /// A problem in an uploaded file, at a line and column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FileError {
@@ -79,6 +88,17 @@ impl AppError {
                 field: field.to_owned(),
                 message,
             }],
+        }
+    }
+
+    /// A refused request with every field's message, titled by the first one (or `otherwise` when
+    /// there is none).
+    pub fn invalid_fields(errors: Vec<FieldError>, otherwise: &str) -> Self {
+        AppError::Invalid {
+            title: errors
+                .first()
+                .map_or_else(|| otherwise.to_owned(), |e| e.message.clone()),
+            errors,
         }
     }
 

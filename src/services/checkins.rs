@@ -942,20 +942,11 @@ fn side_of(actor: &Actor, relation: Relation) -> AppResult<Side> {
 }
 
 fn field(name: String, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: name,
-        message: message.into(),
-    }
+    FieldError::new(name, message)
 }
 
 fn invalid(errors: Vec<FieldError>) -> AppError {
-    AppError::Invalid {
-        title: errors
-            .first()
-            .map(|e| e.message.clone())
-            .unwrap_or_default(),
-        errors,
-    }
+    AppError::invalid_fields(errors, "")
 }
 
 /// Checks one competency's rating as sent: `Ok(None)` when nothing was sent (the competency is

@@ -592,20 +592,11 @@ struct Checked {
 }
 
 fn field(name: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: name.to_owned(),
-        message: message.into(),
-    }
+    FieldError::new(name, message)
 }
 
 fn invalid(errors: Vec<FieldError>) -> AppError {
-    AppError::Invalid {
-        title: errors.first().map_or_else(
-            || "the evidence is not valid".to_owned(),
-            |e| e.message.clone(),
-        ),
-        errors,
-    }
+    AppError::invalid_fields(errors, "the evidence is not valid")
 }
 
 /// An http or https link with a host, and nothing that could be read as another kind of link.

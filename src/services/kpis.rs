@@ -551,10 +551,7 @@ async fn check_filter(
 }
 
 fn field(name: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: name.to_owned(),
-        message: message.into(),
-    }
+    FieldError::new(name, message)
 }
 
 /// A value typed into the address, cut short for a message.

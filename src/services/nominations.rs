@@ -211,20 +211,11 @@ pub struct DecisionInput {
 }
 
 fn field(name: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: name.to_owned(),
-        message: message.into(),
-    }
+    FieldError::new(name, message)
 }
 
 fn invalid(errors: Vec<FieldError>) -> AppError {
-    AppError::Invalid {
-        title: errors.first().map_or_else(
-            || "the nomination is not valid".to_owned(),
-            |e| e.message.clone(),
-        ),
-        errors,
-    }
+    AppError::invalid_fields(errors, "the nomination is not valid")
 }
 
 fn optional_day(name: &str, raw: &str, errors: &mut Vec<FieldError>) -> Option<Day> {

@@ -346,20 +346,11 @@ async fn gate(state: &AppState, actor: &Actor) -> AppResult<()> {
 }
 
 fn field_error(field: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        message: message.into(),
-    }
+    FieldError::new(field, message)
 }
 
 fn invalid(errors: Vec<FieldError>) -> AppError {
-    AppError::Invalid {
-        title: errors.first().map_or_else(
-            || "the 1:1 was not changed".to_owned(),
-            |e| e.message.clone(),
-        ),
-        errors,
-    }
+    AppError::invalid_fields(errors, "the 1:1 was not changed")
 }
 
 fn today() -> String {

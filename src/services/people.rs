@@ -455,10 +455,7 @@ pub struct PersonFields {
 }
 
 fn field(name: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: name.to_owned(),
-        message: message.into(),
-    }
+    FieldError::new(name, message)
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -544,13 +541,7 @@ impl PersonInput {
 }
 
 fn invalid(errors: Vec<FieldError>) -> AppError {
-    AppError::Invalid {
-        title: errors.first().map_or_else(
-            || "the details are not valid".to_owned(),
-            |e| e.message.clone(),
-        ),
-        errors,
-    }
+    AppError::invalid_fields(errors, "the details are not valid")
 }
 
 /// The id of the team with this name, created when it does not exist yet.

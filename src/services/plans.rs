@@ -283,10 +283,7 @@ async fn gate(state: &AppState, actor: &Actor) -> AppResult<()> {
 }
 
 fn field_error(field: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        message: message.into(),
-    }
+    FieldError::new(field, message)
 }
 
 /// The value, or `None` with its message added to `errors`.
@@ -295,12 +292,7 @@ fn keep<T>(errors: &mut Vec<FieldError>, checked: Result<T, FieldError>) -> Opti
 }
 
 fn invalid(errors: Vec<FieldError>) -> AppError {
-    AppError::Invalid {
-        title: errors
-            .first()
-            .map_or_else(|| "the goal is not valid".to_owned(), |e| e.message.clone()),
-        errors,
-    }
+    AppError::invalid_fields(errors, "the goal is not valid")
 }
 
 /// A required title of at most [`TITLE_MAX`] characters.

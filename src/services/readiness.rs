@@ -1020,10 +1020,7 @@ pub struct RuleInput {
 }
 
 fn field(name: &str, message: impl Into<String>) -> crate::error::FieldError {
-    crate::error::FieldError {
-        field: name.to_owned(),
-        message: message.into(),
-    }
+    crate::error::FieldError::new(name, message)
 }
 
 impl RuleInput {

@@ -318,10 +318,7 @@ impl Direction {
 }
 
 fn field(name: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: name.to_owned(),
-        message: message.into(),
-    }
+    FieldError::new(name, message)
 }
 
 fn invalid(errors: Vec<FieldError>) -> AppError {

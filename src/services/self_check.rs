@@ -297,10 +297,7 @@ pub struct SelfCheckInput {
 }
 
 fn field(name: impl Into<String>, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: name.into(),
-        message: message.into(),
-    }
+    FieldError::new(name, message)
 }
 
 fn yes_no(name: &str, raw: &str, question: &str, errors: &mut Vec<FieldError>) -> Option<bool> {

@@ -575,10 +575,7 @@ pub async fn survey(state: &AppState, actor: &Actor, id: i64) -> AppResult<Surve
 }
 
 fn field(name: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: name.to_owned(),
-        message: message.into(),
-    }
+    FieldError::new(name, message)
 }
 
 fn invalid(errors: Vec<FieldError>) -> AppError {
