@@ -65,7 +65,7 @@ fn main() {
             FIRST[(i * 7) % FIRST.len()],
             LAST[(i * 11 / 3) % LAST.len()]
         );
-        let manager = manager
+        let manager_email = manager
             .map(|m| format!("person{m:06}@bench.trellis.test"))
             .unwrap_or_default();
         let track = 1 + seq.next(40);
@@ -74,10 +74,16 @@ fn main() {
         let year = 2015 + seq.next(11);
         let month = 1 + seq.next(12);
         let day = 1 + seq.next(28);
-        let status = if seq.next(20) == 0 { "left" } else { "active" };
+        // One in twenty has left, except in the team lead's team, which stays at twelve.
+        let leaves = seq.next(20) == 0;
+        let status = if leaves && *manager != Some(TEAM_LEAD) {
+            "left"
+        } else {
+            "active"
+        };
         let _ = writeln!(
             csv,
-            "person{i:06}@bench.trellis.test,{name},E{i:06},{manager},Team {team:03},track-{track:02},t{track:02}-l{level},{year}-{month:02}-{day:02},{status}"
+            "person{i:06}@bench.trellis.test,{name},E{i:06},{manager_email},Team {team:03},track-{track:02},t{track:02}-l{level},{year}-{month:02}-{day:02},{status}"
         );
     }
     let written = std::fs::File::create(&out).and_then(|mut f| f.write_all(csv.as_bytes()));

@@ -77,9 +77,10 @@ struct ServeArgs {
     /// The address people use to reach Trellis (https:// turns on secure cookies).
     #[arg(long, env = "TRELLIS_BASE_URL")]
     base_url: Option<String>,
-    /// Database connections in the pool.
-    #[arg(long, env = "TRELLIS_POOL_SIZE", default_value_t = 16)]
-    pool_size: u32,
+    /// Database connections in the pool [default: 16 for PostgreSQL, twice the CPU cores for
+    /// SQLite].
+    #[arg(long, env = "TRELLIS_POOL_SIZE")]
+    pool_size: Option<u32>,
     /// The SMTP server that sends invitation and reset links: smtp://USER:PASS@HOST:587 (STARTTLS),
     /// smtps://USER:PASS@HOST:465 (TLS) or smtp://HOST:25?tls=none (unencrypted).
     #[arg(long, env = "TRELLIS_SMTP_URL", hide_env_values = true)]
@@ -280,7 +281,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Serve(args) => {
             let url = cli.database_url()?;
-            let db = open(&url, args.pool_size).await?;
+            let pool_size = args
+                .pool_size
+                .unwrap_or_else(|| Db::default_pool_size(&url));
+            let db = open(&url, pool_size).await?;
             let hint = match accounts::user_count(&db).await {
                 Ok(0) => Some(
                     "There are no accounts yet. Create the first admin with:\n  trellis user create --email YOU@EXAMPLE.COM --role admin\n"
@@ -289,6 +293,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 _ => None,
             };
             let mut config = config_for(url, args.bind, args.base_url.clone())?;
+            config.pool_size = pool_size;
             config.smtp_url = args.smtp_url.clone();
             config.mail_from = args.mail_from.clone();
             if crate::mail::Mailer::from_config(&config)
@@ -312,7 +317,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .database_url
                 .clone()
                 .unwrap_or_else(|| sqlite_url_in(&dir));
-            let db = open(&url, 16).await?;
+            let db = open(&url, Db::default_pool_size(&url)).await?;
             let state = state_for(db, url, args.bind, None)?;
             crate::demo::seed(&state, Cost::Production)
                 .await
@@ -320,6 +325,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::demo::seed_directory(&state, Cost::Production)
                 .await
                 .map_err(|e| anyhow::anyhow!("seeding the demo's people failed: {e}"))?;
+            crate::demo::seed_growth(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("seeding the demo's growth failed: {e}"))?;
             let mut banner = String::from("Demo logins:\n");
             for login in crate::demo::LOGINS
                 .iter()

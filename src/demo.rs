@@ -108,3 +108,304 @@ pub async fn seed_directory(state: &AppState, cost: Cost) -> AppResult<()> {
     })?;
     Ok(())
 }
+
+/// A few months of growth on top of [`seed_directory`], so that the home page, the team view and
+/// the dashboard have something to show: Sam and Iris agreed a check-in on Sam's level, Sam has
+/// evidence, a goal with actions and a 1:1 series with Iris with an agenda; June agreed a
+/// check-in against the level above hers that makes her ready. Oskar has nothing yet, which the
+/// team view flags. Everything goes through the services, as people using the pages would.
+pub async fn seed_growth(state: &AppState) -> AppResult<()> {
+    let sam = person(state, "employee@demo.trellis.test").await?;
+    let iris = person(state, "iris.brook@demo.trellis.test").await?;
+    let june = person(state, "june.hale@demo.trellis.test").await?;
+    use crate::services::checkins::RatingInput;
+    let rate = |pairs: &[(&str, &str, &str)]| -> Vec<(String, RatingInput)> {
+        pairs
+            .iter()
+            .map(|(key, rating, comment)| {
+                (
+                    (*key).to_owned(),
+                    RatingInput {
+                        rating: (*rating).to_owned(),
+                        comment: (*comment).to_owned(),
+                        reason: String::new(),
+                    },
+                )
+            })
+            .collect()
+    };
+    agreed_checkin(
+        state,
+        (&sam, &iris),
+        "se1",
+        &rate(&[
+            (
+                "ownership",
+                "meets",
+                "I took the export fix from the bug report to production.",
+            ),
+            (
+                "problem-solving",
+                "meets",
+                "I split the search work into day-sized steps.",
+            ),
+            (
+                "technical-quality",
+                "meets",
+                "Every change came with tests.",
+            ),
+            (
+                "communication",
+                "working_towards",
+                "My updates at the daily meeting run long.",
+            ),
+            ("teamwork", "meets", "I review two pull requests a week."),
+        ]),
+        &rate(&[
+            (
+                "ownership",
+                "meets",
+                "The export fix shipped and was checked in production.",
+            ),
+            (
+                "problem-solving",
+                "meets",
+                "Good questions when stuck, with what was tried.",
+            ),
+            (
+                "technical-quality",
+                "exceeds",
+                "The test suite for search is now the team's model.",
+            ),
+            (
+                "communication",
+                "working_towards",
+                "Pull request descriptions often miss the why.",
+            ),
+            (
+                "teamwork",
+                "meets",
+                "Reviews are timely and explain each request.",
+            ),
+        ]),
+    )
+    .await?;
+    let towards_principal = [
+        (
+            "ownership",
+            "meets",
+            "Led the billing migration from plan to clean-up.",
+        ),
+        (
+            "problem-solving",
+            "exceeds",
+            "Found the root cause of the nightly timeouts.",
+        ),
+        (
+            "technical-quality",
+            "meets",
+            "Set the review checklist the team now uses.",
+        ),
+        (
+            "communication",
+            "meets",
+            "Wrote the migration's decision record.",
+        ),
+        (
+            "teamwork",
+            "working_towards",
+            "Still the only one who knows the billing jobs.",
+        ),
+        ("mentoring", "meets", "Onboarded Oskar."),
+    ];
+    agreed_checkin(
+        state,
+        (&june, &iris),
+        "principal",
+        &rate(&towards_principal),
+        &rate(&towards_principal),
+    )
+    .await?;
+
+    use crate::services::{evidence, one_on_ones, plans};
+    let sam_actor = &sam.actor;
+    for (kind, title, url, competencies) in [
+        (
+            "pull_request",
+            "Tests for the search ranking",
+            "https://example.com/code/search/pull/214",
+            vec!["technical-quality"],
+        ),
+        (
+            "feedback",
+            "Thanks from the support team for the export fix",
+            "",
+            vec!["ownership", "teamwork"],
+        ),
+    ] {
+        evidence::add(
+            state,
+            sam_actor,
+            sam.id,
+            &evidence::EvidenceInput {
+                kind: kind.into(),
+                title: title.into(),
+                url: url.into(),
+                note: String::new(),
+                happened_on: day_from_today(-20),
+                competencies: competencies.into_iter().map(str::to_owned).collect(),
+            },
+        )
+        .await?;
+    }
+    let goal = plans::create_goal(
+        state,
+        sam_actor,
+        sam.id,
+        &plans::GoalInput {
+            title: "Give short, clear updates".into(),
+            description: "Say what changed, why, and what is next, in under a minute at the daily \
+                          meeting and in every pull request description."
+                .into(),
+            competencies: vec!["communication".into()],
+            track: "software-engineering".into(),
+            level: "se2".into(),
+            due_on: day_from_today(90),
+            status: "in_progress".into(),
+        },
+        false,
+    )
+    .await?;
+    for (title, days) in [
+        (
+            "Write the next five pull request descriptions from the team's template",
+            14,
+        ),
+        ("Ask June for feedback on three daily updates", 30),
+    ] {
+        plans::add_action(
+            state,
+            sam_actor,
+            goal,
+            &plans::ActionInput {
+                title: title.into(),
+                due_on: day_from_today(days),
+            },
+        )
+        .await?;
+    }
+    plans::add_note(
+        state,
+        &iris.actor,
+        goal,
+        "Good goal. Try writing the update down before the meeting for the first weeks.",
+    )
+    .await?;
+    let series = one_on_ones::start_series(
+        state,
+        &iris.actor,
+        sam.id,
+        &one_on_ones::StartInput {
+            cadence_days: "14".into(),
+            first_on: day_from_today(3),
+        },
+    )
+    .await?;
+    let meeting = one_on_ones::series(state, &iris.actor, series.series)
+        .await?
+        .current
+        .id;
+    one_on_ones::add_talking_point(
+        state,
+        sam_actor,
+        meeting,
+        &one_on_ones::PointInput {
+            body: "How did my updates go this week?".into(),
+            goal: Some(goal),
+            competency: "communication".into(),
+        },
+    )
+    .await?;
+    one_on_ones::add_talking_point(
+        state,
+        &iris.actor,
+        meeting,
+        &one_on_ones::PointInput {
+            body: "What would you like to lead next quarter?".into(),
+            goal: None,
+            competency: "ownership".into(),
+        },
+    )
+    .await?;
+    one_on_ones::add_action_item(
+        state,
+        &iris.actor,
+        meeting,
+        &one_on_ones::ItemInput {
+            title: "Share the team's pull request template".into(),
+            owner: Some(iris.id),
+            due_on: day_from_today(2),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A demo person and how they act in the services.
+struct DemoPerson {
+    id: i64,
+    actor: Actor,
+}
+
+async fn person(state: &AppState, email: &str) -> AppResult<DemoPerson> {
+    let (id, name, role): (i64, String, String) =
+        sqlx::query_as("SELECT id, name, role FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(state.db().pool())
+            .await?
+            .ok_or_else(|| AppError::internal(format!("the demo has no {email}")))?;
+    Ok(DemoPerson {
+        id,
+        actor: Actor {
+            user_id: Some(id),
+            label: email.to_owned(),
+            name,
+            role: Role::parse(&role).unwrap_or(Role::Employee),
+            via: crate::auth::Via::Session,
+        },
+    })
+}
+
+/// A check-in of `people.0` against `level` of their track, rated by them and by their manager
+/// `people.1`, shared by both and agreed on the manager's ratings.
+async fn agreed_checkin(
+    state: &AppState,
+    (employee, manager): (&DemoPerson, &DemoPerson),
+    level: &str,
+    own: &[(String, crate::services::checkins::RatingInput)],
+    managers: &[(String, crate::services::checkins::RatingInput)],
+) -> AppResult<i64> {
+    use crate::services::checkins;
+    let id = checkins::start(
+        state,
+        &employee.actor,
+        employee.id,
+        "software-engineering",
+        level,
+    )
+    .await?;
+    checkins::save_own_ratings(state, &employee.actor, id, own).await?;
+    checkins::share(state, &employee.actor, id).await?;
+    checkins::save_own_ratings(state, &manager.actor, id, managers).await?;
+    checkins::share(state, &manager.actor, id).await?;
+    checkins::confirm(state, &manager.actor, id).await?;
+    checkins::confirm(state, &employee.actor, id).await?;
+    Ok(id)
+}
+
+/// `YYYY-MM-DD`, `days` from today (before it when negative).
+fn day_from_today(days: i64) -> String {
+    let day = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
+    day.format(time::macros::format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default()
+}

@@ -185,6 +185,11 @@ ALTER TABLE users ADD COLUMN scim_active_unassigned BIGINT NOT NULL DEFAULT 0;
         name: "pulse surveys",
         sql: include_str!("migrations/0010_surveys.sql"),
     },
+    Migration {
+        version: 11,
+        name: "a digest of each readiness result",
+        sql: include_str!("migrations/0011_readiness_digest.sql"),
+    },
 ];
 
 /// The DDL spellings that differ between backends.

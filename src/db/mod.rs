@@ -58,7 +58,10 @@ impl Db {
         let pool_options = AnyPoolOptions::new()
             .max_connections(size.max(1))
             .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10));
+            .acquire_timeout(Duration::from_secs(10))
+            // A SQLite connection is a file in this process: there is no link to test before
+            // lending it, and the test is a round trip to its thread on every query.
+            .test_before_acquire(backend == Backend::Postgres);
         let pool = match backend {
             Backend::Sqlite => {
                 pool_options
@@ -78,6 +81,19 @@ impl Db {
             Backend::Postgres => pool_options.connect_with(options).await?,
         };
         Ok(Db { pool, backend })
+    }
+
+    /// The pool size a server uses unless told otherwise: 16 connections to PostgreSQL; for SQLite,
+    /// whose queries run on this machine's cores, twice the cores (at least 4), since more
+    /// connections only add threads competing for the same cores.
+    pub fn default_pool_size(url: &str) -> u32 {
+        match Backend::from_url(url) {
+            Some(Backend::Sqlite) => {
+                let cores = std::thread::available_parallelism().map_or(2, usize::from);
+                u32::try_from(cores * 2).unwrap_or(u32::MAX).max(4)
+            }
+            _ => 16,
+        }
     }
 
     pub fn pool(&self) -> &AnyPool {

@@ -614,14 +614,38 @@ fn next_level_case(fw: &Framework) -> String {
     }
 }
 
+/// Separators of a page of people read in bulk by [`recompute`] (bound as parameters of
+/// `string_agg`, which both backends have): people are separated by RS (0x1E) and their fields by
+/// US (0x1F). Neither can occur inside a field: ids are numbers, keys
+/// hold only `a-z`, `0-9` and `-`, digests are hex, and agreed ratings are compact JSON written by
+/// serde_json, which escapes every control character inside a string.
+const RECORD_SEP: char = '\u{1e}';
+const FIELD_SEP: char = '\u{1f}';
+
 /// Recomputes and stores the readiness of some people, in the caller's transaction. Returns how
 /// many were computed.
 ///
-/// One query reads every person concerned with their latest agreed check-in against their
-/// current or next level (the next level is worked out once per person, in a materialised CTE;
-/// the check-in is found through the index `readiness_latest_checkin`), streamed and evaluated
-/// row by row; the results are written with multi-row statements.
-async fn recompute(tx: &mut Tx, fw: &Framework, whom: Whom<'_>) -> AppResult<usize> {
+/// People are read in pages of [`RECOMPUTE_PAGE`] by id. One query per page finds each person's
+/// latest agreed check-in against their current or next level (the next level is worked out once
+/// per person, in a materialised CTE; the check-in is found through the index
+/// `readiness_latest_checkin`) and returns the whole page as a single text (see [`RECORD_SEP`]):
+/// a row per person would cost a round trip between the database driver's thread and this task
+/// for every person, which was most of the time of a whole organisation. Each page is evaluated
+/// on the blocking pool, and only the results whose digest differs from the stored one are
+/// written, with multi-row statements.
+///
+/// `readers`: on SQLite, a pool to read the pages from on a connection of their own, so that
+/// reading a page, evaluating the one before and writing the one before that overlap. Pass it
+/// only when this transaction has written nothing the pages read (people, positions, check-ins,
+/// readiness): the reader does not see this transaction's writes. This transaction first takes
+/// SQLite's write lock, so that nobody else can commit while the reader reads: it reads exactly
+/// the state this transaction writes over.
+async fn recompute(
+    tx: &mut Tx,
+    fw: &Framework,
+    whom: Whom<'_>,
+    readers: Option<&Db>,
+) -> AppResult<usize> {
     let started = std::time::Instant::now();
     let rules = stored_rules(tx).await?;
     let next = next_level_case(fw);
@@ -630,12 +654,12 @@ async fn recompute(tx: &mut Tx, fw: &Framework, whom: Whom<'_>) -> AppResult<usi
     match whom {
         Whom::Everyone => chunks.push(String::new()),
         Whom::Track(t) => {
-            chunks.push(" AND u.track_key = $1".into());
+            chunks.push(" AND u.track_key = $3".into());
             bind = Some(Bind::Text(t.to_owned()));
         }
         Whom::RecordedSince(at) => {
             chunks.push(
-                " AND u.id IN (SELECT user_id FROM positions WHERE recorded_at >= $1)".into(),
+                " AND u.id IN (SELECT user_id FROM positions WHERE recorded_at >= $3)".into(),
             );
             bind = Some(Bind::Int(at));
         }
@@ -650,126 +674,228 @@ async fn recompute(tx: &mut Tx, fw: &Framework, whom: Whom<'_>) -> AppResult<usi
             }
         }
     }
+    let mut reader = match readers {
+        Some(db) if db.backend() == crate::db::Backend::Sqlite => {
+            tokio::time::timeout(READER_WAIT, db.pool().acquire())
+                .await
+                .ok()
+                .and_then(Result::ok)
+        }
+        _ => None,
+    };
+    if reader.is_some() {
+        // A write that changes nothing takes the write lock until this transaction ends.
+        sqlx::query("UPDATE readiness SET digest = digest WHERE 1 = 0")
+            .execute(&mut **tx)
+            .await?;
+    }
     let at = now();
-    let mut results: Vec<Computed> = Vec::new();
-    // Full pages are evaluated on the blocking pool while the next page is read; they need their
-    // own copy of the framework and the rules.
+    let mut totals = Totals::default();
+    // Pages are evaluated on the blocking pool, with their own copy of the framework and rules.
     let mut shared: Option<std::sync::Arc<(Framework, HashMap<String, Rule>)>> = None;
-    let mut pending = Vec::new();
+    let mut pending: Option<tokio::task::JoinHandle<AppResult<Evaluated>>> = None;
     for filter in &chunks {
-        // Pages of people by id, so that a whole organisation's check-ins are never in memory at
-        // once.
         let mut after = 0i64;
         loop {
             let sql = format!(
                 "WITH p AS MATERIALIZED ( \
                    SELECT u.id, u.track_key, u.level_key, {next} AS next_key FROM users u \
-                   WHERE u.active = 1{filter} AND u.id > {after} ORDER BY u.id LIMIT {RECOMPUTE_PAGE}) \
-                 SELECT x.id, x.track_key, x.level_key, c.id AS checkin_id, \
-                        c.level_key AS checkin_level, c.agreed_ratings \
-                 FROM (SELECT p.id, p.track_key, p.level_key, ( \
+                   WHERE u.active = 1{filter} AND u.id > {after} ORDER BY u.id LIMIT {RECOMPUTE_PAGE}), \
+                 x AS (SELECT p.id, p.track_key, p.level_key, ( \
                          SELECT c2.id FROM checkins c2 WHERE c2.person_id = p.id \
                          AND c2.status = 'agreed' AND c2.track_key = p.track_key \
                          AND c2.level_key IN (p.level_key, p.next_key) \
-                         ORDER BY c2.agreed_at DESC, c2.id DESC LIMIT 1) AS latest FROM p) x \
-                 LEFT JOIN checkins c ON c.id = x.latest"
+                         ORDER BY c2.agreed_at DESC, c2.id DESC LIMIT 1) AS latest FROM p) \
+                 SELECT COUNT(*) AS people, MAX(x.id) AS last, string_agg( \
+                   CAST(x.id AS TEXT) || $1 || COALESCE(x.track_key, '') || $1 \
+                   || COALESCE(x.level_key, '') || $1 || COALESCE(CAST(c.id AS TEXT), '') \
+                   || $1 || COALESCE(c.level_key, '') || $1 || COALESCE(r.digest, '') \
+                   || $1 || COALESCE(c.agreed_ratings, ''), $2) AS page \
+                 FROM x LEFT JOIN checkins c ON c.id = x.latest \
+                 LEFT JOIN readiness r ON r.person_id = x.id"
             );
-            let mut query = sqlx::query(&sql);
-            query = match bind.clone() {
-                Some(Bind::Text(t)) => query.bind(t),
-                Some(Bind::Int(i)) => query.bind(i),
-                None => query,
+            // Read this page while the one before is evaluated and written.
+            let previous = pending.take();
+            let (page, stored) = match reader.as_mut() {
+                Some(conn) => {
+                    tokio::join!(
+                        read_page(conn, &sql, bind.as_ref()),
+                        store_evaluated(tx, previous)
+                    )
+                }
+                None => {
+                    let page = read_page(tx, &sql, bind.as_ref()).await;
+                    (page, store_evaluated(tx, previous).await)
+                }
             };
-            let rows = query.fetch_all(&mut **tx).await?;
-            let full = rows.len() == RECOMPUTE_PAGE;
-            let mut raws = Vec::with_capacity(rows.len());
-            for row in rows {
-                let id: i64 = row.try_get("id")?;
-                after = after.max(id);
-                raws.push(Raw {
-                    id,
-                    track: row.try_get("track_key")?,
-                    level: row.try_get("level_key")?,
-                    checkin: match row.try_get::<Option<i64>, _>("checkin_id")? {
-                        Some(cid) => Some((
-                            cid,
-                            row.try_get("checkin_level")?,
-                            row.try_get("agreed_ratings")?,
-                        )),
-                        None => None,
-                    },
-                });
+            totals.add(stored?);
+            let page = page?;
+            if let Some(last) = page.last {
+                after = last;
             }
-            if full {
-                let shared = shared
-                    .get_or_insert_with(|| std::sync::Arc::new((fw.clone(), rules.clone())))
-                    .clone();
-                pending.push(tokio::task::spawn_blocking(move || {
-                    evaluate_page(&shared.1, &shared.0, raws, at)
-                }));
-            } else {
-                results.extend(evaluate_page(&rules, fw, raws, at)?);
+            if page.people < RECOMPUTE_PAGE {
+                // The last page: small ones (a person, a team) are not worth a copy of the
+                // framework.
+                let evaluated = evaluate_page(&rules, fw, &page.text, at)?;
+                totals.add(store(tx, evaluated).await?);
                 break;
             }
+            let shared = shared
+                .get_or_insert_with(|| std::sync::Arc::new((fw.clone(), rules.clone())))
+                .clone();
+            pending = Some(tokio::task::spawn_blocking(move || {
+                evaluate_page(&shared.1, &shared.0, &page.text, at)
+            }));
         }
     }
-    for page in pending {
-        results.extend(
-            page.await
-                .map_err(|e| AppError::internal(format!("evaluating readiness failed: {e}")))??,
-        );
-    }
-    let read = started.elapsed();
-    store(tx, &results, matches!(whom, Whom::Everyone)).await?;
+    totals.add(store_evaluated(tx, pending.take()).await?);
     tracing::debug!(
-        people = results.len(),
-        read_ms = read.as_millis() as u64,
-        total_ms = started.elapsed().as_millis() as u64,
+        people = totals.evaluated,
+        changed = totals.changed,
+        parallel_read = reader.is_some(),
+        ms = started.elapsed().as_millis() as u64,
         "readiness recomputed"
     );
-    Ok(results.len())
+    Ok(totals.evaluated)
 }
 
-/// A person as read for recomputing: their position and their latest agreed check-in against
-/// their current or next level (id, level, agreed ratings as stored).
-struct Raw {
+/// How long [`recompute`] waits for a reader connection before reading on its own.
+const READER_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// How many people a recompute evaluated, and how many of their results changed.
+#[derive(Debug, Default, Clone, Copy)]
+struct Totals {
+    evaluated: usize,
+    changed: usize,
+}
+
+impl Totals {
+    fn add(&mut self, other: Totals) {
+        self.evaluated += other.evaluated;
+        self.changed += other.changed;
+    }
+}
+
+/// A page of people as read by [`recompute`]: how many, the last id, and the page as one text.
+struct Page {
+    people: usize,
+    last: Option<i64>,
+    text: String,
+}
+
+async fn read_page(
+    conn: &mut sqlx::AnyConnection,
+    sql: &str,
+    bind: Option<&Bind>,
+) -> AppResult<Page> {
+    let mut query = sqlx::query(sql)
+        .bind(FIELD_SEP.to_string())
+        .bind(RECORD_SEP.to_string());
+    query = match bind {
+        Some(Bind::Text(t)) => query.bind(t.clone()),
+        Some(Bind::Int(i)) => query.bind(*i),
+        None => query,
+    };
+    let row = query.fetch_one(conn).await?;
+    let people: i64 = row.try_get("people")?;
+    Ok(Page {
+        people: usize::try_from(people).unwrap_or(0),
+        last: row.try_get("last")?,
+        text: row
+            .try_get::<Option<String>, _>("page")?
+            .unwrap_or_default(),
+    })
+}
+
+/// Waits for a page's evaluation, if there is one, and writes its changed results.
+async fn store_evaluated(
+    tx: &mut Tx,
+    evaluation: Option<tokio::task::JoinHandle<AppResult<Evaluated>>>,
+) -> AppResult<Totals> {
+    let Some(evaluation) = evaluation else {
+        return Ok(Totals::default());
+    };
+    let evaluated = evaluation
+        .await
+        .map_err(|e| AppError::internal(format!("evaluating readiness failed: {e}")))??;
+    store(tx, evaluated).await
+}
+
+/// A person as read for recomputing, borrowed from the page: their position, their latest agreed
+/// check-in against their current or next level (id, level, agreed ratings as stored) and the
+/// digest of their stored result.
+#[derive(Debug, PartialEq, Eq)]
+struct Raw<'a> {
     id: i64,
-    track: Option<String>,
-    level: Option<String>,
-    checkin: Option<(i64, String, String)>,
+    position: Option<(&'a str, &'a str)>,
+    checkin: Option<(i64, &'a str, &'a str)>,
+    digest: &'a str,
 }
 
-/// Evaluates a page of people.
+/// Reads one person of a page (see [`RECORD_SEP`]).
+fn parse_record(record: &str) -> Option<Raw<'_>> {
+    let mut fields = record.splitn(7, FIELD_SEP);
+    let id = fields.next()?.parse().ok()?;
+    let track = fields.next()?;
+    let level = fields.next()?;
+    let checkin_id = fields.next()?;
+    let checkin_level = fields.next()?;
+    let digest = fields.next()?;
+    let ratings = fields.next()?;
+    let checkin = if checkin_id.is_empty() {
+        None
+    } else {
+        Some((checkin_id.parse().ok()?, checkin_level, ratings))
+    };
+    Some(Raw {
+        id,
+        position: (!track.is_empty() && !level.is_empty()).then_some((track, level)),
+        checkin,
+        digest,
+    })
+}
+
+/// A page evaluated: how many people, and the results that differ from the stored ones.
+struct Evaluated {
+    people: usize,
+    changed: Vec<Computed>,
+}
+
+/// Evaluates a page of people (see [`RECORD_SEP`]).
 fn evaluate_page(
     rules: &HashMap<String, Rule>,
     fw: &Framework,
-    raws: Vec<Raw>,
+    page: &str,
     at: i64,
-) -> AppResult<Vec<Computed>> {
-    raws.into_iter()
-        .map(|p| {
-            let checkin = p.checkin.map(|(id, level, json)| AgreedCheckIn {
-                id,
-                level,
-                ratings: parse_agreed(&json),
-            });
-            let default;
-            let rule = match p.track.as_deref().and_then(|t| rules.get(t)) {
-                Some(rule) => rule,
-                None => {
-                    default = Rule::default_for(p.track.as_deref().unwrap_or(""));
-                    &default
-                }
-            };
-            let r = evaluate(
-                rule,
-                fw,
-                p.track.as_deref().zip(p.level.as_deref()),
-                checkin.as_ref(),
-            );
-            Computed::new(p.id, r, at)
-        })
-        .collect()
+) -> AppResult<Evaluated> {
+    let mut out = Evaluated {
+        people: 0,
+        changed: Vec::new(),
+    };
+    for record in page.split(RECORD_SEP).filter(|r| !r.is_empty()) {
+        let p = parse_record(record).ok_or_else(|| {
+            AppError::internal("a person read for readiness could not be parsed".to_owned())
+        })?;
+        let checkin = p.checkin.map(|(id, level, json)| AgreedCheckIn {
+            id,
+            level: level.to_owned(),
+            ratings: parse_agreed(json),
+        });
+        let default;
+        let rule = match p.position.and_then(|(t, _)| rules.get(t)) {
+            Some(rule) => rule,
+            None => {
+                default = Rule::default_for(p.position.map_or("", |(t, _)| t));
+                &default
+            }
+        };
+        let result = Computed::new(p.id, evaluate(rule, fw, p.position, checkin.as_ref()), at)?;
+        out.people += 1;
+        if result.digest != p.digest {
+            out.changed.push(result);
+        }
+    }
+    Ok(out)
 }
 
 /// People read per query when recomputing.
@@ -786,27 +912,63 @@ struct Computed {
     checkin_id: Option<i64>,
     reasons: String,
     computed_at: i64,
+    /// Hex; see [`Computed::digest`].
+    digest: String,
 }
 
 impl Computed {
     fn new(person: i64, r: Readiness, at: i64) -> AppResult<Computed> {
+        let reasons = serde_json::to_string(&r.reasons)
+            .map_err(|e| AppError::internal(format!("cannot write readiness reasons: {e}")))?;
+        let digest = Computed::digest(
+            r.status,
+            [
+                r.track.as_deref(),
+                r.level.as_deref(),
+                r.next_level.as_deref(),
+            ],
+            r.checkin_id,
+            &reasons,
+        );
         Ok(Computed {
             person,
             status: r.status,
-            reasons: serde_json::to_string(&r.reasons)
-                .map_err(|e| AppError::internal(format!("cannot write readiness reasons: {e}")))?,
+            reasons,
             track: r.track,
             level: r.level,
             next_level: r.next_level,
             checkin_id: r.checkin_id,
             computed_at: at,
+            digest,
         })
+    }
+
+    /// What tells two results apart: everything stored but the time. The first 128 bits of a
+    /// SHA-256, as hex.
+    fn digest(
+        status: Status,
+        keys: [Option<&str>; 3],
+        checkin: Option<i64>,
+        reasons: &str,
+    ) -> String {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        h.update(status.as_str());
+        for key in keys {
+            h.update([0x1f]);
+            h.update(key.unwrap_or("\u{0}"));
+        }
+        h.update([0x1f]);
+        h.update(checkin.map_or_else(String::new, |c| c.to_string()));
+        h.update([0x1f]);
+        h.update(reasons);
+        hex::encode(&h.finalize()[..16])
     }
 }
 
 /// Rows per statement when writing results: one parameter each (the reasons). The numbers, the
-/// status and the keys are written out in the statement: numbers and statuses are ours, and keys
-/// hold only `a-z`, `0-9` and `-` (checked again here).
+/// status, the keys and the digest are written out in the statement: numbers, statuses and
+/// digests are ours, and keys hold only `a-z`, `0-9` and `-` (checked again here).
 const STORE_ROWS: usize = 168;
 
 /// A key as an SQL literal, or NULL; a value that is not a key (which the directory never holds)
@@ -825,28 +987,27 @@ fn key_literal(key: Option<&str>) -> String {
     }
 }
 
-/// Writes results with multi-row upserts; rows whose result did not change are left alone.
-/// `replace_all`: everyone was recomputed, so the rows of
-/// people who left (or are gone) are removed too.
-async fn store(tx: &mut Tx, results: &[Computed], replace_all: bool) -> AppResult<()> {
-    if replace_all {
-        sqlx::query(
-            "DELETE FROM readiness WHERE person_id NOT IN (SELECT id FROM users WHERE active = 1)",
-        )
-        .execute(&mut **tx)
-        .await?;
-    }
-    for chunk in results.chunks(STORE_ROWS) {
-        let mut sql = String::with_capacity(64 * chunk.len() + 512);
+/// Writes results with multi-row upserts. A result whose status, position, check-in and reasons
+/// are the same as the stored ones (a row written before digests were kept) keeps the time it was
+/// reached. The rows of people who left are kept as they were when they left: the dashboard's
+/// attrition by readiness reads them.
+async fn store(tx: &mut Tx, evaluated: Evaluated) -> AppResult<Totals> {
+    for chunk in evaluated.changed.chunks(STORE_ROWS) {
+        let mut sql = String::with_capacity(160 * chunk.len() + 768);
         sql.push_str(&format!(
-            "INSERT INTO readiness ({READINESS_COLUMNS}) VALUES "
+            "INSERT INTO readiness ({READINESS_COLUMNS}, digest) VALUES "
         ));
         for (i, c) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push_str(", ");
             }
+            let digest = if c.digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+                format!("'{}'", c.digest)
+            } else {
+                "NULL".to_owned()
+            };
             sql.push_str(&format!(
-                "({}, '{}', {}, {}, {}, {}, ${}, {})",
+                "({}, '{}', {}, {}, {}, {}, ${}, {}, {digest})",
                 c.person,
                 c.status.as_str(),
                 key_literal(c.track.as_deref()),
@@ -858,17 +1019,19 @@ async fn store(tx: &mut Tx, results: &[Computed], replace_all: bool) -> AppResul
                 c.computed_at,
             ));
         }
-        // A result that did not change is not written again: it keeps the time it was reached.
         sql.push_str(
-            " ON CONFLICT (person_id) DO UPDATE SET status = excluded.status, \
-             track_key = excluded.track_key, level_key = excluded.level_key, \
-             next_level_key = excluded.next_level_key, checkin_id = excluded.checkin_id, \
-             reasons = excluded.reasons, computed_at = excluded.computed_at \
-             WHERE readiness.status <> excluded.status OR readiness.reasons <> excluded.reasons \
-             OR readiness.checkin_id IS DISTINCT FROM excluded.checkin_id \
-             OR readiness.track_key IS DISTINCT FROM excluded.track_key \
-             OR readiness.level_key IS DISTINCT FROM excluded.level_key \
-             OR readiness.next_level_key IS DISTINCT FROM excluded.next_level_key",
+            " ON CONFLICT (person_id) DO UPDATE SET \
+             computed_at = CASE WHEN readiness.status <> excluded.status \
+               OR readiness.reasons <> excluded.reasons \
+               OR readiness.checkin_id IS DISTINCT FROM excluded.checkin_id \
+               OR readiness.track_key IS DISTINCT FROM excluded.track_key \
+               OR readiness.level_key IS DISTINCT FROM excluded.level_key \
+               OR readiness.next_level_key IS DISTINCT FROM excluded.next_level_key \
+               THEN excluded.computed_at ELSE readiness.computed_at END, \
+             status = excluded.status, track_key = excluded.track_key, \
+             level_key = excluded.level_key, next_level_key = excluded.next_level_key, \
+             checkin_id = excluded.checkin_id, reasons = excluded.reasons, \
+             digest = excluded.digest",
         );
         let mut q = sqlx::query(&sql);
         for c in chunk {
@@ -876,7 +1039,10 @@ async fn store(tx: &mut Tx, results: &[Computed], replace_all: bool) -> AppResul
         }
         q.execute(&mut **tx).await?;
     }
-    Ok(())
+    Ok(Totals {
+        evaluated: evaluated.people,
+        changed: evaluated.changed.len(),
+    })
 }
 
 /// The published framework, read for recomputing (a derived value, not a request of the actor).
@@ -893,7 +1059,7 @@ pub async fn recompute_person(tx: &mut Tx, state: &AppState, person: i64) -> App
     let Some(published) = published_framework(state).await? else {
         return Ok(());
     };
-    recompute(tx, &published.framework, Whom::People(&[person])).await?;
+    recompute(tx, &published.framework, Whom::People(&[person]), None).await?;
     Ok(())
 }
 
@@ -902,7 +1068,7 @@ pub async fn recompute_person(tx: &mut Tx, state: &AppState, person: i64) -> App
 /// positions.
 pub async fn recompute_people(tx: &mut Tx, fw: &Framework, people: &[i64]) -> AppResult<()> {
     if !people.is_empty() {
-        recompute(tx, fw, Whom::People(people)).await?;
+        recompute(tx, fw, Whom::People(people), None).await?;
     }
     Ok(())
 }
@@ -916,21 +1082,27 @@ pub async fn recompute_recorded_since(
     since: i64,
 ) -> AppResult<()> {
     if let Some(fw) = fw {
-        recompute(tx, fw, Whom::RecordedSince(since)).await?;
+        recompute(tx, fw, Whom::RecordedSince(since), None).await?;
     }
     Ok(())
 }
 
 /// Recomputes the readiness of the whole organisation in one transaction (admins; also `trellis
-/// readiness recompute`): one query for the positions, one for the latest agreed check-in of
-/// everyone, the rule evaluated in memory and the results written in multi-row statements.
-/// Returns how many people were computed.
+/// readiness recompute`): everyone active, read a page at a time with their latest agreed
+/// check-in, the rule evaluated in memory and the results that changed written in multi-row
+/// statements (see `recompute`). Returns how many people were computed.
 pub async fn recompute_all(state: &AppState, actor: &Actor) -> AppResult<usize> {
     policy::configure_readiness(actor)?;
     crate::services::release::require_grow(state.db(), actor).await?;
     let published = crate::services::framework::require_published(state, actor).await?;
     let mut tx = state.db().begin().await?;
-    let n = recompute(&mut tx, &published.framework, Whom::Everyone).await?;
+    let n = recompute(
+        &mut tx,
+        &published.framework,
+        Whom::Everyone,
+        Some(state.db()),
+    )
+    .await?;
     audit::record(
         &mut tx,
         actor,
@@ -1123,7 +1295,7 @@ pub async fn set_rule(
     .bind(actor.user_id)
     .execute(&mut *tx)
     .await?;
-    let people = recompute(&mut tx, fw, Whom::Track(track)).await?;
+    let people = recompute(&mut tx, fw, Whom::Track(track), Some(state.db())).await?;
     audit::record(
         &mut tx,
         actor,
@@ -1166,7 +1338,7 @@ pub async fn reset_rule(state: &AppState, actor: &Actor, track: &str) -> AppResu
         .bind(track)
         .execute(&mut *tx)
         .await?;
-    let people = recompute(&mut tx, fw, Whom::Track(track)).await?;
+    let people = recompute(&mut tx, fw, Whom::Track(track), Some(state.db())).await?;
     audit::record(
         &mut tx,
         actor,
@@ -1906,6 +2078,62 @@ tracks:
         );
         assert!(!case.contains("'eng/three'"));
         assert_eq!(next_level_case(&Framework::default()), "NULL");
+    }
+
+    #[test]
+    fn a_page_read_in_bulk_is_parsed_person_by_person() {
+        let fw = framework();
+        let ratings = r#"{"ownership":{"rating":"meets","comment":"a; b"},"craft":{"rating":"meets"},"teamwork":{"rating":"meets"},"mentoring":{"rating":"working_towards"}}"#;
+        let us = FIELD_SEP;
+        let page = format!(
+            "5{us}eng{us}one{us}9{us}two{us}{us}{ratings}{RECORD_SEP}6{us}{us}{us}{us}{us}abc{us}"
+        );
+        let records: Vec<Raw<'_>> = page
+            .split(RECORD_SEP)
+            .map(|r| parse_record(r).expect("a record"))
+            .collect();
+        assert_eq!(
+            records,
+            [
+                Raw {
+                    id: 5,
+                    position: Some(("eng", "one")),
+                    checkin: Some((9, "two", ratings)),
+                    digest: "",
+                },
+                Raw {
+                    id: 6,
+                    position: None,
+                    checkin: None,
+                    digest: "abc",
+                },
+            ]
+        );
+        assert!(parse_record("x").is_none() && parse_record("7\u{1f}eng").is_none());
+        // Both are evaluated; both differ from what is stored, so both are written.
+        let evaluated = evaluate_page(&HashMap::new(), &fw, &page, 100).expect("a page");
+        assert_eq!(evaluated.people, 2);
+        assert_eq!(evaluated.changed[0].status, Status::Ready);
+        assert_eq!(evaluated.changed[1].status, Status::NoPosition);
+        // Read again with the digests now stored, nothing has changed.
+        let stored = format!(
+            "5{us}eng{us}one{us}9{us}two{us}{}{us}{ratings}{RECORD_SEP}6{us}{us}{us}{us}{us}{}{us}",
+            evaluated.changed[0].digest, evaluated.changed[1].digest
+        );
+        let again = evaluate_page(&HashMap::new(), &fw, &stored, 200).expect("a page");
+        assert_eq!((again.people, again.changed.len()), (2, 0));
+        // A stricter rule changes the first person's result, and only theirs.
+        let strict = HashMap::from([(
+            "eng".to_owned(),
+            Rule {
+                next_level_share: 100,
+                ..rule()
+            },
+        )]);
+        let changed = evaluate_page(&strict, &fw, &stored, 300).expect("a page");
+        assert_eq!(changed.changed.len(), 1);
+        assert_eq!(changed.changed[0].person, 5);
+        assert_eq!(changed.changed[0].status, Status::NotYet);
     }
 
     #[test]

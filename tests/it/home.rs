@@ -557,3 +557,70 @@ async fn outside_the_pilot_the_home_shows_the_track_only() {
         .body;
     assert!(page.contains("What needs your action"));
 }
+
+/// `trellis demo` adds growth to its organisation, so that the employee's home and the manager's
+/// team view show what Trellis does from the first sign-in.
+#[tokio::test]
+async fn the_demo_comes_with_growth_to_show() {
+    let app = TestApp::demo().await;
+    trellis::demo::seed_directory(&app.state, trellis::auth::password::Cost::Test)
+        .await
+        .expect("the demo's people");
+    trellis::demo::seed_growth(&app.state)
+        .await
+        .expect("the demo's growth");
+    let sam = sign_in_as(&app, "employee@demo.trellis.test").await;
+    let home = app
+        .get("/api/v1/me/home")
+        .session(&sam)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    let growth = &home["growth"];
+    assert_eq!(growth["latest_checkin"]["target"]["level"], "se1");
+    assert_eq!(growth["readiness"]["status"], "not_yet");
+    assert_eq!(
+        growth["goals"].as_array().map(Vec::len),
+        Some(1),
+        "{growth}"
+    );
+    assert!(growth["next_one_on_one"]["scheduled_on"].is_string());
+    let page = app
+        .get("/home")
+        .session(&sam)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(page.body.contains("Give short, clear updates"));
+    let iris = sign_in_as(&app, "iris.brook@demo.trellis.test").await;
+    let team = app
+        .get("/api/v1/team")
+        .session(&iris)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    let status = |name: &str| {
+        team["members"]
+            .as_array()
+            .and_then(|ms| ms.iter().find(|m| m["name"] == name))
+            .map(|m| {
+                (
+                    m["readiness"]["status"].clone(),
+                    m["checkin_overdue"].clone(),
+                )
+            })
+            .unwrap_or_else(|| panic!("{name} in the team: {team}"))
+    };
+    assert_eq!(
+        status("June Hale"),
+        (serde_json::json!("ready"), serde_json::json!(false))
+    );
+    assert_eq!(
+        status("Oskar Lind"),
+        (serde_json::json!("no_check_in"), serde_json::json!(true))
+    );
+    assert_eq!(status("Sam Employee").0, serde_json::json!("not_yet"));
+    assert_eq!(team["heat_map"]["people"].as_array().map(Vec::len), Some(4));
+}

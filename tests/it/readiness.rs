@@ -564,6 +564,123 @@ async fn recomputing_everyone_is_for_admins_and_covers_the_active_directory() {
     assert_eq!(since(w.org.pat).await, 1);
 }
 
+/// An organisation larger than a page of the recompute (20,000 people), so that pages are read,
+/// evaluated and written in turn: every result is right, a second recompute changes nothing, and
+/// the results of people who left stay as they were when they left.
+#[tokio::test]
+async fn an_organisation_of_several_pages_is_recomputed_whole() {
+    let w = world().await;
+    let db = w.app.state.db();
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 45000) \
+         INSERT INTO users (email, name, role, active, created_at, track_key, level_key, name_key) \
+         SELECT 'bulk' || CAST(i AS TEXT) || '@example.test', 'Bulk ' || CAST(i AS TEXT), \
+                'employee', CASE WHEN i % 100 = 0 THEN 0 ELSE 1 END, 1, \
+                'software-engineering', 'se1', 'bulk' FROM n",
+    )
+    .execute(db.pool())
+    .await
+    .expect("people");
+    let ratings: serde_json::Map<String, serde_json::Value> = GOOD
+        .iter()
+        .map(|(k, r)| ((*k).to_owned(), json!({ "rating": r })))
+        .collect();
+    // A third of them agreed a check-in against the next level that makes them ready.
+    sqlx::query(
+        "INSERT INTO checkins (person_id, track_key, level_key, version_number, status, \
+         agreed_ratings, agreed_at, agreed_on, created_at, updated_at) \
+         SELECT id, 'software-engineering', 'se2', 1, 'agreed', $1, 1000, '2026-06-01', 1000, 1000 \
+         FROM users WHERE email LIKE 'bulk%' AND id % 3 = 0",
+    )
+    .bind(serde_json::Value::Object(ratings).to_string())
+    .execute(db.pool())
+    .await
+    .expect("check-ins");
+    // Those who left keep the result they had.
+    sqlx::query(
+        "INSERT INTO readiness (person_id, status, reasons, computed_at) \
+         SELECT id, 'ready', '[]', 5 FROM users WHERE email LIKE 'bulk%' AND active = 0",
+    )
+    .execute(db.pool())
+    .await
+    .expect("results of leavers");
+    let count = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(db.pool())
+            .await
+            .expect("a count")
+    };
+    let active = count("SELECT COUNT(*) FROM users WHERE active = 1").await;
+    let n = readiness::recompute_all(&w.app.state, &Actor::command_line())
+        .await
+        .expect("recompute");
+    assert_eq!(i64::try_from(n).ok(), Some(active));
+    let bulk_ready =
+        count("SELECT COUNT(*) FROM users WHERE email LIKE 'bulk%' AND active = 1 AND id % 3 = 0")
+            .await;
+    assert!(bulk_ready > 14_000);
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM readiness r JOIN users u ON u.id = r.person_id \
+             WHERE u.email LIKE 'bulk%' AND u.active = 1 AND r.status = 'ready' AND r.checkin_id IS NOT NULL"
+        )
+        .await,
+        bulk_ready
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM readiness r JOIN users u ON u.id = r.person_id \
+             WHERE u.email LIKE 'bulk%' AND u.active = 1 AND r.status = 'no_check_in'"
+        )
+        .await,
+        count("SELECT COUNT(*) FROM users WHERE email LIKE 'bulk%' AND active = 1 AND id % 3 <> 0")
+            .await
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM readiness WHERE digest IS NULL AND computed_at <> 5").await,
+        0,
+        "every result written carries its digest"
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM readiness r JOIN users u ON u.id = r.person_id \
+             WHERE u.active = 0 AND r.computed_at = 5 AND r.status = 'ready'"
+        )
+        .await,
+        450
+    );
+    // Nothing changed since: nothing is written again, so every result keeps its time.
+    sqlx::query("UPDATE readiness SET computed_at = 7 WHERE computed_at <> 5")
+        .execute(db.pool())
+        .await
+        .expect("age the results");
+    readiness::recompute_all(&w.app.state, &Actor::command_line())
+        .await
+        .expect("recompute again");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM readiness WHERE computed_at NOT IN (5, 7)").await,
+        0
+    );
+    // A rule that asks for every competency at the next level changes the results of the ready
+    // ones, and only theirs.
+    let admin = w.app.admin().await;
+    w.app
+        .put(&format!("/api/v1/readiness/rules/{TRACK}"))
+        .session(&admin)
+        .json(&json!({ "next_level_share": 100, "all_meet_current": true, "required": [] }))
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM readiness r JOIN users u ON u.id = r.person_id \
+             WHERE u.email LIKE 'bulk%' AND r.status = 'not_yet' AND r.computed_at NOT IN (5, 7)"
+        )
+        .await,
+        bulk_ready
+    );
+}
+
 #[tokio::test]
 async fn the_gap_analysis_compares_any_position_and_offers_a_goal_per_gap() {
     let w = world().await;
