@@ -564,7 +564,7 @@ async fn recomputing_everyone_is_for_admins_and_covers_the_active_directory() {
     assert_eq!(since(w.org.pat).await, 1);
 }
 
-/// An organisation larger than a page of the recompute (20,000 people), so that pages are read,
+/// An organisation larger than a page of the recompute (10,000 people), so that pages are read,
 /// evaluated and written in turn: every result is right, a second recompute changes nothing, and
 /// the results of people who left stay as they were when they left.
 #[tokio::test]
