@@ -299,6 +299,7 @@ const ME: &str = "SELECT u.name, u.track_key, u.level_key, \
         JOIN users ru ON ru.id = s.report_id \
         WHERE m.series_id = s.id AND m.status = 'upcoming' \
         AND (s.manager_id = u.id OR s.report_id = u.id) AND mu.active = 1 AND ru.active = 1 \
+        AND ru.manager_id = s.manager_id \
         ORDER BY m.scheduled_on, m.id LIMIT 1) \
      LEFT JOIN one_on_one_series ns ON ns.id = nm.series_id \
      LEFT JOIN users nmu ON nmu.id = ns.manager_id LEFT JOIN users nru ON nru.id = ns.report_id \
@@ -576,7 +577,7 @@ async fn waiting_actions(state: &AppState, me: i64) -> AppResult<Vec<ActionNeede
          CASE WHEN s.manager_id = $1 THEN r.name ELSE m.name END AS other \
          FROM action_items a JOIN one_on_one_series s ON s.id = a.series_id \
          JOIN users m ON m.id = s.manager_id JOIN users r ON r.id = s.report_id \
-         WHERE a.owner_id = $1 AND a.done_at IS NULL \
+         WHERE a.owner_id = $1 AND a.done_at IS NULL AND r.manager_id = s.manager_id \
          UNION ALL \
          SELECT 'evidence' AS kind, e.id AS target, e.title, NULL AS due_on, q.asked_at AS sort, \
          u.name AS other \

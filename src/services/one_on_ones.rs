@@ -122,6 +122,8 @@ pub struct SeriesSummary {
     /// `YYYY-MM-DD` of the last meeting held.
     pub last_held_on: Option<String>,
     pub open_action_items: i64,
+    /// The manager is no longer the report's manager: see [`SeriesInfo::closed`].
+    pub closed: bool,
 }
 
 /// Someone the viewer can start a series with: a direct report, or their own manager.
@@ -153,7 +155,12 @@ pub struct SeriesInfo {
     pub cadence_days: i64,
     /// The viewer's side; `None` for readers above the manager and admins.
     pub side: Option<Side>,
-    /// The viewer is a participant and writes in the upcoming meeting.
+    /// The manager is no longer the report's manager (the report moved, or the manager did): the
+    /// series is closed. Its history stays readable by those who could read it; nothing can be
+    /// added. It opens again if they become manager and report again.
+    pub closed: bool,
+    /// The viewer is a participant, the series is not closed, and they write in the upcoming
+    /// meeting.
     pub can_write: bool,
 }
 
@@ -391,7 +398,8 @@ async fn series_access(state: &AppState, actor: &Actor, series: i64) -> AppResul
     let db = state.db();
     let row = sqlx::query(
         "SELECT s.id, s.manager_id, mu.name AS manager_name, s.report_id, ru.name AS report_name, \
-         s.cadence_days FROM one_on_one_series s JOIN users mu ON mu.id = s.manager_id \
+         ru.manager_id AS report_manager, s.cadence_days FROM one_on_one_series s \
+         JOIN users mu ON mu.id = s.manager_id \
          JOIN users ru ON ru.id = s.report_id WHERE s.id = $1",
     )
     .bind(series)
@@ -421,6 +429,7 @@ async fn series_access(state: &AppState, actor: &Actor, series: i64) -> AppResul
     if !policy::read_one_on_one(actor, seat) {
         return Err(AppError::not_found("this 1:1"));
     }
+    let closed = row.try_get::<Option<i64>, _>("report_manager")? != Some(manager.id);
     Ok(Access {
         info: SeriesInfo {
             id: series,
@@ -428,10 +437,22 @@ async fn series_access(state: &AppState, actor: &Actor, series: i64) -> AppResul
             report,
             cadence_days: row.try_get("cadence_days")?,
             side,
-            can_write: policy::write_one_on_one(actor, seat).is_ok(),
+            closed,
+            can_write: !closed && policy::write_one_on_one(actor, seat).is_ok(),
         },
         seat,
     })
+}
+
+/// Refuses a write in a closed series, saying why.
+fn require_open(info: &SeriesInfo) -> AppResult<()> {
+    if info.closed {
+        return Err(AppError::Conflict(format!(
+            "{} is no longer {}'s manager, so this 1:1 series is closed: its history stays, and nothing can be added",
+            info.manager.name, info.report.name
+        )));
+    }
+    Ok(())
 }
 
 /// A meeting's series and status.
@@ -476,6 +497,7 @@ async fn writable_meeting(
 ) -> AppResult<(Access, MeetingRow)> {
     let (access, row) = meeting_access(state, actor, meeting).await?;
     policy::write_one_on_one(actor, access.seat)?;
+    require_open(&access.info)?;
     if row.status == MeetingStatus::Held {
         return Err(AppError::Conflict(format!(
             "the 1:1 of {} was held already: add this to the next one",
@@ -498,7 +520,7 @@ pub async fn my_one_on_ones(state: &AppState, actor: &Actor) -> AppResult<MyOneO
     let today = today();
     let rows = sqlx::query(
         "SELECT s.id, s.manager_id, mu.name AS manager_name, s.report_id, ru.name AS report_name, \
-         s.cadence_days, m.id AS next_id, m.scheduled_on AS next_on, \
+         ru.manager_id AS report_manager, s.cadence_days, m.id AS next_id, m.scheduled_on AS next_on, \
          (SELECT MAX(h.scheduled_on) FROM one_on_ones h WHERE h.series_id = s.id AND h.status = 'held') AS last_held_on, \
          (SELECT COUNT(*) FROM action_items a WHERE a.series_id = s.id AND a.done_at IS NULL) AS open_items \
          FROM one_on_one_series s JOIN users mu ON mu.id = s.manager_id JOIN users ru ON ru.id = s.report_id \
@@ -513,6 +535,7 @@ pub async fn my_one_on_ones(state: &AppState, actor: &Actor) -> AppResult<MyOneO
         .map(|r| {
             let manager_id: i64 = r.try_get("manager_id")?;
             let next_on: String = r.try_get("next_on")?;
+            let closed = r.try_get::<Option<i64>, _>("report_manager")? != Some(manager_id);
             Ok(SeriesSummary {
                 id: r.try_get("id")?,
                 side: if manager_id == me {
@@ -530,10 +553,11 @@ pub async fn my_one_on_ones(state: &AppState, actor: &Actor) -> AppResult<MyOneO
                 },
                 cadence_days: r.try_get("cadence_days")?,
                 next_meeting_id: r.try_get("next_id")?,
-                overdue: next_on < today,
+                overdue: !closed && next_on < today,
                 next_on,
                 last_held_on: r.try_get("last_held_on")?,
                 open_action_items: r.try_get("open_items")?,
+                closed,
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -1328,6 +1352,7 @@ pub async fn set_item_done(state: &AppState, actor: &Actor, id: i64, done: bool)
     let series = item_series(state.db(), id).await?;
     let access = series_access(state, actor, series).await?;
     policy::write_one_on_one(actor, access.seat)?;
+    require_open(&access.info)?;
     let mut tx = state.db().begin().await?;
     let title: String = sqlx::query_scalar("SELECT title FROM action_items WHERE id = $1")
         .bind(id)
@@ -1489,7 +1514,7 @@ const NEXT_COLUMNS: &str = "SELECT s.id AS series_id, m.id AS meeting_id, m.sche
      JOIN users mu ON mu.id = s.manager_id JOIN users ru ON ru.id = s.report_id";
 
 /// The person's next 1:1, as manager or as report: the soonest upcoming meeting of their series
-/// with someone still active.
+/// with someone still active, in a series that is not closed.
 ///
 /// **No policy check**: the caller must have decided that the viewer may see this (the person
 /// themselves, or their management chain for the team view).
@@ -1503,6 +1528,7 @@ pub async fn next_meeting(db: &Db, person: i64) -> AppResult<Option<NextMeeting>
          JOIN users mu ON mu.id = s.manager_id JOIN users ru ON ru.id = s.report_id \
          WHERE (s.manager_id = $1 OR s.report_id = $1) AND m.series_id = s.id \
          AND m.status = 'upcoming' AND mu.active = 1 AND ru.active = 1 \
+         AND ru.manager_id = s.manager_id \
          ORDER BY m.scheduled_on, m.id LIMIT 1",
     )
     .bind(person)
@@ -1529,7 +1555,10 @@ pub async fn next_meetings_for_reports(
         .map(|i| format!("${}", i + 2))
         .collect::<Vec<_>>()
         .join(", ");
-    let sql = format!("{NEXT_COLUMNS} WHERE s.manager_id = $1 AND s.report_id IN ({list})");
+    let sql = format!(
+        "{NEXT_COLUMNS} WHERE s.manager_id = $1 AND s.report_id IN ({list}) \
+         AND ru.manager_id = s.manager_id"
+    );
     let mut query = sqlx::query(&sql).bind(manager);
     for r in reports {
         query = query.bind(*r);

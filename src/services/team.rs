@@ -205,10 +205,12 @@ pub async fn team(state: &AppState, actor: &Actor, query: TeamQuery) -> AppResul
          (SELECT COUNT(*) FROM goals g WHERE g.person_id = u.id \
             AND g.status IN ('not_started', 'in_progress') AND g.due_on < $2) AS overdue_goals, \
          (SELECT o.id FROM one_on_one_series s CROSS JOIN one_on_ones o \
-            WHERE o.series_id = s.id AND s.report_id = u.id AND o.status = 'upcoming' \
+            WHERE o.series_id = s.id AND s.report_id = u.id AND s.manager_id = u.manager_id \
+            AND o.status = 'upcoming' \
             ORDER BY o.scheduled_on, o.id LIMIT 1) AS next_meeting_id, \
          (SELECT MIN(o.scheduled_on) FROM one_on_one_series s CROSS JOIN one_on_ones o \
-            WHERE o.series_id = s.id AND s.report_id = u.id AND o.status = 'upcoming') AS next_meeting_on \
+            WHERE o.series_id = s.id AND s.report_id = u.id AND s.manager_id = u.manager_id \
+            AND o.status = 'upcoming') AS next_meeting_on \
          FROM users u LEFT JOIN users m ON m.id = u.manager_id \
          LEFT JOIN readiness r ON r.person_id = u.id \
          LEFT JOIN checkins lc ON lc.id = (SELECT c.id FROM checkins c WHERE c.person_id = u.id \

@@ -1114,3 +1114,92 @@ async fn the_api_runs_a_meeting_from_agenda_to_completion() {
         assert!(audit.contains(action), "{action} is in the audit log");
     }
 }
+
+/// When the report moves to another manager, the series with the former one is closed: both still
+/// read its history, nobody adds to it, and it leaves the lists of what comes next. It opens again
+/// when they are manager and report again.
+#[tokio::test]
+async fn a_series_closes_when_the_report_changes_manager_and_its_history_stays() {
+    let w = world().await;
+    let db = w.app.state.db();
+    let m = w.meeting;
+    w.post(
+        &w.ola,
+        &format!("/one-on-ones/meetings/{m}/talking-points"),
+        &[("body", "My promotion case")],
+    )
+    .await;
+    let move_ola = |manager: i64| async move {
+        sqlx::query("UPDATE users SET manager_id = $1 WHERE id = $2")
+            .bind(manager)
+            .bind(w.org.ola)
+            .execute(db.pool())
+            .await
+            .expect("a new manager");
+    };
+    move_ola(w.org.mia).await;
+    for who in [&w.noor, &w.ola] {
+        let series = w
+            .app
+            .get(&format!("/api/v1/one-on-ones/{}", w.series))
+            .session(who)
+            .send()
+            .await
+            .expect(StatusCode::OK)
+            .json();
+        assert_eq!(series["closed"], json!(true));
+        assert_eq!(series["can_write"], json!(false));
+        assert_eq!(series["current"]["agenda"][0]["body"], "My promotion case");
+        let page = w.page(who, &format!("/one-on-ones/meetings/{m}")).await;
+        assert!(
+            page.contains("is no longer OLA&#x27;s manager")
+                || page.contains("is no longer OLA's manager"),
+            "{page}"
+        );
+        assert!(!page.contains(&format!(
+            "action=\"/one-on-ones/meetings/{m}/talking-points\""
+        )));
+        let refused = w
+            .app
+            .post(&format!("/one-on-ones/meetings/{m}/talking-points"))
+            .session(who)
+            .form(&[("body", "One more thing")])
+            .send()
+            .await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+        assert!(
+            refused.body.contains("series is closed"),
+            "{}",
+            refused.body
+        );
+        let list = w.page(who, "/one-on-ones").await;
+        assert!(list.contains("Closed: NOOR is no longer OLA"), "{list}");
+    }
+    assert_eq!(
+        one_on_ones::next_meeting(db, w.org.ola)
+            .await
+            .expect("a query"),
+        None
+    );
+    assert!(
+        one_on_ones::next_meetings_for_reports(db, w.org.noor, &[w.org.ola])
+            .await
+            .expect("a query")
+            .is_empty()
+    );
+    // Back with Noor: the series opens again where it was.
+    move_ola(w.org.noor).await;
+    w.post(
+        &w.ola,
+        &format!("/one-on-ones/meetings/{m}/talking-points"),
+        &[("body", "One more thing")],
+    )
+    .await;
+    assert_eq!(
+        one_on_ones::next_meeting(db, w.org.ola)
+            .await
+            .expect("a query")
+            .map(|n| n.series_id),
+        Some(w.series)
+    );
+}
