@@ -20,7 +20,10 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/people/{id}/goals", get(get_plan).post(create_goal))
-        .route("/goals/{id}", get(get_goal).patch(update_goal))
+        .route(
+            "/goals/{id}",
+            get(get_goal).patch(update_goal).delete(delete_goal),
+        )
         .route("/goals/{id}/actions", post(add_action))
         .route("/goals/{id}/notes", post(add_note))
         .route(
@@ -36,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         create_goal,
         get_goal,
         update_goal,
+        delete_goal,
         add_action,
         change_action,
         remove_action,
@@ -225,6 +229,20 @@ pub async fn change_action(
     };
     service::change_action(&state, &actor, id, &change).await?;
     Ok(Json(service::action(&state, &actor, id).await?))
+}
+
+/// Deletes a goal with its actions and notes (its owner), for a goal added by mistake; mark one
+/// given up on as dropped instead.
+#[utoipa::path(delete, path = "/api/v1/goals/{id}", tag = "plans",
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn delete_goal(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    service::delete_goal(&state, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Removes an action (the goal's owner).

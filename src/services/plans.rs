@@ -1182,6 +1182,32 @@ pub async fn remove_action(state: &AppState, actor: &Actor, id: i64) -> AppResul
     Ok(goal)
 }
 
+/// Deletes a goal with its actions and notes (its owner): for a goal added by mistake. A goal given
+/// up on is better marked dropped, which keeps it in the plan. Talking points of 1:1s that linked
+/// it keep their words and lose the link. Returns the person whose plan it was.
+pub async fn delete_goal(state: &AppState, actor: &Actor, id: i64) -> AppResult<i64> {
+    let (owner, relation) = visible_goal(state, actor, id).await?;
+    policy::edit_plan(actor, relation)?;
+    let mut tx = state.db().begin().await?;
+    let title: Option<String> =
+        sqlx::query_scalar("DELETE FROM goals WHERE id = $1 RETURNING title")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let title = title.ok_or_else(|| AppError::not_found("this goal"))?;
+    audit::record(
+        &mut tx,
+        actor,
+        "plan.delete_goal",
+        &format!("goal:{id}"),
+        &format!("Deleted the goal \"{title}\""),
+        Some(serde_json::json!({ "person_id": owner, "title": title })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(owner)
+}
+
 /// Adds a note to a goal: a progress note by its owner, a comment by their management chain.
 /// Returns the note's id.
 pub async fn add_note(state: &AppState, actor: &Actor, goal: i64, body: &str) -> AppResult<i64> {

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/goals/{id}", get(goal_page).post(update_goal))
         .route("/goals/{id}/actions", post(add_action))
         .route("/goals/{id}/notes", post(add_note))
+        .route("/goals/{id}/delete", post(delete_goal))
         .route("/goal-actions/{id}/done", post(tick_action))
         .route("/goal-actions/{id}/remove", post(remove_action))
 }
@@ -442,6 +443,15 @@ async fn tick_action(
     };
     let goal = service::change_action(&state, &actor, id, &change).await?;
     Ok(Redirect::to(&format!("/goals/{goal}#action-{id}")).into_response())
+}
+
+async fn delete_goal(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let person = service::delete_goal(&state, &actor, id).await?;
+    Ok(Redirect::to(&format!("/people/{person}/plan")).into_response())
 }
 
 async fn remove_action(

@@ -1059,6 +1059,10 @@ fn plan_rows() -> Vec<Row> {
             .of(Object("goal_action"))
             .json(serde_json::json!({ "done": false })),
         post("/goal-actions/{id}/remove", OWNER_PAGE).of(Object("goal_action_removed_by_page")),
+        post("/goals/{id}/delete", OWNER_PAGE).of(Object("goal_deleted_by_page")),
+        post("/goals/{id}/delete", PAGE_MISSING).of(Missing),
+        delete("/api/v1/goals/{id}", OWNER_API).of(Object("goal_deleted_by_api")),
+        delete("/api/v1/goals/{id}", API_MISSING).of(Missing),
         delete("/api/v1/goal-actions/{id}", OWNER_API).of(Object("goal_action_removed_by_api")),
     ]
 }

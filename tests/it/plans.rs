@@ -74,6 +74,9 @@ pub async fn access_objects(app: &TestApp, org: &Organisation) -> Vec<(&'static 
     let ola = actor(org.ola, OLA);
     let goal = ola_goal(app, org, "Lead the next incident review").await;
     let mut objects = vec![("goal", goal)];
+    for name in ["goal_deleted_by_page", "goal_deleted_by_api"] {
+        objects.push((name, ola_goal(app, org, &format!("Goal for {name}")).await));
+    }
     for name in [
         "goal_action",
         "goal_action_removed_by_page",
@@ -824,4 +827,119 @@ async fn scim_tokens_and_people_outside_the_pilot_do_not_reach_plans() {
         .await
         .expect(StatusCode::FORBIDDEN);
     assert!(res.body.contains("not open to your team yet"));
+}
+
+/// A goal added by mistake is deleted by its owner with its actions and notes; a 1:1 talking point
+/// that linked it keeps its words; the manager cannot delete it; the audit log keeps the title.
+#[tokio::test]
+async fn the_owner_deletes_a_goal_with_its_actions_and_notes() {
+    let (app, org) = world().await;
+    let ola = sign_in_as(&app, OLA).await;
+    let noor = sign_in_as(&app, NOOR).await;
+    let goal = ola_goal(&app, &org, "Write the wrong goal").await;
+    plans::add_action(
+        &app.state,
+        &actor(org.ola, OLA),
+        goal,
+        &ActionInput {
+            title: "A step".into(),
+            due_on: String::new(),
+        },
+    )
+    .await
+    .expect("an action");
+    plans::add_note(&app.state, &actor(org.noor, NOOR), goal, "Looks good.")
+        .await
+        .expect("a comment");
+    let noor_actor = actor(org.noor, NOOR);
+    let series = trellis::services::one_on_ones::start_series(
+        &app.state,
+        &noor_actor,
+        org.ola,
+        &Default::default(),
+    )
+    .await
+    .expect("a series")
+    .series;
+    let meeting = trellis::services::one_on_ones::series(&app.state, &noor_actor, series)
+        .await
+        .expect("the series")
+        .current
+        .id;
+    let point = trellis::services::one_on_ones::add_talking_point(
+        &app.state,
+        &actor(org.ola, OLA),
+        meeting,
+        &trellis::services::one_on_ones::PointInput {
+            body: "About the wrong goal".into(),
+            goal: Some(goal),
+            competency: String::new(),
+        },
+    )
+    .await
+    .expect("a linked point");
+    let page = app
+        .get(&format!("/goals/{goal}"))
+        .session(&ola)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        page.body
+            .contains(&format!("action=\"/goals/{goal}/delete\""))
+    );
+    let manager_view = app
+        .get(&format!("/goals/{goal}"))
+        .session(&noor)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(!manager_view.body.contains("/delete\""));
+    app.delete(&format!("/api/v1/goals/{goal}"))
+        .session(&noor)
+        .send()
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    let res = app
+        .post(&format!("/goals/{goal}/delete"))
+        .session(&ola)
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    assert_eq!(res.header("location"), format!("/people/{}/plan", org.ola));
+    app.get(&format!("/api/v1/goals/{goal}"))
+        .session(&ola)
+        .send()
+        .await
+        .expect(StatusCode::NOT_FOUND);
+    let db = app.state.db().pool();
+    let left: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM goal_actions WHERE goal_id = $1) \
+         + (SELECT COUNT(*) FROM goal_notes WHERE goal_id = $1)",
+    )
+    .bind(goal)
+    .fetch_one(db)
+    .await
+    .expect("a count");
+    assert_eq!(left, 0);
+    let linked: (String, Option<i64>) =
+        sqlx::query_as("SELECT body, goal_id FROM talking_points WHERE id = $1")
+            .bind(point)
+            .fetch_one(db)
+            .await
+            .expect("the talking point");
+    assert_eq!(linked, ("About the wrong goal".to_owned(), None));
+    let audited: String = sqlx::query_scalar(
+        "SELECT summary FROM audit_events WHERE action = 'plan.delete_goal' AND object = $1",
+    )
+    .bind(format!("goal:{goal}"))
+    .fetch_one(db)
+    .await
+    .expect("an audit event");
+    assert!(audited.contains("Write the wrong goal"));
+    app.delete(&format!("/api/v1/goals/{goal}"))
+        .session(&ola)
+        .send()
+        .await
+        .expect(StatusCode::NOT_FOUND);
 }
