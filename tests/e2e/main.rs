@@ -18,3 +18,4 @@ mod reading;
 mod rollout;
 mod signing_in;
 mod survey;
+mod team;
