@@ -358,21 +358,15 @@ struct DemoPerson {
 }
 
 async fn person(state: &AppState, email: &str) -> AppResult<DemoPerson> {
-    let (id, name, role): (i64, String, String) =
-        sqlx::query_as("SELECT id, name, role FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_optional(state.db().pool())
-            .await?
-            .ok_or_else(|| AppError::internal(format!("the demo has no {email}")))?;
+    let row = sqlx::query("SELECT id, email, name, role FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(state.db().pool())
+        .await?
+        .ok_or_else(|| AppError::internal(format!("the demo has no {email}")))?;
+    let actor = accounts::actor_from_row(&row, crate::auth::Via::Session)?;
     Ok(DemoPerson {
-        id,
-        actor: Actor {
-            user_id: Some(id),
-            label: email.to_owned(),
-            name,
-            role: Role::parse(&role).unwrap_or(Role::Employee),
-            via: crate::auth::Via::Session,
-        },
+        id: actor.user_id.unwrap_or_default(),
+        actor,
     })
 }
 
@@ -405,7 +399,5 @@ async fn agreed_checkin(
 
 /// `YYYY-MM-DD`, `days` from today (before it when negative).
 fn day_from_today(days: i64) -> String {
-    let day = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
-    day.format(time::macros::format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default()
+    crate::domain::Day::today().plus_days(days).to_string()
 }

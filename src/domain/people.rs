@@ -20,6 +20,14 @@ impl Day {
         Day(time::OffsetDateTime::now_utc().date())
     }
 
+    /// The day `days` after this one (before it when negative); this day itself past the calendar's
+    /// range.
+    pub fn plus_days(self, days: i64) -> Day {
+        self.0
+            .checked_add(time::Duration::seconds(days.saturating_mul(86_400)))
+            .map_or(self, Day)
+    }
+
     /// Whole days from `self` to `later` (negative when `later` is earlier).
     pub fn days_until(self, later: Day) -> i64 {
         (later.0 - self.0).whole_days()
@@ -114,6 +122,13 @@ mod tests {
         assert_eq!(d.days_until(Day::parse("2025-03-31").expect("a date")), 30);
         assert!(Day::parse("01/03/2025").is_err());
         assert!(Day::parse("2025-02-30").is_err());
+        assert_eq!(d.plus_days(31).to_string(), "2025-04-01");
+        assert_eq!(d.plus_days(-1).to_string(), "2025-02-28");
+        assert_eq!(
+            d.plus_days(i64::MAX / 2),
+            d,
+            "past the calendar, the same day"
+        );
     }
 
     #[test]

@@ -702,7 +702,8 @@ pub async fn list_accounts(db: &Db, actor: &Actor) -> AppResult<Vec<AccountRow>>
         .map_err(Into::into)
 }
 
-fn actor_from_row(row: &sqlx::any::AnyRow, via: Via) -> Result<Actor, sqlx::Error> {
+/// The actor of a `users` row read with its `id`, `email`, `name` and `role`.
+pub(crate) fn actor_from_row(row: &sqlx::any::AnyRow, via: Via) -> Result<Actor, sqlx::Error> {
     let role: String = row.try_get("role")?;
     Ok(Actor {
         user_id: Some(row.try_get("id")?),

@@ -798,21 +798,10 @@ fn random_row_id() -> i32 {
     rand::thread_rng().gen_range(1..=i32::MAX)
 }
 
-/// Today plus some days.
-fn day_after(day: Day, days: i64) -> Day {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(&day.to_string(), format)
-        .ok()
-        .and_then(|d| d.checked_add(time::Duration::days(days)))
-        .and_then(|d| d.format(format).ok())
-        .and_then(|s| Day::parse(&s).ok())
-        .unwrap_or(day)
-}
-
 /// What the form to make a new survey starts with: tomorrow to two weeks later, everyone, the
 /// default threshold, and the template's title and introduction.
 pub fn new_survey_defaults(start: Start) -> SurveyInput {
-    let opens = day_after(Day::today(), 1);
+    let opens = Day::today().plus_days(1);
     let (title, intro) = match start {
         Start::Pulse => (PULSE.title.to_owned(), PULSE.intro.to_owned()),
         Start::Blank => (String::new(), String::new()),
@@ -822,7 +811,7 @@ pub fn new_survey_defaults(start: Start) -> SurveyInput {
         intro,
         audience: "everyone".into(),
         opens_on: opens.to_string(),
-        closes_on: day_after(opens, PULSE_DAYS - 1).to_string(),
+        closes_on: opens.plus_days(PULSE_DAYS - 1).to_string(),
         threshold: anonymity::DEFAULT_THRESHOLD.to_string(),
         compare_by: CompareBy::Team.as_str().into(),
         ..SurveyInput::default()

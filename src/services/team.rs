@@ -145,21 +145,6 @@ fn brief(status: &str, reasons: &str) -> Option<ReadinessBrief> {
     })
 }
 
-/// The day `days` before `day`.
-fn days_before(day: Day, days: i64) -> String {
-    let date = time::Date::parse(
-        &day.to_string(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
-    .and_then(|d| d.checked_sub(time::Duration::days(days)));
-    date.and_then(|d| {
-        d.format(time::macros::format_description!("[year]-[month]-[day]"))
-            .ok()
-    })
-    .unwrap_or_default()
-}
-
 /// A manager's team view: the manager themselves, anyone above them and admins. Others get 404.
 pub async fn team(state: &AppState, actor: &Actor, query: TeamQuery) -> AppResult<Team> {
     policy::read_directory(actor)?;
@@ -227,7 +212,7 @@ pub async fn team(state: &AppState, actor: &Actor, query: TeamQuery) -> AppResul
     let truncated = rows.len() as i64 > CHAIN_LIMIT;
     let mut members = Vec::with_capacity(rows.len());
     let mut checkins: HashMap<i64, LatestRatings> = HashMap::new();
-    let overdue_before = days_before(today, CHECKIN_OVERDUE_DAYS);
+    let overdue_before = today.plus_days(-CHECKIN_OVERDUE_DAYS).to_string();
     for r in rows.iter().take(CHAIN_LIMIT as usize) {
         let track: Option<String> = r.try_get("track_key")?;
         let level: Option<String> = r.try_get("level_key")?;
@@ -360,7 +345,10 @@ mod tests {
     #[test]
     fn the_overdue_line_is_ninety_days_back() {
         let day = Day::parse("2026-03-31").expect("a day");
-        assert_eq!(days_before(day, CHECKIN_OVERDUE_DAYS), "2025-12-31");
+        assert_eq!(
+            day.plus_days(-CHECKIN_OVERDUE_DAYS).to_string(),
+            "2025-12-31"
+        );
     }
 
     #[test]
