@@ -50,6 +50,11 @@ pub enum ConnectError {
 
 impl Db {
     /// Opens a pool of `size` connections. SQLite gets WAL journaling, a busy timeout and foreign keys.
+    ///
+    /// A write that was answered is on disk: SQLite runs with `synchronous = FULL` (in WAL mode, each
+    /// commit waits until the log is flushed to disk; `NORMAL` could lose the last commits on a power
+    /// failure), and a PostgreSQL connection whose server, database or role turns
+    /// `synchronous_commit` off gets it turned back on for itself.
     pub async fn connect(url: &str, size: u32) -> Result<Db, ConnectError> {
         sqlx::any::install_default_drivers();
         let backend =
@@ -68,7 +73,7 @@ impl Db {
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             conn.execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                                  PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
                             )
                             .await?;
@@ -78,7 +83,23 @@ impl Db {
                     .connect_with(options)
                     .await?
             }
-            Backend::Postgres => pool_options.connect_with(options).await?,
+            Backend::Postgres => {
+                pool_options
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            let setting: String =
+                                sqlx::query_scalar("SELECT current_setting('synchronous_commit')")
+                                    .fetch_one(&mut *conn)
+                                    .await?;
+                            if setting == "off" {
+                                conn.execute("SET synchronous_commit = on").await?;
+                            }
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
         };
         Ok(Db { pool, backend })
     }
