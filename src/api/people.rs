@@ -162,6 +162,8 @@ pub async fn update_person(
     let mut input: PersonInput = body.into();
     input.email = current.email;
     service::save_person(state.db(), &actor, &input).await?;
+    // Someone marked as left loses their sessions' and tokens' access here at once.
+    state.actors().forget_user(id);
     Ok(Json(service::person(&state, &actor, id).await?))
 }
 

@@ -297,6 +297,8 @@ pub async fn replace(
     let id = parse_id(&id, "user")?;
     let write = read(&super::read_body(&body)?)?;
     provisioning::replace_person(state.db(), &actor, id, &write).await?;
+    // `active: false` ends the person's access on this server at once.
+    state.actors().forget_user(id);
     let base = super::base_url(&state, &headers);
     Ok(reply(
         StatusCode::OK,
@@ -319,6 +321,8 @@ pub async fn patch(
     super::patch::apply(&mut user, &body, CORE_USER)?;
     let write = read(&user)?;
     provisioning::replace_person(state.db(), &actor, id, &write).await?;
+    // `active: false` ends the person's access on this server at once.
+    state.actors().forget_user(id);
     Ok(reply(
         StatusCode::OK,
         fetch(&state, &actor, id, &base).await?,
@@ -335,5 +339,6 @@ pub async fn delete(
     crate::auth::policy::provision(&actor)?;
     let id = parse_id(&id, "user")?;
     provisioning::delete_person(state.db(), &actor, id).await?;
+    state.actors().forget_user(id);
     Ok(StatusCode::NO_CONTENT.into_response())
 }

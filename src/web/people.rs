@@ -313,7 +313,12 @@ async fn update(
     // The email identifies the person; it is not changed from this form.
     input.email = current.email.clone();
     match service::save_person(state.db(), &actor, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/people/{id}")).into_response()),
+        Ok(_) => {
+            // Someone marked as left is signed out at once here (the sessions ended with the
+            // change); other servers forget them within the actor cache's lifetime.
+            state.actors().forget_user(id);
+            Ok(Redirect::to(&format!("/people/{id}")).into_response())
+        }
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms = Forms::refused(Submission::new("details".into(), fields, errors));

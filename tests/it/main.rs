@@ -8,6 +8,7 @@ mod api;
 mod checkins;
 mod cli;
 mod dashboard;
+mod deactivation;
 mod durability;
 mod editor;
 mod evidence;
