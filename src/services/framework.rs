@@ -730,16 +730,18 @@ pub async fn framework_at(
     }
 }
 
-/// What changed from one revision to another.
+/// What changed from one revision to another, as `actor` may read it: both sides go through
+/// [`exportable`], so a reader who may not see pay bands sees no pay change either (a level whose
+/// only change is its band is not listed at all).
 pub async fn diff(
     state: &AppState,
     actor: &Actor,
     from: Revision,
     to: Revision,
 ) -> AppResult<Diff> {
-    let a = framework_at(state, actor, from).await?;
-    let b = framework_at(state, actor, to).await?;
-    Ok(trellis_framework::diff::diff(&a.framework, &b.framework))
+    let a = exportable(state, actor, from).await?;
+    let b = exportable(state, actor, to).await?;
+    Ok(trellis_framework::diff::diff(&a, &b))
 }
 
 /// The framework at a revision as `actor` may take it away: every exporter starts here, so pay

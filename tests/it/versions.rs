@@ -257,3 +257,198 @@ async fn concurrent_edits_are_all_kept() {
         );
     }
 }
+
+/// A change of the first software engineering level's pay band, with distinctive amounts.
+fn set_se1_pay() -> serde_json::Value {
+    json!({
+        "op": "update_level", "track": "software-engineering", "key": "se1",
+        "title": "Software Engineer I", "grade": "g2",
+        "summary": "Delivers well-defined tasks in one team's codebase, with reviews and help from more experienced engineers.",
+        "pay": { "currency": "EUR", "min": 51234, "mid": 58765, "max": 66543 }
+    })
+}
+
+/// Every amount of the old and new band of se1, in any spelling a page or a file could use.
+const SE1_AMOUNTS: [&str; 12] = [
+    "50000", "50,000", "57000", "57,000", "64000", "64,000", "51234", "51,234", "58765", "58,765",
+    "66543", "66,543",
+];
+
+fn assert_no_pay(what: &str, body: &str) {
+    for amount in SE1_AMOUNTS {
+        assert!(
+            !body.contains(amount),
+            "{what} shows the pay amount {amount}"
+        );
+    }
+    assert!(!body.contains("EUR"), "{what} shows a pay currency");
+}
+
+#[tokio::test]
+async fn pay_band_changes_reach_only_those_who_may_see_pay_on_every_path() {
+    let app = TestApp::demo().await;
+    let admin = app.admin().await;
+    let employee = app.employee().await;
+    // Version 2 changes a bullet and a pay band; version 3 changes only a pay band.
+    app.post("/api/v1/draft/edits")
+        .session(&admin)
+        .json(&set_ownership_se1("You finish what you start."))
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    app.post("/api/v1/draft/edits")
+        .session(&admin)
+        .json(&set_se1_pay())
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    app.post("/api/v1/draft/publish")
+        .session(&admin)
+        .json(&json!({ "note": "Shorter, and a new band" }))
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    let mut only_pay = set_se1_pay();
+    only_pay["pay"] = json!({ "currency": "EUR", "min": 50000, "mid": 57000, "max": 64000 });
+    app.post("/api/v1/draft/edits")
+        .session(&admin)
+        .json(&only_pay)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    app.post("/api/v1/draft/publish")
+        .session(&admin)
+        .json(&json!({ "note": "Back to the old band" }))
+        .send()
+        .await
+        .expect(StatusCode::OK);
+
+    // The People team sees the band change in the diff, on the page and over the API.
+    let admin_diff = app
+        .get("/api/v1/versions/diff?from=1&to=2")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(admin_diff.body.contains("51234"), "{}", admin_diff.body);
+    let admin_page = app
+        .get("/versions/diff?from=2&to=3")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(admin_page.body.contains("51234"));
+
+    // An employee sees the bullet change and nothing of the bands, whichever way they ask.
+    let diff = app
+        .get("/api/v1/versions/diff?from=1&to=2")
+        .session(&employee)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(diff.body.contains("You finish what you start."));
+    assert_no_pay("the API diff", &diff.body);
+    let page = app
+        .get("/versions/diff?from=1&to=2")
+        .session(&employee)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(page.body.contains("You finish what you start."));
+    assert_no_pay("the diff page", &page.body);
+    // A version whose only change is a band has nothing to show them.
+    let pay_only = app
+        .get("/api/v1/versions/diff?from=2&to=3")
+        .session(&employee)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert_no_pay("the API diff of a band change", &pay_only.body);
+    let admin_pay_only = app
+        .get("/api/v1/versions/diff?from=2&to=3")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    let employee_pay_only = pay_only.json();
+    assert_ne!(admin_pay_only, employee_pay_only);
+    assert!(
+        !employee_pay_only.to_string().contains("se1"),
+        "the level whose only change is its band is listed: {employee_pay_only}"
+    );
+    let page = app
+        .get("/versions/diff?from=2&to=3")
+        .session(&employee)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert_no_pay("the diff page of a band change", &page.body);
+    // The draft is not theirs to compare with.
+    for path in [
+        "/api/v1/versions/diff?from=3&to=draft",
+        "/api/v1/versions/diff?from=draft&to=1",
+    ] {
+        let res = app.get(path).session(&employee).send().await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{path}");
+        assert_no_pay(path, &res.body);
+    }
+    let res = app
+        .get("/versions/diff?from=3&to=draft")
+        .session(&employee)
+        .send()
+        .await;
+    assert!(res.status.is_client_error(), "{}", res.status);
+    assert_no_pay("the page diff with the draft", &res.body);
+
+    // Every other way the framework leaves the server.
+    let my_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(crate::helpers::EMPLOYEE.0)
+        .fetch_one(app.state.db().pool())
+        .await
+        .expect("the employee");
+    for version in ["1", "2", "3"] {
+        for path in [
+            format!("/api/v1/framework?revision={version}"),
+            format!("/api/v1/framework.yaml?revision={version}"),
+            format!("/api/v1/tracks?revision={version}"),
+            format!("/api/v1/tracks/software-engineering?revision={version}"),
+            format!("/api/v1/tracks/software-engineering/levels/se1?revision={version}"),
+            format!("/api/v1/competencies?revision={version}"),
+            format!("/versions/{version}/export.yaml"),
+            format!("/versions/{version}/export.csv"),
+        ] {
+            let res = app
+                .get(&path)
+                .session(&employee)
+                .send()
+                .await
+                .expect(StatusCode::OK);
+            assert_no_pay(&path, &res.body);
+        }
+    }
+    for path in [
+        "/api/v1/framework".to_owned(),
+        "/api/v1/framework.yaml".to_owned(),
+        "/api/v1/compare?from=software-engineering/se1&to=software-engineering/se2".to_owned(),
+        "/tracks".to_owned(),
+        "/tracks/software-engineering".to_owned(),
+        "/tracks/software-engineering/levels/se1".to_owned(),
+        "/compare?from=software-engineering/se1&to=software-engineering/se2&show=all".to_owned(),
+        "/competencies".to_owned(),
+        "/versions".to_owned(),
+        format!("/people/{my_id}/growth-record"),
+        format!("/people/{my_id}/growth-record.json"),
+        format!("/api/v1/people/{my_id}/growth-record"),
+        "/api/v1/me/home".to_owned(),
+        "/home".to_owned(),
+    ] {
+        let res = app
+            .get(&path)
+            .session(&employee)
+            .send()
+            .await
+            .expect(StatusCode::OK);
+        assert_no_pay(&path, &res.body);
+    }
+}
