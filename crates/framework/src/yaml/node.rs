@@ -85,8 +85,15 @@ enum PendingKey {
     Invalid,
 }
 
+/// How deep lists and mappings may nest in a file. A framework file needs six levels; the formats
+/// the importers read need fewer than ten. Deeper files are refused before any tree is built, so
+/// that walking or dropping the tree cannot exhaust the stack.
+pub const MAX_DEPTH: usize = 64;
+
 struct Builder {
     stack: Vec<Frame>,
+    /// Set when the file nests deeper than [`MAX_DEPTH`]: reading stops there.
+    too_deep: bool,
     root: Option<Node>,
     documents: usize,
     diagnostics: Vec<Diagnostic>,
@@ -95,6 +102,7 @@ struct Builder {
 pub(crate) fn parse(source: &str) -> Parsed {
     let mut b = Builder {
         stack: Vec::new(),
+        too_deep: false,
         root: None,
         documents: 0,
         diagnostics: Vec::new(),
@@ -102,7 +110,13 @@ pub(crate) fn parse(source: &str) -> Parsed {
     let mut complete = true;
     for event in Parser::new_from_str(source) {
         match event {
-            Ok((event, span)) => b.event(event, span),
+            Ok((event, span)) => {
+                b.event(event, span);
+                if b.too_deep {
+                    complete = false;
+                    break;
+                }
+            }
             Err(e) => {
                 let m = e.marker();
                 let at = Pos {
@@ -221,6 +235,15 @@ impl Builder {
                     pos,
                     value: Value::Invalid,
                 });
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) if self.stack.len() >= MAX_DEPTH => {
+                self.error(
+                    pos,
+                    format!(
+                        "lists and mappings nest more than {MAX_DEPTH} levels deep here: a framework file needs far fewer"
+                    ),
+                );
+                self.too_deep = true;
             }
             Event::SequenceStart(anchor, tag) => {
                 self.check_plain_node(pos, anchor, tag.is_some());
