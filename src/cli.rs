@@ -1,4 +1,4 @@
-//! The `trellis` command line: serve, demo, migrate, user and token administration, and framework
+//! The `trellis` command line: serve, demo, migrate, backup and restore, user and token administration, and framework
 //! files (check, import, export, publish-site). Each command is a thin shell over the same services
 //! the web and API use.
 
@@ -61,6 +61,10 @@ enum Command {
     /// Readiness for the next level.
     #[command(subcommand)]
     Readiness(ReadinessCommand),
+    /// Copy every table into FILE while the server keeps serving (one consistent snapshot).
+    Backup { file: PathBuf },
+    /// Bring a backup made by trellis backup into an empty database.
+    Restore { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -387,6 +391,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .await
             .map_err(user_error)?;
             println!("{secret}");
+        }
+        Command::Backup { file } => {
+            let db = open(&cli.database_url()?, 1).await?;
+            let started = std::time::Instant::now();
+            let counts = crate::db::backup::backup(&db, file).await?;
+            println!(
+                "wrote {} rows of {} tables to {} in {} ms",
+                counts.rows,
+                counts.tables,
+                file.display(),
+                started.elapsed().as_millis()
+            );
+        }
+        Command::Restore { file } => {
+            // Not `open`: the schema is first brought to the backup's version, not this build's.
+            let db = Db::connect(&cli.database_url()?, 2).await?;
+            let counts = crate::db::backup::restore(&db, file).await?;
+            println!(
+                "restored {} rows of {} tables from {}",
+                counts.rows,
+                counts.tables,
+                file.display()
+            );
         }
         Command::Framework(cmd) => return framework_command(&cli, cmd).await,
         Command::People(cmd) => return people_command(&cli, cmd).await,

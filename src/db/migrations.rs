@@ -219,6 +219,12 @@ const PG_LOCK_KEY: i64 = 0x7472_656c_6c69;
 
 /// Brings the schema up to date; returns the versions applied.
 pub async fn migrate(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
+    migrate_to(db, latest_version()).await
+}
+
+/// Applies the migrations missing up to `version` (a restore brings a backup's rows back into the
+/// schema they were taken from, then migrates the rest); returns the versions applied.
+pub async fn migrate_to(db: &Db, version: i64) -> Result<Vec<i64>, sqlx::Error> {
     let mut conn = db.pool().acquire().await?;
     if db.backend() == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_lock($1)")
@@ -226,7 +232,7 @@ pub async fn migrate(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
             .execute(&mut *conn)
             .await?;
     }
-    let result = apply_missing(db.backend(), &mut conn).await;
+    let result = apply_missing(db.backend(), &mut conn, version).await;
     if db.backend() == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_unlock($1)")
             .bind(PG_LOCK_KEY)
@@ -239,6 +245,7 @@ pub async fn migrate(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
 async fn apply_missing(
     backend: Backend,
     conn: &mut sqlx::AnyConnection,
+    upto: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
@@ -249,7 +256,10 @@ async fn apply_missing(
         .await?;
     let dialect = Dialect::of(backend);
     let mut applied = Vec::new();
-    for m in MIGRATIONS.iter().filter(|m| !done.contains(&m.version)) {
+    for m in MIGRATIONS
+        .iter()
+        .filter(|m| m.version <= upto && !done.contains(&m.version))
+    {
         let mut tx = conn.begin().await?;
         tx.execute(dialect.render(m.sql).as_str()).await?;
         sqlx::query(
@@ -264,6 +274,18 @@ async fn apply_missing(
         applied.push(m.version);
     }
     Ok(applied)
+}
+
+/// The newest version applied to this database; 0 for a database never migrated.
+pub async fn current_version(db: &Db) -> Result<i64, sqlx::Error> {
+    let mut conn = db.pool().acquire().await?;
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .await?;
+    sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// The newest schema version this build knows.

@@ -2,6 +2,7 @@
 //! Queries are written once in the SQL both backends understand (`$1` placeholders, `RETURNING`);
 //! the few statements that differ live in [`reports`] and in the migration dialect below.
 
+pub mod backup;
 pub mod migrations;
 pub mod reports;
 
@@ -126,7 +127,21 @@ impl Db {
     }
 
     /// Starts a transaction. Every write of a service happens inside one.
+    ///
+    /// On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), waiting for it up to the busy
+    /// timeout: a transaction that read first and then tried to write while another connection had
+    /// committed would fail at once with "database is locked" (SQLite cannot upgrade a read
+    /// snapshot that is no longer the newest), whatever the timeout.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// Starts a transaction that only reads, and sees one snapshot of the database throughout
+    /// (the caller sets PostgreSQL's isolation level); on SQLite it does not hold up writers.
+    pub async fn begin_read(&self) -> Result<Tx, sqlx::Error> {
         self.pool.begin().await
     }
 

@@ -196,3 +196,38 @@ fn token_create_prints_a_token_once() {
             .starts_with("tra_")
     );
 }
+
+#[test]
+fn backup_and_restore_round_trip_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/framework.yaml");
+    let run = |data: &str, args: &[&str]| {
+        trellis(dir.path())
+            .env("TRELLIS_DATA_DIR", dir.path().join(data))
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let ok = |out: std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    ok(run(
+        "one",
+        &["framework", "import", demo, "--publish", "--note", "First"],
+    ));
+    let file = dir.path().join("trellis.backup");
+    let file = file.to_str().expect("a path");
+    assert!(ok(run("one", &["backup", file])).contains("tables"));
+    assert!(ok(run("two", &["restore", file])).contains("restored"));
+    let published = |data| ok(run(data, &["framework", "export", "--published"]));
+    assert_eq!(published("one"), published("two"));
+    let again = run("two", &["restore", file]);
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("the database is not empty"), "{stderr}");
+}

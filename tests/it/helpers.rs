@@ -24,7 +24,7 @@ pub struct TestApp {
 
 /// A fresh, empty database: a SQLite file in a temporary directory, or a new database on the
 /// PostgreSQL server of `TEST_DATABASE_URL`.
-async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
             let name = format!(

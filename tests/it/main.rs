@@ -5,6 +5,7 @@ mod access;
 mod accounts;
 mod admin;
 mod api;
+mod backup;
 mod checkins;
 mod cli;
 mod dashboard;
