@@ -38,6 +38,13 @@
 //! - **Nothing records who answered.** Answering writes no audit event (the audit log names its
 //!   actor and the time) and nothing is logged: no `tracing` call in this module names a person
 //!   next to a survey.
+//! - **Nobody can watch answers come in.** While a survey is open no count of answers is shown,
+//!   to admins either: a count that grows by one with each answer tells when someone answered.
+//! - **The audience is fixed when the survey opens** ([`take_audience`]): only the people of the
+//!   audience at that moment answer, counted in the groups they were in then, so accounts added,
+//!   moved in or reactivated later cannot fill a group. The results say how many accounts of the
+//!   audience were created or given a password link around the time it was open. See
+//!   `docs/anonymity.md`.
 //! - **Results wait for the survey to close.** Results before and after someone answered differ by
 //!   exactly their answers, and "she told me she answered this morning" is the kind of thing
 //!   people know. So results, and the pulse trend, are shown only for closed surveys, whose
