@@ -252,6 +252,11 @@ async fn open(url: &str, pool_size: u32) -> anyhow::Result<Db> {
     migrations::migrate(&db)
         .await
         .context("migrating the database")?;
+    // A command may change the directory: the surveys that opened today take their audience first.
+    crate::services::surveys::take_due_audiences(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.public_message()))
+        .context("taking the audiences of the surveys opening today")?;
     Ok(db)
 }
 

@@ -62,6 +62,10 @@ pub fn app(state: AppState) -> Router {
         .nest("/scim/v2", scim::routes())
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            services::surveys::take_audiences_before_requests,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             auth::limits::Limiters::new(&state.config().limits),
             auth::limits::enforce,
         ))

@@ -21,6 +21,8 @@ struct Inner {
     actors: ActorCache,
     counts: CountCache,
     dashboards: crate::services::kpis::DashboardCache,
+    /// The day (Julian day number) this server last took the audiences of the surveys due to open.
+    survey_audiences_checked: std::sync::atomic::AtomicI64,
     mailer: Option<Mailer>,
 }
 
@@ -88,6 +90,7 @@ impl AppState {
             actors: ActorCache::default(),
             counts: CountCache::default(),
             dashboards: crate::services::kpis::DashboardCache::default(),
+            survey_audiences_checked: std::sync::atomic::AtomicI64::new(i64::MIN),
         }))
     }
 
@@ -118,6 +121,12 @@ impl AppState {
     /// Computed KPI dashboards (see `services::kpis`).
     pub fn dashboards(&self) -> &crate::services::kpis::DashboardCache {
         &self.0.dashboards
+    }
+
+    /// The day this server last took the audiences of the surveys due to open (see
+    /// `services::surveys::take_audiences_before_requests`).
+    pub fn survey_audiences_checked(&self) -> &std::sync::atomic::AtomicI64 {
+        &self.0.survey_audiences_checked
     }
 
     /// Sends invitation and reset links; none when no SMTP server is configured.

@@ -190,6 +190,11 @@ ALTER TABLE users ADD COLUMN scim_active_unassigned BIGINT NOT NULL DEFAULT 0;
         name: "a digest of each readiness result",
         sql: include_str!("migrations/0011_readiness_digest.sql"),
     },
+    Migration {
+        version: 12,
+        name: "the audience of each survey as it was when the survey opened",
+        sql: include_str!("migrations/0012_survey_audience.sql"),
+    },
 ];
 
 /// The DDL spellings that differ between backends.

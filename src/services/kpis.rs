@@ -463,13 +463,17 @@ async fn data_stamp(db: &Db) -> AppResult<i64> {
 }
 
 /// The markers of the last change of the directory and growth records (see [`AUDIT_STAMP`]) and
-/// of the surveys' answers, which are not audited so as to stay anonymous (the number of
-/// answers, which every answer increments).
+/// of the surveys' answers, which are not audited so as to stay anonymous: the number of answers
+/// of the closed surveys, the only ones whose answers the dashboard shows. Open surveys are left
+/// out on purpose: a marker that moved with each answer would recompute the dashboard at the
+/// moment someone answered, and that difference in time can be observed.
 async fn stamps(db: &Db) -> AppResult<(i64, i64)> {
     let row = sqlx::query(&format!(
         "SELECT ({AUDIT_STAMP}) AS audit, \
-                (SELECT CAST(COALESCE(SUM(responses), 0) AS BIGINT) FROM surveys) AS answers"
+                (SELECT CAST(COALESCE(SUM(responses), 0) AS BIGINT) FROM surveys \
+                 WHERE closed_early = 1 OR closes_on < $1) AS answers"
     ))
+    .bind(crate::domain::Day::today().to_string())
     .fetch_one(db.pool())
     .await?;
     Ok((

@@ -38,6 +38,13 @@
 //! - **Nothing records who answered.** Answering writes no audit event (the audit log names its
 //!   actor and the time) and nothing is logged: no `tracing` call in this module names a person
 //!   next to a survey.
+//! - **Nobody can watch answers come in.** While a survey is open no count of answers is shown,
+//!   to admins either: a count that grows by one with each answer tells when someone answered.
+//! - **The audience is fixed when the survey opens** ([`take_audience`]): only the people of the
+//!   audience at that moment answer, counted in the groups they were in then, so accounts added,
+//!   moved in or reactivated later cannot fill a group. The results say how many accounts of the
+//!   audience were created or given a password link around the time it was open. See
+//!   `docs/anonymity.md`.
 //! - **Results wait for the survey to close.** Results before and after someone answered differ by
 //!   exactly their answers, and "she told me she answered this morning" is the kind of thing
 //!   people know. So results, and the pulse trend, are shown only for closed surveys, whose
@@ -227,8 +234,12 @@ pub struct Survey {
     pub threshold: i64,
     /// `team` or `track`: which groups stay whole when small ones are pooled.
     pub compare_by: String,
-    /// How many people have answered (never who).
-    pub responses: i64,
+    /// How many people have answered (never who): only once the survey has closed. While it is
+    /// open no count is shown, so that nobody can tell when someone answered.
+    pub responses: Option<i64>,
+    /// How many people the survey asks: its audience on the moment it opened. Absent while it is
+    /// scheduled.
+    pub asked: Option<i64>,
     pub questions: Vec<Question>,
 }
 
@@ -242,7 +253,8 @@ pub struct SurveySummary {
     pub closes_on: String,
     pub status: Status,
     pub questions: i64,
-    /// How many people have answered; absent for managers, who see their teams' results only.
+    /// How many people have answered, once the survey has closed; absent before, and for managers,
+    /// who see their teams' results only.
     pub responses: Option<i64>,
 }
 
@@ -386,10 +398,14 @@ struct SurveyRow {
     compare_by: CompareBy,
     responses: i64,
     results_key: String,
+    /// When the audience was taken: the moment the survey opened (see [`take_audience`]).
+    opened_at: Option<i64>,
+    /// When an admin closed it before its last day.
+    closed_at: Option<i64>,
 }
 
 const SURVEY_COLUMNS: &str = "id, title, intro, audience, opens_on, closes_on, closed_early, \
-     threshold, compare_by, responses, results_key";
+     threshold, compare_by, responses, results_key, opened_at, closed_at";
 
 impl SurveyRow {
     fn read(r: &AnyRow) -> AppResult<SurveyRow> {
@@ -411,7 +427,32 @@ impl SurveyRow {
             compare_by: CompareBy::parse(&compare_by).unwrap_or_default(),
             responses: r.try_get("responses")?,
             results_key: r.try_get("results_key")?,
+            opened_at: r.try_get("opened_at")?,
+            closed_at: r.try_get("closed_at")?,
         })
+    }
+
+    /// How many answered, once the survey has closed; nothing while it is open, since a count that
+    /// grows by one with each answer tells anyone watching it, or anyone who closes the survey,
+    /// when someone answered.
+    fn responses_after_close(&self, today: Day) -> Option<i64> {
+        (self.status(today) == Status::Closed).then_some(self.responses)
+    }
+
+    /// The moment the survey started taking answers: when its audience was taken, or for a survey
+    /// closed before audiences were taken, the start of its first day.
+    fn opened_at(&self) -> i64 {
+        self.opened_at.unwrap_or_else(|| day_start(self.opens_on))
+    }
+
+    /// The moment it stopped taking answers, or now while it is open.
+    fn closed_at(&self, today: Day) -> i64 {
+        let last = day_start(self.closes_on.plus_days(1));
+        match self.closed_at {
+            Some(at) if self.closed_early => at,
+            _ if self.status(today) == Status::Closed => last,
+            _ => now().min(last),
+        }
     }
 
     fn status(&self, today: Day) -> Status {
@@ -541,7 +582,7 @@ pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<SurveySummar
                 closes_on: s.closes_on.to_string(),
                 status: s.status(today),
                 questions: r.try_get("question_count")?,
-                responses: Some(s.responses),
+                responses: s.responses_after_close(today),
                 title: s.title,
             })
         })
@@ -552,21 +593,28 @@ pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<SurveySummar
 pub async fn survey(state: &AppState, actor: &Actor, id: i64) -> AppResult<Survey> {
     policy::manage_surveys(actor)?;
     let db = state.db();
+    take_due_audiences(db).await?;
     let row = find_row(db.pool(), id)
         .await?
         .ok_or_else(|| AppError::not_found("this survey"))?;
     let questions = questions_of(db.pool(), id).await?;
     let teams = team_names(db).await?;
     let tracks = track_names(state, actor).await?;
+    let asked = match row.opened_at {
+        Some(_) => Some(asked_count(db, id).await?),
+        None => None,
+    };
+    let today = Day::today();
     Ok(Survey {
         id,
         audience_label: audience_label(&row.audience, &teams, &tracks),
-        status: row.status(Day::today()),
+        status: row.status(today),
         opens_on: row.opens_on.to_string(),
         closes_on: row.closes_on.to_string(),
         threshold: row.threshold,
         compare_by: row.compare_by.as_str().to_owned(),
-        responses: row.responses,
+        responses: row.responses_after_close(today),
+        asked,
         questions,
         title: row.title,
         intro: row.intro,
@@ -877,6 +925,9 @@ pub async fn create(
     for (i, (kind, prompt)) in template.iter().enumerate() {
         insert_question(&mut tx, id, i as i64 + 1, *kind, prompt).await?;
     }
+    if s.opens_on <= Day::today() {
+        take_audience(&mut tx, id, &s.audience).await?;
+    }
     audit::record(
         &mut tx,
         actor,
@@ -985,6 +1036,9 @@ pub async fn update(
             .bind(now())
             .execute(&mut *tx)
             .await?;
+            if s.opens_on <= Day::today() {
+                take_audience(&mut tx, id, &s.audience).await?;
+            }
             audit::record(
                 &mut tx,
                 actor,
@@ -1411,6 +1465,7 @@ pub async fn open_now(db: &Db, actor: &Actor, id: i64) -> AppResult<()> {
         .bind(now())
         .execute(&mut *tx)
         .await?;
+    take_audience(&mut tx, id, &row.audience).await?;
     audit::record(
         &mut tx,
         actor,
@@ -1441,11 +1496,13 @@ pub async fn close_now(db: &Db, actor: &Actor, id: i64) -> AppResult<()> {
         Status::Open => {}
     }
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE surveys SET closed_early = 1, updated_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE surveys SET closed_early = 1, closed_at = $2, updated_at = $2 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
     audit::record(
         &mut tx,
         actor,
@@ -1476,12 +1533,176 @@ pub async fn remove(db: &Db, actor: &Actor, id: i64) -> AppResult<()> {
         "survey.remove",
         &format!("survey:{id}"),
         &format!("Removed the survey {}", row.title),
-        Some(serde_json::json!({ "title": row.title, "responses": row.responses })),
+        // How many answered only once it has closed: removing an open survey must not tell how
+        // many have answered so far.
+        Some(serde_json::json!({
+            "title": row.title,
+            "responses": row.responses_after_close(Day::today()),
+        })),
     )
     .await?;
     tx.commit().await?;
     forget(&row.results_key);
     Ok(())
+}
+
+// ---- The audience, taken when a survey opens ----
+
+/// The start of a day, in Unix seconds (days are UTC).
+fn day_start(day: Day) -> i64 {
+    Day::parse("1970-01-01").map_or(0, |epoch| epoch.days_until(day) * 86_400)
+}
+
+/// How many people one statement adds to an audience.
+const AUDIENCE_BATCH: usize = 200;
+
+/// Takes the audience of a survey that opens now, in the transaction that opens it: every active
+/// person the audience includes, with the groups they are in at this moment. Only these people
+/// are asked; their answers count in these groups whatever happens to the directory later. Does
+/// nothing when the audience was already taken (another server got there first); returns whether
+/// it took it.
+async fn take_audience(tx: &mut Tx, id: i64, audience: &Audience) -> AppResult<bool> {
+    let taken =
+        sqlx::query("UPDATE surveys SET opened_at = $2 WHERE id = $1 AND opened_at IS NULL")
+            .bind(id)
+            .bind(now())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    if taken == 0 {
+        return Ok(false);
+    }
+    let rows = sqlx::query(&format!(
+        "SELECT u.id, u.team_id, u.track_key, CASE WHEN {} THEN 1 ELSE 0 END AS pilot \
+         FROM users u WHERE u.active = 1 ORDER BY u.id",
+        crate::services::release::in_pilot_sql("u")
+    ))
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut people = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let team: Option<i64> = r.try_get("team_id")?;
+        let track: Option<String> = r.try_get("track_key")?;
+        if audience.includes(team, track.as_deref()) {
+            let user: i64 = r.try_get("id")?;
+            let pilot: i64 = r.try_get("pilot")?;
+            people.push((user, team, track, pilot));
+        }
+    }
+    for batch in people.chunks(AUDIENCE_BATCH) {
+        let values: Vec<String> = (0..batch.len())
+            .map(|i| {
+                let b = i * 5;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO survey_audience (survey_id, user_id, team_id, track_key, pilot) VALUES {}",
+            values.join(", ")
+        );
+        let mut insert = sqlx::query(&sql);
+        for (user, team, track, pilot) in batch {
+            insert = insert
+                .bind(id)
+                .bind(*user)
+                .bind(*team)
+                .bind(track.clone())
+                .bind(*pilot);
+        }
+        insert.execute(&mut **tx).await?;
+    }
+    Ok(true)
+}
+
+/// Takes the audience of every survey whose first day has come and whose audience has not been
+/// taken yet. The surveys service calls it before anything that reads who is asked, and the
+/// application before the first request of each day on each server
+/// ([`take_audiences_before_requests`]), so that no change to the directory made after a survey
+/// opened (through a page, the API, SCIM or an import) can land before its audience is taken.
+pub async fn take_due_audiences(db: &Db) -> AppResult<()> {
+    let today = Day::today().to_string();
+    let due = sqlx::query(&format!(
+        "SELECT {SURVEY_COLUMNS} FROM surveys WHERE opened_at IS NULL AND closed_early = 0 \
+         AND opens_on <= $1 AND closes_on >= $1"
+    ))
+    .bind(&today)
+    .fetch_all(db.pool())
+    .await?;
+    for r in &due {
+        let row = SurveyRow::read(r)?;
+        let mut tx = db.begin().await?;
+        take_audience(&mut tx, row.id, &row.audience).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Middleware: before the first request of each day (UTC) on this server, takes the audiences of
+/// the surveys that opened that day ([`take_due_audiences`]); other requests pay one atomic read.
+pub async fn take_audiences_before_requests(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use std::sync::atomic::Ordering;
+    let today = i64::from(time::OffsetDateTime::now_utc().date().to_julian_day());
+    let checked = state.survey_audiences_checked();
+    if checked.load(Ordering::Acquire) != today {
+        match take_due_audiences(state.db()).await {
+            Ok(()) => checked.store(today, Ordering::Release),
+            Err(e) => {
+                tracing::error!("could not take the audiences of the surveys opening today: {e}")
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// How many people a survey asks.
+async fn asked_count(db: &Db, survey: i64) -> AppResult<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM survey_audience WHERE survey_id = $1")
+            .bind(survey)
+            .fetch_one(db.pool())
+            .await?,
+    )
+}
+
+/// The groups a person was in when the survey opened, if it asks them. A survey closed before
+/// audiences were taken asks the people its audience includes today.
+async fn asked_as<'e, E>(db: E, row: &SurveyRow, me: i64) -> AppResult<Option<Person>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    if row.opened_at.is_none() {
+        return Ok(person(db, me)
+            .await?
+            .filter(|p| row.audience.includes(p.team, p.track.as_deref())));
+    }
+    let found = sqlx::query(
+        "SELECT team_id, track_key, pilot FROM survey_audience WHERE survey_id = $1 AND user_id = $2",
+    )
+    .bind(row.id)
+    .bind(me)
+    .fetch_optional(db)
+    .await?;
+    found
+        .map(|r| {
+            let pilot: i64 = r.try_get("pilot")?;
+            Ok(Person {
+                team: r.try_get("team_id")?,
+                track: r.try_get("track_key")?,
+                pilot: pilot == 1,
+            })
+        })
+        .transpose()
 }
 
 // ---- Answering (everyone in the audience) ----
@@ -1517,20 +1738,22 @@ where
     .transpose()
 }
 
-/// The surveys open today whose audience includes the actor and which they have not answered yet,
-/// soonest to close first. Empty for a token that stands for no person. For the home page.
+/// The surveys open today that ask the actor (they were in its audience when it opened) and which
+/// they have not answered yet, soonest to close first. Empty for a token that stands for no person. For the home page.
 pub async fn open_for(db: &Db, actor: &Actor) -> AppResult<Vec<OpenSurvey>> {
     policy::list_open_surveys(actor)?;
     let Some(me) = actor.user_id else {
         return Ok(Vec::new());
     };
-    let Some(person) = person(db.pool(), me).await? else {
+    if person(db.pool(), me).await?.is_none() {
         return Ok(Vec::new());
-    };
+    }
+    take_due_audiences(db).await?;
     let today = Day::today().to_string();
     let rows = sqlx::query(&format!(
         "SELECT {SURVEY_COLUMNS} FROM surveys s \
          WHERE s.closed_early = 0 AND s.opens_on <= $1 AND s.closes_on >= $1 \
+         AND EXISTS (SELECT 1 FROM survey_audience a WHERE a.survey_id = s.id AND a.user_id = $2) \
          AND NOT EXISTS (SELECT 1 FROM survey_participants p \
                          WHERE p.survey_id = s.id AND p.user_id = $2) \
          ORDER BY s.closes_on, s.id"
@@ -1542,7 +1765,7 @@ pub async fn open_for(db: &Db, actor: &Actor) -> AppResult<Vec<OpenSurvey>> {
     let mut open = Vec::new();
     for r in &rows {
         let s = SurveyRow::read(r)?;
-        if s.audience.includes(person.team, person.track.as_deref()) {
+        {
             open.push(OpenSurvey {
                 id: s.id,
                 closes_on: s.closes_on.to_string(),
@@ -1555,15 +1778,18 @@ pub async fn open_for(db: &Db, actor: &Actor) -> AppResult<Vec<OpenSurvey>> {
     Ok(open)
 }
 
-/// A survey for the person answering it: 404 unless they are in its audience and it has opened.
+/// A survey for the person answering it: 404 unless it has opened and asks them (they were in its
+/// audience when it opened, and are active). People who joined the audience later (added to the
+/// directory, moved into a team or onto a track of the audience, reactivated) are not asked.
 pub async fn to_answer(db: &Db, actor: &Actor, id: i64) -> AppResult<SurveyToAnswer> {
     policy::answer_surveys(actor)?;
     let me = actor.user_id.ok_or(AppError::Forbidden)?;
     let hidden = || AppError::not_found("this survey");
+    take_due_audiences(db).await?;
     let row = find_row(db.pool(), id).await?.ok_or_else(hidden)?;
-    let person = person(db.pool(), me).await?.ok_or_else(hidden)?;
+    person(db.pool(), me).await?.ok_or_else(hidden)?;
     let status = row.status(Day::today());
-    if status == Status::Scheduled || !row.audience.includes(person.team, person.track.as_deref()) {
+    if status == Status::Scheduled || asked_as(db.pool(), &row, me).await?.is_none() {
         return Err(hidden());
     }
     let answered: Option<i64> = sqlx::query_scalar(
@@ -1676,7 +1902,15 @@ pub async fn answer(db: &Db, actor: &Actor, id: i64, input: &AnswerInput) -> App
             "this survey has just closed: it takes no more answers".into(),
         ));
     }
-    let person = person(&mut *tx, me)
+    // The groups the person was in when the survey opened, not today's: moving someone into a
+    // team after a survey opened changes nothing of that team's results.
+    person(&mut *tx, me)
+        .await?
+        .ok_or_else(|| AppError::not_found("this survey"))?;
+    let row = find_row(&mut *tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("this survey"))?;
+    let person = asked_as(&mut *tx, &row, me)
         .await?
         .ok_or_else(|| AppError::not_found("this survey"))?;
     // Random ids: retried on the rare collision with an existing one.
@@ -1885,6 +2119,8 @@ struct Cube {
     /// Results already computed from this cube, by [`memo_key`]: the cube never changes, so they
     /// never go stale.
     memo: Mutex<HashMap<u64, Arc<Results>>>,
+    /// The changes to the audience's accounts while the survey was open, once worked out.
+    audience: Mutex<Option<AudienceChanges>>,
 }
 
 /// How many computed results one cube keeps.
@@ -2028,6 +2264,7 @@ async fn cube(db: &Db, row: &SurveyRow) -> AppResult<Arc<Cube>> {
         cells,
         partition,
         memo: Mutex::default(),
+        audience: Mutex::default(),
     });
     if let Ok(mut cubes) = cubes().lock() {
         if cubes.len() >= CUBES_KEPT {
@@ -2140,6 +2377,180 @@ pub struct Results {
     /// Free-text answers: this page (from 1) of `text_pages`.
     pub text_page: usize,
     pub text_pages: usize,
+    /// What happened to the accounts of the audience around the time the survey was open; absent
+    /// until it has closed.
+    pub audience: Option<AudienceChanges>,
+}
+
+/// The changes to the audience's accounts that could let someone who controls the directory answer
+/// in other people's places, or fill a group with answers they know: shown with the results so
+/// that whoever reads them can judge. Counts only, never who.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AudienceChanges {
+    /// The people the survey asked: its audience when it opened.
+    pub asked: i64,
+    /// Accounts created while the survey was open that its audience includes today. They were not
+    /// asked, so they count in no group.
+    pub created_while_open: i64,
+    /// Accounts the survey asked that were given an invitation or a password reset link by an
+    /// admin while it was open: whoever held the link could have answered in their place.
+    pub links_while_open: i64,
+    /// Accounts the survey asked that were created, or given such a link, in the
+    /// [`LOOKBACK_DAYS`] days before it opened.
+    pub changed_before_opening: i64,
+    /// The same in sentences.
+    pub sentences: Vec<String>,
+}
+
+/// How far before a survey opened its results look for new accounts and password links.
+pub const LOOKBACK_DAYS: i64 = 30;
+
+fn accounts(n: i64) -> String {
+    if n == 1 {
+        "1 account".to_owned()
+    } else {
+        format!("{n} accounts")
+    }
+}
+
+impl AudienceChanges {
+    fn new(
+        asked: i64,
+        created_while_open: i64,
+        links_while_open: i64,
+        changed_before_opening: i64,
+    ) -> AudienceChanges {
+        let mut sentences = vec![format!(
+            "The survey asked {}: the people of its audience when it opened. People who joined \
+             the audience later were not asked.",
+            if asked == 1 {
+                "1 person".to_owned()
+            } else {
+                format!("{asked} people")
+            }
+        )];
+        sentences.push(match created_while_open {
+            0 => "No account of the audience was created while the survey was open.".to_owned(),
+            n => format!(
+                "{} of the audience {} created while the survey was open. They were not asked, \
+                 so they count in no group.",
+                accounts(n),
+                if n == 1 { "was" } else { "were" }
+            ),
+        });
+        sentences.push(match links_while_open {
+            0 => "No one asked was given an invitation or a password reset link while the survey \
+                  was open."
+                .to_owned(),
+            n => format!(
+                "{} of people asked {} given an invitation or a password reset link by an admin \
+                 while the survey was open. Whoever held such a link could have answered in that \
+                 person's place.",
+                accounts(n),
+                if n == 1 { "was" } else { "were" }
+            ),
+        });
+        sentences.push(match changed_before_opening {
+            0 => format!(
+                "No account of the people asked was created or given such a link in the \
+                 {LOOKBACK_DAYS} days before the survey opened."
+            ),
+            n => format!(
+                "{} of people asked {} created or given such a link in the {LOOKBACK_DAYS} days \
+                 before the survey opened.",
+                accounts(n),
+                if n == 1 { "was" } else { "were" }
+            ),
+        });
+        AudienceChanges {
+            asked,
+            created_while_open,
+            links_while_open,
+            changed_before_opening,
+            sentences,
+        }
+    }
+}
+
+/// The changes to the audience's accounts around the time a survey was open.
+async fn audience_changes(db: &Db, row: &SurveyRow, today: Day) -> AppResult<AudienceChanges> {
+    // Both ends count: times are whole seconds, and a change in the second the survey opened or
+    // closed is reported rather than missed.
+    let from = row.opened_at();
+    let to = row.closed_at(today);
+    let before = from - LOOKBACK_DAYS * 86_400;
+    // The people asked: the audience taken when it opened, or for a survey closed before
+    // audiences were taken, the people its audience includes today.
+    let asked: BTreeSet<i64> = if row.opened_at.is_some() {
+        sqlx::query_scalar("SELECT user_id FROM survey_audience WHERE survey_id = $1")
+            .bind(row.id)
+            .fetch_all(db.pool())
+            .await?
+            .into_iter()
+            .collect()
+    } else {
+        let rows = sqlx::query("SELECT id, team_id, track_key FROM users WHERE active = 1")
+            .fetch_all(db.pool())
+            .await?;
+        let mut ids = BTreeSet::new();
+        for r in &rows {
+            let team: Option<i64> = r.try_get("team_id")?;
+            let track: Option<String> = r.try_get("track_key")?;
+            if row.audience.includes(team, track.as_deref()) {
+                ids.insert(r.try_get("id")?);
+            }
+        }
+        ids
+    };
+    let created = sqlx::query(
+        "SELECT id, team_id, track_key, created_at FROM users WHERE created_at >= $1 \
+         AND created_at <= $2",
+    )
+    .bind(before)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await?;
+    let mut created_while_open = 0;
+    let mut changed_before: BTreeSet<i64> = BTreeSet::new();
+    for r in &created {
+        let id: i64 = r.try_get("id")?;
+        let at: i64 = r.try_get("created_at")?;
+        let team: Option<i64> = r.try_get("team_id")?;
+        let track: Option<String> = r.try_get("track_key")?;
+        if at >= from {
+            if !asked.contains(&id) && row.audience.includes(team, track.as_deref()) {
+                created_while_open += 1;
+            }
+        } else if asked.contains(&id) {
+            changed_before.insert(id);
+        }
+    }
+    let links = sqlx::query(
+        "SELECT user_id, created_at FROM account_links WHERE created_at >= $1 AND created_at <= $2",
+    )
+    .bind(before)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await?;
+    let mut linked_while_open: BTreeSet<i64> = BTreeSet::new();
+    for r in &links {
+        let user: i64 = r.try_get("user_id")?;
+        let at: i64 = r.try_get("created_at")?;
+        if !asked.contains(&user) {
+            continue;
+        }
+        if at >= from {
+            linked_while_open.insert(user);
+        } else {
+            changed_before.insert(user);
+        }
+    }
+    Ok(AudienceChanges::new(
+        asked.len() as i64,
+        created_while_open,
+        linked_while_open.len() as i64,
+        changed_before.len() as i64,
+    ))
 }
 
 impl Results {
@@ -2329,7 +2740,7 @@ pub async fn results(
             closes_on: row.closes_on.to_string(),
             status,
             questions: 0,
-            responses: everyone.then_some(row.responses),
+            responses: everyone.then(|| row.responses_after_close(today)).flatten(),
         },
         threshold: row.threshold,
         compare_by: row.compare_by.as_str().to_owned(),
@@ -2344,6 +2755,7 @@ pub async fn results(
         choices,
         text_page: 1,
         text_pages: 1,
+        audience: None,
     };
     if status != Status::Closed {
         results.message = Some(format!(
@@ -2355,6 +2767,19 @@ pub async fn results(
         return Ok(results);
     }
     let cube = cube(db, &row).await?;
+    // Accounts created and links issued in the past do not change, so the changes are worked out
+    // once per cube, like the results.
+    let known = cube.audience.lock().ok().and_then(|a| a.clone());
+    results.audience = Some(match known {
+        Some(changes) => changes,
+        None => {
+            let changes = audience_changes(db, &row, today).await?;
+            if let Ok(mut slot) = cube.audience.lock() {
+                *slot = Some(changes.clone());
+            }
+            changes
+        }
+    });
     results.survey.questions = cube.questions.len() as i64;
     let verdict = cube.partition.judge(filter);
     let Verdict::Shown { count } = verdict else {

@@ -1230,14 +1230,15 @@ async fn an_admin_cannot_find_out_who_answered_what() {
     // Answering leaves nothing in the audit log: not who, not even that someone did.
     assert_eq!(audit_events(&app).await, events_before);
     let admin = app.admin().await;
-    // The survey's page says how many answered, never who.
+    // While it is open, the survey's page says neither who nor how many have answered.
     let page = app
         .get(&format!("/admin/surveys/{survey}"))
         .session(&admin)
         .send()
         .await
         .expect(StatusCode::OK);
-    assert!(page.body.contains("6 people have answered"));
+    assert!(!page.body.contains("6 people have answered"));
+    assert!(page.body.contains("Shown once the survey has closed"));
     for p in &crowd {
         assert!(!page.body.contains(&p.email));
     }
@@ -1286,8 +1287,15 @@ async fn an_admin_cannot_find_out_who_answered_what() {
     .await
     .expect("a count");
     assert_eq!(by_them, 0, "no audit event by a respondent");
-    // Nor do the results, once the survey has closed.
+    // Once it has closed, the page says how many answered, and the results never who.
     close(&app, survey).await;
+    let page = app
+        .get(&format!("/admin/surveys/{survey}"))
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(page.body.contains("6 people have answered"));
     let results = app
         .get(&format!("/admin/surveys/{survey}/results"))
         .session(&admin)
@@ -1588,8 +1596,10 @@ pub async fn access_objects(app: &TestApp, _org: &Organisation) -> Vec<(&'static
         }]
     };
     let open = make(today(), optional()).await;
+    // The respondents are in the directory before the survey opens: only they are asked.
+    let respondents = add_people(app, "accessrespondent", 5, "Respondents", None).await;
     let closed = open_pulse(app, 5, "team").await;
-    for p in add_people(app, "accessrespondent", 5, "Respondents", None).await {
+    for p in respondents {
         answer(app, &p.actor, closed, 4, "Fine").await;
     }
     close(app, closed).await;
@@ -1626,4 +1636,275 @@ pub async fn access_objects(app: &TestApp, _org: &Organisation) -> Vec<(&'static
         ("survey_to_remove", to_remove),
         ("survey_question_to_remove", question_to_remove),
     ]
+}
+
+// ---- Against someone who controls the directory ----
+
+/// Everything an admin can read about a survey and its answers, page by page, as text.
+async fn admin_views(app: &TestApp, admin: &Session, token: &str, survey: i64) -> Vec<String> {
+    let mut views = Vec::new();
+    for path in [
+        "/admin/surveys".to_owned(),
+        format!("/admin/surveys/{survey}"),
+        format!("/admin/surveys/{survey}/results"),
+        "/surveys".to_owned(),
+    ] {
+        let res = app.get(&path).session(admin).send().await;
+        views.push(format!("{path} {} {}", res.status, res.body));
+    }
+    for path in [
+        "/api/v1/surveys".to_owned(),
+        format!("/api/v1/surveys/{survey}"),
+        format!("/api/v1/surveys/{survey}/results"),
+        "/api/v1/surveys/trend".to_owned(),
+    ] {
+        let res = app.get(&path).bearer(token).send().await;
+        views.push(format!("{path} {} {}", res.status, res.body));
+    }
+    views
+}
+
+#[tokio::test]
+async fn nobody_can_watch_answers_come_in_while_a_survey_is_open() {
+    let app = TestApp::demo().await;
+    let crowd = add_people(&app, "watched", 6, "Platform", None).await;
+    let survey = open_pulse(&app, 5, "team").await;
+    let admin = app.admin().await;
+    let token = app.token("api").await;
+    let before = admin_views(&app, &admin, &token, survey).await;
+    answer(&app, &crowd[0].actor, survey, 4, "").await;
+    let after = admin_views(&app, &admin, &token, survey).await;
+    for (b, a) in before.iter().zip(&after) {
+        assert_eq!(b, a, "an answer changed what an admin reads");
+    }
+    let json = survey_json(&app, &token, survey).await;
+    assert!(json["responses"].is_null(), "{json}");
+    assert_eq!(json["asked"].as_i64().map(|n| n >= 6), Some(true), "{json}");
+    // Removing an open survey does not tell the audit log how many had answered either.
+    let other = open_pulse(&app, 5, "team").await;
+    answer(&app, &crowd[1].actor, other, 2, "").await;
+    surveys::remove(app.state.db(), &Actor::command_line(), other)
+        .await
+        .expect("removed");
+    let detail: String = sqlx::query_scalar(
+        "SELECT detail FROM audit_events WHERE action = 'survey.remove' AND object = $1",
+    )
+    .bind(format!("survey:{other}"))
+    .fetch_one(app.state.db().pool())
+    .await
+    .expect("the removal");
+    let detail: serde_json::Value = serde_json::from_str(&detail).expect("json");
+    assert!(detail["responses"].is_null(), "{detail}");
+    // Once closed, the count is shown.
+    for p in &crowd[1..] {
+        answer(&app, &p.actor, survey, 4, "").await;
+    }
+    close(&app, survey).await;
+    let json = survey_json(&app, &token, survey).await;
+    assert_eq!(json["responses"], 6, "{json}");
+}
+
+/// Changes a person's team, or their status, as the People team (or a directory sync) would.
+async fn change_person(app: &TestApp, p: &Person, team: &str, status: &str) {
+    let left_on = if status == "left" {
+        today()
+    } else {
+        String::new()
+    };
+    people::save_person(
+        app.state.db(),
+        &Actor::command_line(),
+        &PersonInput {
+            email: p.email.clone(),
+            name: p.actor.name.clone(),
+            team: team.into(),
+            start_date: "2024-01-15".into(),
+            status: status.into(),
+            left_on,
+            ..PersonInput::default()
+        },
+    )
+    .await
+    .expect("the person changed");
+}
+
+#[tokio::test]
+async fn people_who_join_the_audience_after_it_opens_are_not_asked_and_count_in_no_group() {
+    let app = TestApp::demo().await;
+    let harbour = add_people(&app, "harbour", 3, "Harbour", None).await;
+    let lighthouse = add_people(&app, "light", 4, "Lighthouse", None).await;
+    let leaver = add_people(&app, "leaver", 1, "Harbour", None).await;
+    change_person(&app, &leaver[0], "Harbour", "left").await;
+    let survey = open_pulse(&app, 3, "team").await;
+    // After it opened, someone who controls the directory fills Harbour with accounts of their
+    // own, moves a Lighthouse person into it and brings back someone who had left.
+    let fakes = add_people(&app, "fake", 2, "Harbour", None).await;
+    change_person(&app, &lighthouse[0], "Harbour", "active").await;
+    change_person(&app, &leaver[0], "Harbour", "active").await;
+    for late in fakes.iter().chain(&leaver) {
+        let open = surveys::open_for(app.state.db(), &late.actor)
+            .await
+            .expect("their surveys");
+        assert!(
+            open.iter().all(|s| s.id != survey),
+            "{} is asked",
+            late.email
+        );
+        let err = answer_result(&app, &late.actor, survey, 5, "")
+            .await
+            .expect_err("not asked");
+        assert_eq!(err.status(), StatusCode::NOT_FOUND, "{}", late.email);
+        let session = sign_in_as(&app, &late.email).await;
+        app.get(&format!("/surveys/{survey}"))
+            .session(&session)
+            .send()
+            .await
+            .expect(StatusCode::NOT_FOUND);
+    }
+    // The person moved in was asked as a member of Lighthouse, and counts there.
+    let open = surveys::open_for(app.state.db(), &lighthouse[0].actor)
+        .await
+        .expect("their surveys");
+    assert!(open.iter().any(|s| s.id == survey));
+    for p in &harbour {
+        answer(&app, &p.actor, survey, 1, "").await;
+    }
+    for p in &lighthouse {
+        answer(&app, &p.actor, survey, 5, "").await;
+    }
+    close(&app, survey).await;
+    let admin = Actor::command_line();
+    let harbour_id = team_id(&app, "Harbour").await;
+    let lighthouse_id = team_id(&app, "Lighthouse").await;
+    let harbour_results = surveys::results(
+        &app.state,
+        &admin,
+        survey,
+        &Filter {
+            team: Some(harbour_id),
+            ..Filter::default()
+        },
+        1,
+    )
+    .await
+    .expect("results");
+    // Harbour's results are its three people asked, not the accounts added or moved in.
+    assert!(harbour_results.shown, "{:?}", harbour_results.message);
+    assert_eq!(harbour_results.responses, Some(3));
+    assert_eq!(harbour_results.mean, Some(1.0));
+    let lighthouse_results = surveys::results(
+        &app.state,
+        &admin,
+        survey,
+        &Filter {
+            team: Some(lighthouse_id),
+            ..Filter::default()
+        },
+        1,
+    )
+    .await
+    .expect("results");
+    assert!(lighthouse_results.shown, "{:?}", lighthouse_results.message);
+    assert_eq!(lighthouse_results.responses, Some(4));
+    assert_eq!(lighthouse_results.mean, Some(5.0));
+}
+
+#[tokio::test]
+async fn the_results_say_how_many_accounts_were_created_or_given_a_link_while_it_was_open() {
+    let app = TestApp::demo().await;
+    let crowd = add_people(&app, "asked", 5, "Harbour", None).await;
+    let survey = open_pulse(&app, 3, "team").await;
+    add_people(&app, "added", 2, "Harbour", None).await;
+    trellis::services::accounts::issue_link(
+        app.state.db(),
+        &Actor::command_line(),
+        &crowd[0].email,
+        trellis::services::accounts::LinkPurpose::Invite,
+    )
+    .await
+    .expect("an invitation");
+    for p in &crowd {
+        answer(&app, &p.actor, survey, 4, "").await;
+    }
+    close(&app, survey).await;
+    let admin = app.admin().await;
+    let page = app
+        .get(&format!("/admin/surveys/{survey}/results"))
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        page.body
+            .contains("2 accounts of the audience were created while the survey was open"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(
+        "1 account of people asked was given an invitation or a password reset link by an admin \
+         while the survey was open"
+    ));
+    let token = app.token("api").await;
+    let json = app
+        .get(&format!("/api/v1/surveys/{survey}/results"))
+        .bearer(&token)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert_eq!(json["audience"]["created_while_open"], 2, "{json}");
+    assert_eq!(json["audience"]["links_while_open"], 1, "{json}");
+}
+
+#[tokio::test]
+async fn a_survey_opening_on_its_day_takes_its_audience_before_the_first_change_of_the_day() {
+    let app = TestApp::demo().await;
+    add_people(&app, "early", 3, "Harbour", None).await;
+    let survey = surveys::create(
+        &app.state,
+        &Actor::command_line(),
+        Start::Pulse,
+        &SurveyInput {
+            opens_on: in_days(1),
+            closes_on: in_days(13),
+            ..SurveyInput::default()
+        },
+        &[],
+    )
+    .await
+    .expect("a survey");
+    // The night passes: the survey's first day has come, and nobody has opened a page yet.
+    sqlx::query("UPDATE surveys SET opens_on = $1 WHERE id = $2")
+        .bind(today())
+        .bind(survey)
+        .execute(app.state.db().pool())
+        .await
+        .expect("a day later");
+    // The first request of the day is a directory sync adding someone.
+    let token = app.token("api").await;
+    app.post("/api/v1/people")
+        .bearer(&token)
+        .json(&serde_json::json!({
+            "email": "night@demo.trellis.test", "name": "Night Owl", "team": "Harbour",
+            "start_date": "2024-01-15"
+        }))
+        .send()
+        .await
+        .expect(StatusCode::CREATED);
+    let night: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind("night@demo.trellis.test")
+        .fetch_one(app.state.db().pool())
+        .await
+        .expect("the new person");
+    let asked: Vec<i64> =
+        sqlx::query_scalar("SELECT user_id FROM survey_audience WHERE survey_id = $1")
+            .bind(survey)
+            .fetch_all(app.state.db().pool())
+            .await
+            .expect("the audience");
+    assert!(!asked.is_empty(), "the audience was taken");
+    assert!(
+        !asked.contains(&night),
+        "someone added after it opened is asked"
+    );
 }
