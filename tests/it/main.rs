@@ -8,6 +8,7 @@ mod api;
 mod checkins;
 mod cli;
 mod dashboard;
+mod deep_input;
 mod editor;
 mod evidence;
 mod exporters;
