@@ -379,7 +379,11 @@ pub struct PatchPath {
 }
 
 pub fn parse_path(text: &str) -> Result<PatchPath, ScimError> {
-    let fail = || ScimError::invalid_path(format!("`{text}` is not a valid attribute path"));
+    let shown = match text.char_indices().nth(ECHO_LIMIT) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    };
+    let fail = || ScimError::invalid_path(format!("`{shown}` is not a valid attribute path"));
     let text = text.trim();
     let Some(open) = text.find('[') else {
         return AttrPath::parse(text)

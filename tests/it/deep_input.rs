@@ -70,9 +70,13 @@ fn nots(depth: usize) -> String {
 async fn a_scim_filter_nested_ten_thousand_deep_is_an_invalid_filter() {
     let app = TestApp::demo().await;
     let token = app.token("scim").await;
-    for filter in [parentheses(10_000), nots(10_000)] {
+    // A URL holds less than 64 KiB: 2,000 levels there, 10,000 in a search body.
+    for (filter, short) in [
+        (parentheses(10_000), parentheses(2_000)),
+        (nots(10_000), nots(2_000)),
+    ] {
         let res = app
-            .get(&format!("/scim/v2/Users?filter={}", encode(&filter)))
+            .get(&format!("/scim/v2/Users?filter={}", encode(&short)))
             .bearer(&token)
             .send()
             .await;
@@ -100,7 +104,7 @@ async fn a_scim_filter_nested_ten_thousand_deep_is_an_invalid_filter() {
         let res = app
             .get(&format!(
                 "/scim/v2/Groups?filter={}",
-                encode(&filter.replace("userName", "displayName"))
+                encode(&short.replace("userName", "displayName"))
             ))
             .bearer(&token)
             .send()
@@ -110,8 +114,8 @@ async fn a_scim_filter_nested_ten_thousand_deep_is_an_invalid_filter() {
     // Brackets nest too: `emails[value[value[…]]]`.
     let brackets = format!(
         "{}value eq \"x\"{}",
-        "emails[".repeat(10_000),
-        "]".repeat(10_000)
+        "emails[".repeat(2_000),
+        "]".repeat(2_000)
     );
     let res = app
         .get(&format!("/scim/v2/Users?filter={}", encode(&brackets)))

@@ -925,7 +925,7 @@ async fn case_exact_attributes_match_exactly_and_the_others_ignore_case() {
             "bC-1",
             "BC-1",
             "AbC",
-            "C-123",
+            "bC-123",
         ),
         (
             "Users",
