@@ -47,10 +47,69 @@ impl Markdown {
     }
 }
 
+/// How deep elements may nest in the HTML of one text. The sanitiser's HTML parser takes time
+/// growing with the square of the nesting, so a deeper text is shown as plain text instead.
+const MAX_NESTING: usize = 64;
+
+/// Elements that never hold others.
+const VOID: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// How deep the tags of `html` nest at most, counting every start tag that is not void or
+/// self-closing as opened until an end tag closes one. Comments and declarations are skipped.
+fn nesting(html: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at + 1..];
+        let end = rest.find('>').unwrap_or(rest.len());
+        let tag = &rest[..end];
+        if let Some(closing) = tag.strip_prefix('/') {
+            if closing.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                depth = depth.saturating_sub(1);
+            }
+        } else if tag.starts_with(|c: char| c.is_ascii_alphabetic()) && !tag.ends_with('/') {
+            let name: String = tag
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if !VOID.contains(&name.as_str()) {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+        }
+    }
+    deepest
+}
+
+/// The text itself, escaped, in a paragraph.
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 7);
+    out.push_str("<p>");
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out.push_str("</p>");
+    out
+}
+
 fn render(text: &str) -> String {
     let parser = Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES);
     let mut raw = String::with_capacity(text.len() * 2);
     html::push_html(&mut raw, parser);
+    if nesting(&raw) > MAX_NESTING {
+        return plain(text);
+    }
     ammonia::Builder::default()
         .url_schemes(["http", "https", "mailto"].into())
         .link_rel(Some("noopener noreferrer nofollow"))
@@ -82,5 +141,53 @@ mod tests {
             html.contains("rel=\"noopener noreferrer nofollow\""),
             "{html}"
         );
+    }
+
+    #[test]
+    fn deeply_nested_markdown_renders_on_a_server_threads_stack() {
+        let texts = [
+            format!("{}x", "> ".repeat(100_000)),
+            format!("{}x", "- ".repeat(100_000)),
+            format!("{}x", "1. ".repeat(50_000)),
+            format!("{}x{}", "<div>".repeat(100_000), "</div>".repeat(100_000)),
+            format!("{}x{}", "<b><i>".repeat(50_000), "</i></b>".repeat(50_000)),
+            format!("{}x{}", "*a **b ".repeat(20_000), "** a*".repeat(20_000)),
+            format!("{}x{}", "[".repeat(100_000), "](u)".repeat(100_000)),
+            format!("{}x", "  ".repeat(50_000) + "- "),
+        ];
+        for text in texts {
+            let started = std::time::Instant::now();
+            let html = std::thread::Builder::new()
+                .stack_size(2 * 1024 * 1024)
+                .spawn(move || render(&text))
+                .expect("a thread starts")
+                .join()
+                .expect("no panic");
+            assert!(html.contains('x'));
+            assert!(!html.contains("<div"), "{}", &html[..html.len().min(200)]);
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "rendered in {:?}",
+                started.elapsed()
+            );
+        }
+    }
+
+    #[test]
+    fn nesting_counts_elements_that_hold_others() {
+        assert_eq!(nesting("<p>a<br>b<img src=x/><em>c</em></p>"), 2);
+        assert_eq!(
+            nesting("<ul><li><ul><li>x</li></ul></li></ul><!-- <a><b><c> -->"),
+            4
+        );
+        let deep = format!("{}x", "> ".repeat(MAX_NESTING + 1));
+        assert_eq!(
+            render(&deep),
+            "<p>".to_owned() + &"&gt; ".repeat(MAX_NESTING + 1) + "x</p>"
+        );
+        let fine = format!("{}x", "> ".repeat(MAX_NESTING / 2));
+        assert!(render(&fine).contains("<blockquote>"));
+        let evil = format!("{}<script>alert(1)</script>", "- ".repeat(100));
+        assert!(!render(&evil).contains("<script"));
     }
 }

@@ -1,7 +1,7 @@
 //! Request rate limits: signing in and account links per client address, the API and SCIM per token
 //! (or per address without one). One middleware, [`enforce`], sorts each request into its area by
 //! method and path and asks that area's limiter; a refused request gets 429 with `Retry-After`, as a
-//! problem document under `/api` and `/scim` and as a page elsewhere.
+//! problem document under `/api`, as a SCIM error under `/scim` and as a page elsewhere.
 //!
 //! The limiters are GCRA token buckets from the `governor` crate (the one tower_governor wraps), kept
 //! in memory per server: with several servers, each allows the rate on its own. Sign-in also has a
@@ -283,7 +283,14 @@ fn too_many_requests(area: Area, wait: Duration) -> Response {
     };
     let status = StatusCode::TOO_MANY_REQUESTS;
     let mut res = match area {
-        Area::Api | Area::Scim => {
+        // SCIM clients read errors in SCIM's own form (RFC 7644 §3.12), 429 included.
+        Area::Scim => crate::scim::error::ScimError::new(
+            status,
+            None,
+            format!("too many requests; try again in {wait_words}"),
+        )
+        .into_response(),
+        Area::Api => {
             let problem = crate::api::Problem {
                 kind: "about:blank".into(),
                 title: "Too Many Requests".into(),

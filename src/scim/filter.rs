@@ -196,9 +196,18 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
     Ok(tokens)
 }
 
+/// How deep parentheses, `not` and brackets may nest in a filter.
+pub const MAX_NESTING: usize = 32;
+/// How many comparisons a filter may hold.
+pub const MAX_TERMS: usize = 200;
+
 struct Parser {
     tokens: Vec<Token>,
     at: usize,
+    /// Parentheses, `not` and brackets open around the current token.
+    depth: usize,
+    /// Comparisons read so far.
+    terms: usize,
 }
 
 impl Parser {
@@ -236,8 +245,21 @@ impl Parser {
         Ok(left)
     }
 
+    /// Enters a parenthesis, a `not` or a bracket, refusing to go deeper than [`MAX_NESTING`].
+    fn enter(&mut self) -> Result<(), String> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(format!(
+                "parentheses and brackets nest more than {MAX_NESTING} deep"
+            ));
+        }
+        Ok(())
+    }
+
     fn group(&mut self) -> Result<Filter, String> {
+        self.enter()?;
         let inner = self.or()?;
+        self.depth -= 1;
         match self.next() {
             Some(Token::Close) => Ok(inner),
             _ => Err("a parenthesis is not closed".into()),
@@ -266,7 +288,9 @@ impl Parser {
             AttrPath::parse(word).ok_or_else(|| format!("`{word}` is not an attribute path"))?;
         if self.peek() == Some(&Token::OpenBracket) {
             self.at += 1;
+            self.enter()?;
             let inner = self.or()?;
+            self.depth -= 1;
             if self.next() != Some(Token::CloseBracket) {
                 return Err("a bracket is not closed".into());
             }
@@ -287,6 +311,10 @@ impl Parser {
     }
 
     fn comparison(&mut self, path: AttrPath) -> Result<Filter, String> {
+        self.terms += 1;
+        if self.terms > MAX_TERMS {
+            return Err(format!("it holds more than {MAX_TERMS} comparisons"));
+        }
         let op = match self.next() {
             Some(Token::Word(w)) if w.eq_ignore_ascii_case("pr") => {
                 return Ok(Filter::Present(path));
@@ -314,12 +342,26 @@ impl Parser {
     }
 }
 
-/// Parses a filter.
+/// The longest filter echoed back in an error.
+const ECHO_LIMIT: usize = 200;
+
+/// Parses a filter. Parentheses, `not` and brackets nest at most [`MAX_NESTING`] deep and a
+/// filter holds at most [`MAX_TERMS`] comparisons, so that what is built from it (the SQL, the
+/// matching) stays shallow.
 pub fn parse(text: &str) -> Result<Filter, ScimError> {
+    let shown = match text.char_indices().nth(ECHO_LIMIT) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    };
     let fail =
-        |m: String| ScimError::invalid_filter(format!("the filter `{text}` is not valid: {m}"));
+        |m: String| ScimError::invalid_filter(format!("the filter `{shown}` is not valid: {m}"));
     let tokens = tokenize(text).map_err(fail)?;
-    let mut parser = Parser { tokens, at: 0 };
+    let mut parser = Parser {
+        tokens,
+        at: 0,
+        depth: 0,
+        terms: 0,
+    };
     let filter = parser.or().map_err(fail)?;
     if parser.at < parser.tokens.len() {
         return Err(fail("there is more after the end of the filter".into()));
@@ -337,7 +379,11 @@ pub struct PatchPath {
 }
 
 pub fn parse_path(text: &str) -> Result<PatchPath, ScimError> {
-    let fail = || ScimError::invalid_path(format!("`{text}` is not a valid attribute path"));
+    let shown = match text.char_indices().nth(ECHO_LIMIT) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    };
+    let fail = || ScimError::invalid_path(format!("`{shown}` is not a valid attribute path"));
     let text = text.trim();
     let Some(open) = text.find('[') else {
         return AttrPath::parse(text)
@@ -541,24 +587,34 @@ impl Sql<'_> {
                 Op::Ne => format!("({e} IS NOT NULL AND {e} <> '')"),
                 _ => return Err("only eq and ne compare with null".into()),
             }),
-            Column::TextCi(e) | Column::Text(e) => {
+            Column::Text(e) => {
                 let raw = text(value).ok_or("compare text attributes with a string")?;
-                let raw = if self.is_ci(&e) {
-                    raw.to_lowercase()
-                } else {
+                Ok(self.compare_exact(&e, op, sql_op, raw))
+            }
+            Column::TextCi(e) => {
+                let raw = text(value).ok_or("compare text attributes with a string")?;
+                // An expression lowered by the database is compared with the value lowered by
+                // the same database (SQLite lowers only ASCII letters, PostgreSQL all of them), so
+                // that a value written as stored always matches; a column stored lower-cased is
+                // compared with the value lower-cased here, as it was when stored.
+                let lowered_in_sql = e.starts_with("lower(");
+                let raw = if lowered_in_sql {
                     raw
+                } else {
+                    raw.to_lowercase()
                 };
-                let escaped = raw
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_");
                 let (bound, like) = match op {
-                    Op::Co => (format!("%{escaped}%"), true),
-                    Op::Sw => (format!("{escaped}%"), true),
-                    Op::Ew => (format!("%{escaped}"), true),
+                    Op::Co => (format!("%{}%", like_escape(&raw)), true),
+                    Op::Sw => (format!("{}%", like_escape(&raw)), true),
+                    Op::Ew => (format!("%{}", like_escape(&raw)), true),
                     _ => (raw, false),
                 };
                 let param = self.param(Bind::Text(bound));
+                let param = if lowered_in_sql {
+                    format!("lower(CAST({param} AS TEXT))")
+                } else {
+                    param
+                };
                 Ok(if like {
                     format!("({e} LIKE {param} ESCAPE '\\')")
                 } else if op == Op::Ne {
@@ -609,9 +665,32 @@ impl Sql<'_> {
         }
     }
 
-    fn is_ci(&self, expr: &str) -> bool {
-        expr.starts_with("lower(") || expr == "u.email" || expr == "t.name_key" || expr == "'work'"
+    /// A case-exact comparison (RFC 7643's `caseExact`), the same on SQLite and PostgreSQL: `LIKE`
+    /// ignores ASCII case on SQLite but not on PostgreSQL, so `co`, `sw` and `ew` compare
+    /// substrings instead.
+    fn compare_exact(&mut self, e: &str, op: Op, sql_op: &str, raw: String) -> String {
+        if raw.is_empty() && matches!(op, Op::Co | Op::Sw | Op::Ew) {
+            return format!("({e} IS NOT NULL)");
+        }
+        let param = self.param(Bind::Text(raw));
+        let length = format!("length(CAST({param} AS TEXT))");
+        match op {
+            Op::Co => format!("({e} IS NOT NULL AND replace({e}, {param}, '') <> {e})"),
+            Op::Sw => format!("(substr({e}, 1, {length}) = {param})"),
+            Op::Ew => format!(
+                "(length({e}) >= {length} AND substr({e}, length({e}) - {length} + 1) = {param})"
+            ),
+            Op::Ne => format!("({e} IS NULL OR {e} <> {param})"),
+            _ => format!("({e} {sql_op} {param})"),
+        }
     }
+}
+
+/// Escapes `\`, `%` and `_` for a `LIKE` pattern with `ESCAPE '\'`.
+fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Translates a filter to a SQL condition over the columns given.
@@ -735,7 +814,7 @@ mod tests {
         assert_eq!(
             c.binds,
             vec![
-                Bind::Text("ada@x.test".into()),
+                Bind::Text("Ada@X.test".into()),
                 Bind::Text("work".into()),
                 Bind::Text("%x%".into())
             ]
@@ -757,5 +836,68 @@ mod tests {
         let f = parse(r#"value eq "7""#).expect("valid");
         assert!(matches(&f, &item));
         assert!(parse_path("members[value eq").is_err());
+    }
+
+    /// Runs `f` on a thread with a 2 MiB stack, the size of a server's worker thread.
+    fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(f)
+            .expect("a thread starts")
+            .join()
+            .expect("no panic")
+    }
+
+    #[test]
+    fn filters_nested_too_deep_are_refused_without_exhausting_the_stack() {
+        let deep = |open: &str, close: &str, n: usize| {
+            format!("{}value eq \"x\"{}", open.repeat(n), close.repeat(n))
+        };
+        for text in [
+            deep("(", ")", 10_000),
+            deep("not (", ")", 10_000),
+            deep("emails[", "]", 10_000),
+            deep("not(", ")", 100_000),
+            vec!["value eq \"x\""; 10_000].join(" and "),
+        ] {
+            let e = on_small_stack(move || parse(&text)).expect_err("too deep");
+            assert_eq!(e.scim_type, Some("invalidFilter"));
+            assert!(e.detail.len() < 1_000, "a short message: {}", e.detail);
+            let path = format!("emails[{}].value", deep("(", ")", 10_000));
+            let e = on_small_stack(move || parse_path(&path)).expect_err("too deep");
+            assert_eq!(e.scim_type, Some("invalidPath"));
+        }
+        // Up to the limits, a filter is read, matched and translated.
+        let f = on_small_stack(move || parse(&deep("not (", ")", MAX_NESTING))).expect("valid");
+        assert!(matches(&f, &serde_json::json!({"value": "x"})));
+        let f = parse(&vec!["value eq \"x\""; MAX_TERMS].join(" or ")).expect("valid");
+        assert!(to_sql(&f, |_, _| Some(Column::Text("v".into()))).is_ok());
+        assert!(parse(&deep("(", ")", MAX_NESTING + 1)).is_err());
+        assert!(parse(&vec!["value eq \"x\""; MAX_TERMS + 1].join(" or ")).is_err());
+    }
+
+    #[test]
+    fn case_exact_attributes_compare_without_like() {
+        let sql = |f: &str| {
+            to_sql(&parse(f).expect("valid"), user_columns)
+                .expect("supported")
+                .sql
+        };
+        for op in ["eq", "ne", "co", "sw", "ew"] {
+            let s = sql(&format!("externalId {op} \"AbC\""));
+            assert!(!s.contains("LIKE") && !s.contains("lower("), "{op}: {s}");
+            let s = sql(&format!(
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber {op} \"E-1\""
+            ));
+            assert!(!s.contains("LIKE") && !s.contains("lower("), "{op}: {s}");
+        }
+        let c = to_sql(
+            &parse("externalId sw \"AbC\"").expect("valid"),
+            user_columns,
+        )
+        .expect("supported");
+        assert_eq!(c.binds, vec![Bind::Text("AbC".into())]);
+        let s = sql("userName sw \"AbC\"");
+        assert!(s.contains("LIKE lower(CAST("), "{s}");
     }
 }

@@ -1159,6 +1159,22 @@ pub async fn export_csv(state: &AppState, actor: &Actor) -> AppResult<String> {
     String::from_utf8(bytes).map_err(|e| AppError::internal(format!("the CSV is not UTF-8: {e}")))
 }
 
+/// Reads and checks a people file as a dry run does, against an empty directory and the framework
+/// given, without a database. For the fuzz targets (`fuzz/`); imports go through [`import_csv`].
+#[doc(hidden)]
+pub fn check_file(text: &str, fw: Option<&Framework>) -> Result<ImportSummary, Vec<RowError>> {
+    let dir = Directory {
+        people: Vec::new(),
+        by_email: HashMap::new(),
+        by_id: HashMap::new(),
+    };
+    let options = ImportOptions {
+        dry_run: true,
+        deactivate_missing: false,
+    };
+    plan(text, &dir, fw, options, &Actor::command_line(), &|_, _| {}).map(|p| p.summary)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ mod checkins;
 mod cli;
 mod dashboard;
 mod deactivation;
+mod deep_input;
 mod durability;
 mod editor;
 mod evidence;

@@ -845,3 +845,185 @@ async fn emails_read_back_as_sent_and_the_person_keeps_one_email() {
     assert!(user.get("emails").is_none(), "{user}");
     assert_eq!(record(&app, id.clone()).await, "amy.williams@example.test");
 }
+
+/// Percent-encodes a filter for a query string.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+async fn count(app: &TestApp, token: &str, resource: &str, filter: &str) -> u64 {
+    let res = send(
+        app,
+        "GET",
+        &format!("/scim/v2/{resource}?filter={}", encode(filter)),
+        token,
+        None,
+    )
+    .await
+    .expect(StatusCode::OK);
+    res.json()["totalResults"].as_u64().expect("a total")
+}
+
+#[tokio::test]
+async fn case_exact_attributes_match_exactly_and_the_others_ignore_case() {
+    let app = TestApp::demo().await;
+    let token = app.token("scim").await;
+    let user = json!({
+        "schemas": [
+            "urn:ietf:params:scim:schemas:core:2.0:User",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+        ],
+        "userName": "Lukasz.Nowak@Example.test",
+        "externalId": "AbC-123",
+        "displayName": "Łukasz Émile Nowak",
+        "emails": [{ "value": "lukasz.nowak@example.test", "type": "work", "primary": true }],
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": { "employeeNumber": "E-Abc7" },
+    });
+    send(
+        &app,
+        "POST",
+        "/scim/v2/Users",
+        &token,
+        Some(&user.to_string()),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    let group = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": "Ørsted Crew",
+        "externalId": "Grp-XyZ",
+    });
+    send(
+        &app,
+        "POST",
+        "/scim/v2/Groups",
+        &token,
+        Some(&group.to_string()),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    let employee_number =
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber";
+    // caseExact (RFC 7643): externalId, and employeeNumber as Trellis publishes it.
+    let person = "userName eq \"lukasz.nowak@example.test\"";
+    let team = "displayName eq \"Ørsted Crew\"";
+    for (resource, anchor, attr, exact, wrong_case, part, wrong_part, start, end) in [
+        (
+            "Users",
+            person,
+            "externalId",
+            "AbC-123",
+            "abc-123",
+            "bC-1",
+            "BC-1",
+            "AbC",
+            "bC-123",
+        ),
+        (
+            "Users",
+            person,
+            employee_number,
+            "E-Abc7",
+            "e-abc7",
+            "-Ab",
+            "-ab",
+            "E-A",
+            "bc7",
+        ),
+        (
+            "Groups",
+            team,
+            "externalId",
+            "Grp-XyZ",
+            "grp-xyz",
+            "p-X",
+            "P-x",
+            "Grp",
+            "yZ",
+        ),
+    ] {
+        // Each filter is narrowed to the one resource made here.
+        let n = |f: String| {
+            let (app, token) = (&app, &token);
+            async move {
+                let got = count(app, token, resource, &format!("({f}) and {anchor}")).await;
+                (got, f)
+            }
+        };
+        for (want, filter) in [
+            (1, format!("{attr} eq \"{exact}\"")),
+            (0, format!("{attr} eq \"{wrong_case}\"")),
+            (0, format!("{attr} ne \"{exact}\" and {attr} pr")),
+            (1, format!("{attr} ne \"{wrong_case}\" and {attr} pr")),
+            (1, format!("{attr} co \"{part}\"")),
+            (0, format!("{attr} co \"{wrong_part}\"")),
+            (1, format!("{attr} sw \"{start}\"")),
+            (0, format!("{attr} sw \"{}\"", start.to_lowercase())),
+            (1, format!("{attr} ew \"{end}\"")),
+            (0, format!("{attr} ew \"{}\"", end.to_uppercase())),
+            (0, format!("{attr} ew \"x{exact}\"")),
+            (1, format!("{attr} co \"\"")),
+        ] {
+            let (got, filter) = n(filter).await;
+            assert_eq!(got, want, "{resource}: {filter}");
+        }
+    }
+    // Not caseExact: userName, emails, displayName, name.formatted and a group's displayName.
+    for (resource, filter) in [
+        ("Users", "userName eq \"LUKASZ.NOWAK@example.TEST\""),
+        ("Users", "userName sw \"lukasz.NOWAK\""),
+        ("Users", "emails.value co \"NOWAK@\""),
+        ("Users", "displayName eq \"Łukasz Émile Nowak\""),
+        ("Users", "displayName eq \"Łukasz Émile NOWAK\""),
+        ("Users", "displayName sw \"Łukasz É\""),
+        ("Groups", "displayName eq \"Ørsted Crew\""),
+        ("Groups", "displayName eq \"ørsted CREW\""),
+    ] {
+        assert_eq!(count(&app, &token, resource, filter).await, 1, "{filter}");
+    }
+}
+
+#[tokio::test]
+async fn a_scim_client_over_the_default_rate_gets_a_scim_429_with_retry_after() {
+    use trellis::auth::limits::RateLimits;
+    let app = TestApp::demo_with(|c| c.limits = RateLimits::default()).await;
+    let token = app.token("scim").await;
+    let burst = RateLimits::default()
+        .scim
+        .expect("a default SCIM rate")
+        .burst;
+    let mut refused = None;
+    // The bucket refills while requests run, so go on until one is refused.
+    for _ in 0..burst * 20 {
+        let res = send(&app, "GET", "/scim/v2/ServiceProviderConfig", &token, None).await;
+        if res.status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(res);
+            break;
+        }
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    }
+    let res = refused.expect("the default rate refuses a client going this fast");
+    scim_error(&res, StatusCode::TOO_MANY_REQUESTS, None);
+    let wait: u64 = res.header("retry-after").parse().expect("seconds");
+    assert!(wait >= 1, "{wait}");
+    // Without a token, too, the answer is a SCIM error.
+    let mut refused = None;
+    for _ in 0..burst * 20 {
+        let res = app.get("/scim/v2/ServiceProviderConfig").send().await;
+        if res.status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(res);
+            break;
+        }
+    }
+    let res = refused.expect("refused");
+    scim_error(&res, StatusCode::TOO_MANY_REQUESTS, None);
+    assert!(!res.header("retry-after").is_empty());
+}
