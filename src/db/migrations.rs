@@ -190,6 +190,11 @@ ALTER TABLE users ADD COLUMN scim_active_unassigned BIGINT NOT NULL DEFAULT 0;
         name: "a digest of each readiness result",
         sql: include_str!("migrations/0011_readiness_digest.sql"),
     },
+    Migration {
+        version: 12,
+        name: "tokens act only for their creator or the organisation",
+        sql: include_str!("migrations/0012_tokens.sql"),
+    },
 ];
 
 /// The DDL spellings that differ between backends.
@@ -209,8 +214,11 @@ impl Dialect {
         }
     }
 
+    /// Fills in the dialect's spellings, and `{now}` with the time the migration runs (Unix
+    /// seconds), which the engines spell differently.
     fn render(&self, sql: &str) -> String {
         sql.replace("{id}", self.id)
+            .replace("{now}", &super::now().to_string())
     }
 }
 
