@@ -124,8 +124,9 @@ enum TokenCommand {
         name: String,
         #[arg(long, value_parser = ["api", "scim"], default_value = "api")]
         scope: String,
-        /// The account the token acts as; without it, the token acts for the organisation.
-        #[arg(long)]
+        /// No longer accepted: a token made here acts for the organisation. A personal token is
+        /// created by its owner, signed in.
+        #[arg(long, hide = true)]
         user: Option<String>,
     },
 }
@@ -385,13 +386,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("created {} account {id} for {email}", role.as_str());
         }
         Command::Token(TokenCommand::Create { name, scope, user }) => {
+            if user.is_some() {
+                bail!(
+                    "A token made at the command line acts for the organisation and for no person. \
+                     A personal token is created by its owner, signed in, on the API tokens page or \
+                     with POST /api/v1/tokens."
+                );
+            }
             let db = open(&cli.database_url()?, 1).await?;
             let secret = accounts::create_api_token(
                 &db,
                 &Actor::command_line(),
                 name,
                 scope,
-                user.as_deref(),
+                accounts::TokenOwner::Organisation,
             )
             .await
             .map_err(user_error)?;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiResult, Problem};
-use crate::auth::Actor;
+use crate::auth::{Actor, policy};
 use crate::services::accounts::{self, ApiTokenInfo};
 use crate::services::audit::{self, AuditEvent, AuditFilter};
 use crate::state::AppState;
@@ -37,10 +37,16 @@ pub struct NewToken {
     pub name: String,
     /// `api` (the JSON API) or `scim` (provisioning people).
     pub scope: String,
-    /// The email of the account the token acts as; without it, the token acts for the
-    /// organisation with admin rights within its scope.
+    /// True for a personal token, which acts as the person who creates it and nobody else (scope
+    /// `api` only; anyone signed in may create one for themselves). False, the default, for an
+    /// organisation token, which acts for no person with admin rights within its scope (admins
+    /// only).
     #[serde(default)]
-    pub user: Option<String>,
+    pub personal: bool,
+    /// No longer accepted: a token cannot be made to act as another person.
+    #[serde(default)]
+    #[schema(ignore)]
+    pub user: Option<serde_json::Value>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -53,7 +59,8 @@ pub struct CreatedToken {
     pub secret: String,
 }
 
-/// Creates a token. The answer holds its secret, which cannot be read again.
+/// Creates a token: a personal one, which acts as its creator, or one for the organisation (admins
+/// only). The answer holds its secret, which cannot be read again.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "admin", request_body = NewToken,
     responses((status = 201, body = CreatedToken), (status = 403, body = Problem),
               (status = 422, body = Problem)))]
@@ -62,14 +69,21 @@ pub async fn create_token(
     actor: Actor,
     Json(body): Json<NewToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
-    let new = accounts::issue_api_token(
-        state.db(),
-        &actor,
-        &body.name,
-        &body.scope,
-        body.user.as_deref(),
-    )
-    .await?;
+    if body.user.is_some() {
+        // Judged only for those who may create a token at all.
+        policy::create_personal_token(&actor).or_else(|_| policy::manage_api_tokens(&actor))?;
+        return Err(crate::error::AppError::invalid_field(
+            "user",
+            "a token acts for the person who creates it or for the organisation, never as \
+             someone else: leave out user, and set personal to true for a token of your own",
+        ));
+    }
+    let owner = if body.personal {
+        accounts::TokenOwner::Creator
+    } else {
+        accounts::TokenOwner::Organisation
+    };
+    let new = accounts::issue_api_token(state.db(), &actor, &body.name, &body.scope, owner).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken {
@@ -81,7 +95,8 @@ pub async fn create_token(
     ))
 }
 
-/// Revokes a token: it stops working at once. Revoking a revoked token changes nothing and
+/// Revokes a token: it stops working at once. Admins revoke any token, a person their own
+/// personal tokens. Revoking a revoked token changes nothing and
 /// answers the same.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "admin",
     params(("id" = i64, Path, description = "The token's id")),

@@ -87,10 +87,25 @@ pub fn read_audit_log(actor: &Actor) -> AppResult<()> {
     require(is_api_capable(actor) && actor.is_admin())
 }
 
-/// A token can act with admin rights, so only admins create, list and revoke them; a SCIM token
-/// cannot mint itself a wider one.
+/// An organisation token acts with admin rights, so only admins create, list and revoke tokens;
+/// a SCIM token cannot mint itself a wider one.
 pub fn manage_api_tokens(actor: &Actor) -> AppResult<()> {
     require(is_api_capable(actor) && actor.is_admin())
+}
+
+/// A personal token acts as the person who creates it and as nobody else, so anyone signed in as
+/// a person may create one for themselves: in the browser, or over the API with a session or one of
+/// their own tokens. An organisation token has no person to give it.
+pub fn create_personal_token(actor: &Actor) -> AppResult<()> {
+    require(is_api_capable(actor) && actor.user_id.is_some() && actor.via != Via::CommandLine)
+}
+
+/// Admins revoke any token; a person also revokes their own personal tokens.
+pub fn revoke_api_token(actor: &Actor, owner: Option<i64>) -> AppResult<()> {
+    require(
+        is_api_capable(actor)
+            && (actor.is_admin() || (actor.user_id.is_some() && actor.user_id == owner)),
+    )
 }
 
 #[cfg(test)]

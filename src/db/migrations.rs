@@ -195,6 +195,11 @@ ALTER TABLE users ADD COLUMN scim_active_unassigned BIGINT NOT NULL DEFAULT 0;
         name: "the audience of each survey as it was when the survey opened",
         sql: include_str!("migrations/0012_survey_audience.sql"),
     },
+    Migration {
+        version: 13,
+        name: "tokens act only for their creator or the organisation",
+        sql: include_str!("migrations/0013_tokens.sql"),
+    },
 ];
 
 /// The DDL spellings that differ between backends.
@@ -214,8 +219,11 @@ impl Dialect {
         }
     }
 
+    /// Fills in the dialect's spellings, and `{now}` with the time the migration runs (Unix
+    /// seconds), which the engines spell differently.
     fn render(&self, sql: &str) -> String {
         sql.replace("{id}", self.id)
+            .replace("{now}", &super::now().to_string())
     }
 }
 

@@ -733,7 +733,8 @@ pub async fn actor_for_api_token(db: &Db, secret: &str) -> AppResult<Option<Acto
         "SELECT t.id AS token_id, t.last_used_at, t.name AS token_name, t.scope, \
          u.id, u.email, u.name, u.role, u.active \
          FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
+         AND (t.user_id IS NULL OR t.user_id = t.created_by)",
     )
     .bind(token::digest(secret))
     .fetch_optional(db.pool())
@@ -762,14 +763,26 @@ pub async fn actor_for_api_token(db: &Db, secret: &str) -> AppResult<Option<Acto
 
 pub const TOKEN_SCOPES: [&str; 2] = ["api", "scim"];
 
+/// Whom a token acts for. A token never acts for anyone but the account that created it: nobody,
+/// an admin included, can make a token that acts as someone else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenOwner {
+    /// The organisation, with no person behind it: admin rights within its scope, and nothing that
+    /// belongs to a person (private notes, unshared check-in sides, surveys to answer). Created by
+    /// admins and at the command line.
+    Organisation,
+    /// A personal token: it acts as the person who creates it, with their rights, and stops working
+    /// when their account is deactivated. Only of scope `api`.
+    Creator,
+}
+
 /// Creates an API token and returns its secret, which is shown once and never stored.
-/// Without an owner the token acts for the organisation with admin rights within its scope.
 pub async fn create_api_token(
     db: &Db,
     actor: &Actor,
     name: &str,
     scope: &str,
-    owner: Option<&str>,
+    owner: TokenOwner,
 ) -> AppResult<String> {
     Ok(issue_api_token(db, actor, name, scope, owner).await?.secret)
 }
@@ -787,9 +800,18 @@ pub async fn issue_api_token(
     actor: &Actor,
     name: &str,
     scope: &str,
-    owner: Option<&str>,
+    owner: TokenOwner,
 ) -> AppResult<NewApiToken> {
-    policy::manage_api_tokens(actor)?;
+    let person = match owner {
+        TokenOwner::Organisation => {
+            policy::manage_api_tokens(actor)?;
+            None
+        }
+        TokenOwner::Creator => {
+            policy::create_personal_token(actor)?;
+            Some(actor.user_id.ok_or(AppError::Forbidden)?)
+        }
+    };
     let name = name.trim();
     if name.is_empty() {
         return Err(AppError::invalid_field("name", "a token needs a name"));
@@ -800,40 +822,42 @@ pub async fn issue_api_token(
             format!("the scope must be one of {}", TOKEN_SCOPES.join(", ")),
         ));
     }
+    if person.is_some() && scope != "api" {
+        return Err(AppError::invalid_field(
+            "scope",
+            "a SCIM token acts for the organisation: an identity provider is not a person",
+        ));
+    }
     let mut tx = db.begin().await?;
-    let owner_id: Option<i64> = match owner {
-        None => None,
-        Some(raw) => {
-            let email = Email::parse(raw).map_err(|m| AppError::invalid_field("user", m))?;
-            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-                .bind(email.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            Some(id.ok_or_else(|| {
-                AppError::invalid_field("user", format!("there is no account for {email}"))
-            })?)
-        }
-    };
     let secret = token::generate("tra_");
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO api_tokens (name, token_hash, scope, user_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO api_tokens (name, token_hash, scope, user_id, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(name)
     .bind(token::digest(&secret))
     .bind(scope)
-    .bind(owner_id)
+    .bind(person)
     .bind(now())
+    .bind(actor.user_id)
     .fetch_one(&mut *tx)
     .await?;
+    let acts_for = match person {
+        Some(_) => actor.label.as_str(),
+        None => "organisation",
+    };
     audit::record(
         &mut tx,
         actor,
         "token.create",
         &format!("token:{id}"),
-        &format!("Created the {scope} token `{name}`"),
+        &match person {
+            Some(_) => format!("Created the personal {scope} token “{name}”"),
+            None => format!("Created the organisation {scope} token “{name}”"),
+        },
         Some(serde_json::json!({
             "before": null,
-            "after": { "name": name, "scope": scope, "owner": owner.map(str::trim) },
+            "after": { "name": name, "scope": scope, "owner": acts_for },
         })),
     )
     .await?;
@@ -919,17 +943,22 @@ pub struct RevokedToken {
     pub revoked_now: bool,
 }
 
-/// Revokes an API token for good. Admins only. Revoking a revoked token changes nothing and is not
+/// Revokes an API token for good: admins revoke any, a person their own personal tokens. Revoking a revoked token changes nothing and is not
 /// an error, so a retried request gets the same answer.
 pub async fn revoke_api_token(db: &Db, actor: &Actor, id: i64) -> AppResult<RevokedToken> {
-    policy::manage_api_tokens(actor)?;
     let mut tx = db.begin().await?;
-    let row =
-        sqlx::query("SELECT name, scope, token_hash, revoked_at FROM api_tokens WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| AppError::not_found(format!("API token {id}")))?;
+    let row = sqlx::query(
+        "SELECT name, scope, token_hash, revoked_at, user_id FROM api_tokens WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let owner: Option<i64> = match &row {
+        Some(r) => r.try_get("user_id")?,
+        None => None,
+    };
+    policy::revoke_api_token(actor, owner)?;
+    let row = row.ok_or_else(|| AppError::not_found(format!("API token {id}")))?;
     let token_hash: String = row.try_get("token_hash")?;
     let revoked_at: Option<i64> = row.try_get("revoked_at")?;
     if revoked_at.is_some() {
@@ -960,7 +989,7 @@ pub async fn revoke_api_token(db: &Db, actor: &Actor, id: i64) -> AppResult<Revo
         actor,
         "token.revoke",
         &format!("token:{id}"),
-        &format!("Revoked the {scope} token `{name}`"),
+        &format!("Revoked the {scope} token “{name}”"),
         Some(serde_json::json!({
             "before": { "name": name, "scope": scope, "revoked_at": null },
             "after": { "name": name, "scope": scope, "revoked_at": at },

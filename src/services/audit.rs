@@ -3,9 +3,12 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::auth::{Actor, policy};
+use crate::auth::Actor;
+use crate::auth::policy::{self, Relation};
 use crate::db::{Db, Tx, now};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::services::nominations::NominationStatus;
+use crate::services::people;
 
 /// Records that `actor` did `action` to `object`. `summary` is the sentence shown in the log;
 /// `detail` keeps what is needed to see exactly what changed.
@@ -96,7 +99,20 @@ pub struct AuditEvent {
     pub detail: Option<serde_json::Value>,
 }
 
-const COLUMNS: &str = "id, at, actor, action, object, summary, detail";
+const COLUMNS: &str = "id, at, actor_id, actor, action, object, summary, detail";
+
+/// An event as stored: the event and the account of its actor, if any.
+struct Stored {
+    event: AuditEvent,
+    actor_id: Option<i64>,
+}
+
+fn stored_from_row(r: &sqlx::any::AnyRow) -> Result<Stored, sqlx::Error> {
+    Ok(Stored {
+        event: event_from_row(r)?,
+        actor_id: r.try_get("actor_id")?,
+    })
+}
 
 fn event_from_row(r: &sqlx::any::AnyRow) -> Result<AuditEvent, sqlx::Error> {
     let detail: Option<String> = r.try_get("detail")?;
@@ -112,19 +128,18 @@ fn event_from_row(r: &sqlx::any::AnyRow) -> Result<AuditEvent, sqlx::Error> {
     })
 }
 
-/// The newest events first.
+/// The newest events first, those the actor may see.
 pub async fn recent(db: &Db, actor: &Actor, limit: i64) -> AppResult<Vec<AuditEvent>> {
     policy::read_audit_log(actor)?;
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM audit_events ORDER BY id DESC LIMIT $1"
-    ))
-    .bind(limit)
-    .fetch_all(db.pool())
+    let (items, _) = scan(
+        db,
+        actor,
+        &AuditFilter::default(),
+        Walk::Down(None),
+        limit.max(0) as usize,
+    )
     .await?;
-    rows.iter()
-        .map(event_from_row)
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    Ok(items)
 }
 
 /// Events per page when the request does not say, and the most a request may ask for.
@@ -308,62 +323,209 @@ fn conditions(filter: &AuditFilter) -> AppResult<Conditions> {
     Ok(c)
 }
 
-/// Whether any event of the filter has an id on the given side of `id`.
-async fn any_beyond(db: &Db, filter: &AuditFilter, op: &str, id: i64) -> AppResult<bool> {
-    let mut c = conditions(filter)?;
-    c.push(|n| format!("id {op} ${n}"), Bind::Int(id));
-    let sql = format!("SELECT id FROM audit_events{} LIMIT 1", c.clause());
-    let found: Option<i64> = c
-        .bind(sqlx::query(&sql))
-        .fetch_optional(db.pool())
-        .await?
-        .map(|r| r.try_get("id"))
-        .transpose()?;
-    Ok(found.is_some())
+/// Which way to walk the log from a cursor: down to older events (below an id, or from the newest),
+/// or up to newer ones (above an id).
+#[derive(Debug, Clone, Copy)]
+enum Walk {
+    Down(Option<i64>),
+    Up(i64),
 }
 
-/// The events the filter matches, one page at a time, newest first.
+/// Rows read from the database at a time while looking for events the reader may see.
+const SCAN_BATCH: usize = 200;
+
+/// Up to `want` events of the filter that the actor may see, walking from the cursor, in the order
+/// walked; and whether there are more beyond them. Events the actor may not see are skipped as if
+/// they did not exist, so pages, cursors and exports never hint at them.
+async fn scan(
+    db: &Db,
+    actor: &Actor,
+    filter: &AuditFilter,
+    walk: Walk,
+    want: usize,
+) -> AppResult<(Vec<AuditEvent>, bool)> {
+    let mut found = Vec::new();
+    let mut walk = walk;
+    loop {
+        let mut c = conditions(filter)?;
+        let order = match walk {
+            Walk::Down(Some(below)) => {
+                c.push(|n| format!("id < ${n}"), Bind::Int(below));
+                "DESC"
+            }
+            Walk::Down(None) => "DESC",
+            Walk::Up(above) => {
+                c.push(|n| format!("id > ${n}"), Bind::Int(above));
+                "ASC"
+            }
+        };
+        let batch = (want + 1).clamp(1, SCAN_BATCH);
+        let sql = format!(
+            "SELECT {COLUMNS} FROM audit_events{} ORDER BY id {order} LIMIT {batch}",
+            c.clause()
+        );
+        let rows = c
+            .bind(sqlx::query(&sql))
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(stored_from_row)
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let exhausted = rows.len() < batch;
+        let last = rows.last().map(|r| r.event.id);
+        found.extend(visible(db, actor, rows).await?);
+        if found.len() > want {
+            found.truncate(want);
+            return Ok((found, true));
+        }
+        match (exhausted, last) {
+            (false, Some(id)) => {
+                walk = match walk {
+                    Walk::Down(_) => Walk::Down(Some(id)),
+                    Walk::Up(_) => Walk::Up(id),
+                }
+            }
+            _ => return Ok((found, false)),
+        }
+    }
+}
+
+/// What an event is about, as far as deciding who may see it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Subject {
+    /// A private note of a 1:1, written by the event's actor.
+    PrivateNote,
+    /// A promotion or lateral move nomination, by id.
+    Nomination(i64),
+    /// Anything else: what every reader of the audit log may see by the policy of its object
+    /// (the framework, the directory, accounts and tokens, and the people's records that admins
+    /// and organisation tokens read: positions, check-ins with their trail, evidence, plans, the
+    /// shared side of 1:1s, surveys, the rollout).
+    Open,
+}
+
+/// The subject of an event, by its kind. A new kind of event about something a policy withholds
+/// from some admins belongs here.
+fn subject_of(event: &AuditEvent) -> Subject {
+    let id_of = |prefix: &str| {
+        event
+            .object
+            .strip_prefix(prefix)
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    if event.action == "one_on_one.save_private_note" {
+        return Subject::PrivateNote;
+    }
+    if event.action.starts_with("nomination.") {
+        // An event whose object cannot be read is hidden like the nomination it is about.
+        return Subject::Nomination(id_of("nomination:").unwrap_or(0));
+    }
+    Subject::Open
+}
+
+/// The events the actor may see, each decided by the same policy as the object it is about:
+/// a private note's event by `policy::read_private_note` (its author alone), a nomination's by
+/// `policy::see_nomination` (so nobody learns of a pending case about themselves, admins included).
+async fn visible(db: &Db, actor: &Actor, rows: Vec<Stored>) -> AppResult<Vec<AuditEvent>> {
+    use std::collections::HashMap;
+    let nomination_ids: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| match subject_of(&r.event) {
+            Subject::Nomination(id) => Some(id),
+            _ => None,
+        })
+        .collect();
+    // Nomination id → (person, nominated by, approved).
+    let mut nominations: HashMap<i64, (i64, Option<i64>, bool)> = HashMap::new();
+    if !nomination_ids.is_empty() {
+        let placeholders: Vec<String> = (1..=nomination_ids.len())
+            .map(|n| format!("${n}"))
+            .collect();
+        let sql = format!(
+            "SELECT id, person_id, nominated_by, status FROM nominations WHERE id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for id in &nomination_ids {
+            query = query.bind(*id);
+        }
+        for r in query.fetch_all(db.pool()).await? {
+            let status: String = r.try_get("status")?;
+            nominations.insert(
+                r.try_get("id")?,
+                (
+                    r.try_get("person_id")?,
+                    r.try_get("nominated_by")?,
+                    NominationStatus::parse(&status) == Some(NominationStatus::Approved),
+                ),
+            );
+        }
+    }
+    let mut relations: HashMap<i64, Relation> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let shown = match subject_of(&r.event) {
+            Subject::Open => true,
+            Subject::PrivateNote => r
+                .actor_id
+                .is_some_and(|author| policy::read_private_note(actor, author)),
+            Subject::Nomination(id) => match nominations.get(&id) {
+                Some(&(person, nominated_by, approved)) => {
+                    let relation = match relations.get(&person) {
+                        Some(rel) => *rel,
+                        None => {
+                            let rel = people::relation(db, actor, person).await?;
+                            relations.insert(person, rel);
+                            rel
+                        }
+                    };
+                    policy::see_nomination(actor, relation, nominated_by, approved)
+                }
+                // A nomination that is gone (its person was removed) tells nothing more about
+                // anyone: shown to those who read the log.
+                None => id != 0,
+            },
+        };
+        if shown {
+            out.push(r.event);
+        }
+    }
+    Ok(out)
+}
+
+/// The events the filter matches, one page at a time, newest first; only those the actor may see.
 pub async fn search(db: &Db, actor: &Actor, filter: &AuditFilter) -> AppResult<Page<AuditEvent>> {
     policy::read_audit_log(actor)?;
     let per_page = filter
         .per_page
         .unwrap_or(DEFAULT_PER_PAGE)
-        .clamp(1, MAX_PER_PAGE);
-    let mut c = conditions(filter)?;
+        .clamp(1, MAX_PER_PAGE) as usize;
     // Reading newer events walks up from the cursor; everything else walks down.
     let upward = filter.before.is_none() && filter.after.is_some();
-    if let Some(before) = filter.before {
-        c.push(|n| format!("id < ${n}"), Bind::Int(before));
-    } else if let Some(after) = filter.after {
-        c.push(|n| format!("id > ${n}"), Bind::Int(after));
-    }
-    let sql = format!(
-        "SELECT {COLUMNS} FROM audit_events{} ORDER BY id {} LIMIT {}",
-        c.clause(),
-        if upward { "ASC" } else { "DESC" },
-        per_page + 1
-    );
-    let rows = c.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?;
-    let mut items = rows
-        .iter()
-        .map(event_from_row)
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let more = items.len() as i64 > per_page;
-    items.truncate(per_page as usize);
+    let walk = match (filter.before, filter.after) {
+        (None, Some(after)) => Walk::Up(after),
+        (before, _) => Walk::Down(before),
+    };
+    let (mut items, more) = scan(db, actor, filter, walk, per_page).await?;
     if upward {
         items.reverse();
     }
     let (newest, oldest) = (items.first().map(|e| e.id), items.last().map(|e| e.id));
+    let any_beyond = |walk: Walk| async move {
+        scan(db, actor, filter, walk, 1)
+            .await
+            .map(|(found, _)| !found.is_empty())
+    };
     let (newer, older) = if upward {
         // An empty page past the newest event still links back to the older ones.
         let bound = oldest.unwrap_or_else(|| filter.after.unwrap_or(0) + 1);
-        let older = any_beyond(db, filter, "<", bound).await?.then_some(bound);
+        let older = any_beyond(Walk::Down(Some(bound))).await?.then_some(bound);
         (if more { newest } else { None }, older)
     } else {
         let newer = match filter.before {
             Some(before) => {
                 let bound = newest.unwrap_or(before - 1);
-                any_beyond(db, filter, ">", bound).await?.then_some(bound)
+                any_beyond(Walk::Up(bound)).await?.then_some(bound)
             }
             None => None,
         };
@@ -396,18 +558,12 @@ pub fn rfc3339(at: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Every event the filter matches (cursors and page size aside) as CSV, newest first, with a header
+/// Every event the filter matches that the actor may see (cursors and page size aside) as CSV, newest first, with a header
 /// row. Text cells that a spreadsheet would run as a formula start with an apostrophe.
 pub async fn export_csv(db: &Db, actor: &Actor, filter: &AuditFilter) -> AppResult<String> {
     policy::read_audit_log(actor)?;
-    let c = conditions(filter)?;
-    let sql = format!(
-        "SELECT {COLUMNS} FROM audit_events{} ORDER BY id DESC LIMIT {}",
-        c.clause(),
-        CSV_MAX_ROWS + 1
-    );
-    let rows = c.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?;
-    if rows.len() as i64 > CSV_MAX_ROWS {
+    let (events, more) = scan(db, actor, filter, Walk::Down(None), CSV_MAX_ROWS as usize).await?;
+    if more {
         return Err(AppError::bad_request(format!(
             "more than {CSV_MAX_ROWS} events match; choose a shorter date range"
         )));
@@ -418,8 +574,7 @@ pub async fn export_csv(db: &Db, actor: &Actor, filter: &AuditFilter) -> AppResu
         "id", "time", "actor", "action", "object", "summary", "detail",
     ])
     .map_err(failed)?;
-    for row in &rows {
-        let e = event_from_row(row)?;
+    for e in events {
         let detail = e.detail.map(|d| d.to_string()).unwrap_or_default();
         out.write_record([
             e.id.to_string().as_str(),

@@ -65,21 +65,27 @@ pub struct PrivateRecord {
     pub history: Vec<HistoryEntry>,
 }
 
-/// A person's page.
+/// A person's page. Colleagues see what the directory shows of everyone (name, email, team,
+/// manager, status, reports); the employee id, dates and role are for the person, their management
+/// chain and admins, and absent for everyone else.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PersonRecord {
     pub id: i64,
     pub name: String,
     pub email: String,
+    /// Absent when the viewer may not see it.
     pub employee_id: Option<String>,
     pub team: Option<String>,
     pub manager_id: Option<i64>,
     pub manager_name: Option<String>,
     pub manager_email: Option<String>,
+    /// Absent when the viewer may not see it.
     pub start_date: Option<String>,
     pub status: Status,
+    /// Absent when the viewer may not see it.
     pub left_on: Option<String>,
-    pub role: Role,
+    /// Absent when the viewer may not see it.
+    pub role: Option<Role>,
     /// Direct reports, by name.
     pub reports: Vec<(i64, String)>,
     /// Absent when the viewer may not see it.
@@ -347,7 +353,8 @@ pub async fn person(state: &AppState, actor: &Actor, id: i64) -> AppResult<Perso
     .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
     .collect::<Result<Vec<(i64, String)>, sqlx::Error>>()?;
     let relation = relation(db, actor, id).await?;
-    let private = if policy::see_private(actor, relation) {
+    let sees_private = policy::see_private(actor, relation);
+    let private = if sees_private {
         let published = crate::services::framework::published(state, actor).await?;
         let fw = published.as_ref().map(|p| &p.framework);
         let track: Option<String> = row.try_get("track_key")?;
@@ -372,23 +379,26 @@ pub async fn person(state: &AppState, actor: &Actor, id: i64) -> AppResult<Perso
     };
     let role: String = row.try_get("role")?;
     let active: i64 = row.try_get("active")?;
+    let employee_id: Option<String> = row.try_get("employee_id")?;
+    let start_date: Option<String> = row.try_get("start_date")?;
+    let left_on: Option<String> = row.try_get("left_on")?;
     Ok(PersonRecord {
         id,
         name: row.try_get("name")?,
         email: row.try_get("email")?,
-        employee_id: row.try_get("employee_id")?,
+        employee_id: employee_id.filter(|_| sees_private),
         team: row.try_get("team")?,
         manager_id: row.try_get("manager_id")?,
         manager_name: row.try_get("manager_name")?,
         manager_email: row.try_get("manager_email")?,
-        start_date: row.try_get("start_date")?,
+        start_date: start_date.filter(|_| sees_private),
         status: if active == 1 {
             Status::Active
         } else {
             Status::Left
         },
-        left_on: row.try_get("left_on")?,
-        role: Role::parse(&role).unwrap_or(Role::Employee),
+        left_on: left_on.filter(|_| sees_private),
+        role: Some(Role::parse(&role).unwrap_or(Role::Employee)).filter(|_| sees_private),
         reports,
         private,
     })

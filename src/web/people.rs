@@ -194,6 +194,13 @@ struct PersonPage {
     statuses: Vec<Choice>,
 }
 
+impl PersonPage {
+    /// The person's role for the role form, which only admins get (and who see the role).
+    fn role_value(&self) -> &'static str {
+        self.person.role.map_or("employee", |r| r.as_str())
+    }
+}
+
 fn kind_choices() -> Vec<Choice> {
     PositionKind::ALL
         .into_iter()

@@ -22,6 +22,15 @@
 //! (Ola, asking about her own record); an admin; an organisation API token (scope `api`); a token
 //! of scope `scim`.
 //!
+//! Three more columns are an admin holding every kind of token: their own personal API token, an
+//! organisation API token they created, and a SCIM token they created (all made over the API, as
+//! an admin would). A token acts only for the account that created it, or for no person, so their
+//! expectations follow from the columns above and a row states them only where they differ:
+//! the admin's personal token answers as the admin in a browser (`Role::Admin`), the organisation
+//! token as the organisation token of the command line (`Role::ApiToken`), the SCIM token as the
+//! SCIM token (`Role::ScimToken`). `Row::admin_tokens` gives the three where that rule does not
+//! hold.
+//!
 //! Subjects of person routes: Ola (herself for the person-themselves column, a report two levels
 //! down the manager's chain), Noor (a direct report of the manager, and the person's own manager,
 //! whose record she may not see), Pat (a peer outside the chain) and an id that does not exist.
@@ -54,6 +63,12 @@ enum Role {
     Admin,
     ApiToken,
     ScimToken,
+    /// The admin's own personal API token.
+    AdminPersonalToken,
+    /// An organisation API token created by the admin.
+    AdminOrgToken,
+    /// A SCIM token created by the admin.
+    AdminScimToken,
 }
 
 const ROLES: [Role; 7] = [
@@ -91,6 +106,9 @@ const fn code(n: u16) -> Expect {
 }
 
 type Row7 = [Expect; 7];
+
+/// The answers of the admin's personal API token, their organisation API token and their SCIM token.
+type Row3 = [Expect; 3];
 
 /// Open to everyone, signed in or not.
 const PUBLIC: Row7 = [OK; 7];
@@ -155,6 +173,8 @@ struct Row {
     subject: Subject,
     payload: Payload,
     expect: Row7,
+    /// The admin's tokens, where they do not answer as the columns they follow.
+    tokens: Option<Row3>,
 }
 
 fn row(method: &'static str, path: &'static str, expect: Row7) -> Row {
@@ -165,6 +185,7 @@ fn row(method: &'static str, path: &'static str, expect: Row7) -> Row {
         subject: Subject::None,
         payload: Payload::Empty,
         expect,
+        tokens: None,
     }
 }
 
@@ -189,6 +210,27 @@ fn patch(path: &'static str, expect: Row7) -> Row {
 }
 
 impl Row {
+    /// What `role` gets for this row.
+    fn expectation(&self, role: Role) -> Expect {
+        let column = |r: Role| ROLES.iter().position(|x| *x == r).expect("a column");
+        let (followed, index) = match role {
+            Role::AdminPersonalToken => (Role::Admin, 0),
+            Role::AdminOrgToken => (Role::ApiToken, 1),
+            Role::AdminScimToken => (Role::ScimToken, 2),
+            other => return self.expect[column(other)],
+        };
+        match self.tokens {
+            Some(tokens) => tokens[index],
+            None => self.expect[column(followed)],
+        }
+    }
+
+    /// The answers of the admin's three tokens, where they differ from the columns they follow.
+    fn admin_tokens(mut self, tokens: Row3) -> Row {
+        self.tokens = Some(tokens);
+        self
+    }
+
     fn query(mut self, query: &'static str) -> Row {
         self.query = query;
         self
@@ -264,12 +306,13 @@ fn matrix() -> Vec<Row> {
         get("/api/docs/", PUBLIC),
         get("/api/schema/framework-v1.json", PUBLIC),
         // One's own account: people in a browser, not tokens.
-        get("/account/password", [SIGN_IN, OK, OK, OK, OK, NO, NO]),
+        get("/account/password", [SIGN_IN, OK, OK, OK, OK, NO, NO]).admin_tokens([NO, NO, NO]),
         // A wrong current password: judged (422) only for those who may change one.
         post(
             "/account/password",
             [SIGN_IN, code(422), code(422), code(422), code(422), NO, NO],
         )
+        .admin_tokens([NO, NO, NO])
         .form(&[
             ("current", "not the current password"),
             ("new", "a long new password"),
@@ -409,6 +452,12 @@ fn matrix() -> Vec<Row> {
             [SIGN_IN, NO, NO, NO, code(201), code(201), NO],
         )
         .form(&[("name", "made by form"), ("scope", "api")]),
+        post(
+            "/admin/tokens",
+            [SIGN_IN, NO, NO, NO, code(201), NO, NO],
+        )
+        .admin_tokens([code(201), NO, NO])
+        .form(&[("name", "mine by form"), ("scope", "api"), ("owner", "me")]),
         post("/admin/tokens/{id}/revoke", ADMIN_PAGE).of(Token),
         get("/api/v1/tokens", ADMIN_API),
         post(
@@ -416,6 +465,20 @@ fn matrix() -> Vec<Row> {
             [UNAUTH, NO, NO, NO, code(201), code(201), NO],
         )
         .json(serde_json::json!({ "name": "made by api", "scope": "api" })),
+        // A personal token: anyone who is a person makes one for themselves; a token with no person
+        // behind it has nobody to give it.
+        post(
+            "/api/v1/tokens",
+            [UNAUTH, code(201), code(201), code(201), code(201), NO, NO],
+        )
+        .admin_tokens([code(201), NO, NO])
+        .json(serde_json::json!({ "name": "mine", "scope": "api", "personal": true })),
+        // Naming someone else for a token is refused to everyone who may make one.
+        post(
+            "/api/v1/tokens",
+            [UNAUTH, code(422), code(422), code(422), code(422), code(422), NO],
+        )
+        .json(serde_json::json!({ "name": "as Noor", "scope": "api", "user": "noor@demo.trellis.test" })),
         delete(
             "/api/v1/tokens/{id}",
             [UNAUTH, NO, NO, NO, code(204), code(204), NO],
@@ -1243,10 +1306,16 @@ async fn world() -> World {
     let org = app.organisation().await;
     let objects = area_objects(&app, &org).await;
     let Organisation { ola, noor, pat, .. } = org;
-    let token_id = accounts::issue_api_token(db, &operator, "throwaway", "api", None)
-        .await
-        .expect("a throwaway token")
-        .id;
+    let token_id = accounts::issue_api_token(
+        db,
+        &operator,
+        "throwaway",
+        "api",
+        accounts::TokenOwner::Organisation,
+    )
+    .await
+    .expect("a throwaway token")
+    .id;
     let link = accounts::issue_link(db, &operator, "pat@demo.trellis.test", LinkPurpose::Invite)
         .await
         .expect("an invitation link")
@@ -1300,7 +1369,24 @@ async fn credentials(w: &World, role: Role) -> Credentials {
         Role::Admin => Credentials::Session(w.app.sign_in(ADMIN).await),
         Role::ApiToken => Credentials::Bearer(w.app.token("api").await),
         Role::ScimToken => Credentials::Bearer(w.app.token("scim").await),
+        Role::AdminPersonalToken => admin_token(w, true, "api").await,
+        Role::AdminOrgToken => admin_token(w, false, "api").await,
+        Role::AdminScimToken => admin_token(w, false, "scim").await,
     }
+}
+
+/// A token the admin creates over the API, signed in: their own, or the organisation's.
+async fn admin_token(w: &World, personal: bool, scope: &str) -> Credentials {
+    let admin = w.app.sign_in(ADMIN).await;
+    let res = w
+        .app
+        .post("/api/v1/tokens")
+        .session(&admin)
+        .json(&serde_json::json!({ "name": "held by the admin", "scope": scope, "personal": personal }))
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    Credentials::Bearer(res.json()["secret"].as_str().expect("a secret").to_owned())
 }
 
 impl World {
@@ -1449,12 +1535,11 @@ fn meets(expect: Expect, status: StatusCode, location: &str, content_type: &str)
 
 /// Runs the whole table as one role and fails with every cell that differs.
 async fn run_as(role: Role) {
-    let column = ROLES.iter().position(|r| *r == role).expect("a role");
     let w = world().await;
     let who = credentials(&w, role).await;
     let mut wrong = Vec::new();
     for row in matrix() {
-        let expect = row.expect[column];
+        let expect = row.expectation(role);
         let (status, location, content_type, body) = w.send(&row, &who).await;
         if !meets(expect, status, &location, &content_type) {
             wrong.push(format!(
@@ -1506,6 +1591,21 @@ async fn organisation_api_tokens_act_with_admin_rights_but_not_as_a_person() {
 #[tokio::test]
 async fn scim_tokens_reach_provisioning_and_nothing_else() {
     run_as(Role::ScimToken).await;
+}
+
+#[tokio::test]
+async fn an_admins_personal_token_acts_as_the_admin_and_nobody_else() {
+    run_as(Role::AdminPersonalToken).await;
+}
+
+#[tokio::test]
+async fn an_organisation_token_made_by_an_admin_acts_for_no_person() {
+    run_as(Role::AdminOrgToken).await;
+}
+
+#[tokio::test]
+async fn a_scim_token_made_by_an_admin_only_provisions() {
+    run_as(Role::AdminScimToken).await;
 }
 
 /// The (method, path) of every route the routers in `src/` declare, with the prefixes they are

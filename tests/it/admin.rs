@@ -298,7 +298,8 @@ async fn employees_and_scim_tokens_are_refused_every_admin_page_and_route() {
         for (method, path) in [
             ("GET", "/api/v1/tokens"),
             ("POST", "/api/v1/tokens"),
-            ("DELETE", "/api/v1/tokens/1"),
+            // The organisation's SCIM token: not theirs to revoke.
+            ("DELETE", "/api/v1/tokens/2"),
             ("GET", "/api/v1/audit"),
         ] {
             let req = match method {
@@ -471,12 +472,18 @@ async fn the_csv_export_has_a_header_and_only_the_matching_rows_escaped() {
             .all(|r| &r[3] == "token.create" && &r[2] == ADMIN.0)
     );
     // Newest first; commas and quotes survive a round trip, formulas are defused.
-    assert_eq!(&rows[0][5], "Created the api token `plain`");
-    assert_eq!(&rows[1][5], "Created the api token `=HYPERLINK(\"x\")`");
-    assert_eq!(&rows[2][5], "Created the api token `Sync, \"nightly\"`");
+    assert_eq!(&rows[0][5], "Created the organisation api token “plain”");
+    assert_eq!(
+        &rows[1][5],
+        "Created the organisation api token “=HYPERLINK(\"x\")”"
+    );
+    assert_eq!(
+        &rows[2][5],
+        "Created the organisation api token “Sync, \"nightly\"”"
+    );
     assert!(
         res.body
-            .contains("\"Created the api token `Sync, \"\"nightly\"\"`\"")
+            .contains("\"Created the organisation api token “Sync, \"\"nightly\"\"”\"")
     );
     assert!(rows[0][1].ends_with('Z'), "times are UTC: {}", &rows[0][1]);
     let detail: serde_json::Value = serde_json::from_str(&rows[2][6]).expect("JSON detail");
@@ -506,7 +513,7 @@ async fn the_log_pages_newest_first_and_back_again() {
             &Actor::command_line(),
             &format!("bulk {n}"),
             "api",
-            None,
+            accounts::TokenOwner::Organisation,
         )
         .await
         .expect("a token");
@@ -570,7 +577,7 @@ async fn the_audit_page_links_to_older_and_newer_events_keeping_the_filters() {
             &Actor::command_line(),
             &format!("bulk {n}"),
             "api",
-            None,
+            accounts::TokenOwner::Organisation,
         )
         .await
         .expect("a token");
@@ -582,8 +589,8 @@ async fn the_audit_page_links_to_older_and_newer_events_keeping_the_filters() {
         .send()
         .await
         .expect(StatusCode::OK);
-    assert!(first.body.contains("`bulk 54`"));
-    assert!(!first.body.contains("`bulk 4`"));
+    assert!(first.body.contains("“bulk 54”"));
+    assert!(!first.body.contains("“bulk 4”"));
     assert!(!first.body.contains("rel=\"prev\""));
     let older = href_of(&first.body, "rel=\"next\"").expect("an older link");
     assert!(
@@ -596,8 +603,8 @@ async fn the_audit_page_links_to_older_and_newer_events_keeping_the_filters() {
         .send()
         .await
         .expect(StatusCode::OK);
-    assert!(second.body.contains("`bulk 4`"));
-    assert!(!second.body.contains("`bulk 54`"));
+    assert!(second.body.contains("“bulk 4”"));
+    assert!(!second.body.contains("“bulk 54”"));
     assert!(!second.body.contains("rel=\"next\""));
     let newer = href_of(&second.body, "rel=\"prev\"").expect("a newer link");
     let back = app
@@ -606,7 +613,7 @@ async fn the_audit_page_links_to_older_and_newer_events_keeping_the_filters() {
         .send()
         .await
         .expect(StatusCode::OK);
-    assert!(back.body.contains("`bulk 54`"));
+    assert!(back.body.contains("“bulk 54”"));
     assert!(!back.body.contains("rel=\"prev\""));
 }
 

@@ -146,24 +146,48 @@ impl TestApp {
         self.sign_in(EMPLOYEE).await
     }
 
-    /// An organisation-wide API token of the given scope.
+    /// An organisation-wide API token of the given scope, made at the command line.
     pub async fn token(&self, scope: &str) -> String {
-        accounts::create_api_token(self.state.db(), &Actor::command_line(), "test", scope, None)
-            .await
-            .expect("create a token")
-    }
-
-    /// An API token that acts as the given account.
-    pub async fn token_for(&self, email: &str) -> String {
         accounts::create_api_token(
             self.state.db(),
             &Actor::command_line(),
-            "personal",
-            "api",
-            Some(email),
+            "test",
+            scope,
+            accounts::TokenOwner::Organisation,
         )
         .await
         .expect("create a token")
+    }
+
+    /// The given account's own personal API token, created by them, signed in.
+    pub async fn token_for(&self, email: &str) -> String {
+        accounts::create_api_token(
+            self.state.db(),
+            &self.session_actor(email).await,
+            "personal",
+            "api",
+            accounts::TokenOwner::Creator,
+        )
+        .await
+        .expect("create a token")
+    }
+
+    /// The actor of a browser session of the given account, as signing in makes it.
+    pub async fn session_actor(&self, email: &str) -> Actor {
+        use sqlx::Row;
+        let row = sqlx::query("SELECT id, name, role FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(self.state.db().pool())
+            .await
+            .expect("an account");
+        let role: String = row.get("role");
+        Actor {
+            user_id: Some(row.get("id")),
+            label: email.to_owned(),
+            name: row.get("name"),
+            role: Role::parse(&role).unwrap_or(Role::Employee),
+            via: trellis::auth::Via::Session,
+        }
     }
 
     /// Creates an account directly, for tests that need more than the demo's two.

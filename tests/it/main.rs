@@ -27,6 +27,7 @@ mod openapi;
 mod people;
 mod people_import;
 mod plans;
+mod privacy;
 mod readiness;
 mod reading;
 mod rollout;

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::auth::Actor;
 use crate::error::{AppError, FieldError};
-use crate::services::accounts::{self, ApiTokenInfo, TOKEN_SCOPES};
+use crate::services::accounts::{self, ApiTokenInfo, TOKEN_SCOPES, TokenOwner};
 use crate::state::AppState;
 use crate::web::{Layout, PageResult, render_with};
 
@@ -35,6 +35,8 @@ struct TokensPage {
     created: Option<Created>,
     name: String,
     scope: String,
+    /// `organisation` or `me`.
+    owner: String,
     errors: Vec<FieldError>,
 }
 
@@ -50,7 +52,7 @@ impl TokensPage {
     fn general_errors(&self) -> Vec<&str> {
         self.errors
             .iter()
-            .filter(|e| e.field != "name" && e.field != "scope")
+            .filter(|e| !["name", "scope", "owner"].contains(&e.field.as_str()))
             .map(|e| e.message.as_str())
             .collect()
     }
@@ -64,6 +66,7 @@ async fn page(state: &AppState, actor: &Actor) -> Result<TokensPage, AppError> {
         created: None,
         name: String::new(),
         scope: "api".into(),
+        owner: "organisation".into(),
         errors: Vec::new(),
     })
 }
@@ -86,6 +89,9 @@ struct CreateForm {
     name: String,
     #[serde(default)]
     scope: String,
+    /// `me` for a personal token; anything else is an organisation token.
+    #[serde(default)]
+    owner: String,
 }
 
 /// Creates a token and answers with the page itself, not a redirect: the secret exists only in this
@@ -95,10 +101,18 @@ async fn create(
     actor: Actor,
     Form(form): Form<CreateForm>,
 ) -> PageResult {
-    let result = accounts::issue_api_token(state.db(), &actor, &form.name, &form.scope, None).await;
+    // The page lists every token: only those who may read it create tokens here.
+    let mut page = page(&state, &actor).await?;
+    let owner = if form.owner == "me" {
+        TokenOwner::Creator
+    } else {
+        TokenOwner::Organisation
+    };
+    let result =
+        accounts::issue_api_token(state.db(), &actor, &form.name, &form.scope, owner).await;
     match result {
         Ok(new) => {
-            let mut page = page(&state, &actor).await?;
+            page.tokens = accounts::list_api_tokens(state.db(), &actor).await?;
             page.created = Some(Created {
                 name: form.name.trim().to_owned(),
                 secret: new.secret,
@@ -106,10 +120,10 @@ async fn create(
             no_store(StatusCode::CREATED, &page)
         }
         Err(e) if e.status().is_client_error() && e.status() != StatusCode::FORBIDDEN => {
-            let mut page = page(&state, &actor).await?;
             page.errors = e.field_errors();
             page.name = form.name;
             page.scope = form.scope;
+            page.owner = form.owner;
             no_store(e.status(), &page)
         }
         Err(e) => Err(e),
