@@ -62,7 +62,10 @@ pub fn app(state: AppState) -> Router {
         .nest("/scim/v2", scim::routes())
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(
-            auth::limits::Limiters::new(&state.config().limits),
+            (
+                auth::limits::Limiters::new(&state.config().limits),
+                state.clone(),
+            ),
             auth::limits::enforce,
         ))
         .layer(

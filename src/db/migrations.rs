@@ -190,6 +190,11 @@ ALTER TABLE users ADD COLUMN scim_active_unassigned BIGINT NOT NULL DEFAULT 0;
         name: "a digest of each readiness result",
         sql: include_str!("migrations/0011_readiness_digest.sql"),
     },
+    Migration {
+        version: 12,
+        name: "failed sign-ins slowed per email and address instead of a lockout per email",
+        sql: include_str!("migrations/0012_sign_in_backoff.sql"),
+    },
 ];
 
 /// The DDL spellings that differ between backends.

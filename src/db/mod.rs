@@ -104,9 +104,15 @@ impl Db {
         self.backend
     }
 
-    /// Starts a transaction. Every write of a service happens inside one.
+    /// Starts a transaction. Every write of a service happens inside one. On SQLite it takes the
+    /// write lock at once (`BEGIN IMMEDIATE`), waiting for it up to the busy timeout: a transaction
+    /// that read first and wrote later would be refused outright ("database is locked") whenever
+    /// another write landed in between, as when two requests create the same person at once.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.pool.begin().await
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 
     /// Answers whether the database responds, for health checks.
