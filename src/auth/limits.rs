@@ -262,12 +262,12 @@ impl Limiter {
         if now.duration_since(buckets.swept) > Duration::from_secs(10) {
             buckets.sweep(now);
         }
+        // Room is always left for the overflow bucket itself.
+        let room = self.budget.saturating_sub(OVERFLOW.len() + BUCKET_OVERHEAD);
         let mut key = key;
-        if !buckets.next.contains_key(key)
-            && buckets.bytes + key.len() + BUCKET_OVERHEAD > self.budget
-        {
+        if !buckets.next.contains_key(key) && buckets.bytes + key.len() + BUCKET_OVERHEAD > room {
             buckets.sweep(now);
-            if buckets.bytes + key.len() + BUCKET_OVERHEAD > self.budget {
+            if buckets.bytes + key.len() + BUCKET_OVERHEAD > room {
                 key = OVERFLOW;
             }
         }
