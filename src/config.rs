@@ -17,7 +17,7 @@ pub struct Config {
     pub password_cost: crate::auth::password::Cost,
     /// Request rate limits of sign-in, account links, the API and SCIM (`TRELLIS_RATE_*`).
     pub limits: crate::auth::limits::RateLimits,
-    /// How many failed sign-ins in a row lock an email, and for how long.
+    /// How failed sign-ins are slowed down, per email and client address.
     pub lockout: crate::services::accounts::Lockout,
     /// Where invitation and reset links are sent from (`TRELLIS_SMTP_URL`); none: admins pass them on.
     pub smtp_url: Option<String>,

@@ -63,8 +63,10 @@ pub enum AppError {
         "career growth features are not open to your team yet: the People team is piloting them with a few teams first"
     )]
     NotReleased,
+    /// A database failure that is not the client's doing. Constraint violations never land here:
+    /// `From<sqlx::Error>` turns them into [`AppError::Conflict`].
     #[error(transparent)]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("{0}")]
     Internal(String),
 }
@@ -147,6 +149,67 @@ impl AppError {
             }],
         }
     }
+}
+
+/// Every database error passes through here (`?` on a sqlx result), so that a constraint the
+/// database enforces answers the same on every service: a request that clashes with data saved at
+/// the same moment (two requests creating the same person, a team removed while someone joins it)
+/// is a 409 that says what clashed, never a 500.
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) => match constraint_clash(db.as_ref()) {
+                Some(message) => {
+                    tracing::info!(error = %db, "a write clashed with a database constraint");
+                    AppError::Conflict(message)
+                }
+                None => AppError::Database(e),
+            },
+            _ => AppError::Database(e),
+        }
+    }
+}
+
+/// What a violated unique, foreign key or check constraint means to the person who sent the
+/// request; `None` for any other database error.
+fn constraint_clash(db: &dyn sqlx::error::DatabaseError) -> Option<String> {
+    use sqlx::error::ErrorKind;
+    // PostgreSQL names the constraint (`users_email_key`); SQLite names the columns in its message
+    // (`UNIQUE constraint failed: users.email`).
+    let names = format!("{} {}", db.constraint().unwrap_or_default(), db.message()).to_lowercase();
+    match db.kind() {
+        ErrorKind::UniqueViolation => Some(format!(
+            "{} is in use already: something with the same value was saved at the same moment or before; reload the page to see it",
+            clashing_value(&names)
+        )),
+        ErrorKind::ForeignKeyViolation => Some(
+            "something this refers to was removed or changed at the same moment; reload the page and try again"
+                .to_owned(),
+        ),
+        ErrorKind::CheckViolation => Some(
+            "a value breaks a rule of the saved data (it may have changed at the same moment); reload the page and try again"
+                .to_owned(),
+        ),
+        _ => None,
+    }
+}
+
+/// The value a unique constraint is about, in words, from its name or message.
+fn clashing_value(names: &str) -> &'static str {
+    const VALUES: [(&str, &str); 8] = [
+        ("external_id", "this external id"),
+        ("scim_user_name", "this user name"),
+        ("employee_id", "this employee id"),
+        ("email", "this email"),
+        ("token_hash", "this secret"),
+        ("key", "this key"),
+        ("name", "this name"),
+        ("id", "this record"),
+    ];
+    VALUES
+        .iter()
+        .find(|(column, _)| names.contains(column))
+        .map_or("this value", |(_, words)| words)
 }
 
 impl From<trellis_framework::edit::EditError> for AppError {

@@ -66,7 +66,10 @@ pub fn app(state: AppState) -> Router {
             services::surveys::take_audiences_before_requests,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            auth::limits::Limiters::new(&state.config().limits),
+            (
+                auth::limits::Limiters::new(&state.config().limits),
+                state.clone(),
+            ),
             auth::limits::enforce,
         ))
         .layer(

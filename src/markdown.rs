@@ -2,34 +2,42 @@
 //! pulldown-cmark, then sanitised with ammonia so no script, style or unsafe link survives. Results
 //! are memoised, since the same bullets are shown on many pages.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use pulldown_cmark::{Options, Parser, html};
 
-/// How many distinct texts the memo keeps before it starts afresh.
-const MEMO_LIMIT: usize = 200_000;
+use crate::state::{ByteCache, budget};
 
-#[derive(Default)]
+/// Remembers rendered texts by their markdown, within [`budget::MARKDOWN`] bytes.
 pub struct Markdown {
-    memo: RwLock<HashMap<Box<str>, Arc<str>>>,
+    memo: ByteCache<Arc<str>>,
+}
+
+impl Default for Markdown {
+    fn default() -> Markdown {
+        Markdown::with_budget(budget::MARKDOWN)
+    }
 }
 
 impl Markdown {
+    pub fn with_budget(bytes: usize) -> Markdown {
+        Markdown {
+            memo: ByteCache::new(bytes),
+        }
+    }
+
+    /// The bytes the memo holds.
+    pub fn memo_bytes(&self) -> usize {
+        self.memo.bytes()
+    }
+
     /// Safe HTML for a block of markdown (paragraphs, lists, emphasis, links).
     pub fn block(&self, text: &str) -> Arc<str> {
-        if let Ok(memo) = self.memo.read()
-            && let Some(hit) = memo.get(text)
-        {
-            return hit.clone();
+        if let Some(hit) = self.memo.get(text) {
+            return hit;
         }
         let rendered: Arc<str> = render(text).into();
-        if let Ok(mut memo) = self.memo.write() {
-            if memo.len() >= MEMO_LIMIT {
-                memo.clear();
-            }
-            memo.insert(text.into(), rendered.clone());
-        }
+        self.memo.put(text, rendered.clone(), rendered.len());
         rendered
     }
 
@@ -131,6 +139,27 @@ mod tests {
         assert!(!evil.contains("<script"), "{evil}");
         assert!(!evil.contains("href=\"javascript"), "{evil}");
         assert!(!evil.contains("onerror"), "{evil}");
+    }
+
+    #[test]
+    fn a_flood_of_distinct_large_texts_keeps_the_memo_within_its_budget() {
+        let md = Markdown::with_budget(1 << 20);
+        for i in 0..2000 {
+            let text = format!(
+                "{i} {}",
+                "**bold** and [a link](https://example.test) ".repeat(100)
+            );
+            let html = md.block(&text);
+            assert!(html.contains("<strong>bold</strong>"));
+            assert!(md.memo_bytes() <= 1 << 20, "{}", md.memo_bytes());
+        }
+        assert!(
+            md.memo_bytes() > 1 << 19,
+            "the memo is used: {}",
+            md.memo_bytes()
+        );
+        assert_eq!(&*md.inline("You **own** it"), "You <strong>own</strong> it");
+        assert_eq!(&*md.inline("You **own** it"), "You <strong>own</strong> it");
     }
 
     #[test]

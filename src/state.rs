@@ -137,18 +137,24 @@ impl AppState {
 
 /// Directory figures that are slow to compute and cheap to key: the caller puts everything a value
 /// depends on into the key (the query, its parameters and a marker of the data's last change), so
-/// an entry is never stale, only unused. Bounded: past its capacity it starts afresh.
-#[derive(Default)]
+/// an entry is never stale, only unused. Bounded by [`budget::COUNTS`] bytes.
 pub struct CountCache {
-    entries: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+    entries: ByteCache<i64>,
     teams: std::sync::Mutex<Option<(i64, Arc<Vec<String>>)>>,
 }
 
-impl CountCache {
-    const CAPACITY: usize = 1000;
+impl Default for CountCache {
+    fn default() -> CountCache {
+        CountCache {
+            entries: ByteCache::new(budget::COUNTS),
+            teams: std::sync::Mutex::default(),
+        }
+    }
+}
 
+impl CountCache {
     pub fn get(&self, key: &str) -> Option<i64> {
-        self.entries.lock().ok()?.get(key).copied()
+        self.entries.get(key)
     }
 
     /// The team names as of the data change `generation`, if remembered.
@@ -167,11 +173,187 @@ impl CountCache {
     }
 
     pub fn put(&self, key: String, count: i64) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= Self::CAPACITY {
-                entries.clear();
-            }
-            entries.insert(key, count);
+        self.entries.put(&key, count, std::mem::size_of::<i64>());
+    }
+}
+
+/// How much memory each in-memory cache and limiter may hold, in bytes, stated in one place. Each
+/// evicts what it holds (oldest first) when it would go over, so no request, however large and
+/// however many, grows a server past these; together they stay under about 100 MiB.
+pub mod budget {
+    /// Rendered markdown (framework bullets, descriptions, notes), keyed by its text.
+    pub const MARKDOWN: usize = 16 << 20;
+    /// Renderings kept with each cached framework snapshot (a track's matrix as HTML, per pay
+    /// visibility). The server keeps two snapshots (the latest version and the draft); a snapshot's
+    /// lint findings are computed once and are as large as the framework, which the request body
+    /// limit bounds.
+    pub const SNAPSHOT_RENDERINGS: usize = 16 << 20;
+    /// Who sessions and tokens belong to.
+    pub const ACTORS: usize = 4 << 20;
+    /// Directory counts ([`super::CountCache`]).
+    pub const COUNTS: usize = 1 << 20;
+    /// Each of the dashboard's caches: figures, pulse trends, renderings and filter choices.
+    pub const DASHBOARDS: usize = 8 << 20;
+    /// The buckets of each rate limit area (sign-in, API, SCIM, forms).
+    pub const LIMITER: usize = 4 << 20;
+    /// What one entry's map slot and bookkeeping cost besides its key and value.
+    pub const ENTRY_OVERHEAD: usize = 64;
+}
+
+/// Roughly what a value holds in memory: the length of its debug form, counted without building it
+/// (strings count their text, numbers their digits), plus the value itself. For caches of computed
+/// figures, where exactness matters less than growing with what is held.
+pub fn weigh<T: std::fmt::Debug>(value: &T) -> usize {
+    struct Count(usize);
+    impl std::fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0 += s.len();
+            Ok(())
         }
+    }
+    let mut count = Count(0);
+    let _ = std::fmt::write(&mut count, format_args!("{value:?}"));
+    count.0 + std::mem::size_of::<T>()
+}
+
+/// A map bounded by bytes: each entry is weighed when it is put (its key, its value's weight as
+/// the caller measures it, and [`budget::ENTRY_OVERHEAD`]), and the oldest entries are evicted while
+/// the total is over the budget. An entry heavier than an eighth of the budget is not kept at all,
+/// so that one huge value cannot push out everything else.
+pub struct ByteCache<V> {
+    budget: usize,
+    inner: std::sync::Mutex<ByteCacheInner<V>>,
+}
+
+impl<V> std::fmt::Debug for ByteCache<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let bytes = self.inner.lock().map_or(0, |inner| inner.bytes);
+        write!(f, "ByteCache({bytes} of {} bytes)", self.budget)
+    }
+}
+
+struct ByteCacheInner<V> {
+    entries: std::collections::HashMap<Box<str>, (V, usize, u64)>,
+    /// Keys in the order they were put, with the sequence number of that put; a key put again
+    /// leaves a stale pair behind, skipped on eviction and dropped when the queue is compacted.
+    order: std::collections::VecDeque<(u64, Box<str>)>,
+    bytes: usize,
+    sequence: u64,
+}
+
+impl<V: Clone> ByteCache<V> {
+    pub fn new(budget: usize) -> ByteCache<V> {
+        ByteCache {
+            budget,
+            inner: std::sync::Mutex::new(ByteCacheInner {
+                entries: std::collections::HashMap::new(),
+                order: std::collections::VecDeque::new(),
+                bytes: 0,
+                sequence: 0,
+            }),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<V> {
+        let inner = self.inner.lock().ok()?;
+        inner.entries.get(key).map(|(v, _, _)| v.clone())
+    }
+
+    /// Keeps `value` under `key`; `weight` is what the value holds in memory, in bytes.
+    pub fn put(&self, key: &str, value: V, weight: usize) {
+        let size = key.len() + weight + budget::ENTRY_OVERHEAD;
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        if let Some((_, old, _)) = inner.entries.remove(key) {
+            inner.bytes -= old;
+        }
+        if size > self.budget / 8 {
+            return;
+        }
+        inner.sequence += 1;
+        let sequence = inner.sequence;
+        inner.bytes += size;
+        inner.entries.insert(key.into(), (value, size, sequence));
+        inner.order.push_back((sequence, key.into()));
+        while inner.bytes > self.budget {
+            let Some((seq, oldest)) = inner.order.pop_front() else {
+                break;
+            };
+            if inner.entries.get(&oldest).is_some_and(|e| e.2 == seq)
+                && let Some((_, freed, _)) = inner.entries.remove(&oldest)
+            {
+                inner.bytes -= freed;
+            }
+        }
+        if inner.order.len() > 2 * inner.entries.len() + 64 {
+            let ByteCacheInner { entries, order, .. } = &mut *inner;
+            order.retain(|(seq, key)| entries.get(key).is_some_and(|e| e.2 == *seq));
+            order.shrink_to_fit();
+        }
+    }
+
+    pub fn remove(&self, key: &str) {
+        if let Ok(mut inner) = self.inner.lock()
+            && let Some((_, size, _)) = inner.entries.remove(key)
+        {
+            inner.bytes -= size;
+        }
+    }
+
+    /// Keeps only the entries `keep` says yes to.
+    pub fn retain(&self, mut keep: impl FnMut(&str, &V) -> bool) {
+        if let Ok(mut inner) = self.inner.lock() {
+            let mut freed = 0;
+            inner.entries.retain(|key, (value, size, _)| {
+                let kept = keep(key, value);
+                if !kept {
+                    freed += *size;
+                }
+                kept
+            });
+            inner.bytes -= freed;
+        }
+    }
+
+    /// The bytes held, as weighed against the budget.
+    pub fn bytes(&self) -> usize {
+        self.inner.lock().map_or(0, |inner| inner.bytes)
+    }
+
+    pub fn budget(&self) -> usize {
+        self.budget
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_byte_cache_stays_under_its_budget_and_evicts_the_oldest() {
+        let cache: ByteCache<Arc<str>> = ByteCache::new(100_000);
+        for i in 0..10_000 {
+            let value: Arc<str> = "x".repeat(1000 + i % 7).into();
+            cache.put(&format!("key {i}"), value.clone(), value.len());
+            assert!(cache.bytes() <= cache.budget(), "{}", cache.bytes());
+        }
+        assert!(cache.get("key 9999").is_some(), "the newest is kept");
+        assert!(cache.get("key 0").is_none(), "the oldest went first");
+        // Putting one key again and again neither grows the cache nor its bookkeeping.
+        for _ in 0..10_000 {
+            cache.put("same", "v".into(), 1);
+        }
+        let held = cache.bytes();
+        assert!(held <= cache.budget());
+        assert!(cache.inner.lock().map_or(0, |i| i.order.len()) < 300);
+        // Too heavy to keep at all.
+        cache.put("huge", "h".into(), 50_000);
+        assert!(cache.get("huge").is_none());
+        cache.retain(|key, _| key != "same");
+        assert!(cache.get("same").is_none());
+        cache.remove("key 9999");
+        assert!(cache.get("key 9999").is_none());
+        assert!(cache.bytes() < held);
     }
 }

@@ -3,48 +3,52 @@
 //! server forgets the session at once. A session ended through another server, or an account
 //! changed elsewhere, takes effect here within that time.
 
-use std::collections::HashMap;
-use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use super::{Actor, token};
+use crate::state::{ByteCache, budget};
 
 pub const ACTOR_TTL: Duration = Duration::from_secs(10);
 
-/// Past this many entries the cache starts afresh, which bounds its memory.
-const CAPACITY: usize = 50_000;
-
-#[derive(Default)]
+/// Remembered actors by their secret's digest, within [`budget::ACTORS`] bytes.
 pub struct ActorCache {
-    entries: RwLock<HashMap<String, (Actor, Instant)>>,
+    entries: ByteCache<(Actor, Instant)>,
+}
+
+impl Default for ActorCache {
+    fn default() -> ActorCache {
+        ActorCache {
+            entries: ByteCache::new(budget::ACTORS),
+        }
+    }
 }
 
 impl ActorCache {
     /// The actor remembered for this secret, if it was looked up within [`ACTOR_TTL`].
     pub fn get(&self, secret: &str) -> Option<Actor> {
-        let entries = self.entries.read().ok()?;
-        let (actor, at) = entries.get(&token::digest(secret))?;
-        (at.elapsed() < ACTOR_TTL).then(|| actor.clone())
+        let (actor, at) = self.entries.get(&token::digest(secret))?;
+        (at.elapsed() < ACTOR_TTL).then_some(actor)
     }
 
     pub fn put(&self, secret: &str, actor: &Actor) {
-        if let Ok(mut entries) = self.entries.write() {
-            if entries.len() >= CAPACITY {
-                entries.retain(|_, (_, at)| at.elapsed() < ACTOR_TTL);
-                if entries.len() >= CAPACITY {
-                    entries.clear();
-                }
-            }
-            entries.insert(token::digest(secret), (actor.clone(), Instant::now()));
-        }
+        let weight = std::mem::size_of::<(Actor, Instant)>() + actor.label.len() + actor.name.len();
+        self.entries.put(
+            &token::digest(secret),
+            (actor.clone(), Instant::now()),
+            weight,
+        );
+    }
+
+    /// The bytes the cache holds.
+    pub fn bytes(&self) -> usize {
+        self.entries.bytes()
     }
 
     /// Forgets every session and token of one account, after its sessions were ended or it was
     /// deactivated. Other servers forget them within [`ACTOR_TTL`].
     pub fn forget_user(&self, user_id: i64) {
-        if let Ok(mut entries) = self.entries.write() {
-            entries.retain(|_, (actor, _)| actor.user_id != Some(user_id));
-        }
+        self.entries
+            .retain(|_, (actor, _)| actor.user_id != Some(user_id));
     }
 
     pub fn forget(&self, secret: &str) {
@@ -54,9 +58,7 @@ impl ActorCache {
     /// Forgets the secret stored as this digest, for when only the digest is known (a token revoked
     /// by its id).
     pub fn forget_digest(&self, digest: &str) {
-        if let Ok(mut entries) = self.entries.write() {
-            entries.remove(digest);
-        }
+        self.entries.remove(digest);
     }
 }
 
@@ -78,6 +80,23 @@ mod tests {
         assert!(cache.get("one").is_none());
         assert!(cache.get("two").is_none());
         assert!(cache.get("other").is_some());
+    }
+
+    #[test]
+    fn a_flood_of_sessions_keeps_the_cache_within_its_budget() {
+        let cache = ActorCache::default();
+        let long = "n".repeat(2000);
+        for i in 0..20_000 {
+            let actor = Actor {
+                user_id: Some(i),
+                label: format!("{i}{long}"),
+                name: long.clone(),
+                ..Actor::command_line()
+            };
+            cache.put(&format!("secret {i}"), &actor);
+            assert!(cache.bytes() <= budget::ACTORS, "{}", cache.bytes());
+        }
+        assert!(cache.get("secret 19999").is_some());
     }
 
     #[test]

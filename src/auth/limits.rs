@@ -1,29 +1,35 @@
-//! Request rate limits: signing in and account links per client address, the API and SCIM per token
-//! (or per address without one). One middleware, [`enforce`], sorts each request into its area by
-//! method and path and asks that area's limiter; a refused request gets 429 with `Retry-After`, as a
-//! problem document under `/api`, as a SCIM error under `/scim` and as a page elsewhere.
+//! Request rate limits: signing in and account links per client address, the API and SCIM per
+//! valid token (and per client address for everything else: no token, or one that is not valid),
+//! and the forms of the pages per signed-in account. One middleware, [`enforce`], sorts each request
+//! into its area by method and path and asks that area's limiter; a refused request gets 429 with
+//! `Retry-After`, as a problem document under `/api`, as a SCIM error under `/scim` and as a page elsewhere.
 //!
-//! The limiters are GCRA token buckets from the `governor` crate (the one tower_governor wraps), kept
-//! in memory per server: with several servers, each allows the rate on its own. Sign-in also has a
-//! per-account lockout in the database (`services::accounts::Lockout`), which holds across servers.
+//! A token has a bucket of its own only once this server has seen it is valid (it is in the
+//! [`ActorCache`](super::cache::ActorCache)); until then its requests draw from its address's
+//! bucket, so that sending a new made-up token with every request gains nothing.
+//!
+//! The limiters are GCRA buckets (the algorithm of the `governor` crate, kept here so that the
+//! number of buckets can be bounded), in memory per server: with several servers, each allows the
+//! rate on its own. Buckets back to full are forgotten, and past [`crate::state::budget::LIMITER`]
+//! bytes new clients share one overflow bucket until room is made, so a flood of addresses cannot
+//! grow the server. Failed sign-ins are also slowed per account and address in the database
+//! (`services::accounts::Lockout`), which holds across servers.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::num::NonZeroU32;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use super::token;
+use crate::state::{AppState, ByteCache};
 
 /// A rate: a burst of `burst` requests, then one more every `every`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -60,22 +66,28 @@ impl Rate {
 pub struct RateLimits {
     /// `POST /login` and `POST /account/link/…`, per client address.
     pub sign_in: Option<Rate>,
-    /// `/api/v1/…`, per bearer token, or per address for browser sessions.
+    /// `/api/v1/…`, per valid bearer token, or per client address.
     pub api: Option<Rate>,
-    /// `/scim/…`, per bearer token.
+    /// `/scim/…`, per valid bearer token, or per client address.
     pub scim: Option<Rate>,
+    /// Forms of the pages that change something (every method but GET, HEAD and OPTIONS outside
+    /// `/api` and `/scim`), per signed-in account.
+    pub forms: Option<Rate>,
     /// Take the client's address from the last `X-Forwarded-For` entry, which a reverse proxy in
     /// front of Trellis appends. Only safe when every request comes through such a proxy.
     pub trust_forwarded_for: bool,
 }
 
 impl Default for RateLimits {
-    /// Generous enough for people and scripts, tight enough to make guessing passwords slow.
+    /// Generous enough for people and scripts, tight enough to make guessing passwords slow. The
+    /// forms allow bursts of 120 saves, then two a second: far more than a person clicking and
+    /// typing, autosave included.
     fn default() -> RateLimits {
         RateLimits {
             sign_in: Some(Rate::new(10, Duration::from_secs(1))),
             api: Some(Rate::new(200, Duration::from_millis(20))),
             scim: Some(Rate::new(100, Duration::from_millis(50))),
+            forms: Some(Rate::new(120, Duration::from_millis(500))),
             trust_forwarded_for: false,
         }
     }
@@ -88,12 +100,14 @@ impl RateLimits {
             sign_in: None,
             api: None,
             scim: None,
+            forms: None,
             trust_forwarded_for: false,
         }
     }
 
-    /// The defaults, changed by `TRELLIS_RATE_SIGN_IN`, `TRELLIS_RATE_API`, `TRELLIS_RATE_SCIM`
-    /// (each `BURST/SECONDS` or `off`) and `TRELLIS_TRUST_FORWARDED_FOR` (`true` or `false`).
+    /// The defaults, changed by `TRELLIS_RATE_SIGN_IN`, `TRELLIS_RATE_API`, `TRELLIS_RATE_SCIM`,
+    /// `TRELLIS_RATE_FORMS` (each `BURST/SECONDS` or `off`) and `TRELLIS_TRUST_FORWARDED_FOR`
+    /// (`true` or `false`).
     pub fn from_env() -> Result<RateLimits, String> {
         Self::from_vars(|name| std::env::var(name).ok())
     }
@@ -104,6 +118,7 @@ impl RateLimits {
             ("TRELLIS_RATE_SIGN_IN", &mut limits.sign_in),
             ("TRELLIS_RATE_API", &mut limits.api),
             ("TRELLIS_RATE_SCIM", &mut limits.scim),
+            ("TRELLIS_RATE_FORMS", &mut limits.forms),
         ] {
             if let Some(value) = var(name) {
                 *slot = Rate::parse(&value).map_err(|e| format!("{name}: {e}"))?;
@@ -122,105 +137,11 @@ impl RateLimits {
         }
         Ok(limits)
     }
-}
 
-/// Which limit a request falls under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Area {
-    SignIn,
-    Api,
-    Scim,
-}
-
-/// Forgets clients that are back to a full bucket every this many checks, which bounds memory.
-const CLEANUP_EVERY: u64 = 4096;
-
-struct Limiter {
-    buckets: DefaultKeyedRateLimiter<String>,
-    checks: AtomicU64,
-}
-
-impl Limiter {
-    fn new(rate: Rate) -> Option<Limiter> {
-        let quota = Quota::with_period(rate.every)?.allow_burst(NonZeroU32::new(rate.burst)?);
-        Some(Limiter {
-            buckets: RateLimiter::keyed(quota),
-            checks: AtomicU64::new(0),
-        })
-    }
-
-    /// Takes one request from the key's bucket, or says how long until one is there.
-    fn check(&self, key: &String) -> Result<(), Duration> {
-        if self.checks.fetch_add(1, Ordering::Relaxed) % CLEANUP_EVERY == CLEANUP_EVERY - 1 {
-            self.buckets.retain_recent();
-            self.buckets.shrink_to_fit();
-        }
-        self.buckets
-            .check_key(key)
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
-    }
-}
-
-/// The limiters of one server, built once from its [`RateLimits`].
-pub struct Limiters {
-    sign_in: Option<Limiter>,
-    api: Option<Limiter>,
-    scim: Option<Limiter>,
-    trust_forwarded_for: bool,
-}
-
-impl Limiters {
-    pub fn new(limits: &RateLimits) -> Arc<Limiters> {
-        Arc::new(Limiters {
-            sign_in: limits.sign_in.and_then(Limiter::new),
-            api: limits.api.and_then(Limiter::new),
-            scim: limits.scim.and_then(Limiter::new),
-            trust_forwarded_for: limits.trust_forwarded_for,
-        })
-    }
-
-    fn area(method: &Method, path: &str) -> Option<Area> {
-        let under = |prefix: &str| {
-            path.strip_prefix(prefix)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-        };
-        if method == Method::POST && (path == "/login" || path.starts_with("/account/link/")) {
-            Some(Area::SignIn)
-        } else if under("/api/v1") {
-            Some(Area::Api)
-        } else if under("/scim") {
-            Some(Area::Scim)
-        } else {
-            None
-        }
-    }
-
-    fn limiter(&self, area: Area) -> Option<&Limiter> {
-        match area {
-            Area::SignIn => self.sign_in.as_ref(),
-            Area::Api => self.api.as_ref(),
-            Area::Scim => self.scim.as_ref(),
-        }
-    }
-
-    /// The bucket a request draws from: its bearer token's, or its client address's.
-    fn key(&self, area: Area, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
-        if area != Area::SignIn
-            && let Some(bearer) = headers
-                .get(AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split_once(' '))
-                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-                .map(|(_, t)| t.trim())
-        {
-            return format!("token:{}", token::digest(bearer));
-        }
-        format!("ip:{}", self.client_address(headers, peer))
-    }
-
-    /// The client's address; an IPv6 address stands for its /64, which one client usually holds
-    /// whole. Without a known peer (a test calling the router directly) every client is one.
-    fn client_address(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> IpAddr {
+    /// The client's address: the peer's, or the last `X-Forwarded-For` entry when trusted. An IPv6
+    /// address stands for its /64, which one client usually holds whole. Without a known peer (a
+    /// test calling the router directly) every client is one.
+    pub fn client_address(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> IpAddr {
         let forwarded = if self.trust_forwarded_for {
             headers
                 .get_all("x-forwarded-for")
@@ -248,23 +169,289 @@ impl Limiters {
     }
 }
 
-/// The middleware: lets a request through if its area's bucket has room, or answers 429.
-pub async fn enforce(State(limiters): State<Arc<Limiters>>, req: Request, next: Next) -> Response {
+/// The client's address as [`RateLimits::client_address`] works it out, for handlers (signing in
+/// slows failures per account and address). Set by [`enforce`] on every request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<ClientAddress>()
+            .copied()
+            .unwrap_or(ClientAddress(IpAddr::V4(Ipv4Addr::UNSPECIFIED))))
+    }
+}
+
+/// Which limit a request falls under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Area {
+    SignIn,
+    Api,
+    Scim,
+    Forms,
+}
+
+/// What one bucket costs in memory besides its key: the map's slot, the time and the key's box.
+const BUCKET_OVERHEAD: usize = 64;
+
+/// The key new clients share while the limiter is over its budget.
+const OVERFLOW: &str = "overflow";
+
+/// A GCRA limiter: per key, the theoretical arrival time of the next request; a request is let
+/// through when that time is at most `tolerance` ahead of now, and pushes it on by `period`. A
+/// key whose time has passed has a full bucket and is forgotten.
+struct Limiter {
+    period: Duration,
+    tolerance: Duration,
+    budget: usize,
+    buckets: Mutex<Buckets>,
+}
+
+struct Buckets {
+    next: HashMap<Box<str>, Instant>,
+    bytes: usize,
+    swept: Instant,
+}
+
+impl Buckets {
+    /// Forgets every bucket that is full again.
+    fn sweep(&mut self, now: Instant) {
+        let mut freed = 0;
+        self.next.retain(|key, at| {
+            let keep = *at > now;
+            if !keep {
+                freed += key.len() + BUCKET_OVERHEAD;
+            }
+            keep
+        });
+        self.bytes -= freed;
+        self.swept = now;
+        if self.next.capacity() > 4 * self.next.len().max(1024) {
+            self.next.shrink_to_fit();
+        }
+    }
+}
+
+impl Limiter {
+    fn new(rate: Rate, budget: usize) -> Option<Limiter> {
+        if rate.burst == 0 || rate.every.is_zero() {
+            return None;
+        }
+        Some(Limiter {
+            period: rate.every,
+            tolerance: rate.every * (rate.burst - 1),
+            budget,
+            buckets: Mutex::new(Buckets {
+                next: HashMap::new(),
+                bytes: 0,
+                swept: Instant::now(),
+            }),
+        })
+    }
+
+    /// Takes one request from the key's bucket, or says how long until one is there.
+    fn check(&self, key: &str) -> Result<(), Duration> {
+        let now = Instant::now();
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return Ok(());
+        };
+        if now.duration_since(buckets.swept) > Duration::from_secs(10) {
+            buckets.sweep(now);
+        }
+        // Room is always left for the overflow bucket itself.
+        let room = self.budget.saturating_sub(OVERFLOW.len() + BUCKET_OVERHEAD);
+        let mut key = key;
+        if !buckets.next.contains_key(key) && buckets.bytes + key.len() + BUCKET_OVERHEAD > room {
+            buckets.sweep(now);
+            if buckets.bytes + key.len() + BUCKET_OVERHEAD > room {
+                key = OVERFLOW;
+            }
+        }
+        let next = buckets
+            .next
+            .get(key)
+            .copied()
+            .filter(|at| *at > now)
+            .unwrap_or(now);
+        let ahead = next.duration_since(now);
+        if ahead > self.tolerance {
+            return Err(ahead - self.tolerance);
+        }
+        match buckets.next.get_mut(key) {
+            Some(at) => *at = next + self.period,
+            None => {
+                buckets.bytes += key.len() + BUCKET_OVERHEAD;
+                buckets.next.insert(key.into(), next + self.period);
+            }
+        }
+        Ok(())
+    }
+
+    /// The memory the buckets take, as counted against the budget.
+    #[cfg(test)]
+    fn bytes(&self) -> usize {
+        self.buckets.lock().map_or(0, |b| b.bytes)
+    }
+}
+
+/// How long a token seen to be valid keeps a bucket of its own without being seen again.
+const KNOWN_TOKEN_TTL: Duration = Duration::from_secs(3600);
+
+/// The limiters of one server, built once from its [`RateLimits`].
+pub struct Limiters {
+    sign_in: Option<Limiter>,
+    api: Option<Limiter>,
+    scim: Option<Limiter>,
+    forms: Option<Limiter>,
+    /// Digests of the tokens this server has seen to be valid, with when.
+    known_tokens: ByteCache<Instant>,
+    limits: RateLimits,
+}
+
+impl Limiters {
+    pub fn new(limits: &RateLimits) -> Arc<Limiters> {
+        let budget = crate::state::budget::LIMITER;
+        let make = |rate: Option<Rate>| rate.and_then(|r| Limiter::new(r, budget));
+        Arc::new(Limiters {
+            sign_in: make(limits.sign_in),
+            api: make(limits.api),
+            scim: make(limits.scim),
+            forms: make(limits.forms),
+            known_tokens: ByteCache::new(budget),
+            limits: limits.clone(),
+        })
+    }
+
+    fn area(method: &Method, path: &str) -> Option<Area> {
+        let under = |prefix: &str| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        };
+        let reads = [Method::GET, Method::HEAD, Method::OPTIONS].contains(method);
+        if method == Method::POST && (path == "/login" || path.starts_with("/account/link/")) {
+            Some(Area::SignIn)
+        } else if under("/api/v1") {
+            Some(Area::Api)
+        } else if under("/scim") {
+            Some(Area::Scim)
+        } else if !reads && !under("/api") {
+            Some(Area::Forms)
+        } else {
+            None
+        }
+    }
+
+    fn limiter(&self, area: Area) -> Option<&Limiter> {
+        match area {
+            Area::SignIn => self.sign_in.as_ref(),
+            Area::Api => self.api.as_ref(),
+            Area::Scim => self.scim.as_ref(),
+            Area::Forms => self.forms.as_ref(),
+        }
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim())
+}
+
+/// The bucket a request draws from, or none when its area is not limited for it (a form sent
+/// without a live session, which is refused anyway). A token this server has seen to be valid has
+/// its own bucket; any other request to the API or SCIM draws from its address's.
+async fn bucket_key(
+    limiters: &Limiters,
+    state: &AppState,
+    area: Area,
+    headers: &HeaderMap,
+    address: IpAddr,
+) -> Option<String> {
+    match area {
+        Area::SignIn => Some(format!("ip:{address}")),
+        Area::Api | Area::Scim => Some(match bearer(headers) {
+            Some(token) => {
+                let digest = crate::auth::token::digest(token);
+                let known = limiters
+                    .known_tokens
+                    .get(&digest)
+                    .is_some_and(|at| at.elapsed() < KNOWN_TOKEN_TTL);
+                if known || state.actors().get(token).is_some() {
+                    format!("token:{digest}")
+                } else {
+                    format!("ip:{address}")
+                }
+            }
+            None => format!("ip:{address}"),
+        }),
+        Area::Forms => {
+            let secret = super::actor::session_cookie(headers)?;
+            let actor = match state.actors().get(secret) {
+                Some(actor) => Some(actor),
+                None => {
+                    let found = crate::services::accounts::actor_for_session(state.db(), secret)
+                        .await
+                        .ok()
+                        .flatten();
+                    if let Some(actor) = &found {
+                        state.actors().put(secret, actor);
+                    }
+                    found
+                }
+            };
+            actor
+                .and_then(|a| a.user_id)
+                .map(|id| format!("account:{id}"))
+        }
+    }
+}
+
+/// The middleware: notes the client's address on the request, and lets it through if its area's
+/// bucket has room, or answers 429. A token that turned out valid (its actor was found) is
+/// remembered, so that its next requests draw from its own bucket.
+pub async fn enforce(
+    State((limiters, state)): State<(Arc<Limiters>, AppState)>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let address = limiters.limits.client_address(req.headers(), peer);
+    req.extensions_mut().insert(ClientAddress(address));
     let Some(area) = Limiters::area(req.method(), req.uri().path()) else {
         return next.run(req).await;
     };
     let Some(limiter) = limiters.limiter(area) else {
         return next.run(req).await;
     };
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
-    let key = limiters.key(area, req.headers(), peer);
-    match limiter.check(&key) {
-        Ok(()) => next.run(req).await,
-        Err(wait) => too_many_requests(area, wait),
+    let Some(key) = bucket_key(&limiters, &state, area, req.headers(), address).await else {
+        return next.run(req).await;
+    };
+    if let Err(wait) = limiter.check(&key) {
+        return too_many_requests(area, wait);
     }
+    let token = bearer(req.headers())
+        .filter(|_| key.starts_with("ip:"))
+        .map(str::to_owned);
+    let res = next.run(req).await;
+    if let Some(token) = token
+        && state.actors().get(&token).is_some()
+    {
+        let digest = crate::auth::token::digest(&token);
+        limiters
+            .known_tokens
+            .put(&digest, Instant::now(), std::mem::size_of::<Instant>());
+    }
+    res
 }
 
 #[derive(Template)]
@@ -306,12 +493,24 @@ fn too_many_requests(area: Area, wait: Duration) -> Response {
             );
             res
         }
-        Area::SignIn => {
-            let message = format!(
-                "There were too many attempts from your address. Wait {wait_words} and try again."
-            );
+        Area::SignIn | Area::Forms => {
+            let (title, message) = if area == Area::Forms {
+                (
+                    "Too many changes",
+                    format!(
+                        "You sent changes faster than Trellis accepts from one account, so this one was not saved. Wait {wait_words} and send it again."
+                    ),
+                )
+            } else {
+                (
+                    "Too many attempts",
+                    format!(
+                        "There were too many attempts from your address. Wait {wait_words} and try again."
+                    ),
+                )
+            };
             let page = LimitPage {
-                layout: crate::web::Layout::new("Too many attempts", "", None),
+                layout: crate::web::Layout::new(title, "", None),
                 message: message.clone(),
             };
             match page.render() {
@@ -365,21 +564,52 @@ mod tests {
 
     #[test]
     fn a_bucket_refuses_past_its_burst_and_says_how_long_to_wait() {
-        let limiter = Limiter::new(Rate::new(2, Duration::from_secs(60))).expect("a limiter");
-        let a = "ip:192.0.2.1".to_owned();
-        let b = "ip:192.0.2.2".to_owned();
-        assert!(limiter.check(&a).is_ok());
-        assert!(limiter.check(&a).is_ok());
-        let wait = limiter.check(&a).expect_err("refused");
+        let limiter =
+            Limiter::new(Rate::new(2, Duration::from_secs(60)), 1 << 20).expect("a limiter");
+        let a = "ip:192.0.2.1";
+        let b = "ip:192.0.2.2";
+        assert!(limiter.check(a).is_ok());
+        assert!(limiter.check(a).is_ok());
+        let wait = limiter.check(a).expect_err("refused");
         assert!(wait > Duration::from_secs(50) && wait <= Duration::from_secs(60));
         assert!(
-            limiter.check(&b).is_ok(),
+            limiter.check(b).is_ok(),
             "another client has its own bucket"
         );
     }
 
     #[test]
-    fn only_sign_in_posts_the_api_and_scim_are_limited() {
+    fn a_flood_of_clients_stays_within_the_budget_and_shares_one_bucket_past_it() {
+        let budget = 64 * 1024;
+        let limiter =
+            Limiter::new(Rate::new(3, Duration::from_secs(60)), budget).expect("a limiter");
+        for i in 0..100_000u32 {
+            let _ = limiter.check(&format!("ip:{}", Ipv4Addr::from(i)));
+            assert!(limiter.bytes() <= budget, "{} bytes", limiter.bytes());
+        }
+        // Past the budget, newcomers share the overflow bucket, which is long empty.
+        assert!(limiter.check("ip:198.51.100.1").is_err());
+        // Clients with a bucket keep theirs.
+        let known = format!("ip:{}", Ipv4Addr::from(5u32));
+        assert!(limiter.check(&known).is_ok());
+    }
+
+    #[test]
+    fn full_buckets_are_forgotten() {
+        let limiter =
+            Limiter::new(Rate::new(1, Duration::from_millis(5)), 1 << 20).expect("a limiter");
+        for i in 0..1000 {
+            assert!(limiter.check(&format!("ip:{i}")).is_ok());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        if let Ok(mut b) = limiter.buckets.lock() {
+            b.sweep(Instant::now());
+        }
+        assert_eq!(limiter.bytes(), 0);
+    }
+
+    #[test]
+    fn sign_in_posts_the_api_scim_and_page_forms_are_limited() {
         assert_eq!(Limiters::area(&Method::POST, "/login"), Some(Area::SignIn));
         assert_eq!(
             Limiters::area(&Method::POST, "/account/link/trl_x"),
@@ -397,37 +627,43 @@ mod tests {
             Some(Area::Scim)
         );
         assert_eq!(Limiters::area(&Method::GET, "/tracks"), None);
+        assert_eq!(
+            Limiters::area(&Method::POST, "/draft/publish"),
+            Some(Area::Forms)
+        );
+        assert_eq!(
+            Limiters::area(&Method::DELETE, "/plans/goals/1"),
+            Some(Area::Forms)
+        );
+        assert_eq!(Limiters::area(&Method::HEAD, "/people"), None);
     }
 
     #[test]
-    fn clients_are_told_apart_by_token_or_address() {
-        let limiters = Limiters::new(&RateLimits::default());
+    fn clients_are_told_apart_by_address() {
+        let limits = RateLimits::default();
         let mut headers = HeaderMap::new();
         let peer: SocketAddr = "[2001:db8:1:2:3:4:5:6]:4000".parse().expect("an address");
         assert_eq!(
-            limiters.key(Area::Api, &headers, Some(peer)),
-            "ip:2001:db8:1:2::"
+            limits.client_address(&headers, Some(peer)).to_string(),
+            "2001:db8:1:2::"
         );
-        assert_eq!(limiters.key(Area::Api, &headers, None), "ip:0.0.0.0");
+        assert_eq!(limits.client_address(&headers, None).to_string(), "0.0.0.0");
         headers.insert(
             "x-forwarded-for",
             HeaderValue::from_static("198.51.100.7, 203.0.113.9"),
         );
         assert_eq!(
-            limiters.key(Area::SignIn, &headers, None),
-            "ip:0.0.0.0",
+            limits.client_address(&headers, None).to_string(),
+            "0.0.0.0",
             "the header is not trusted unless configured"
         );
-        headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer tra_abc"));
-        assert_eq!(
-            limiters.key(Area::Api, &headers, None),
-            format!("token:{}", token::digest("tra_abc"))
-        );
-        assert_eq!(limiters.key(Area::SignIn, &headers, None), "ip:0.0.0.0");
-        let trusting = Limiters::new(&RateLimits {
+        let trusting = RateLimits {
             trust_forwarded_for: true,
             ..RateLimits::default()
-        });
-        assert_eq!(trusting.key(Area::SignIn, &headers, None), "ip:203.0.113.9");
+        };
+        assert_eq!(
+            trusting.client_address(&headers, None).to_string(),
+            "203.0.113.9"
+        );
     }
 }

@@ -200,6 +200,11 @@ ALTER TABLE users ADD COLUMN scim_active_unassigned BIGINT NOT NULL DEFAULT 0;
         name: "tokens act only for their creator or the organisation",
         sql: include_str!("migrations/0013_tokens.sql"),
     },
+    Migration {
+        version: 14,
+        name: "failed sign-ins slowed per email and address instead of a lockout per email",
+        sql: include_str!("migrations/0014_sign_in_backoff.sql"),
+    },
 ];
 
 /// The DDL spellings that differ between backends.

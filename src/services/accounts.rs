@@ -1,5 +1,5 @@
-//! Accounts: creating people who can sign in, signing in and out (with a lockout after repeated
-//! failures), sessions, one-time invitation and password reset links, password changes and API tokens.
+//! Accounts: creating people who can sign in, signing in and out (failures slowed down per email
+//! and address), sessions, one-time invitation and password reset links, password changes and API tokens.
 
 use serde::Serialize;
 use sqlx::Row;
@@ -85,60 +85,84 @@ pub async fn create_user(db: &Db, actor: &Actor, new: NewUser, cost: Cost) -> Ap
     Ok(id)
 }
 
-/// What repeated failed sign-ins do: after `attempts` failures in a row for one email, signing in
-/// with it is refused for `seconds`, whatever the password. Emails without an account are counted
-/// alike, so the answers never tell which emails exist. A failure older than `seconds` no longer
-/// counts; signing in, or setting a password through a link, starts the count afresh.
+/// How failed sign-ins are slowed down. Failures are counted per email and client address: after
+/// `free_attempts` failures in a row from one address, that address must wait before trying that
+/// email again, twice as long after each further failure (2, 4, 8 … seconds), never more than
+/// `max_delay_seconds`. Other addresses are not affected, so whoever guesses a password slows down
+/// only themselves and the account's owner still signs in from their own address. One address is
+/// also slowed the same way across all emails after `address_free_attempts` failures, so that
+/// trying one password on many accounts is slow too. Emails without an account are counted alike,
+/// so the answers never tell which emails exist. A failure more than `window_seconds` after the one
+/// before starts the count afresh; signing in from that address, or setting a password through a
+/// link, clears it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lockout {
-    pub attempts: i64,
-    pub seconds: i64,
+    pub free_attempts: i64,
+    pub max_delay_seconds: i64,
+    pub address_free_attempts: i64,
+    pub window_seconds: i64,
 }
 
 impl Default for Lockout {
     fn default() -> Lockout {
         Lockout {
-            attempts: 5,
-            seconds: 15 * 60,
+            free_attempts: 3,
+            max_delay_seconds: 15 * 60,
+            address_free_attempts: 20,
+            window_seconds: 24 * 3600,
         }
     }
 }
 
-/// The refusal while an email is locked, which says when to try again.
-fn locked_out(until: i64, at: i64) -> AppError {
-    let format = time::macros::format_description!("[hour]:[minute]:[second] UTC");
-    let when = time::OffsetDateTime::from_unix_timestamp(until)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_default();
-    let minutes = ((until - at + 59) / 60).max(1);
-    let plural = if minutes == 1 { "" } else { "s" };
+impl Lockout {
+    /// The wait after the `failures`-th failure in a row when `free` cost nothing.
+    fn delay(&self, failures: i64, free: i64) -> i64 {
+        let over = failures - free;
+        if over <= 0 || self.max_delay_seconds <= 0 {
+            return 0;
+        }
+        (1i64 << over.min(40)).min(self.max_delay_seconds)
+    }
+}
+
+/// The refusal while an address must wait, which says when to try again.
+fn slowed_down(until: i64, at: i64) -> AppError {
+    let seconds = (until - at).max(1);
+    let wait = if seconds < 60 {
+        format!("{seconds} second{}", if seconds == 1 { "" } else { "s" })
+    } else {
+        let minutes = (seconds + 59) / 60;
+        format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
+    };
     AppError::invalid_field(
         "password",
-        format!(
-            "too many failed sign-ins for this email: try again after {when} (in {minutes} minute{plural})"
-        ),
+        format!("too many failed sign-ins from your address: wait {wait} and try again"),
     )
 }
 
-/// Signs in with email and password. Returns the session secret for the cookie.
+/// Signs in with email and password from a client address. Returns the session secret for the
+/// cookie.
 pub async fn sign_in(
     db: &Db,
     email: &str,
     password: &str,
     cost: Cost,
     lockout: Lockout,
+    address: &str,
 ) -> AppResult<String> {
     let wrong = || AppError::invalid_field("password", "the email or the password is not right");
     let email = Email::parse(email).map_err(|_| wrong())?;
     let at = now();
-    let locked_until: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT locked_until FROM sign_in_failures WHERE email = $1")
-            .bind(email.as_str())
-            .fetch_optional(db.pool())
-            .await?;
-    if let Some(until) = locked_until.flatten().filter(|until| *until > at) {
-        return Err(locked_out(until, at));
+    let blocked: Option<i64> = sqlx::query_scalar(
+        "SELECT MAX(blocked_until) FROM sign_in_backoff          WHERE address = $1 AND (email = $2 OR email = '') AND blocked_until > $3",
+    )
+    .bind(address)
+    .bind(email.as_str())
+    .bind(at)
+    .fetch_one(db.pool())
+    .await?;
+    if let Some(until) = blocked {
+        return Err(slowed_down(until, at));
     }
     let row = sqlx::query(
         "SELECT id, name, role, password_hash FROM users WHERE email = $1 AND active = 1",
@@ -151,8 +175,8 @@ pub async fn sign_in(
         None => None,
     };
     if !password::verify(password.to_owned(), stored, cost).await {
-        return Err(match record_failure(db, &email, lockout).await? {
-            Some(until) => locked_out(until, now()),
+        return Err(match record_failure(db, &email, address, lockout).await? {
+            Some(until) => slowed_down(until, now()),
             None => wrong(),
         });
     }
@@ -168,8 +192,9 @@ pub async fn sign_in(
     };
     let mut tx = db.begin().await?;
     let secret = start_session(&mut tx, user_id, at).await?;
-    sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
+    sqlx::query("DELETE FROM sign_in_backoff WHERE email = $1 AND address = $2")
         .bind(email.as_str())
+        .bind(address)
         .execute(&mut *tx)
         .await?;
     audit::record(
@@ -185,69 +210,79 @@ pub async fn sign_in(
     Ok(secret)
 }
 
-/// Counts a failed sign-in for an email, whether or not it has an account. Returns until when the
-/// email is locked, when this failure locked it.
-async fn record_failure(db: &Db, email: &Email, lockout: Lockout) -> AppResult<Option<i64>> {
+/// Counts a failed sign-in for an email from an address (whether or not the email has an account)
+/// and for the address alone. Returns until when the address must wait, when it must.
+async fn record_failure(
+    db: &Db,
+    email: &Email,
+    address: &str,
+    lockout: Lockout,
+) -> AppResult<Option<i64>> {
     let at = now();
-    let stale = at - lockout.seconds;
+    let stale = at - lockout.window_seconds;
     let mut tx = db.begin().await?;
-    sqlx::query(
-        "DELETE FROM sign_in_failures WHERE last_failed_at <= $1 \
-         AND (locked_until IS NULL OR locked_until <= $2)",
-    )
-    .bind(stale)
-    .bind(at)
-    .execute(&mut *tx)
-    .await?;
-    // One statement, so that concurrent failures all count. A failure after a lock ended, or long
-    // after the one before, starts a new count.
-    let failures: i64 = sqlx::query_scalar(
-        "INSERT INTO sign_in_failures (email, failures, last_failed_at, locked_until) \
-         VALUES ($1, 1, $2, NULL) \
-         ON CONFLICT (email) DO UPDATE SET \
-         failures = CASE WHEN sign_in_failures.locked_until IS NOT NULL \
-                          OR sign_in_failures.last_failed_at <= $3 \
-                    THEN 1 ELSE sign_in_failures.failures + 1 END, \
-         last_failed_at = $4, locked_until = NULL \
-         RETURNING failures",
-    )
-    .bind(email.as_str())
-    .bind(at)
-    .bind(stale)
-    .bind(at)
-    .fetch_one(&mut *tx)
-    .await?;
-    if lockout.attempts <= 0 || failures < lockout.attempts {
-        tx.commit().await?;
-        return Ok(None);
-    }
-    let until = at + lockout.seconds;
-    sqlx::query("UPDATE sign_in_failures SET locked_until = $1 WHERE email = $2")
-        .bind(until)
-        .bind(email.as_str())
+    sqlx::query("DELETE FROM sign_in_backoff WHERE last_failed_at <= $1 AND blocked_until <= $2")
+        .bind(stale)
+        .bind(at)
         .execute(&mut *tx)
         .await?;
-    let visitor = Actor {
-        user_id: None,
-        label: email.to_string(),
-        name: email.to_string(),
-        role: Role::Employee,
-        via: Via::Session,
-    };
-    audit::record(
-        &mut tx,
-        &visitor,
-        "session.lock",
-        &format!("email:{email}"),
-        &format!(
-            "Locked signing in as {email} for {} minute(s) after {failures} failed attempts",
-            (lockout.seconds + 59) / 60
-        ),
-        Some(serde_json::json!({ "failures": failures, "locked_until": until })),
-    )
-    .await?;
+    let mut until = None;
+    let mut pair_failures = 0;
+    for (counted, free) in [
+        (email.as_str(), lockout.free_attempts),
+        ("", lockout.address_free_attempts),
+    ] {
+        // One statement, so that concurrent failures all count. A failure long after the one
+        // before starts a new count.
+        let failures: i64 = sqlx::query_scalar(
+            "INSERT INTO sign_in_backoff (email, address, failures, last_failed_at, blocked_until)              VALUES ($1, $2, 1, $3, 0)              ON CONFLICT (email, address) DO UPDATE SET              failures = CASE WHEN sign_in_backoff.last_failed_at <= $4                         THEN 1 ELSE sign_in_backoff.failures + 1 END,              last_failed_at = $5              RETURNING failures",
+        )
+        .bind(counted)
+        .bind(address)
+        .bind(at)
+        .bind(stale)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await?;
+        let delay = lockout.delay(failures, free);
+        if delay > 0 {
+            let blocked_until = at + delay;
+            sqlx::query(
+                "UPDATE sign_in_backoff SET blocked_until = $1 WHERE email = $2 AND address = $3",
+            )
+            .bind(blocked_until)
+            .bind(counted)
+            .bind(address)
+            .execute(&mut *tx)
+            .await?;
+            until = until.max(Some(blocked_until));
+        }
+        if !counted.is_empty() {
+            pair_failures = failures;
+        }
+    }
+    if pair_failures == lockout.free_attempts + 1 {
+        let visitor = Actor {
+            user_id: None,
+            label: email.to_string(),
+            name: email.to_string(),
+            role: Role::Employee,
+            via: Via::Session,
+        };
+        audit::record(
+            &mut tx,
+            &visitor,
+            "session.slow",
+            &format!("email:{email}"),
+            &format!(
+                "Slowed down signing in as {email} from {address} after {pair_failures} failed attempts; other addresses are not affected"
+            ),
+            Some(serde_json::json!({ "failures": pair_failures, "address": address, "blocked_until": until })),
+        )
+        .await?;
+    }
     tx.commit().await?;
-    Ok(Some(until))
+    Ok(until)
 }
 
 /// Starts a session for an account and returns its secret; clears the account's expired sessions.
@@ -555,7 +590,7 @@ pub async fn redeem_link(
     .bind(user_id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
+    sqlx::query("DELETE FROM sign_in_backoff WHERE email = $1")
         .bind(&owner.label)
         .execute(&mut *tx)
         .await?;
@@ -666,7 +701,8 @@ pub struct AccountRow {
     pub role: Role,
     pub active: bool,
     pub has_password: bool,
-    /// Until when signing in is locked after failed attempts, when it is now.
+    /// Until when signing in as this account is slowed down from some address after failed
+    /// attempts there, when it is now.
     pub locked_until: Option<i64>,
 }
 
@@ -677,7 +713,8 @@ pub async fn list_accounts(db: &Db, actor: &Actor) -> AppResult<Vec<AccountRow>>
         "SELECT u.id, u.email, u.name, u.role, u.active, \
          CAST(CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_password, \
          f.locked_until \
-         FROM users u LEFT JOIN sign_in_failures f ON f.email = u.email ORDER BY u.email",
+         FROM users u LEFT JOIN (SELECT email, MAX(blocked_until) AS locked_until \
+         FROM sign_in_backoff GROUP BY email) f ON f.email = u.email ORDER BY u.email",
     )
     .fetch_all(db.pool())
     .await?;

@@ -538,14 +538,9 @@ pub async fn search(db: &Db, actor: &Actor, filter: &AuditFilter) -> AppResult<P
     })
 }
 
-/// Starts a cell with an apostrophe when a spreadsheet would otherwise read it as a formula.
-pub(crate) fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}").into()
-    } else {
-        text.into()
-    }
-}
+/// Starts a cell with an apostrophe when a spreadsheet would otherwise read it as a formula; every
+/// CSV export uses this one rule.
+pub(crate) use trellis_framework::export::csv::spreadsheet_safe;
 
 /// Formats seconds since the epoch as an RFC 3339 time in UTC.
 pub fn rfc3339(at: i64) -> String {

@@ -6,8 +6,7 @@
 //! bumps, which gives optimistic concurrency (an edit based on an old revision is re-applied on the
 //! new one) and a cache key.
 
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 use sqlx::Row;
@@ -31,8 +30,9 @@ pub struct Snapshot {
     pub framework: Framework,
     pub version: Option<VersionInfo>,
     /// Renderings computed from this snapshot (a track's matrix as HTML, say), kept as long as the
-    /// snapshot is: the snapshot never changes, so they never go stale.
-    derived: RwLock<HashMap<String, Arc<str>>>,
+    /// snapshot is, within [`crate::state::budget::SNAPSHOT_RENDERINGS`] bytes: the snapshot never
+    /// changes, so they never go stale.
+    derived: crate::state::ByteCache<Arc<str>>,
     /// The linter's findings, computed the first time they are asked for.
     findings: OnceLock<Vec<Finding>>,
 }
@@ -43,7 +43,7 @@ impl Snapshot {
             id,
             framework,
             version,
-            derived: RwLock::default(),
+            derived: crate::state::ByteCache::new(crate::state::budget::SNAPSHOT_RENDERINGS),
             findings: OnceLock::new(),
         }
     }
@@ -59,16 +59,17 @@ impl Snapshot {
         key: &str,
         make: impl FnOnce() -> AppResult<String>,
     ) -> AppResult<Arc<str>> {
-        if let Ok(map) = self.derived.read()
-            && let Some(hit) = map.get(key)
-        {
-            return Ok(hit.clone());
+        if let Some(hit) = self.derived.get(key) {
+            return Ok(hit);
         }
         let made: Arc<str> = make()?.into();
-        if let Ok(mut map) = self.derived.write() {
-            map.insert(key.to_owned(), made.clone());
-        }
+        self.derived.put(key, made.clone(), made.len());
         Ok(made)
+    }
+
+    /// The bytes the renderings kept with this snapshot hold.
+    pub fn derived_bytes(&self) -> usize {
+        self.derived.bytes()
     }
 }
 

@@ -27,7 +27,7 @@ use crate::services::readiness;
 use crate::services::surveys;
 pub use crate::services::surveys::PulsePoint;
 use crate::services::{anonymity, audit};
-use crate::state::AppState;
+use crate::state::{AppState, ByteCache, budget, weigh};
 
 /// A check-in counts when it was started or agreed within this many days.
 pub const CHECK_IN_DAYS: i64 = 90;
@@ -1373,71 +1373,71 @@ fn to_csv(d: &Dashboard) -> String {
 
 /// Computed dashboards, by group, filters, day and data-change marker, so that repeated views do
 /// not recompute them; and a gate per key so that many viewers arriving together compute once.
-/// Bounded: past its capacity it starts afresh. An entry is never stale, only unused.
-#[derive(Default)]
+/// Bounded by bytes (each cache evicts its oldest entries past its budget). An entry is never stale,
+/// only unused.
 pub struct DashboardCache {
-    growth: Mutex<HashMap<String, Arc<Growth>>>,
-    pulse: Mutex<HashMap<String, Arc<Pulse>>>,
-    rendered: Mutex<HashMap<String, Arc<str>>>,
-    choices: Mutex<HashMap<String, Arc<Choices>>>,
+    growth: ByteCache<Arc<Growth>>,
+    pulse: ByteCache<Arc<Pulse>>,
+    rendered: ByteCache<Arc<str>>,
+    choices: ByteCache<Arc<Choices>>,
     gates: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-impl DashboardCache {
-    const CAPACITY: usize = 500;
+impl Default for DashboardCache {
+    /// Each cache within [`budget::DASHBOARDS`] bytes.
+    fn default() -> DashboardCache {
+        DashboardCache {
+            growth: ByteCache::new(budget::DASHBOARDS),
+            pulse: ByteCache::new(budget::DASHBOARDS),
+            rendered: ByteCache::new(budget::DASHBOARDS),
+            choices: ByteCache::new(budget::DASHBOARDS),
+            gates: Mutex::default(),
+        }
+    }
+}
 
+impl DashboardCache {
     fn growth(&self, key: &str) -> Option<Arc<Growth>> {
-        self.growth.lock().ok()?.get(key).cloned()
+        self.growth.get(key)
     }
 
     fn put_growth(&self, key: String, value: Arc<Growth>) {
-        if let Ok(mut m) = self.growth.lock() {
-            if m.len() >= Self::CAPACITY {
-                m.clear();
-            }
-            m.insert(key, value);
-        }
+        let weight = weigh(&*value);
+        self.growth.put(&key, value, weight);
     }
 
     fn pulse(&self, key: &str) -> Option<Arc<Pulse>> {
-        self.pulse.lock().ok()?.get(key).cloned()
+        self.pulse.get(key)
     }
 
     fn put_pulse(&self, key: String, value: Arc<Pulse>) {
-        if let Ok(mut m) = self.pulse.lock() {
-            if m.len() >= Self::CAPACITY {
-                m.clear();
-            }
-            m.insert(key, value);
-        }
+        let weight = weigh(&*value);
+        self.pulse.put(&key, value, weight);
     }
 
     /// A rendering of the figures kept under [`Dashboard::key`] (the page's figures as HTML), so
     /// that repeated views do not draw the same charts again.
     pub fn rendered(&self, key: &str) -> Option<Arc<str>> {
-        self.rendered.lock().ok()?.get(key).cloned()
+        self.rendered.get(key)
     }
 
     pub fn remember_rendered(&self, key: String, value: Arc<str>) {
-        if let Ok(mut m) = self.rendered.lock() {
-            if m.len() >= Self::CAPACITY {
-                m.clear();
-            }
-            m.insert(key, value);
-        }
+        let weight = value.len();
+        self.rendered.put(&key, value, weight);
     }
 
     fn choices(&self, key: &str) -> Option<Arc<Choices>> {
-        self.choices.lock().ok()?.get(key).cloned()
+        self.choices.get(key)
     }
 
     fn put_choices(&self, key: String, value: Arc<Choices>) {
-        if let Ok(mut m) = self.choices.lock() {
-            if m.len() >= Self::CAPACITY {
-                m.clear();
-            }
-            m.insert(key, value);
-        }
+        let weight = weigh(&*value);
+        self.choices.put(&key, value, weight);
+    }
+
+    /// The bytes the four caches hold.
+    pub fn bytes(&self) -> usize {
+        self.growth.bytes() + self.pulse.bytes() + self.rendered.bytes() + self.choices.bytes()
     }
 
     /// The gate of a key: whoever holds it computes, the others wait and then read the cache.

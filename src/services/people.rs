@@ -826,13 +826,22 @@ pub async fn create_person(db: &Db, actor: &Actor, input: &PersonInput) -> AppRe
         .bind(fields.email.as_str())
         .fetch_optional(&mut *tx)
         .await?;
-    if exists.is_some() {
-        return Err(invalid(vec![field(
+    let already = || {
+        invalid(vec![field(
             "email",
             format!("{} is in the directory already", fields.email),
-        )]));
+        )])
+    };
+    if exists.is_some() {
+        return Err(already());
     }
-    let (id, _) = write_person(&mut tx, actor, &fields).await?;
+    // On PostgreSQL each statement sees what committed before it began: a person created by
+    // another request since the check above would be updated here rather than created. Such a
+    // write is dropped with the transaction.
+    let (id, created) = write_person(&mut tx, actor, &fields).await?;
+    if !created {
+        return Err(already());
+    }
     tx.commit().await?;
     Ok(id)
 }

@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use sqlx::Row;
+use trellis_framework::export::csv::{spreadsheet_safe, spreadsheet_text};
 use trellis_framework::{Framework, Level, Track};
 
 use crate::auth::{Actor, policy};
@@ -248,7 +249,7 @@ impl Header {
     fn cell<'r>(&self, record: &'r csv::StringRecord, c: Column) -> Option<&'r str> {
         self.columns
             .get(&c)
-            .map(|(i, _)| record.get(*i).unwrap_or("").trim())
+            .map(|(i, _)| spreadsheet_text(record.get(*i).unwrap_or("").trim()))
     }
 
     fn read(headers: &csv::StringRecord) -> Result<Header, Vec<RowError>> {
@@ -415,6 +416,35 @@ fn describe(what: &str, before: Option<&str>, after: Option<&str>) -> String {
     )
 }
 
+/// Where each line of a file starts, to turn a byte offset into the file's own line number. A line
+/// ends at a line feed, a carriage return and line feed (what Excel, most HRIS exports and Python's
+/// csv module write), or a lone carriage return, as the CSV reader reads them. The reader's own line
+/// count is not used: it counts a CRLF line end differently from an LF one.
+struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    fn of(text: &str) -> LineStarts {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, b) in bytes.iter().enumerate() {
+            let ends_line = match b {
+                b'\n' => true,
+                b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+                _ => false,
+            };
+            if ends_line {
+                starts.push(i + 1);
+            }
+        }
+        LineStarts(starts)
+    }
+
+    /// The line (from 1) holding the byte at `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.0.partition_point(|start| *start <= offset).max(1)
+    }
+}
+
 /// Reads and checks the whole file against the directory and the published framework, and works
 /// out what it changes. Every mistake is reported, not only the first.
 fn plan<'f>(
@@ -440,14 +470,26 @@ fn plan<'f>(
         }
     };
     let header = Header::read(&headers)?;
+    let lines = LineStarts::of(text);
+    // The reader places a record after a CRLF line end at its line feed: the record itself starts
+    // after any line end characters.
+    let line_at = |position: Option<&csv::Position>| {
+        position.map_or(0, |p| {
+            let at = usize::try_from(p.byte()).unwrap_or(usize::MAX);
+            let skipped = text.as_bytes().get(at..).map_or(0, |rest| {
+                rest.iter()
+                    .take_while(|b| matches!(b, b'\r' | b'\n'))
+                    .count()
+            });
+            lines.line_of(at.saturating_add(skipped))
+        })
+    };
     let mut errors: Vec<RowError> = Vec::new();
     let mut records: Vec<(usize, csv::StringRecord)> = Vec::new();
     for result in reader.records() {
         match result {
             Ok(record) => {
-                let line = record
-                    .position()
-                    .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+                let line = line_at(record.position());
                 if record.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 }
@@ -466,9 +508,7 @@ fn plan<'f>(
                 records.push((line, record));
             }
             Err(e) => {
-                let line = e
-                    .position()
-                    .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+                let line = line_at(e.position());
                 errors.push(RowError {
                     line,
                     column: "row".into(),
@@ -1140,15 +1180,16 @@ pub async fn export_csv(state: &AppState, actor: &Actor) -> AppResult<String> {
     let write_error = |e: csv::Error| AppError::internal(format!("cannot write the CSV: {e}"));
     out.write_record(EXPORT_COLUMNS).map_err(write_error)?;
     for p in &dir.people {
+        // Names, ids and teams may come from an HRIS or SCIM: none runs as a formula.
         out.write_record([
-            p.email.as_str(),
-            p.name.as_str(),
-            p.employee_id.as_deref().unwrap_or(""),
-            dir.email_of(p.manager_id).unwrap_or(""),
-            p.team.as_deref().unwrap_or(""),
-            p.track.as_deref().unwrap_or(""),
-            p.level.as_deref().unwrap_or(""),
-            p.start_date.as_deref().unwrap_or(""),
+            &*spreadsheet_safe(p.email.as_str()),
+            &spreadsheet_safe(p.name.as_str()),
+            &spreadsheet_safe(p.employee_id.as_deref().unwrap_or("")),
+            &spreadsheet_safe(dir.email_of(p.manager_id).unwrap_or("")),
+            &spreadsheet_safe(p.team.as_deref().unwrap_or("")),
+            &spreadsheet_safe(p.track.as_deref().unwrap_or("")),
+            &spreadsheet_safe(p.level.as_deref().unwrap_or("")),
+            &spreadsheet_safe(p.start_date.as_deref().unwrap_or("")),
             if p.active { "active" } else { "left" },
         ])
         .map_err(write_error)?;

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::{Layout, PageResult, render, render_with};
 use crate::auth::Actor;
 use crate::auth::actor::SESSION_COOKIE;
+use crate::auth::limits::ClientAddress;
 use crate::error::{AppError, FieldError};
 use crate::services::accounts::{self, AccountRow, IssuedLink, LinkPurpose, LinkStatus};
 use crate::state::AppState;
@@ -43,12 +44,80 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths are followed after signing in, so a link cannot send people elsewhere.
+/// Where to go after signing in: `next` when it is a path of this site, else the home page.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/home".to_owned(),
+    next.and_then(same_origin_path)
+        .unwrap_or_else(|| "/home".to_owned())
+}
+
+/// `raw` when it is a path on this site, fit for a `Location` header; `None` for anything else. It
+/// must start with one `/` and hold no `//`, no backslash, and no control character or whitespace.
+/// Its path is checked again after percent-decoding (as often as it holds escapes), and its query
+/// must not decode to a control character: browsers drop tabs and newlines from addresses and read
+/// a backslash as a slash, so any of these could turn `/\t/evil.example` into `//evil.example`,
+/// another site. Letters beyond ASCII are percent-encoded.
+pub fn same_origin_path(raw: &str) -> Option<String> {
+    const MAX_LEN: usize = 2048;
+    let risky = |c: char| c.is_control() || c.is_whitespace();
+    if raw.len() > MAX_LEN
+        || !raw.starts_with('/')
+        || raw.contains("//")
+        || raw.contains('\\')
+        || raw.chars().any(risky)
+    {
+        return None;
     }
+    let mut layer = raw.to_owned();
+    for _ in 0..4 {
+        let decoded = percent_decode(&layer);
+        let (path, query) = decoded
+            .split_once(['?', '#'])
+            .unwrap_or((decoded.as_str(), ""));
+        if !path.starts_with('/')
+            || path.contains("//")
+            || path.contains('\\')
+            || path.chars().any(risky)
+            || query.chars().any(char::is_control)
+        {
+            return None;
+        }
+        if decoded == layer {
+            break;
+        }
+        layer = decoded;
+    }
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut bytes = [0; 4];
+            for b in c.encode_utf8(&mut bytes).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    Some(out)
+}
+
+/// `%XX` escapes replaced by their bytes; anything not valid UTF-8 afterwards becomes U+FFFD.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
+        if bytes[i] == b'%'
+            && let (Some(high), Some(low)) = (hex(i + 1), hex(i + 2))
+        {
+            out.push((high * 16 + low) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 async fn login_page(actor: Option<Actor>, Query(q): Query<NextQuery>) -> PageResult {
@@ -83,7 +152,11 @@ fn session_cookie(state: &AppState, value: &str, max_age: i64) -> Option<HeaderV
     .ok()
 }
 
-async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> PageResult {
+async fn login(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<LoginForm>,
+) -> PageResult {
     let next = safe_next(form.next.as_deref());
     match accounts::sign_in(
         state.db(),
@@ -91,6 +164,7 @@ async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Pa
         &form.password,
         state.config().password_cost,
         state.config().lockout,
+        &address.to_string(),
     )
     .await
     {

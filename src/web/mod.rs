@@ -140,7 +140,10 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
         return res;
     }
     if status == StatusCode::UNAUTHORIZED {
-        let location = format!("/login?next={}", urlencode(&target));
+        let location = match account::same_origin_path(&target) {
+            Some(target) => format!("/login?next={}", urlencode(&target)),
+            None => "/login".to_owned(),
+        };
         if is_htmx {
             // htmx follows this header with a full page load instead of swapping a fragment.
             let mut res = StatusCode::UNAUTHORIZED.into_response();

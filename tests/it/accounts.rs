@@ -92,6 +92,117 @@ async fn sign_in_never_redirects_to_another_site() {
     assert_eq!(res.header("location"), "/home");
 }
 
+/// Values of `next` that must never be followed: other sites, however disguised, and text that
+/// cannot go in a `Location` header.
+const HOSTILE_NEXT: &[&str] = &[
+    "//evil.example/",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "/\n",
+    "\t//evil.example",
+    "/ /evil.example",
+    "/\u{a0}/evil.example",
+    "/\u{2028}/evil.example",
+    "/\\evil.example",
+    "/\\/evil.example",
+    "\\\\evil.example",
+    "/%2F/evil.example",
+    "/%2f%2fevil.example",
+    "/%5Cevil.example",
+    "/%09/evil.example",
+    "/%0A/evil.example",
+    "/%0D%0ALocation:%20https://evil.example",
+    "/%252F%252Fevil.example",
+    "/%25252F/evil.example",
+    "/tracks?x=%0a",
+    "/tracks\u{0}",
+    "/tracks\u{7f}",
+    "https://evil.example/",
+    "http:/evil.example",
+    "evil.example",
+    "javascript:alert(1)",
+    "/../..//evil.example",
+    "///evil.example",
+    "",
+    " /tracks",
+];
+
+#[tokio::test]
+async fn next_is_a_path_of_this_site_or_ignored() {
+    let app = TestApp::demo().await;
+    let admin = app.admin().await;
+    for hostile in HOSTILE_NEXT {
+        let res = app
+            .post("/login")
+            .form(&[("email", ADMIN.0), ("password", ADMIN.1), ("next", hostile)])
+            .send()
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "{hostile:?}: {}",
+            res.body
+        );
+        assert_eq!(res.header("location"), "/home", "{hostile:?}");
+        let res = app
+            .get(&format!("/login?next={}", trellis::web::urlencode(hostile)))
+            .session(&admin)
+            .send()
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "{hostile:?}: {}",
+            res.body
+        );
+        assert_eq!(res.header("location"), "/home", "{hostile:?}");
+        let res = app
+            .get(&format!("/login?next={}", trellis::web::urlencode(hostile)))
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{hostile:?}: {}", res.body);
+        assert!(
+            res.body.contains("name=\"next\" value=\"/home\""),
+            "{hostile:?}"
+        );
+    }
+    // A refused sign-in shows the form again, with a safe `next`.
+    for hostile in &HOSTILE_NEXT[..3] {
+        let res = app
+            .post("/login")
+            .form(&[
+                ("email", ADMIN.0),
+                ("password", "not the password"),
+                ("next", hostile),
+            ])
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{hostile:?}");
+        assert!(
+            res.body.contains("name=\"next\" value=\"/home\""),
+            "{hostile:?}"
+        );
+    }
+    for (fine, location) in [
+        ("/compare", "/compare"),
+        ("/people?q=Ann%20Lee&page=2", "/people?q=Ann%20Lee&page=2"),
+        ("/people?q=Zoë", "/people?q=Zo%C3%AB"),
+        (
+            "/tracks/software-engineering#se2",
+            "/tracks/software-engineering#se2",
+        ),
+    ] {
+        let res = app
+            .post("/login")
+            .form(&[("email", ADMIN.0), ("password", ADMIN.1), ("next", fine)])
+            .send()
+            .await
+            .expect(StatusCode::SEE_OTHER);
+        assert_eq!(res.header("location"), location, "{fine:?}");
+    }
+}
+
 #[tokio::test]
 async fn signing_out_ends_the_session() {
     let app = TestApp::demo().await;
@@ -464,46 +575,65 @@ async fn changing_the_password_needs_the_current_one_and_keeps_the_form_on_error
         .expect(StatusCode::SEE_OTHER);
 }
 
+/// Signs in from a client address, as a reverse proxy in front of Trellis reports it.
+async fn signs_in_from(app: &TestApp, address: &str, email: &str, password: &str) -> Res {
+    app.post("/login")
+        .header("x-forwarded-for", address)
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+}
+
 #[tokio::test]
-async fn five_failed_sign_ins_lock_the_email_until_the_window_has_passed() {
+async fn failed_sign_ins_slow_down_the_guesser_without_locking_out_the_owner() {
     let app = TestApp::demo_with(|c| {
+        c.limits = RateLimits {
+            trust_forwarded_for: true,
+            ..RateLimits::off()
+        };
         c.lockout = Lockout {
-            attempts: 5,
-            seconds: 2,
+            free_attempts: 2,
+            max_delay_seconds: 2,
+            address_free_attempts: 100,
+            window_seconds: 3600,
         }
     })
     .await;
-    for _ in 0..4 {
-        let res = signs_in(&app, EMPLOYEE.0, "a wrong password")
-            .await
-            .expect(StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(res.body.contains("the email or the password is not right"));
+    let attacker = "203.0.113.9";
+    let owner = "198.51.100.7";
+    // The same answers for an account and for an email without one, so nothing is revealed.
+    for email in [EMPLOYEE.0, "nobody@demo.trellis.test"] {
+        for _ in 0..2 {
+            let res = signs_in_from(&app, attacker, email, "a wrong password")
+                .await
+                .expect(StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(res.body.contains("the email or the password is not right"));
+        }
+        for _ in 0..5 {
+            let res = signs_in_from(&app, attacker, email, "a wrong password")
+                .await
+                .expect(StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(
+                res.body
+                    .contains("too many failed sign-ins from your address: wait"),
+                "{}",
+                res.body
+            );
+        }
     }
-    let res = signs_in(&app, EMPLOYEE.0, "a wrong password")
-        .await
-        .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        res.body
-            .contains("too many failed sign-ins for this email: try again after"),
-        "{}",
-        res.body
-    );
-    let res = signs_in(&app, EMPLOYEE.0, EMPLOYEE.1)
+    // Even the right password waits, from the guesser's address.
+    let res = signs_in_from(&app, attacker, EMPLOYEE.0, EMPLOYEE.1)
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("too many failed sign-ins"));
     assert!(res.header("set-cookie").is_empty());
-
-    // An email without an account answers the same way, so the lock tells nothing.
-    for _ in 0..5 {
-        signs_in(&app, "nobody@demo.trellis.test", "a wrong password")
-            .await
-            .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let res = signs_in(&app, "nobody@demo.trellis.test", "a wrong password")
+    // The owner, elsewhere, signs in meanwhile, even after a typo of their own.
+    signs_in_from(&app, owner, EMPLOYEE.0, "a typo")
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("too many failed sign-ins"));
+    signs_in_from(&app, owner, EMPLOYEE.0, EMPLOYEE.1)
+        .await
+        .expect(StatusCode::SEE_OTHER);
 
     let admin = app.admin().await;
     let page = app
@@ -512,10 +642,75 @@ async fn five_failed_sign_ins_lock_the_email_until_the_window_has_passed() {
         .send()
         .await
         .expect(StatusCode::OK);
-    assert!(page.body.contains("locked until"));
+    assert!(
+        page.body
+            .contains("sign-in slowed down from one address until")
+    );
+    let audit =
+        trellis::services::audit::recent(app.state.db(), &trellis::auth::Actor::command_line(), 50)
+            .await
+            .expect("the audit log");
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "session.slow" && e.summary.contains(attacker))
+    );
 
-    tokio::time::sleep(Duration::from_millis(3100)).await;
-    signs_in(&app, EMPLOYEE.0, EMPLOYEE.1)
+    // The wait is short and over; the guesser's next failure waits again.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    signs_in_from(&app, attacker, EMPLOYEE.0, EMPLOYEE.1)
+        .await
+        .expect(StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn one_address_trying_many_emails_is_slowed_down_too() {
+    let app = TestApp::demo_with(|c| {
+        c.limits = RateLimits {
+            trust_forwarded_for: true,
+            ..RateLimits::off()
+        };
+        c.lockout = Lockout {
+            free_attempts: 3,
+            max_delay_seconds: 60,
+            address_free_attempts: 4,
+            window_seconds: 3600,
+        }
+    })
+    .await;
+    let sprayer = "192.0.2.50";
+    for i in 0..4 {
+        let res = signs_in_from(
+            &app,
+            sprayer,
+            &format!("person{i}@demo.trellis.test"),
+            "Summer2026!",
+        )
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("not right"), "{i}: {}", res.body);
+    }
+    // The fifth failure from this address, each on an email never tried before, slows it down.
+    let res = signs_in_from(&app, sprayer, "person9@demo.trellis.test", "Summer2026!")
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body
+            .contains("too many failed sign-ins from your address"),
+        "{}",
+        res.body
+    );
+    let res = signs_in_from(&app, sprayer, EMPLOYEE.0, "Summer2026!")
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body
+            .contains("too many failed sign-ins from your address"),
+        "{}",
+        res.body
+    );
+    // Nobody else is.
+    signs_in_from(&app, "192.0.2.51", EMPLOYEE.0, EMPLOYEE.1)
         .await
         .expect(StatusCode::SEE_OTHER);
 }
@@ -605,7 +800,9 @@ async fn api_clients_over_their_rate_get_a_429_problem() {
     .await;
     let token = app.token("api").await;
     let other = app.token("api").await;
-    for _ in 0..2 {
+    // The first request draws from the address's bucket; once the token is known to be valid, it
+    // has a bucket of its own.
+    for _ in 0..3 {
         app.get("/api/v1/tracks")
             .bearer(&token)
             .send()
@@ -626,6 +823,110 @@ async fn api_clients_over_their_rate_get_a_429_problem() {
         .send()
         .await
         .expect(StatusCode::OK);
+}
+
+#[tokio::test]
+async fn made_up_tokens_draw_from_their_addresss_bucket() {
+    let app = TestApp::demo_with(|c| {
+        c.limits = RateLimits {
+            api: Some(Rate::new(3, Duration::from_secs(60))),
+            scim: Some(Rate::new(3, Duration::from_secs(60))),
+            trust_forwarded_for: true,
+            ..RateLimits::off()
+        }
+    })
+    .await;
+    let attacker = "203.0.113.9";
+    for (path, i) in [("/api/v1/tracks", 0), ("/scim/v2/Users", 1)] {
+        for n in 0..3 {
+            app.get(path)
+                .header("x-forwarded-for", attacker)
+                .bearer(&format!("tra_made_up_{i}_{n}"))
+                .send()
+                .await
+                .expect(StatusCode::UNAUTHORIZED);
+        }
+        // A new made-up token gets no fresh bucket, and neither does sending none.
+        let res = app
+            .get(path)
+            .header("x-forwarded-for", attacker)
+            .bearer(&format!("tra_made_up_{i}_new"))
+            .send()
+            .await
+            .expect(StatusCode::TOO_MANY_REQUESTS);
+        assert!(!res.header("retry-after").is_empty());
+        app.get(path)
+            .header("x-forwarded-for", attacker)
+            .send()
+            .await
+            .expect(StatusCode::TOO_MANY_REQUESTS);
+    }
+    // A valid token from elsewhere has a bucket of its own once it is known, and leaves its
+    // address's bucket to others.
+    let token = app.token("api").await;
+    let client = "198.51.100.7";
+    for _ in 0..4 {
+        app.get("/api/v1/tracks")
+            .header("x-forwarded-for", client)
+            .bearer(&token)
+            .send()
+            .await
+            .expect(StatusCode::OK);
+    }
+    app.get("/api/v1/tracks")
+        .header("x-forwarded-for", client)
+        .bearer(&token)
+        .send()
+        .await
+        .expect(StatusCode::TOO_MANY_REQUESTS);
+    app.get("/api/v1/tracks")
+        .header("x-forwarded-for", client)
+        .bearer("tra_made_up_at_the_clients_address")
+        .send()
+        .await
+        .expect(StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn forms_are_limited_per_account_with_a_page_that_says_when_to_retry() {
+    let app = TestApp::demo_with(|c| {
+        c.limits = RateLimits {
+            forms: Some(Rate::new(3, Duration::from_secs(60))),
+            ..RateLimits::off()
+        }
+    })
+    .await;
+    let employee = app.employee().await;
+    let admin = app.admin().await;
+    let change = |who: &Session| {
+        app.post("/account/password")
+            .session(who)
+            .form(&[("current", "not it"), ("new", "x"), ("confirm", "y")])
+            .send()
+    };
+    for _ in 0..3 {
+        change(&employee)
+            .await
+            .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let res = change(&employee)
+        .await
+        .expect(StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = res.header("retry-after").parse().expect("seconds");
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert!(res.header("content-type").starts_with("text/html"));
+    assert!(res.body.contains("Too many changes"), "{}", res.body);
+    // Reading is not limited, and another account has its own bucket.
+    app.get("/account/password")
+        .session(&employee)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    change(&admin)
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    // Signing in is not a form of a signed-in account.
+    app.employee().await;
 }
 
 #[tokio::test]

@@ -491,3 +491,91 @@ mod api {
         assert_eq!(bad.header("content-type"), "application/problem+json");
     }
 }
+
+/// Many requests creating the same person at once: one is created, the others are told it exists
+/// (422 when they find it first, 409 when the database's unique index refuses them), none is a 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn people_created_at_the_same_moment_clash_cleanly() {
+    let app = TestApp::demo().await;
+    let token = app.token("api").await;
+    let mut conflicts = 0;
+    for round in 0..8 {
+        let email = format!("twin{round}@demo.trellis.test");
+        let body = serde_json::json!({ "email": email, "name": "Twin", "employee_id": format!("T-{round}") });
+        let requests =
+            (0..10).map(|_| app.post("/api/v1/people").bearer(&token).json(&body).send());
+        let answers = futures_util::future::join_all(requests).await;
+        let mut created = 0;
+        for res in &answers {
+            match res.status {
+                StatusCode::CREATED => created += 1,
+                StatusCode::CONFLICT => {
+                    conflicts += 1;
+                    assert_eq!(res.header("content-type"), "application/problem+json");
+                    assert!(
+                        res.json()["detail"]
+                            .as_str()
+                            .is_some_and(|d| d.contains("in use already")),
+                        "{}",
+                        res.body
+                    );
+                }
+                StatusCode::UNPROCESSABLE_ENTITY => {
+                    assert!(
+                        res.body.contains("is in the directory already"),
+                        "{}",
+                        res.body
+                    )
+                }
+                other => panic!("{email}: {other}: {}", res.body),
+            }
+        }
+        assert_eq!(created, 1, "{email}");
+    }
+    eprintln!("{conflicts} request(s) lost the race at the database");
+}
+
+/// Constraints the database enforces answer 409 with what clashed, on either database, whichever
+/// service ran into them.
+#[tokio::test]
+async fn constraint_violations_are_conflicts_not_server_errors() {
+    use trellis::error::AppError;
+    let app = TestApp::demo().await;
+    let db = app.state.db();
+    let duplicate = sqlx::query(
+        "INSERT INTO users (email, name, name_key, role, active, created_at) VALUES ($1, 'X', 'x', 'employee', 1, 0)",
+    )
+    .bind(crate::helpers::ADMIN.0)
+    .execute(db.pool())
+    .await
+    .expect_err("a unique violation");
+    let error = AppError::from(duplicate);
+    assert_eq!(error.status(), StatusCode::CONFLICT, "{error}");
+    assert!(
+        error
+            .public_message()
+            .contains("this email is in use already"),
+        "{error}"
+    );
+    let dangling = sqlx::query(
+        "INSERT INTO positions (user_id, track_key, level_key, effective_on, kind, recorded_at) \
+         VALUES (999999, 'software-engineering', 'se1', '2024-01-01', 'hire', 0)",
+    )
+    .execute(db.pool())
+    .await
+    .expect_err("a foreign key violation");
+    let error = AppError::from(dangling);
+    assert_eq!(error.status(), StatusCode::CONFLICT, "{error}");
+    assert!(
+        error.public_message().contains("was removed or changed"),
+        "{error}"
+    );
+    let broken = sqlx::query("SELECT * FROM no_such_table")
+        .execute(db.pool())
+        .await
+        .expect_err("a mistake of ours");
+    assert_eq!(
+        AppError::from(broken).status(),
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+}

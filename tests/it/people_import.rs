@@ -148,6 +148,47 @@ async fn every_bad_input_is_reported_with_its_line_and_column_and_changes_nothin
 }
 
 #[tokio::test]
+async fn lines_are_the_files_own_with_lf_and_crlf_line_ends() {
+    let app = TestApp::demo().await;
+    let good = "ok@demo.trellis.test";
+    // (file with LF line ends, the lines of its mistakes)
+    let cases: Vec<(String, Vec<usize>)> = vec![
+        (format!("email\n{good}\nnot-an-email\n"), vec![3]),
+        (format!("email\n{good}\nnot-an-email"), vec![3]),
+        (
+            format!("email\nbad-1\n{good}\nbad-2\n\nbad-3\n"),
+            vec![2, 4, 6],
+        ),
+        (
+            // Quoted values over two and three lines: rows start later than they are counted.
+            format!("email,name\n{good},\"Ada\nLovelace\"\nbad-1,\"One\nTwo\nThree\"\nbad-2,Bad\n"),
+            vec![4, 7],
+        ),
+        (
+            format!("email,name\n{good},\"A \"\"quoted\"\"\nname\"\nana@x.test,Ana\nbad,Bad\n"),
+            vec![5],
+        ),
+    ];
+    for (lf, lines) in cases {
+        let crlf = lf.replace('\n', "\r\n");
+        for csv in [&lf, &crlf] {
+            let errors = row_errors(import(&app, csv, DRY).await);
+            let found: Vec<usize> = errors.iter().map(|e| e.line).collect();
+            assert_eq!(found, lines, "{csv:?}: {errors:?}");
+            assert!(errors.iter().all(|e| e.column == "email"), "{errors:?}");
+        }
+    }
+    // A row with stray quotes is placed on its own line too.
+    for csv in [
+        "email,name\nok@x.test,Ok\n\"bad@x.test,\"Bad\" Name\n".to_owned(),
+        "email,name\r\nok@x.test,Ok\r\n\"bad@x.test,\"Bad\" Name\r\n".to_owned(),
+    ] {
+        let errors = row_errors(import(&app, &csv, DRY).await);
+        assert!(errors.iter().all(|e| e.line == 3), "{csv:?}: {errors:?}");
+    }
+}
+
+#[tokio::test]
 async fn every_mistake_of_a_file_is_reported_at_once() {
     let app = TestApp::demo().await;
     let csv = "email,start_date,track,level\nbad,someday,,\nok@x.test,,nowhere,se1\n";
@@ -368,6 +409,57 @@ async fn export_then_import_changes_nothing() {
     assert!(!dry.changes_anything());
     import(&app, &exported, APPLY).await.expect("import");
     assert_eq!(export(&app).await, exported);
+}
+
+#[tokio::test]
+async fn the_export_defuses_formulas_from_the_directory_and_reads_back_unchanged() {
+    let app = TestApp::demo().await;
+    // What an HRIS or an identity provider might send as names, ids and teams.
+    import(
+        &app,
+        "email,name,employee_id,team\n\
+         f1@demo.trellis.test,\"=HYPERLINK(\"\"https://evil.example\"\",\"\"Open\"\")\",+E1,@Team\n\
+         f2@demo.trellis.test,-2+3,=E2,-Ops\n\
+         f3@demo.trellis.test,''=already quoted,'s-Hertogenbosch,Team\n",
+        APPLY,
+    )
+    .await
+    .expect("setup");
+    let exported = export(&app).await;
+    let cells: Vec<Vec<String>> = csv::Reader::from_reader(exported.as_bytes())
+        .records()
+        .map(|r| r.expect("a row").iter().map(str::to_owned).collect())
+        .collect();
+    for row in &cells {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?} in {exported}"
+            );
+        }
+    }
+    assert!(exported.contains("\"'=HYPERLINK("), "{exported}");
+    assert!(exported.contains("'+E1,,'@Team"), "{exported}");
+    assert!(exported.contains("''=already quoted"), "{exported}");
+    // The apostrophes are the export's own: reading the file back changes nothing.
+    let dry = import(&app, &exported, DRY).await.expect("dry run");
+    assert!(!dry.changes_anything(), "{:?}", dry.changes);
+    import(&app, &exported, APPLY).await.expect("import");
+    assert_eq!(export(&app).await, exported);
+    for (email, name) in [
+        (
+            "f1@demo.trellis.test",
+            "=HYPERLINK(\"https://evil.example\",\"Open\")",
+        ),
+        ("f3@demo.trellis.test", "'=already quoted"),
+    ] {
+        let stored: String = sqlx::query_scalar("SELECT name FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(app.state.db().pool())
+            .await
+            .expect("a name");
+        assert_eq!(stored, name);
+    }
 }
 
 #[tokio::test]

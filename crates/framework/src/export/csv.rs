@@ -27,6 +27,30 @@ pub const HEADER: [&str; 11] = [
 /// The marker in the `not_applicable` column.
 pub const NOT_APPLICABLE: &str = "n/a";
 
+/// The first characters that make a spreadsheet run a cell as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell for a CSV file that people open in a spreadsheet: text that would run as a formula (it
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets an apostrophe in front, which
+/// spreadsheets show as plain text. Text that already starts with apostrophes before one of those
+/// gets one more, so that [`spreadsheet_text`] gives back exactly the text written. Every CSV export
+/// of text people typed or a directory sent (names, titles, bullets) goes through this.
+pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.trim_start_matches('\'').starts_with(FORMULA_STARTS) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// The text of a cell written by [`spreadsheet_safe`]: its added apostrophe removed.
+pub fn spreadsheet_text(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches('\'').starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
+    }
+}
+
 /// The framework as CSV text (UTF-8, comma separated, `\n` line ends, quoted only where needed).
 pub fn write(fw: &Framework) -> Result<String, ::csv::Error> {
     let mut out = ::csv::WriterBuilder::new()
@@ -82,13 +106,13 @@ fn write_cell(
             track.key.as_str(),
             level.key.as_str(),
             key.as_str(),
-            expectation,
-            example,
-            category,
-            level.title.as_str(),
-            track.name.as_str(),
+            &spreadsheet_safe(expectation),
+            &spreadsheet_safe(example),
+            &spreadsheet_safe(category),
+            &spreadsheet_safe(&level.title),
+            &spreadsheet_safe(&track.name),
             track.kind.as_str(),
-            name,
+            &spreadsheet_safe(name),
             na,
         ])
     };
@@ -113,6 +137,29 @@ mod tests {
 
     fn key(s: &str) -> Key {
         Key::parse(s).expect("a key")
+    }
+
+    #[test]
+    fn formulas_are_defused_and_read_back_as_written() {
+        assert_eq!(spreadsheet_safe("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(spreadsheet_safe("-1"), "'-1");
+        assert_eq!(spreadsheet_safe("@cmd"), "'@cmd");
+        assert_eq!(spreadsheet_safe("\tx"), "'\tx");
+        assert_eq!(spreadsheet_safe("Created a, \"b\""), "Created a, \"b\"");
+        assert_eq!(spreadsheet_safe("'s-Hertogenbosch"), "'s-Hertogenbosch");
+        for text in [
+            "=SUM(A1)",
+            "'=SUM(A1)",
+            "''+1",
+            "'s-Hertogenbosch",
+            "plain",
+            "",
+            "'",
+            "-",
+            "\r\n=1",
+        ] {
+            assert_eq!(spreadsheet_text(&spreadsheet_safe(text)), text, "{text:?}");
+        }
     }
 
     fn framework() -> Framework {

@@ -58,7 +58,10 @@ impl<'t> Table<'t> {
                         continue;
                     }
                     records.push(Record {
-                        fields: r.iter().map(|f| f.trim().to_owned()).collect(),
+                        fields: r
+                            .iter()
+                            .map(|f| crate::export::csv::spreadsheet_text(f.trim()).to_owned())
+                            .collect(),
                         byte,
                         line,
                     });
