@@ -105,8 +105,17 @@ impl Db {
     }
 
     /// Starts a transaction. Every write of a service happens inside one.
+    ///
+    /// On SQLite the transaction takes the write lock at once (`BEGIN IMMEDIATE`). A transaction
+    /// begun plainly reads first and asks for the write lock at its first write; if another
+    /// connection wrote in between, SQLite cannot move it to the newer data and answers "database
+    /// is locked" at once, without waiting: concurrent writes then failed. Taken up front, the lock
+    /// is waited for (the busy timeout), so concurrent writes queue.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.pool.begin().await
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 
     /// Answers whether the database responds, for health checks.
