@@ -135,8 +135,9 @@ enum TokenCommand {
 enum FrameworkCommand {
     /// Check a framework file and print every problem as FILE:LINE:COLUMN: message.
     Check { file: PathBuf },
-    /// Lint a framework file: print every finding as FILE:LINE:COLUMN: error|warning RULE: message;
-    /// fail when there is an error.
+    /// Lint a framework file: print every mistake and finding as FILE:LINE:COLUMN: error|warning
+    /// RULE: message (a mistake that makes the file invalid has the rule `check`); fail when there
+    /// is an error.
     Lint { file: PathBuf },
     /// Publish the draft as a new version.
     Publish {
@@ -508,20 +509,28 @@ fn print_file_errors(file: &Path, e: &AppError) -> bool {
     }
 }
 
-/// `trellis framework lint FILE`: one line per finding on standard output, then a summary; a file
-/// that does not pass `check` gets its problems instead, as `check` prints them.
+/// `trellis framework lint FILE`: one line per mistake (what `check` reports) and per finding on
+/// standard output, together in file order, then a summary. One mistake hides no other finding.
 fn lint_command(file: &Path) -> anyhow::Result<ExitCode> {
     let source = read_file(file)?;
-    let findings = match framework::lint_yaml(&source) {
-        Ok(findings) => findings,
-        Err(e) => {
-            print_file_errors(file, &e);
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    let mut out = std::io::stdout().lock();
-    let mut errors = 0;
-    for f in &findings {
+    let report = framework::lint_yaml(&source);
+    // Mistakes and findings in one list, by position in the file; a mistake before a finding at
+    // the same place.
+    let mut lines: Vec<(usize, usize, u8, String)> = Vec::new();
+    for p in &report.problems {
+        lines.push((
+            p.line,
+            p.column,
+            0,
+            format!(
+                "{} check: {}",
+                trellis_framework::Severity::Error,
+                p.message
+            ),
+        ));
+    }
+    let mut errors = report.problems.len();
+    for f in &report.findings {
         let finding = &f.finding;
         if finding.severity == trellis_framework::Severity::Error {
             errors += 1;
@@ -531,22 +540,26 @@ fn lint_command(file: &Path) -> anyhow::Result<ExitCode> {
             .as_deref()
             .map(|s| format!(" (suggestion: {s})"))
             .unwrap_or_default();
-        writeln!(
-            out,
-            "{}:{}:{}: {} {}: {}{suggestion}",
-            file.display(),
+        lines.push((
             f.line,
             f.column,
-            finding.severity,
-            finding.rule,
-            finding.message
-        )?;
+            1,
+            format!(
+                "{} {}: {}{suggestion}",
+                finding.severity, finding.rule, finding.message
+            ),
+        ));
+    }
+    lines.sort_by_key(|&(line, column, rank, _)| (line, column, rank));
+    let mut out = std::io::stdout().lock();
+    for (line, column, _, text) in &lines {
+        writeln!(out, "{}:{line}:{column}: {text}", file.display())?;
     }
     writeln!(
         out,
         "{}: {errors} error(s), {} warning(s)",
         file.display(),
-        findings.len() - errors
+        lines.len() - errors
     )?;
     Ok(if errors > 0 {
         ExitCode::FAILURE

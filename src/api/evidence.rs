@@ -206,7 +206,8 @@ pub async fn confirm_evidence(
 /// Withdraws the caller's own confirmation of an item.
 #[utoipa::path(delete, path = "/api/v1/evidence/{id}/confirmation", tag = "evidence",
     params(("id" = i64, Path)),
-    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem)))]
 pub async fn unconfirm_evidence(
     State(state): State<AppState>,
     actor: Actor,

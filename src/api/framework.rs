@@ -62,6 +62,7 @@ pub async fn me(actor: Actor) -> Json<Me> {
 #[derive(Deserialize, IntoParams)]
 pub struct RevisionQuery {
     /// A version number, or `draft` (admins). The latest published version when absent.
+    #[param(pattern = "^(draft|[1-9][0-9]{0,17})$")]
     pub revision: Option<String>,
 }
 
@@ -114,7 +115,8 @@ pub struct ReadFramework {
 
 /// The whole framework: library, grades and every track.
 #[utoipa::path(get, path = "/api/v1/framework", tag = "framework", params(RevisionQuery),
-    responses((status = 200, body = ReadFramework), (status = 404, body = Problem)))]
+    responses((status = 200, body = ReadFramework), (status = 403, body = Problem),
+              (status = 404, body = Problem)))]
 pub async fn get_framework(
     State(state): State<AppState>,
     actor: Actor,
@@ -141,7 +143,8 @@ pub struct TrackSummary {
 
 /// Every track with its levels, without the expectations.
 #[utoipa::path(get, path = "/api/v1/tracks", tag = "framework", params(RevisionQuery),
-    responses((status = 200, body = Vec<TrackSummary>)))]
+    responses((status = 200, body = Vec<TrackSummary>), (status = 403, body = Problem),
+              (status = 404, body = Problem)))]
 pub async fn list_tracks(
     State(state): State<AppState>,
     actor: Actor,
@@ -195,7 +198,8 @@ async fn read_track(
 /// One track with every level and expectation.
 #[utoipa::path(get, path = "/api/v1/tracks/{track}", tag = "framework",
     params(("track" = String, Path, description = "The track's key"), RevisionQuery),
-    responses((status = 200, body = Track), (status = 404, body = Problem)))]
+    responses((status = 200, body = Track), (status = 403, body = Problem),
+              (status = 404, body = Problem)))]
 pub async fn get_track(
     State(state): State<AppState>,
     actor: Actor,
@@ -210,7 +214,8 @@ pub async fn get_track(
 /// One level of a track.
 #[utoipa::path(get, path = "/api/v1/tracks/{track}/levels/{level}", tag = "framework",
     params(("track" = String, Path), ("level" = String, Path), RevisionQuery),
-    responses((status = 200, body = Level), (status = 404, body = Problem)))]
+    responses((status = 200, body = Level), (status = 403, body = Problem),
+              (status = 404, body = Problem)))]
 pub async fn get_level(
     State(state): State<AppState>,
     actor: Actor,
@@ -227,7 +232,8 @@ pub async fn get_level(
 
 /// The competency library.
 #[utoipa::path(get, path = "/api/v1/competencies", tag = "framework", params(RevisionQuery),
-    responses((status = 200, body = Vec<Competency>)))]
+    responses((status = 200, body = Vec<Competency>), (status = 403, body = Problem),
+              (status = 404, body = Problem)))]
 pub async fn list_competencies(
     State(state): State<AppState>,
     actor: Actor,
@@ -240,8 +246,10 @@ pub async fn list_competencies(
 #[derive(Deserialize, IntoParams)]
 pub struct CompareQuery {
     /// `track/level`
+    #[param(pattern = "^[^/]+/.+$")]
     pub from: String,
     /// `track/level`
+    #[param(pattern = "^[^/]+/.+$")]
     pub to: String,
 }
 
@@ -286,8 +294,10 @@ pub async fn list_versions(
 #[derive(Deserialize, IntoParams)]
 pub struct DiffQuery {
     /// A version number or `draft`.
+    #[param(pattern = "^(draft|[1-9][0-9]{0,17})$")]
     pub from: String,
     /// A version number or `draft`.
+    #[param(pattern = "^(draft|[1-9][0-9]{0,17})$")]
     pub to: String,
 }
 
@@ -307,7 +317,9 @@ pub async fn diff_versions(
 
 /// The framework as a YAML file in the documented format.
 #[utoipa::path(get, path = "/api/v1/framework.yaml", tag = "framework", params(RevisionQuery),
-    responses((status = 200, description = "The YAML file", content_type = "application/yaml", body = String)))]
+    responses((status = 200, content_type = "application/yaml", body = Object,
+        description = "The framework file: a YAML mapping in the format of `/api/schema/framework-v1.json`"),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn export_yaml(
     State(state): State<AppState>,
     actor: Actor,
@@ -508,8 +520,12 @@ pub struct LintFinding {
 pub struct LintReport {
     /// The draft revision linted.
     pub revision: i64,
+    /// Lint errors: they fail `trellis framework lint` but do not block publishing.
     pub errors: usize,
     pub warnings: usize,
+    /// What must be fixed before publishing, as in the draft's `problems`: listed with the
+    /// findings, so that one problem hides no finding and one request shows everything.
+    pub problems: Vec<FieldError>,
     /// In document order.
     pub findings: Vec<LintFinding>,
 }
@@ -523,7 +539,11 @@ pub async fn lint_draft(
     State(state): State<AppState>,
     actor: Actor,
 ) -> ApiResult<Json<LintReport>> {
-    let (revision, findings) = service::lint_draft(&state, &actor).await?;
+    let service::DraftLint {
+        revision,
+        problems,
+        findings,
+    } = service::lint_draft(&state, &actor).await?;
     let errors = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
@@ -532,6 +552,7 @@ pub async fn lint_draft(
         revision,
         errors,
         warnings: findings.len() - errors,
+        problems,
         findings: findings
             .into_iter()
             .map(|f| LintFinding {

@@ -20,16 +20,20 @@ mod surveys;
 mod team;
 mod templates;
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 use axum::Json;
 use axum::Router;
-use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{RefOr, Schema};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{AppError, FieldError, FileError, error_body};
@@ -94,6 +98,163 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The answers every operation may give besides its own, added to each operation where they apply
+/// so that the document says everything an operation can answer:
+///
+/// - 401 to a request without a valid token (every operation needs one), 403 to a token or role
+///   that may not do this (a SCIM token, an employee on an admins' operation), 429 when the rate
+///   limit is reached (with `Retry-After`);
+/// - 400 when a path or query parameter cannot be read (a word where a number goes);
+/// - 404 when a path names something that does not exist;
+/// - 400, 415 and 422 when a request body is not what the operation takes (not JSON, another
+///   content type, JSON of the wrong shape), and 422 when a query parameter's value is not one the
+///   operation accepts (a date that is no date, a revision that does not exist in that form).
+///
+/// An operation that declares one of these itself keeps its own. Every error is a problem document,
+/// so each error response's content is `application/problem+json`.
+struct CommonResponses;
+
+/// Names of the shared responses in `components.responses`.
+const UNAUTHORIZED: &str = "Unauthorized";
+const FORBIDDEN: &str = "Forbidden";
+const TOO_MANY_REQUESTS: &str = "TooManyRequests";
+const BAD_REQUEST: &str = "BadRequest";
+const NOT_FOUND: &str = "NotFound";
+const UNSUPPORTED_MEDIA_TYPE: &str = "UnsupportedMediaType";
+const UNPROCESSABLE: &str = "UnprocessableContent";
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::ResponseBuilder;
+        use utoipa::openapi::path::ParameterIn;
+
+        const PROBLEM: &str = "application/problem+json";
+        let problem = || {
+            utoipa::openapi::ContentBuilder::new()
+                .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                .build()
+        };
+        let header = |description: &str| {
+            utoipa::openapi::HeaderBuilder::new()
+                .schema(
+                    utoipa::openapi::ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::Type::String),
+                )
+                .description(Some(description))
+                .build()
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (name, description) in [
+            (
+                UNAUTHORIZED,
+                "No valid token (or session) came with the request.",
+            ),
+            (
+                FORBIDDEN,
+                "The token's scope or the caller's role does not allow this.",
+            ),
+            (
+                TOO_MANY_REQUESTS,
+                "Too many requests: wait as long as `Retry-After` says.",
+            ),
+            (
+                BAD_REQUEST,
+                "The request cannot be read: a parameter or the body is malformed.",
+            ),
+            (
+                NOT_FOUND,
+                "Nothing of that name exists, or it is not the caller's to see.",
+            ),
+            (
+                UNSUPPORTED_MEDIA_TYPE,
+                "The body is not of a content type the operation takes.",
+            ),
+            (
+                UNPROCESSABLE,
+                "The request is well formed but its values are not acceptable; `errors` says which.",
+            ),
+        ] {
+            let mut response = ResponseBuilder::new()
+                .description(description)
+                .content(PROBLEM, problem());
+            if name == UNAUTHORIZED {
+                response =
+                    response.header("WWW-Authenticate", header("The scheme to use: `Bearer`."));
+            }
+            if name == TOO_MANY_REQUESTS {
+                response = response.header(
+                    "Retry-After",
+                    header("Seconds to wait before trying again."),
+                );
+            }
+            components
+                .responses
+                .insert(name.to_owned(), RefOr::T(response.build()));
+        }
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let params = op.parameters.as_deref().unwrap_or_default();
+                let in_path = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
+                let in_query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
+                let has_params = !params.is_empty();
+                let has_body = op.request_body.is_some();
+                let mut shared = vec![UNAUTHORIZED, FORBIDDEN, TOO_MANY_REQUESTS];
+                if has_params || has_body {
+                    shared.push(BAD_REQUEST);
+                }
+                if in_path {
+                    shared.push(NOT_FOUND);
+                }
+                if has_body {
+                    shared.push(UNSUPPORTED_MEDIA_TYPE);
+                }
+                if has_body || in_query {
+                    shared.push(UNPROCESSABLE);
+                }
+                let responses = &mut op.responses.responses;
+                for name in shared {
+                    let status = status_of(name);
+                    responses.entry(status.to_owned()).or_insert_with(|| {
+                        RefOr::Ref(utoipa::openapi::Ref::new(format!(
+                            "#/components/responses/{name}"
+                        )))
+                    });
+                }
+                // Errors are problem documents, whatever content type an annotation wrote.
+                for (status, response) in responses.iter_mut() {
+                    let is_error = status.starts_with('4') || status.starts_with('5');
+                    if let (true, RefOr::T(r)) = (is_error, response)
+                        && let Some(content) = r.content.shift_remove("application/json")
+                    {
+                        r.content.insert(PROBLEM.to_owned(), content);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn status_of(name: &str) -> &'static str {
+    match name {
+        UNAUTHORIZED => "401",
+        FORBIDDEN => "403",
+        TOO_MANY_REQUESTS => "429",
+        BAD_REQUEST => "400",
+        NOT_FOUND => "404",
+        UNSUPPORTED_MEDIA_TYPE => "415",
+        _ => "422",
+    }
+}
+
 /// The OpenAPI documents of the areas that declare their own (`#[derive(OpenApi)] struct Api` in
 /// their module), merged into [`ApiDoc`].
 const AREAS: &[fn() -> utoipa::openapi::OpenApi] = &[
@@ -115,9 +276,37 @@ const AREAS: &[fn() -> utoipa::openapi::OpenApi] = &[
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     for area in AREAS {
-        doc.merge(area());
+        let area = area();
+        debug_assert_eq!(
+            schema_conflicts(&doc, &area),
+            Vec::<String>::new(),
+            "two types share a schema name: give one `#[schema(as = OtherName)]`"
+        );
+        doc.merge(area);
     }
+    utoipa::Modify::modify(&CommonResponses, &mut doc);
     doc
+}
+
+/// The schema names that `area` defines otherwise than `doc`: merging would keep only one of the
+/// two, and the document would describe the other type's values wrongly.
+fn schema_conflicts(
+    doc: &utoipa::openapi::OpenApi,
+    area: &utoipa::openapi::OpenApi,
+) -> Vec<String> {
+    let (Some(ours), Some(theirs)) = (&doc.components, &area.components) else {
+        return Vec::new();
+    };
+    theirs
+        .schemas
+        .iter()
+        .filter(|(name, schema)| {
+            ours.schemas.get(*name).is_some_and(|mine| {
+                serde_json::to_value(mine).ok() != serde_json::to_value(schema).ok()
+            })
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 /// The OpenAPI document at `/api/openapi.json` and the interactive docs at `/api/docs`, served from
@@ -161,7 +350,69 @@ pub fn routes() -> Router<AppState> {
                 .merge(growth_record::routes()),
         )
         .fallback(|| async { AppError::not_found("this API route") })
+        .layer(middleware::from_fn(json_objects))
         .layer(middleware::from_fn(problems))
+}
+
+/// The operations whose JSON body is an object (not an array), by method and path as the document
+/// writes them.
+fn object_bodies() -> &'static HashSet<(Method, String)> {
+    static BODIES: OnceLock<HashSet<(Method, String)>> = OnceLock::new();
+    BODIES.get_or_init(|| {
+        let doc = openapi();
+        let mut bodies = HashSet::new();
+        for (path, item) in &doc.paths.paths {
+            for (method, op) in [
+                (Method::POST, &item.post),
+                (Method::PUT, &item.put),
+                (Method::PATCH, &item.patch),
+            ] {
+                let json = op
+                    .as_ref()
+                    .and_then(|op| op.request_body.as_ref())
+                    .and_then(|body| body.content.get("application/json"));
+                if let Some(json) = json
+                    && !matches!(json.schema, Some(RefOr::T(Schema::Array(_))))
+                {
+                    bodies.insert((method, path.clone()));
+                }
+            }
+        }
+        bodies
+    })
+}
+
+/// Refuses a JSON array sent where the operation takes an object. Left alone, serde reads the
+/// array's items as the object's fields in order (`[]` or `[null, null]` would be a request with
+/// every field absent), which is not what the document describes.
+async fn json_objects(matched: Option<MatchedPath>, req: Request, next: Next) -> Response {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+    let takes_object = matched.as_ref().is_some_and(|m| {
+        object_bodies()
+            .iter()
+            .any(|(method, path)| method == req.method() && path.ends_with(m.as_str()))
+    });
+    if !(is_json && takes_object) {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return AppError::invalid_field("", "the body must be a JSON object, not a list")
+            .into_response();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
 }
 
 /// An RFC 9457 problem document.

@@ -518,13 +518,13 @@ pub async fn search(db: &Db, actor: &Actor, filter: &AuditFilter) -> AppResult<P
     };
     let (newer, older) = if upward {
         // An empty page past the newest event still links back to the older ones.
-        let bound = oldest.unwrap_or_else(|| filter.after.unwrap_or(0) + 1);
+        let bound = oldest.unwrap_or_else(|| filter.after.unwrap_or(0).saturating_add(1));
         let older = any_beyond(Walk::Down(Some(bound))).await?.then_some(bound);
         (if more { newest } else { None }, older)
     } else {
         let newer = match filter.before {
             Some(before) => {
-                let bound = newest.unwrap_or(before - 1);
+                let bound = newest.unwrap_or(before.saturating_sub(1));
                 any_beyond(Walk::Up(bound)).await?.then_some(bound)
             }
             None => None,

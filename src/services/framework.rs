@@ -405,28 +405,56 @@ pub struct FileFinding {
     pub finding: Finding,
 }
 
-/// Lints a YAML framework file without touching the database: every finding, with its line and
-/// column. A file that does not pass [`check_yaml`] gives that error instead.
-pub fn lint_yaml(source: &str) -> AppResult<Vec<FileFinding>> {
-    let (fw, positions) = yaml::read_with_positions(source).map_err(file_errors)?;
-    Ok(lint(&fw)
-        .into_iter()
-        .map(|finding| {
-            let (line, column) = positions.of(&finding.path);
-            FileFinding {
-                line,
-                column,
-                finding,
-            }
-        })
-        .collect())
+/// What linting a YAML framework file found: its mistakes (what `check_yaml` reports) and the
+/// linter's findings, each placed in the file.
+#[derive(Debug, Default)]
+pub struct FileLint {
+    /// Mistakes that make the file invalid, sorted by position.
+    pub problems: Vec<yaml::Diagnostic>,
+    /// The linter's findings, in document order.
+    pub findings: Vec<FileFinding>,
 }
 
-/// The linter's findings on the draft (admins), with the revision they are about.
-pub async fn lint_draft(state: &AppState, actor: &Actor) -> AppResult<(i64, Vec<Finding>)> {
+/// Lints a YAML framework file without touching the database: every mistake and every finding, in
+/// one run. A file with mistakes is linted as far as it could be read (broken items are kept with
+/// stand-ins), so one mistake hides no finding; only a syntax error, which leaves the rest of the
+/// file unknown, leaves the findings out.
+pub fn lint_yaml(source: &str) -> FileLint {
+    let reading = yaml::read_all(source);
+    let findings = reading.framework.as_ref().map(lint).unwrap_or_default();
+    FileLint {
+        findings: findings
+            .into_iter()
+            .map(|finding| {
+                let (line, column) = reading.positions.of(&finding.path);
+                FileFinding {
+                    line,
+                    column,
+                    finding,
+                }
+            })
+            .collect(),
+        problems: reading.diagnostics,
+    }
+}
+
+/// What the linter finds in the draft (admins), with the revision it is about: the problems that
+/// block publishing and the linter's findings, both whatever the other holds.
+pub struct DraftLint {
+    pub revision: i64,
+    pub problems: Vec<FieldError>,
+    pub findings: Vec<Finding>,
+}
+
+/// Lints the draft (admins): its problems and the linter's findings together.
+pub async fn lint_draft(state: &AppState, actor: &Actor) -> AppResult<DraftLint> {
     policy::read_draft(actor)?;
     let snapshot = current_draft(state).await?;
-    Ok((snapshot.id, snapshot.findings().to_vec()))
+    Ok(DraftLint {
+        revision: snapshot.id,
+        problems: problem_fields(&validate(&snapshot.framework)),
+        findings: snapshot.findings().to_vec(),
+    })
 }
 
 /// Imports a YAML file into the draft (by key), optionally publishing it. All or nothing.

@@ -58,6 +58,7 @@ pub struct MyTrack {
 
 /// One competency that changes at the next level.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = HomeChange)]
 pub struct Change {
     pub key: String,
     pub name: String,

@@ -88,6 +88,7 @@ impl Scope {
 
 /// A count out of a total.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = DashboardShare)]
 pub struct Share {
     pub count: i64,
     pub total: i64,

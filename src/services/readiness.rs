@@ -52,6 +52,7 @@ impl Rule {
 /// Where a person stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ReadinessStatus)]
 pub enum Status {
     /// The latest agreed check-in against the next level satisfies the rule.
     Ready,

@@ -190,6 +190,7 @@ impl Audience {
 /// Where a survey is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SurveyStatus)]
 pub enum Status {
     /// Before its first day: everything can change.
     Scheduled,

@@ -278,3 +278,109 @@ async fn the_framework_file_schema_is_served() {
     assert_eq!(res.header("content-type"), "application/schema+json");
     assert!(res.json()["properties"]["tracks"].is_object());
 }
+
+#[tokio::test]
+async fn audit_cursors_at_the_ends_of_the_number_range_read_a_page() {
+    let app = TestApp::demo().await;
+    let token = app.token("api").await;
+    for query in [
+        "before=-9223372036854775808",
+        "after=9223372036854775807",
+        "before=-9223372036854775808&after=-9223372036854775808",
+    ] {
+        let page = app
+            .get(&format!("/api/v1/audit?{query}"))
+            .bearer(&token)
+            .send()
+            .await
+            .expect(StatusCode::OK)
+            .json();
+        assert!(page["items"].is_array(), "{query}: {page}");
+    }
+}
+
+#[tokio::test]
+async fn a_json_list_where_an_object_goes_is_refused() {
+    let app = TestApp::demo().await;
+    let token = app.token("api").await;
+    for (method, path) in [
+        ("POST", "/api/v1/surveys"),
+        ("POST", "/api/v1/people"),
+        ("POST", "/api/v1/draft/publish"),
+    ] {
+        let req = match method {
+            "POST" => app.post(path),
+            _ => app.put(path),
+        };
+        let res = req
+            .bearer(&token)
+            .text("application/json", " [null, null]")
+            .send()
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {}",
+            res.body
+        );
+        assert_eq!(res.header("content-type"), "application/problem+json");
+        assert!(res.body.contains("must be a JSON object"), "{}", res.body);
+    }
+    app.get("/api/v1/surveys")
+        .bearer(&token)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    // Nothing was created by the refused requests.
+    let surveys = app
+        .get("/api/v1/surveys")
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    assert_eq!(surveys, serde_json::json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writes_at_the_same_time_all_land() {
+    let app = TestApp::demo().await;
+    let token = app.token("api").await;
+    let roadmap = app
+        .get("/api/v1/rollout/roadmap")
+        .bearer(&token)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    let existing: Vec<i64> = roadmap["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .flat_map(|s| s["items"].as_array().cloned().unwrap_or_default())
+        .filter_map(|i| i["id"].as_i64())
+        .collect();
+    assert!(existing.len() >= 8, "{roadmap}");
+    // Each removal reads the item before it deletes it, while other requests add items: on SQLite
+    // a transaction that read before another wrote could not write any more ("database is
+    // locked", a 500).
+    let path = "/api/v1/rollout/roadmap/stages/awareness/items";
+    let body = |i: usize| serde_json::json!({ "title": format!("Item {i}") });
+    let adds = (0..12).map(|i| {
+        let body = body(i);
+        let req = app.post(path).bearer(&token).json(&body);
+        async move { req.send().await }
+    });
+    let removals = existing.iter().take(8).map(|id| {
+        let req = app
+            .delete(&format!("/api/v1/rollout/roadmap/items/{id}"))
+            .bearer(&token);
+        async move { req.send().await }
+    });
+    let (added, removed) = tokio::join!(
+        futures_util::future::join_all(adds),
+        futures_util::future::join_all(removals)
+    );
+    for res in added.iter().chain(&removed) {
+        assert!(res.status.is_success(), "{}: {}", res.status, res.body);
+    }
+}

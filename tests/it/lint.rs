@@ -124,7 +124,7 @@ fn lint_prints_one_line_per_finding_and_fails_on_errors() {
 }
 
 #[test]
-fn lint_passes_on_warnings_and_reports_a_broken_file_like_check() {
+fn lint_passes_on_warnings_and_reports_a_broken_file_with_its_findings() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = trellis(dir.path())
         .args(["framework", "lint", &format!("{ROOT}/demo/framework.yaml")])
@@ -145,10 +145,150 @@ fn lint_passes_on_warnings_and_reports_a_broken_file_like_check() {
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let f = file.display();
     assert!(
-        stderr.contains(&format!("{}:18:9: unknown field `titel`", file.display())),
-        "{stderr}"
+        stdout.contains(&format!("{f}:18:9: error check: unknown field `titel`")),
+        "{stdout}"
+    );
+    // The mistake hides none of the findings around it.
+    assert!(
+        stdout.contains(&format!("{f}:16:15: warning vague-wording: ")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{f}:21:15: warning vague-wording: ")),
+        "{stdout}"
+    );
+}
+
+/// One empty cell and one empty bullet (mistakes that `check` reports), a level that asks what the
+/// one before asks and vague wording (the linter's findings), in one file.
+const MANY: &str = "\
+trellis: 1
+name: Many
+competencies:
+  - key: craft
+    name: Craft
+  - key: care
+    name: Care
+tracks:
+  - key: t
+    name: T
+    kind: individual-contributor
+    competencies: [craft, care]
+    levels:
+      - key: l1
+        title: One
+        expectations:
+          craft: []
+          care:
+            - You write good code.
+      - key: l2
+        title: Two
+        expectations:
+          craft:
+            - You review changes.
+            - ''
+          care:
+            - You write good code.
+      - key: l3
+        title: Three
+        expectations:
+          craft:
+            - You review changes.
+            - ''
+          care:
+            - You write good code.
+";
+
+#[test]
+fn lint_reports_every_mistake_and_every_finding_in_one_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("many.yaml");
+    std::fs::write(&file, MANY).expect("write");
+    let out = trellis(dir.path())
+        .args(["framework", "lint"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    let checks = lines
+        .iter()
+        .filter(|l| l.contains(": error check: "))
+        .count();
+    assert!(checks >= 3, "{stdout}");
+    for rule in ["vague-wording", "identical-level"] {
+        assert!(
+            lines.iter().any(|l| l.contains(&format!(" {rule}: "))),
+            "{rule} is missing from:\n{stdout}"
+        );
+    }
+    // In file order, each line placed in the file.
+    let places: Vec<(usize, usize)> = lines
+        .iter()
+        .filter_map(|l| {
+            let rest = l.strip_prefix(&format!("{}:", file.display()))?;
+            let mut parts = rest.splitn(3, ':');
+            Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+        })
+        .collect();
+    assert_eq!(places.len(), lines.len() - 1, "{stdout}");
+    assert!(places.windows(2).all(|w| w[0] <= w[1]), "{stdout}");
+    let errors = lines.iter().filter(|l| l.contains(": error ")).count();
+    let warnings = lines.iter().filter(|l| l.contains(": warning ")).count();
+    assert!(warnings > 0, "{stdout}");
+    assert_eq!(
+        lines.last().copied(),
+        Some(
+            format!(
+                "{}: {errors} error(s), {warnings} warning(s)",
+                file.display()
+            )
+            .as_str()
+        )
+    );
+}
+
+#[tokio::test]
+async fn the_api_lints_a_draft_with_problems_and_lists_both() {
+    let app = TestApp::demo().await;
+    let admin = app.admin().await;
+    make_a_cell_vague(&app, &admin).await;
+    // A new level has no expectations yet: a problem that blocks publishing.
+    app.post("/api/v1/draft/edits")
+        .session(&admin)
+        .json(&serde_json::json!({
+            "op": "add_level", "track": "software-engineering", "key": "se9", "title": "Principal"
+        }))
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    let draft = app
+        .get("/api/v1/draft")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert!(
+        !draft["problems"].as_array().expect("problems").is_empty(),
+        "{draft}"
+    );
+    let report = app
+        .get("/api/v1/draft/lint")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert_eq!(report["problems"], draft["problems"]);
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().any(|f| f["rule"] == "vague-wording"),
+        "{report}"
     );
 }
 

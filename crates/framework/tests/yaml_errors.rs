@@ -435,3 +435,34 @@ fn positions_place_a_path_on_its_node_or_nearest_ancestor() {
     let missing = [&level[..], &[f("expectations"), f("people"), Index(0)]].concat();
     assert_eq!(positions.of(&missing), (20, 9));
 }
+
+#[test]
+fn reading_all_keeps_the_framework_beside_its_mistakes_so_it_can_be_linted() {
+    use trellis_framework::lint::lint;
+    use trellis_framework::yaml::read_all;
+    // An empty bullet (a mistake) beside vague wording (a finding) in another cell.
+    let src = good_with(
+        "            - Writes tests.\n",
+        "            - ''\n            - Does good work.\n",
+    );
+    let reading = read_all(&src);
+    assert_eq!(reading.diagnostics, errors(&src));
+    assert_eq!(reading.diagnostics.len(), 1, "{:#?}", reading.diagnostics);
+    let fw = reading.framework.expect("the framework as far as it reads");
+    let findings = lint(&fw);
+    let vague = findings
+        .iter()
+        .find(|f| f.rule == "vague-wording")
+        .expect("the vague bullet is found");
+    assert_eq!(reading.positions.of(&vague.path), (25, 15));
+
+    // A valid file reads whole, with nothing to report.
+    let good = read_all(GOOD);
+    assert!(good.diagnostics.is_empty());
+    assert!(good.framework.is_some());
+
+    // After a syntax error the rest of the file is unknown: no framework to lint.
+    let broken = read_all(&good_with("name: Acme\n", "name: [Acme\n"));
+    assert!(!broken.diagnostics.is_empty());
+    assert!(broken.framework.is_none());
+}

@@ -50,6 +50,27 @@ impl Positions {
 
 /// Reads a framework file, as [`read`] does, and keeps where each of its nodes starts.
 pub fn read_with_positions(source: &str) -> Result<(Framework, Positions), Vec<Diagnostic>> {
+    let reading = read_all(source);
+    match reading.framework {
+        Some(fw) if reading.diagnostics.is_empty() => Ok((fw, reading.positions)),
+        _ => Err(reading.diagnostics),
+    }
+}
+
+/// Everything a reading of a framework file found, whether the file is valid or not.
+pub struct Reading {
+    /// The framework as far as it could be read, broken items kept with stand-ins (empty text, a
+    /// placeholder key), so that it can be linted alongside its mistakes. Absent when the file has
+    /// a syntax error, which leaves the rest of the file unknown, or is no framework at all.
+    pub framework: Option<Framework>,
+    pub positions: Positions,
+    /// Every mistake (shape and validation), sorted by position; empty for a valid file.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads a framework file and keeps everything found, for a linter that reports every mistake and
+/// every finding in one run: [`read_with_positions`] is this with the framework only when valid.
+pub fn read_all(source: &str) -> Reading {
     let parsed = node::parse(source);
     let mut r = Reader {
         diagnostics: parsed.diagnostics,
@@ -98,12 +119,11 @@ pub fn read_with_positions(source: &str) -> Result<(Framework, Positions), Vec<D
             });
         }
     }
-    match framework {
-        Some(fw) if diagnostics.is_empty() => Ok((fw, Positions { root: parsed.root })),
-        _ => {
-            diagnostics.sort_by_key(|d| (d.line, d.column));
-            Err(diagnostics)
-        }
+    diagnostics.sort_by_key(|d| (d.line, d.column));
+    Reading {
+        framework: framework.filter(|_| r.complete),
+        positions: Positions { root: parsed.root },
+        diagnostics,
     }
 }
 
