@@ -194,6 +194,11 @@ pub mod budget {
     pub const COUNTS: usize = 1 << 20;
     /// Each of the dashboard's caches: figures, pulse trends, renderings and filter choices.
     pub const DASHBOARDS: usize = 8 << 20;
+    /// Closed surveys' responses added up by cell (their cubes), each counted with the whole
+    /// budget of its results, so that both stay within this.
+    pub const SURVEY_CUBES: usize = 96 << 20;
+    /// The results computed from one survey's cube (groups and pages of texts).
+    pub const SURVEY_RESULTS: usize = 2 << 20;
     /// The buckets of each rate limit area (sign-in, API, SCIM, forms).
     pub const LIMITER: usize = 4 << 20;
     /// What one entry's map slot and bookkeeping cost besides its key and value.

@@ -79,10 +79,11 @@ use sqlx::any::AnyRow;
 use crate::auth::{Actor, policy};
 use crate::db::{Db, Tx, now};
 use crate::domain::Day;
+
 use crate::error::{AppError, AppResult, FieldError};
 use crate::services::anonymity::{self, Cell, CompareBy, Filter, Partition, Verdict};
 use crate::services::audit;
-use crate::state::AppState;
+use crate::state::{AppState, ByteCache, budget};
 
 /// Longest title, in characters.
 pub const MAX_TITLE: usize = 200;
@@ -2119,27 +2120,36 @@ struct Cube {
     partition: Partition,
     /// Results already computed from this cube, by [`memo_key`]: the cube never changes, so they
     /// never go stale.
-    memo: Mutex<HashMap<u64, Arc<Results>>>,
+    memo: ByteCache<Arc<Results>>,
     /// The changes to the audience's accounts while the survey was open, once worked out.
     audience: Mutex<Option<AudienceChanges>>,
 }
 
-/// How many computed results one cube keeps.
-const RESULTS_KEPT: usize = 256;
-
 impl Cube {
     fn remembered(&self, key: u64) -> Option<Results> {
-        let memo = self.memo.lock().ok()?;
-        memo.get(&key).map(|r| (**r).clone())
+        self.memo.get(&key.to_string()).map(|r| (*r).clone())
     }
 
     fn remember(&self, key: u64, results: &Results) {
-        if let Ok(mut memo) = self.memo.lock() {
-            if memo.len() >= RESULTS_KEPT {
-                memo.clear();
-            }
-            memo.insert(key, Arc::new(results.clone()));
-        }
+        self.memo.put(
+            &key.to_string(),
+            Arc::new(results.clone()),
+            crate::state::weigh(results),
+        );
+    }
+
+    /// Roughly what the cube holds in memory besides its results: its texts and its cells.
+    fn weight(&self) -> usize {
+        let texts: usize = self
+            .cells
+            .iter()
+            .flat_map(|(_, tally)| &tally.questions)
+            .map(|t| match t {
+                Tally::Scale(_) => 40,
+                Tally::Text(texts) => texts.iter().map(|(_, s)| s.len() + 40).sum(),
+            })
+            .sum();
+        texts + self.cells.len() * 96 + crate::state::weigh(&self.questions)
     }
 }
 
@@ -2162,21 +2172,17 @@ fn memo_key(filter: &Filter, page: usize, results: &Results) -> u64 {
     h.finish()
 }
 
-/// Cubes by `results_key`, with the number of responses they were computed from.
-type CubeCache = Mutex<HashMap<String, (i64, Arc<Cube>)>>;
-
-/// How many surveys' results one server keeps.
-const CUBES_KEPT: usize = 64;
+/// Cubes by `results_key`, with the number of responses they were computed from, within
+/// [`budget::SURVEY_CUBES`] bytes (each cube's own results within [`budget::SURVEY_RESULTS`]).
+type CubeCache = ByteCache<(i64, Arc<Cube>)>;
 
 fn cubes() -> &'static CubeCache {
     static CUBES: OnceLock<CubeCache> = OnceLock::new();
-    CUBES.get_or_init(Default::default)
+    CUBES.get_or_init(|| ByteCache::new(budget::SURVEY_CUBES))
 }
 
 fn forget(results_key: &str) {
-    if let Ok(mut cubes) = cubes().lock() {
-        cubes.remove(results_key);
-    }
+    cubes().remove(results_key);
 }
 
 /// A well-mixed 64-bit value of another (splitmix64), for the shuffled order of texts.
@@ -2198,11 +2204,10 @@ fn seed(results_key: &str, question: i64) -> u64 {
 }
 
 async fn cube(db: &Db, row: &SurveyRow) -> AppResult<Arc<Cube>> {
-    if let Ok(cubes) = cubes().lock()
-        && let Some((n, cube)) = cubes.get(&row.results_key)
-        && *n == row.responses
+    if let Some((n, cube)) = cubes().get(&row.results_key)
+        && n == row.responses
     {
-        return Ok(cube.clone());
+        return Ok(cube);
     }
     let questions = questions_of(db.pool(), row.id).await?;
     let rows = sqlx::query(
@@ -2264,15 +2269,11 @@ async fn cube(db: &Db, row: &SurveyRow) -> AppResult<Arc<Cube>> {
         questions,
         cells,
         partition,
-        memo: Mutex::default(),
+        memo: ByteCache::new(budget::SURVEY_RESULTS),
         audience: Mutex::default(),
     });
-    if let Ok(mut cubes) = cubes().lock() {
-        if cubes.len() >= CUBES_KEPT {
-            cubes.clear();
-        }
-        cubes.insert(row.results_key.clone(), (row.responses, cube.clone()));
-    }
+    let weight = cube.weight() + budget::SURVEY_RESULTS;
+    cubes().put(&row.results_key, (row.responses, cube.clone()), weight);
     Ok(cube)
 }
 
