@@ -18,19 +18,9 @@ const SIGNED_IN: &str = "location.pathname !== '/login' && document.readyState =
 async fn seed(state: &trellis::AppState) -> anyhow::Result<i64> {
     let operator = Actor::command_line();
     let today = trellis::domain::Day::today().to_string();
-    let id = surveys::create(
-        state,
-        &operator,
-        Start::Pulse,
-        &SurveyInput {
-            opens_on: today.clone(),
-            closes_on: today,
-            ..SurveyInput::default()
-        },
-        &[],
-    )
-    .await
-    .map_err(|e| anyhow!("creating the survey: {e}"))?;
+    // The respondents are in the directory before the survey opens: its audience is the people it
+    // had when it opened.
+    let mut respondents = Vec::new();
     for i in 0..5 {
         let email = format!("respondent{i}@demo.trellis.test");
         let person = people::save_person(
@@ -45,14 +35,29 @@ async fn seed(state: &trellis::AppState) -> anyhow::Result<i64> {
         )
         .await
         .map_err(|e| anyhow!("adding a respondent: {e}"))?;
-        let actor = Actor {
+        respondents.push(Actor {
             user_id: Some(person),
             label: email,
             name: format!("Respondent {i}"),
             role: Role::Employee,
             via: Via::Session,
-        };
-        let questions = surveys::to_answer(state.db(), &actor, id)
+        });
+    }
+    let id = surveys::create(
+        state,
+        &operator,
+        Start::Pulse,
+        &SurveyInput {
+            opens_on: today.clone(),
+            closes_on: today,
+            ..SurveyInput::default()
+        },
+        &[],
+    )
+    .await
+    .map_err(|e| anyhow!("creating the survey: {e}"))?;
+    for actor in &respondents {
+        let questions = surveys::to_answer(state.db(), actor, id)
             .await
             .map_err(|e| anyhow!("reading the survey: {e}"))?
             .questions;
@@ -63,7 +68,7 @@ async fn seed(state: &trellis::AppState) -> anyhow::Result<i64> {
                 QuestionKind::Text => (q.id, String::new()),
             })
             .collect();
-        surveys::answer(state.db(), &actor, id, &AnswerInput { answers })
+        surveys::answer(state.db(), actor, id, &AnswerInput { answers })
             .await
             .map_err(|e| anyhow!("answering: {e}"))?;
     }

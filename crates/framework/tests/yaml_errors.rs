@@ -466,3 +466,34 @@ fn reading_all_keeps_the_framework_beside_its_mistakes_so_it_can_be_linted() {
     assert!(!broken.diagnostics.is_empty());
     assert!(broken.framework.is_none());
 }
+
+#[test]
+fn a_file_with_a_great_many_mistakes_reports_the_first_ones_and_counts_the_rest() {
+    use trellis_framework::yaml::MAX_REPORTED;
+    // One hundred thousand unknown fields, then the same key a hundred thousand times: the repeated
+    // keys are found through an index, and only the first mistakes are described.
+    let mut source = String::from("trellis: 1\nname: Acme\n");
+    for i in 0..100_000 {
+        source.push_str(&format!("unknown{i}: 1\n"));
+    }
+    let errors = read(&source).expect_err("the file is full of mistakes");
+    assert_eq!(errors.len(), MAX_REPORTED + 1);
+    assert!(errors[0].message.contains("unknown field `unknown0`"));
+    let last = errors.last().map(|d| d.message.clone()).unwrap_or_default();
+    assert!(
+        last.contains("99000 more mistakes"),
+        "the last message counts the rest: {last}"
+    );
+
+    let mut repeated = String::from("trellis: 1\nname: Acme\n");
+    for _ in 0..100_000 {
+        repeated.push_str("name: Acme\n");
+    }
+    let errors = read(&repeated).expect_err("the key is repeated");
+    assert_eq!(errors.len(), MAX_REPORTED + 1);
+    assert!(
+        errors[0]
+            .message
+            .contains("`name` appears twice in this mapping (first on line 2)")
+    );
+}

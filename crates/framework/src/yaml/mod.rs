@@ -9,7 +9,7 @@ mod write;
 
 use std::fmt;
 
-pub use read::{Positions, Reading, read, read_all, read_with_positions};
+pub use read::{MAX_REPORTED, Positions, Reading, read, read_all, read_with_positions};
 pub use write::write;
 
 /// The format version this crate reads and writes.

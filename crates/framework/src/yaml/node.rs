@@ -3,6 +3,8 @@
 //! and reports what plain data cannot hold (anchors, aliases, tags, duplicate keys, more than one
 //! document, syntax errors).
 
+use std::collections::HashMap;
+
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use super::Diagnostic;
@@ -71,6 +73,9 @@ enum Frame {
     Map {
         pos: Pos,
         entries: Vec<Entry>,
+        /// The index in `entries` of each key, to find a repeated key at once however many the
+        /// mapping has.
+        seen: HashMap<String, usize>,
         key: Option<PendingKey>,
     },
     Seq {
@@ -257,6 +262,7 @@ impl Builder {
                 self.stack.push(Frame::Map {
                     pos,
                     entries: Vec::new(),
+                    seen: HashMap::new(),
                     key: None,
                 });
             }
@@ -290,7 +296,9 @@ impl Builder {
                 }
             }
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries, seen, key, ..
+            }) => match key.take() {
                 None => {
                     *key = Some(match node.value {
                         Value::Scalar { text, .. } => PendingKey::Text(text, node.pos),
@@ -301,16 +309,19 @@ impl Builder {
                     }
                 }
                 Some(PendingKey::Invalid) => {}
-                Some(PendingKey::Text(text, key_pos)) => {
-                    match entries.iter().find(|e| e.key == text) {
-                        Some(first) => duplicate = Some((key_pos, Some((text, first.key_pos)))),
-                        None => entries.push(Entry {
+                Some(PendingKey::Text(text, key_pos)) => match seen.get(&text) {
+                    Some(&first) => {
+                        duplicate = Some((key_pos, Some((text, entries[first].key_pos))))
+                    }
+                    None => {
+                        seen.insert(text.clone(), entries.len());
+                        entries.push(Entry {
                             key: text,
                             key_pos,
                             value: node,
-                        }),
+                        });
                     }
-                }
+                },
             },
         }
         match duplicate {

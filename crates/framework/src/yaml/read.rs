@@ -77,7 +77,12 @@ pub fn read_all(source: &str) -> Reading {
         complete: parsed.complete,
         placeholders: Vec::new(),
         with_unknown_fields: HashSet::new(),
+        unreported: 0,
     };
+    if r.diagnostics.len() > MAX_REPORTED {
+        r.unreported = r.diagnostics.len() - MAX_REPORTED;
+        r.diagnostics.truncate(MAX_REPORTED);
+    }
     let framework = match &parsed.root {
         Some(root) => r.framework(root),
         None => {
@@ -102,6 +107,10 @@ pub fn read_all(source: &str) -> Reading {
                 .any(|p| message.contains(&format!("`{p}`")))
         };
         for problem in validate(fw) {
+            if diagnostics.len() >= MAX_REPORTED {
+                r.unreported += 1;
+                continue;
+            }
             let at = locate(root, &problem.path);
             // A path that falls short lands on an ancestor, whose own errors are about other things.
             let echoes_shape_error = at.exact
@@ -120,6 +129,19 @@ pub fn read_all(source: &str) -> Reading {
         }
     }
     diagnostics.sort_by_key(|d| (d.line, d.column));
+    if r.unreported > 0
+        && let Some(last) = diagnostics.last()
+    {
+        let (line, column) = (last.line, last.column);
+        diagnostics.push(Diagnostic {
+            line,
+            column,
+            message: format!(
+                "and {} more mistakes, not listed: correct the ones above and read the file again",
+                r.unreported
+            ),
+        });
+    }
     Reading {
         framework: framework.filter(|_| r.complete),
         positions: Positions { root: parsed.root },
@@ -187,7 +209,14 @@ struct Reader {
     placeholders: Vec<String>,
     /// Mappings with a misspelt field: what seems missing from them may be under the wrong name.
     with_unknown_fields: HashSet<Pos>,
+    /// Mistakes found past [`MAX_REPORTED`], counted but not described.
+    unreported: usize,
 }
+
+/// How many mistakes one reading describes. A file with more (a generated file gone wrong, or
+/// one made to tie up the server) gets the first ones and the count of the rest: describing and
+/// placing each of hundreds of thousands of mistakes would take long and help nobody.
+pub const MAX_REPORTED: usize = 1000;
 
 /// The entries of a mapping whose field names were checked.
 struct Fields<'a> {
@@ -209,6 +238,10 @@ impl<'a> Fields<'a> {
 
 impl Reader {
     fn error(&mut self, pos: Pos, message: String) {
+        if self.diagnostics.len() >= MAX_REPORTED {
+            self.unreported += 1;
+            return;
+        }
         self.diagnostics.push(Diagnostic {
             line: pos.line,
             column: pos.column,
@@ -242,6 +275,11 @@ impl Reader {
             if allowed.contains(&e.key.as_str()) {
                 continue;
             }
+            self.with_unknown_fields.insert(node.pos);
+            if self.diagnostics.len() >= MAX_REPORTED {
+                self.unreported += 1;
+                continue;
+            }
             let message = match suggest::closest(&e.key, allowed) {
                 Some(s) => format!("unknown field `{}`, did you mean `{s}`?", e.key),
                 None => format!(
@@ -251,7 +289,6 @@ impl Reader {
                 ),
             };
             self.error(e.key_pos, message);
-            self.with_unknown_fields.insert(node.pos);
         }
         Fields {
             pos: node.pos,
