@@ -81,6 +81,35 @@ impl TestApp {
         }
     }
 
+    /// An application on a database that was migrated to `version` only, filled by `fill` as a
+    /// release of that schema would have left it, and then upgraded to the current schema.
+    pub async fn upgraded_from(version: i64, fill: impl AsyncFnOnce(&Db)) -> TestApp {
+        let (url, dir) = fresh_database().await;
+        let db = Db::connect(&url, 4).await.expect("connect");
+        migrations::migrate_to(&db, version)
+            .await
+            .expect("migrate to the earlier schema");
+        fill(&db).await;
+        migrations::migrate(&db).await.expect("upgrade");
+        let config = Config {
+            database_url: url,
+            bind: ([127, 0, 0, 1], 0).into(),
+            base_url: "http://127.0.0.1".into(),
+            pool_size: 4,
+            password_cost: Cost::Test,
+            limits: trellis::auth::limits::RateLimits::off(),
+            lockout: trellis::services::accounts::Lockout::default(),
+            smtp_url: None,
+            mail_from: None,
+        };
+        let state = AppState::new(db, config);
+        TestApp {
+            router: trellis::app(state.clone()),
+            state,
+            _dir: dir,
+        }
+    }
+
     /// An application with the demo organisation: its published framework and two accounts.
     pub async fn demo() -> TestApp {
         TestApp::demo_with(|_| {}).await

@@ -35,4 +35,5 @@ mod scim;
 mod surveys;
 mod team;
 mod templates;
+mod upgrade;
 mod versions;
