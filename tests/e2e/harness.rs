@@ -311,6 +311,18 @@ impl Session {
         self.wait_for_path("/home").await
     }
 
+    /// Resizes the browser window to a phone's size (390 by 844 CSS pixels, portrait).
+    pub async fn as_phone(&self) -> anyhow::Result<()> {
+        self.driver.set_window_rect(0, 0, 390, 844).await?;
+        Ok(())
+    }
+
+    /// Resizes the browser window back to the desktop size the journeys start with.
+    pub async fn as_desktop(&self) -> anyhow::Result<()> {
+        self.driver.set_window_rect(0, 0, 1400, 1000).await?;
+        Ok(())
+    }
+
     /// Saves a PNG of the browser window under `target/e2e-screenshots/NAME.png`.
     pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
         let dir = screenshot_dir();
