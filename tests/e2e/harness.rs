@@ -311,15 +311,40 @@ impl Session {
         self.wait_for_path("/home").await
     }
 
-    /// Resizes the browser window to a phone's size (390 by 844 CSS pixels, portrait).
+    /// Shows pages in a viewport of a phone's size: 390 by 844 CSS pixels, portrait.
     pub async fn as_phone(&self) -> anyhow::Result<()> {
-        self.driver.set_window_rect(0, 0, 390, 844).await?;
-        Ok(())
+        self.viewport(390, 844).await
     }
 
-    /// Resizes the browser window back to the desktop size the journeys start with.
+    /// Shows pages at the desktop size the journeys start with.
     pub async fn as_desktop(&self) -> anyhow::Result<()> {
-        self.driver.set_window_rect(0, 0, 1400, 1000).await?;
+        self.viewport(1400, 1000).await
+    }
+
+    /// Sizes the window so that the page itself (the viewport) is `width` by `height`: the
+    /// window's own frame takes some of its size, measured once and added.
+    async fn viewport(&self, width: u32, height: u32) -> anyhow::Result<()> {
+        self.driver.set_window_rect(0, 0, width, height).await?;
+        let inner = self
+            .script("return [window.innerWidth, window.innerHeight];")
+            .await?;
+        let seen = |i: usize, or: u32| {
+            inner
+                .get(i)
+                .and_then(|v| v.as_u64())
+                .map_or(or, |v| v as u32)
+        };
+        let (w, h) = (seen(0, width), seen(1, height));
+        if (w, h) != (width, height) {
+            self.driver
+                .set_window_rect(
+                    0,
+                    0,
+                    (2 * width).saturating_sub(w),
+                    (2 * height).saturating_sub(h),
+                )
+                .await?;
+        }
         Ok(())
     }
 

@@ -41,6 +41,9 @@ async fn a_track_shows_its_levels_and_competencies_as_a_matrix() {
         let cell = s.find("#cell-se1-ownership li").await?.text().await?;
         anyhow::ensure!(!cell.trim().is_empty(), "the se1 ownership cell is empty");
         s.screenshot("track-software-engineering").await?;
+        s.as_phone().await?;
+        s.screenshot("track-software-engineering-phone").await?;
+        s.as_desktop().await?;
         Ok(())
     })
     .await;
