@@ -173,6 +173,26 @@ pub fn screenshot_dir() -> PathBuf {
     tmp.parent().unwrap_or(tmp).join("e2e-screenshots")
 }
 
+/// axe-core's source, read once: from `TRELLIS_AXE`, or `axe/axe.min.js` in the target directory,
+/// where `scripts/install-axe` (run by `scripts/test`) puts it.
+fn axe_source() -> anyhow::Result<&'static str> {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(source) = SOURCE.get() {
+        return Ok(source);
+    }
+    let path = match std::env::var_os("TRELLIS_AXE") {
+        Some(path) => PathBuf::from(path),
+        None => screenshot_dir().with_file_name("axe").join("axe.min.js"),
+    };
+    let source = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "reading axe-core from {}: run scripts/install-axe (scripts/test does)",
+            path.display()
+        )
+    })?;
+    Ok(SOURCE.get_or_init(|| source))
+}
+
 /// A browser pointed at a running application.
 pub struct Session {
     pub driver: WebDriver,
@@ -232,7 +252,8 @@ impl Session {
         self.driver
             .goto(self.app.url(path))
             .await
-            .with_context(|| format!("opening {path}"))
+            .with_context(|| format!("opening {path}"))?;
+        self.check_accessibility().await
     }
 
     /// The path of the page the browser shows.
@@ -281,7 +302,74 @@ impl Session {
             serde_json::Value::from(path)
         );
         self.wait_for(&format!("the page {path}"), &expression)
+            .await?;
+        self.check_accessibility().await
+    }
+
+    /// Runs axe-core, the accessibility engine, on the page the browser shows, and fails with
+    /// every violation it finds (each rule with its impact, what it asks and where it failed).
+    /// `open` and `wait_for_path` call it on every page a journey visits; a journey calls it
+    /// itself after changing a page in place. Documents other than HTML (a CSV download shown as
+    /// text) are not checked.
+    pub async fn check_accessibility(&self) -> anyhow::Result<()> {
+        let html = self
+            .script("return document.contentType === 'text/html';")
+            .await?;
+        if html.as_bool() != Some(true) {
+            return Ok(());
+        }
+        let loaded = self
+            .script("return typeof window.axe === 'object';")
+            .await?;
+        if loaded.as_bool() != Some(true) {
+            self.driver
+                .execute(format!("{}\nreturn true;", axe_source()?), Vec::new())
+                .await
+                .context("loading axe-core into the page")?;
+        }
+        let found = self
+            .driver
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                axe.run(document, { resultTypes: ['violations'] })
+                    .then(r => done(r.violations.map(v => ({
+                        id: v.id,
+                        impact: v.impact,
+                        help: v.help,
+                        where: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
+                    }))))
+                    .catch(e => done({ error: String(e) }));"#,
+                Vec::new(),
+            )
             .await
+            .context("running axe-core")?;
+        let found = found.json();
+        if let Some(error) = found.get("error") {
+            bail!("axe-core could not check the page: {error}");
+        }
+        let violations = found.as_array().cloned().unwrap_or_default();
+        if violations.is_empty() {
+            return Ok(());
+        }
+        let url = self.driver.current_url().await?;
+        let list: Vec<String> = violations
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} ({}): {} at {}",
+                    v["id"].as_str().unwrap_or("?"),
+                    v["impact"].as_str().unwrap_or("?"),
+                    v["help"].as_str().unwrap_or("?"),
+                    v["where"]
+                )
+            })
+            .collect();
+        bail!(
+            "axe-core found {} accessibility violations on {}:\n  {}",
+            list.len(),
+            url.path(),
+            list.join("\n  ")
+        )
     }
 
     /// The visible text of the page.

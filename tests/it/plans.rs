@@ -603,7 +603,7 @@ async fn actions_are_ticked_and_overdue_goals_are_flagged() {
         .expect(StatusCode::OK)
         .body;
     assert!(page.contains("✓ Done"));
-    assert!(page.contains("Open again: Write the first draft"));
+    assert!(page.contains("Done: Write the first draft. Open it again"));
     let summary = plans::plan_summary(app.state.db(), org.ola)
         .await
         .expect("summary");
