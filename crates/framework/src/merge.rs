@@ -43,6 +43,21 @@ impl Take {
         }
     }
 
+    /// The items named in a request: ids of differences, or `all` for everything. Blank entries and
+    /// spaces around ids are ignored, so a comma-separated list can be split and passed as it is.
+    pub fn from_request<I: IntoIterator<Item = S>, S: AsRef<str>>(ids: I) -> Take {
+        let ids: BTreeSet<String> = ids
+            .into_iter()
+            .map(|s| s.as_ref().trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if ids.contains("all") {
+            Take::all()
+        } else {
+            Take { all: false, ids }
+        }
+    }
+
     /// Whether the file wins on the item with this id.
     pub fn takes(&self, id: &str) -> bool {
         self.all || self.ids.contains(id)
