@@ -176,6 +176,10 @@ enum FrameworkCommand {
         /// Remove what the file no longer has.
         #[arg(long)]
         prune: bool,
+        /// Take the file's version of this item where it differs from the draft (an id from the
+        /// dry run's list of differences; `all` for every item); by default the draft keeps its own.
+        #[arg(long)]
+        take: Vec<String>,
         /// Publish the result as a new version.
         #[arg(long, requires = "note")]
         publish: bool,
@@ -655,6 +659,7 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
                 &Actor::command_line(),
                 id,
                 tracks,
+                Default::default(),
                 *dry_run,
             )
             .await
@@ -696,6 +701,7 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
             track_name,
             dry_run,
             prune,
+            take,
             publish,
             note,
         } => {
@@ -711,12 +717,17 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
             let options = framework::ImportOptions {
                 dry_run: *dry_run,
                 prune: *prune,
+                take: trellis_framework::merge::Take::from_request(take),
                 publish_note: if *publish { note.clone() } else { None },
             };
             let actor = Actor::command_line();
             match framework::import_files(&state, &actor, format, &sources, &read, &options).await {
                 Ok(report) => {
                     print!("{}", diff_text(&report.diff));
+                    for d in &report.differences {
+                        let whose = if d.taken { "the file's" } else { "the draft's" };
+                        println!("differs: {} [{}], keeping {whose}", d.subject, d.id);
+                    }
                     if !report.unmapped.is_empty() {
                         println!("not imported ({}):", report.unmapped.len());
                         for u in &report.unmapped {

@@ -60,6 +60,7 @@ pub async fn seed(state: &AppState, cost: Cost) -> AppResult<()> {
         &framework::ImportOptions {
             dry_run: false,
             prune: false,
+            take: Default::default(),
             publish_note: Some("The demo organisation's first framework.".into()),
         },
     )

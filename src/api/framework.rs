@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use trellis_framework::edit::Edit;
 use trellis_framework::import::{self, Format, SourceFile};
 use trellis_framework::lint::Severity;
+use trellis_framework::merge::Take;
 use trellis_framework::{Competency, Framework, Level, Track, TrackKind};
 use utoipa::{IntoParams, ToSchema};
 
@@ -395,6 +396,10 @@ pub struct ImportQuery {
     /// Remove from the draft what the file does not have.
     #[serde(default)]
     pub prune: bool,
+    /// The items on which the file's version replaces the draft's, comma-separated: the `id`s of the
+    /// report's `differences` (for example `competency:ownership,grade:g1`), or `all` for every item
+    /// and the file's order. Without it, the draft keeps everything it has and only gains what is new.
+    pub take: Option<String>,
     /// Publish the result with this change note.
     pub publish_note: Option<String>,
     /// The format of the body: trellis, monzo, snowflake, ft, ladders, csv or 15five. Without it,
@@ -422,7 +427,10 @@ pub struct ImportFile {
 }
 
 /// Imports a framework file (the request body) into the draft, by key: Trellis YAML, or with `from`
-/// another published format; several files go in an `ImportFiles` JSON body. All or nothing: files
+/// another published format; several files go in an `ImportFiles` JSON body. The draft keeps what
+/// it has (names, descriptions, cells, the order of every list) and gains what is new; the report's
+/// `differences` list each item the file describes otherwise, and `take` names those on which the
+/// file wins (preview with `dry_run`, then apply with the same `take`). All or nothing: files
 /// with mistakes change nothing and every mistake is listed with its file, line and column. The
 /// report lists what the files had that Trellis does not keep.
 #[utoipa::path(post, path = "/api/v1/draft/import", tag = "draft", params(ImportQuery),
@@ -473,6 +481,7 @@ pub async fn import_yaml(
     let options = ImportOptions {
         dry_run: q.dry_run,
         prune: q.prune,
+        take: Take::from_request(q.take.as_deref().unwrap_or_default().split(',')),
         publish_note: q.publish_note,
     };
     Ok(Json(

@@ -4,6 +4,7 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
+use trellis_framework::merge::Take;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiResult, Problem};
@@ -40,9 +41,15 @@ pub struct AddTemplate {
     /// The template's tracks to add; all of them when empty.
     #[serde(default)]
     pub tracks: Vec<String>,
+    /// The items on which the template's version replaces the draft's: the `id`s of the report's
+    /// `differences`, or `all`. Empty by default: the draft keeps everything it has and only gains
+    /// what is new.
+    #[serde(default)]
+    pub take: Vec<String>,
 }
 
-/// Adds a template (or some of its tracks) to the draft, matching items by key like an import.
+/// Adds a template (or some of its tracks) to the draft, matching items by key like an import: the
+/// draft keeps what it has and gains what is new, except the items named in `take`.
 #[utoipa::path(post, path = "/api/v1/draft/templates/{id}", tag = "draft",
     params(("id" = String, Path, description = "The template"), AddQuery),
     request_body = AddTemplate,
@@ -56,6 +63,14 @@ pub async fn add_template(
     Json(body): Json<AddTemplate>,
 ) -> ApiResult<Json<ImportReport>> {
     Ok(Json(
-        catalog::add_to_draft(&state, &actor, &id, &body.tracks, q.dry_run).await?,
+        catalog::add_to_draft(
+            &state,
+            &actor,
+            &id,
+            &body.tracks,
+            Take::from_request(&body.take),
+            q.dry_run,
+        )
+        .await?,
     ))
 }

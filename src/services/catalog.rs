@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use rust_embed::Embed;
 use serde::Serialize;
+use trellis_framework::merge::Take;
 use trellis_framework::{Framework, Key, TrackKind, yaml};
 
 use crate::auth::Actor;
@@ -169,13 +170,14 @@ fn selection(template: &Template, tracks: &[String], into: &Framework) -> AppRes
     })
 }
 
-/// Adds a template (or some of its tracks) to the draft, by key like an import; with `dry_run`,
-/// only says what would change.
+/// Adds a template (or some of its tracks) to the draft, by key like an import: what the draft already
+/// has stays as it is, except the items named in `take`; with `dry_run`, only says what would change.
 pub async fn add_to_draft(
     state: &AppState,
     actor: &Actor,
     id: &str,
     tracks: &[String],
+    take: Take,
     dry_run: bool,
 ) -> AppResult<ImportReport> {
     let template = template(id)?;
@@ -188,6 +190,7 @@ pub async fn add_to_draft(
         &service::ImportOptions {
             dry_run,
             prune: false,
+            take,
             publish_note: None,
         },
     )

@@ -14,6 +14,7 @@ use trellis_framework::diff::Diff;
 use trellis_framework::edit::{self, Edit};
 use trellis_framework::import::{self, Format, SourceFile};
 use trellis_framework::lint::{Finding, lint};
+use trellis_framework::merge::{self, Difference, Take};
 use trellis_framework::{Framework, Problem, export, validate, yaml};
 
 use crate::auth::{Actor, policy};
@@ -359,6 +360,8 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Remove what the file no longer has.
     pub prune: bool,
+    /// The items on which the file's version replaces the draft's; by default the draft keeps its own.
+    pub take: Take,
     /// Publish the result with this change note.
     pub publish_note: Option<String>,
 }
@@ -370,6 +373,10 @@ pub struct ImportReport {
     pub diff: Diff,
     /// Items the draft has and the file does not, kept because `prune` was off.
     pub kept: Vec<String>,
+    /// Every item the draft and the file both have and describe differently, each with what the draft
+    /// has, what the file has, and whether the import takes the file's version (only the items named
+    /// in `take`; the draft keeps its own version of the others).
+    pub differences: Vec<Difference>,
     pub dry_run: bool,
     /// The version published by the import, if it was asked to publish.
     pub published_version: Option<i64>,
@@ -482,20 +489,23 @@ pub async fn import_framework(
         check_note(note)?;
     }
     let plan = |current: &Framework| {
-        let merged = trellis_framework::merge::merge(current, incoming, options.prune);
+        let differences = merge::differences(current, incoming, &options.take);
+        check_take(&options.take, &differences)?;
+        let merged = merge::merge(current, incoming, options.prune, &options.take);
         let kept = if options.prune {
             Vec::new()
         } else {
             trellis_framework::merge::kept_only_in_base(current, incoming)
         };
         let diff = trellis_framework::diff::diff(current, &merged);
-        (merged, kept, diff)
+        Ok::<_, AppError>((merged, kept, diff, differences))
     };
     if options.dry_run {
-        let (_, kept, diff) = plan(&current_draft(state).await?.framework);
+        let (_, kept, diff, differences) = plan(&current_draft(state).await?.framework)?;
         return Ok(ImportReport {
             diff,
             kept,
+            differences,
             dry_run: true,
             published_version: None,
             unmapped: Vec::new(),
@@ -503,26 +513,55 @@ pub async fn import_framework(
     }
     let mut outcome = None;
     let published_version = update_draft(state, actor, |current| {
-        let (merged, kept, diff) = plan(current);
+        let (merged, kept, diff, differences) = plan(current)?;
+        let taken: Vec<&str> = differences
+            .iter()
+            .filter(|d| d.taken)
+            .map(|d| d.id.as_str())
+            .collect();
         let change = DraftChange {
             next: merged,
             action: "framework.import",
             summary: format!("Imported a framework file: {}", diff.counts()),
-            detail: Some(serde_json::json!({ "prune": options.prune, "kept": kept })),
+            detail: Some(serde_json::json!({
+                "prune": options.prune,
+                "kept": kept,
+                "taken_from_file": taken,
+            })),
             publish_note: options.publish_note.clone(),
         };
-        outcome = Some((kept, diff));
+        outcome = Some((kept, diff, differences));
         Ok(change)
     })
     .await?;
-    let (kept, diff) = outcome.unwrap_or_default();
+    let (kept, diff, differences) = outcome.unwrap_or_default();
     Ok(ImportReport {
         diff,
         kept,
+        differences,
         dry_run: false,
         published_version,
         unmapped: Vec::new(),
     })
+}
+
+/// Every item asked for in `take` must be one where the draft and the file differ.
+fn check_take(take: &Take, differences: &[Difference]) -> AppResult<()> {
+    let unknown: Vec<&str> = take
+        .ids()
+        .filter(|id| !differences.iter().any(|d| d.id == *id))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::invalid_field(
+        "take",
+        format!(
+            "The draft and the file do not differ on {}. Preview the import again to see the items \
+             you can take from the file.",
+            unknown.join(", ")
+        ),
+    ))
 }
 
 /// The format of an import: the one asked for, else the one the first file looks like, else

@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::services::catalog::{self, TemplateSummary};
 use crate::services::framework::ImportReport;
 use crate::state::AppState;
+use trellis_framework::merge::Take;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -126,12 +127,13 @@ async fn add(
         .map(|(_, v)| v.clone())
         .collect();
     let apply = fields.iter().any(|(k, v)| k == "step" && v == "add");
+    let take = Take::from_request(fields.iter().filter(|(k, _)| k == "take").map(|(_, v)| v));
     let mut page = preview_page(&state, &actor, &id, chosen.clone())?;
     if chosen.is_empty() {
         page.error = Some("choose at least one track to add".into());
         return render_with(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    match catalog::add_to_draft(&state, &actor, &id, &chosen, !apply).await {
+    match catalog::add_to_draft(&state, &actor, &id, &chosen, take, !apply).await {
         Ok(report) => {
             page.applied = apply;
             page.report = Some(report);

@@ -362,6 +362,7 @@ async fn import(
         AppError::bad_request(format!("the upload is unreadable: {e}"))
     };
     let (mut names, mut contents) = (Vec::new(), Vec::new());
+    let mut take: Vec<String> = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         match field.name().unwrap_or_default() {
             "file" => {
@@ -380,6 +381,7 @@ async fn import(
             "filename" => names.push(field.text().await.map_err(bad)?),
             "format" => page.format = field.text().await.map_err(bad)?,
             "prune" => page.prune = field.text().await.map_err(bad)? == "on",
+            "take" => take.push(field.text().await.map_err(bad)?),
             "step" => apply = field.text().await.map_err(bad)? == "apply",
             _ => {}
         }
@@ -401,6 +403,7 @@ async fn import(
     let options = ImportOptions {
         dry_run: !apply,
         prune: page.prune,
+        take: trellis_framework::merge::Take::from_request(&take),
         publish_note: None,
     };
     let read = trellis_framework::import::Options::default();
@@ -413,6 +416,10 @@ async fn import(
         Err(AppError::InvalidFile { errors }) => {
             page.file_errors = errors;
             render_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) if e.status().is_client_error() && e.status() != StatusCode::FORBIDDEN => {
+            page.error = Some(e.public_message());
+            render_with(e.status(), &page)
         }
         Err(e) => Err(e),
     }

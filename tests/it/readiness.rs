@@ -844,6 +844,7 @@ async fn a_rating_counts_for_another_position_whose_expectations_read_the_same()
         &trellis::services::framework::ImportOptions {
             dry_run: false,
             prune: false,
+            take: trellis_framework::merge::Take::all(),
             publish_note: Some("Principal teamwork reworded".into()),
         },
     )

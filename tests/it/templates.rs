@@ -332,3 +332,152 @@ fn templates_are_listed_and_added_from_the_command_line() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no-such-template"));
 }
+
+mod merging {
+    use axum::http::StatusCode;
+    use trellis_framework::Framework;
+    use trellis_framework::diff::{ChangeKind, diff};
+
+    use crate::helpers::TestApp;
+
+    async fn draft(app: &TestApp, token: &str) -> Framework {
+        let body = app
+            .get("/api/v1/draft")
+            .bearer(token)
+            .send()
+            .await
+            .expect(StatusCode::OK)
+            .json();
+        serde_json::from_value(body["framework"].clone()).expect("a framework")
+    }
+
+    /// The changes from `before` to `after` that are not additions.
+    fn not_additions(before: &Framework, after: &Framework) -> Vec<String> {
+        diff(before, after)
+            .sections
+            .iter()
+            .flat_map(|s| &s.changes)
+            .filter(|c| c.kind != ChangeKind::Added)
+            .map(|c| format!("{:?} {} {:?}", c.kind, c.subject, c.field))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn adding_a_template_in_the_gallery_only_adds_to_the_demo_draft() {
+        let app = TestApp::demo().await;
+        let admin = app.admin().await;
+        let token = app.token("api").await;
+        let before = draft(&app, &token).await;
+        let data = trellis::services::catalog::template("data").expect("the data template");
+        let tracks: Vec<(&str, &str)> = data
+            .framework
+            .tracks
+            .iter()
+            .map(|t| ("track", t.key.as_str()))
+            .collect();
+        let mut preview_form = tracks.clone();
+        preview_form.push(("step", "preview"));
+        let preview = app
+            .post("/draft/templates/data")
+            .session(&admin)
+            .form(&preview_form)
+            .send()
+            .await
+            .expect(StatusCode::OK);
+        assert!(
+            preview.body.contains("Use the file&#x27;s version of")
+                || preview.body.contains("Use the file's version of"),
+            "the preview lists what the template describes differently"
+        );
+        let mut add_form = tracks;
+        add_form.push(("step", "add"));
+        app.post("/draft/templates/data")
+            .session(&admin)
+            .form(&add_form)
+            .send()
+            .await
+            .expect(StatusCode::OK);
+        let after = draft(&app, &token).await;
+        assert_ne!(before, after, "the template added something");
+        assert_eq!(not_additions(&before, &after), Vec::<String>::new());
+        assert!(
+            trellis_framework::merge::differences(
+                &before,
+                &after,
+                &trellis_framework::merge::Take::nothing()
+            )
+            .is_empty(),
+            "every item of the draft is as it was, in the same order"
+        );
+    }
+
+    #[tokio::test]
+    async fn only_the_items_chosen_take_the_templates_version() {
+        let app = TestApp::demo().await;
+        let token = app.token("api").await;
+        let before = draft(&app, &token).await;
+        let preview = app
+            .post("/api/v1/draft/templates/data?dry_run=true")
+            .bearer(&token)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .expect(StatusCode::OK)
+            .json();
+        let differences = preview["differences"].as_array().expect("differences");
+        assert!(differences.len() >= 2, "{preview:#}");
+        assert!(differences.iter().all(|d| d["taken"] == false));
+        let chosen = differences[0]["id"].as_str().expect("an id").to_owned();
+        let report = app
+            .post("/api/v1/draft/templates/data")
+            .bearer(&token)
+            .json(&serde_json::json!({ "take": [chosen] }))
+            .send()
+            .await
+            .expect(StatusCode::OK)
+            .json();
+        let taken: Vec<&str> = report["differences"]
+            .as_array()
+            .expect("differences")
+            .iter()
+            .filter(|d| d["taken"] == true)
+            .filter_map(|d| d["id"].as_str())
+            .collect();
+        assert_eq!(taken, [chosen.as_str()]);
+        let after = draft(&app, &token).await;
+        let left: Vec<String> = trellis_framework::merge::differences(
+            &before,
+            &after,
+            &trellis_framework::merge::Take::nothing(),
+        )
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+        assert_eq!(left, [chosen.clone()], "only the chosen item changed");
+        let again = app
+            .post("/api/v1/draft/templates/data?dry_run=true")
+            .bearer(&token)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .expect(StatusCode::OK)
+            .json();
+        let ids: Vec<&str> = again["differences"]
+            .as_array()
+            .expect("differences")
+            .iter()
+            .filter_map(|d| d["id"].as_str())
+            .collect();
+        assert!(!ids.contains(&chosen.as_str()));
+        assert_eq!(ids.len(), differences.len() - 1);
+        let bad = app
+            .post("/api/v1/draft/templates/data")
+            .bearer(&token)
+            .json(&serde_json::json!({ "take": ["competency:no-such-thing"] }))
+            .send()
+            .await
+            .expect(StatusCode::UNPROCESSABLE_ENTITY)
+            .json();
+        assert_eq!(bad["errors"][0]["field"], "take");
+    }
+}

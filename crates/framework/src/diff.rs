@@ -274,7 +274,8 @@ pub fn diff(old: &Framework, new: &Framework) -> Diff {
         match m {
             Match::Added => changes.push(Change::whole(ChangeKind::Added, subject.clone())),
             Match::Kept { old: j, moved } => {
-                if moved {
+                // A move that lands on the same position is no move to a reader.
+                if moved && j != i {
                     changes.push(Change::moved(subject.clone(), j, i));
                 }
                 track_changes(&mut changes, &names, &subject, &old.tracks[j], n);
@@ -507,7 +508,7 @@ fn keyed_list<T>(
         match m {
             Match::Added => out.push(Change::whole(ChangeKind::Added, s)),
             Match::Kept { old: j, moved } => {
-                if moved {
+                if moved && j != i {
                     out.push(Change::moved(s.clone(), j, i));
                 }
                 fields(out, &s, &old[j], n);
@@ -781,6 +782,30 @@ mod tests {
             (Some("3"), Some("1"))
         );
         assert_eq!(d.counts().to_string(), "1 moved");
+    }
+
+    #[test]
+    fn reversing_a_list_never_reports_a_move_to_the_same_position() {
+        let mut new = old();
+        new.tracks.reverse();
+        let d = diff(&old(), &new);
+        let moves: Vec<(&str, &str)> = d
+            .sections
+            .iter()
+            .flat_map(|s| &s.changes)
+            .filter(|c| c.kind == ChangeKind::Moved)
+            .map(|c| (c.before.as_deref().unwrap(), c.after.as_deref().unwrap()))
+            .collect();
+        assert_eq!(moves, [("3", "1")], "frontend stays second: {d:#?}");
+        let mut new = old();
+        new.competencies.reverse();
+        let d = diff(&old(), &new);
+        let c = only_change(&d);
+        assert_eq!(c.subject, "Competency `autonomy` (Autonomy)");
+        assert_eq!(
+            (c.before.as_deref(), c.after.as_deref()),
+            (Some("3"), Some("1"))
+        );
     }
 
     #[test]
