@@ -15,8 +15,8 @@ use super::{ApiResult, Problem};
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::services::one_on_ones::{
-    self as service, ActionItem, Direction, ItemInput, MeetingPage, MyOneOnOnes, PointInput,
-    Series, StartInput, TalkingPoint,
+    self as service, ActionItem, Completed, Direction, ItemInput, Meeting, MeetingPage,
+    MyOneOnOnes, PointInput, Series, SeriesInfo, StartInput, TalkingPoint,
 };
 use crate::state::AppState;
 
@@ -370,17 +370,32 @@ pub async fn change_action_item(
     Ok(Json(service::action_item(&state, &actor, id).await?))
 }
 
-/// Completes the upcoming meeting: it is kept as held and the next one is added; the answer is
-/// that next meeting.
+/// Completes the upcoming meeting: it is kept as held, on the day it was held (today when that is
+/// before its planned day), and the next one is added; talking points not marked discussed and open
+/// action items carry over to it. The answer is that next meeting, with what was carried over.
 #[utoipa::path(post, path = "/api/v1/one-on-ones/meetings/{id}/complete", tag = "one-on-ones",
     params(("id" = i64, Path)),
-    responses((status = 200, body = MeetingPage), (status = 403, body = Problem),
+    responses((status = 200, body = CompletedMeeting), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn complete_meeting(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
-) -> ApiResult<Json<MeetingPage>> {
-    let next = service::complete_meeting(&state, &actor, id).await?;
-    Ok(Json(service::meeting(&state, &actor, next).await?))
+) -> ApiResult<Json<CompletedMeeting>> {
+    let completed = service::complete_meeting(&state, &actor, id).await?;
+    let next = service::meeting(&state, &actor, completed.next_meeting_id).await?;
+    Ok(Json(CompletedMeeting {
+        series: next.series,
+        meeting: next.meeting,
+        completed,
+    }))
+}
+
+/// The next meeting after completing one, and what completing it did.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct CompletedMeeting {
+    pub series: SeriesInfo,
+    /// The next meeting, now the upcoming one.
+    pub meeting: Meeting,
+    pub completed: Completed,
 }

@@ -917,7 +917,7 @@ async fn participation(
             "u.id IN (SELECT s.report_id FROM one_on_ones o \
                       JOIN one_on_one_series s ON s.id = o.series_id \
                       JOIN talking_points t ON t.meeting_id = o.id \
-                      WHERE o.status = 'held' AND o.scheduled_on >= $3 AND o.scheduled_on <= $4 \
+                      WHERE o.status = 'held' AND o.held_on >= $3 AND o.held_on <= $4 \
                         AND (t.goal_id IS NOT NULL OR t.competency_key IS NOT NULL))",
         ),
     ]

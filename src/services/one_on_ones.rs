@@ -174,6 +174,9 @@ pub struct MeetingSummary {
     pub status: MeetingStatus,
     /// Unix seconds.
     pub held_at: Option<i64>,
+    /// `YYYY-MM-DD` of the day it was held: the day it was completed when that was before its
+    /// planned day, else its planned day.
+    pub held_on: Option<String>,
     pub talking_points: i64,
     /// A talking point links a goal or a competency.
     pub growth: bool,
@@ -208,6 +211,9 @@ pub struct TalkingPoint {
     pub discussed: bool,
     /// The viewer may remove it: its author, while the meeting is upcoming.
     pub can_remove: bool,
+    /// The date of the meeting it was first added to, when it was not discussed there and so
+    /// carried over to this one.
+    pub carried_over_from: Option<String>,
 }
 
 /// An action item, as a meeting shows it.
@@ -250,6 +256,9 @@ pub struct Meeting {
     pub status: MeetingStatus,
     /// Unix seconds.
     pub held_at: Option<i64>,
+    /// `YYYY-MM-DD` of the day it was held: the day it was completed when that was before its
+    /// planned day, else its planned day.
+    pub held_on: Option<String>,
     /// Upcoming with a date before today.
     pub overdue: bool,
     /// A talking point links a goal or a competency.
@@ -521,7 +530,7 @@ pub async fn my_one_on_ones(state: &AppState, actor: &Actor) -> AppResult<MyOneO
     let rows = sqlx::query(
         "SELECT s.id, s.manager_id, mu.name AS manager_name, s.report_id, ru.name AS report_name, \
          ru.manager_id AS report_manager, s.cadence_days, m.id AS next_id, m.scheduled_on AS next_on, \
-         (SELECT MAX(h.scheduled_on) FROM one_on_ones h WHERE h.series_id = s.id AND h.status = 'held') AS last_held_on, \
+         (SELECT MAX(h.held_on) FROM one_on_ones h WHERE h.series_id = s.id AND h.status = 'held') AS last_held_on, \
          (SELECT COUNT(*) FROM action_items a WHERE a.series_id = s.id AND a.done_at IS NULL) AS open_items \
          FROM one_on_one_series s JOIN users mu ON mu.id = s.manager_id JOIN users ru ON ru.id = s.report_id \
          JOIN one_on_ones m ON m.series_id = s.id AND m.status = 'upcoming' \
@@ -733,12 +742,12 @@ pub async fn series(state: &AppState, actor: &Actor, id: i64) -> AppResult<Serie
     .ok_or_else(|| AppError::internal(format!("the 1:1 series {id} has no upcoming meeting")))?;
     let current = load_meeting(state, actor, &access, current).await?;
     let history = sqlx::query(
-        "SELECT m.id, m.scheduled_on, m.status, m.held_at, \
+        "SELECT m.id, m.scheduled_on, m.status, m.held_at, m.held_on, \
          (SELECT COUNT(*) FROM talking_points t WHERE t.meeting_id = m.id) AS points, \
          (SELECT COUNT(*) FROM talking_points t WHERE t.meeting_id = m.id \
           AND (t.goal_id IS NOT NULL OR t.competency_key IS NOT NULL)) AS growth_points \
          FROM one_on_ones m WHERE m.series_id = $1 AND m.status = 'held' \
-         ORDER BY m.scheduled_on DESC, m.id DESC",
+         ORDER BY m.held_on DESC, m.id DESC",
     )
     .bind(id)
     .fetch_all(db.pool())
@@ -752,6 +761,7 @@ pub async fn series(state: &AppState, actor: &Actor, id: i64) -> AppResult<Serie
             scheduled_on: r.try_get("scheduled_on")?,
             status: MeetingStatus::parse(&status),
             held_at: r.try_get("held_at")?,
+            held_on: r.try_get("held_on")?,
             talking_points: r.try_get("points")?,
             growth: growth_points > 0,
         })
@@ -783,7 +793,7 @@ async fn load_meeting(
 ) -> AppResult<Meeting> {
     let db = state.db();
     let row = sqlx::query(
-        "SELECT m.id, m.series_id, m.scheduled_on, m.status, m.held_at, m.shared_notes, \
+        "SELECT m.id, m.series_id, m.scheduled_on, m.status, m.held_at, m.held_on, m.shared_notes, \
          m.notes_revision, u.name AS notes_by FROM one_on_ones m \
          LEFT JOIN users u ON u.id = m.notes_updated_by WHERE m.id = $1",
     )
@@ -800,8 +810,10 @@ async fn load_meeting(
     let can_write = access.info.can_write && upcoming;
     let agenda = sqlx::query(
         "SELECT t.id, t.author_id, a.name AS author_name, t.body, t.goal_id, g.title AS goal_title, \
-         t.competency_key, t.discussed FROM talking_points t LEFT JOIN users a ON a.id = t.author_id \
-         LEFT JOIN goals g ON g.id = t.goal_id WHERE t.meeting_id = $1 ORDER BY t.position, t.id",
+         t.competency_key, t.discussed, COALESCE(f.held_on, f.scheduled_on) AS carried_from_on \
+         FROM talking_points t LEFT JOIN users a ON a.id = t.author_id \
+         LEFT JOIN goals g ON g.id = t.goal_id LEFT JOIN one_on_ones f ON f.id = t.carried_from \
+         WHERE t.meeting_id = $1 ORDER BY t.position, t.id",
     )
     .bind(id)
     .fetch_all(db.pool())
@@ -827,6 +839,7 @@ async fn load_meeting(
             }),
             discussed: discussed == 1,
             can_remove: can_write && (author_id.is_none() || author_id == actor.user_id),
+            carried_over_from: r.try_get("carried_from_on")?,
         })
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -906,6 +919,7 @@ async fn load_meeting(
         scheduled_on,
         status,
         held_at: row.try_get("held_at")?,
+        held_on: row.try_get("held_on")?,
         growth,
         agenda,
         shared_notes: row.try_get("shared_notes")?,
@@ -1426,25 +1440,71 @@ pub async fn reschedule(state: &AppState, actor: &Actor, meeting: i64, day: &str
     Ok(())
 }
 
-/// Completes the upcoming meeting: it is marked held, and the next meeting is added a cadence
-/// later (or on the first date of that rhythm not before today). Open action items carry over to
-/// it. Returns the next meeting's id.
-pub async fn complete_meeting(state: &AppState, actor: &Actor, meeting: i64) -> AppResult<i64> {
+/// What completing a meeting did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = OneOnOneCompleted)]
+pub struct Completed {
+    /// The meeting completed.
+    pub meeting_id: i64,
+    /// `YYYY-MM-DD`: the day it was held.
+    pub held_on: String,
+    /// The meeting added after it.
+    pub next_meeting_id: i64,
+    /// `YYYY-MM-DD` of the next meeting.
+    pub next_on: String,
+    /// Talking points not marked discussed, carried over to the next meeting.
+    pub carried_talking_points: i64,
+    /// Action items not done, carried over to the next meeting.
+    pub carried_action_items: i64,
+}
+
+/// The day a meeting planned for `scheduled_on` and completed `today` was held: today when that is
+/// before the planned day, else the planned day (a meeting is often recorded a day or two late).
+fn held_day(scheduled_on: &str, today: &str) -> String {
+    if today < scheduled_on {
+        today.to_owned()
+    } else {
+        scheduled_on.to_owned()
+    }
+}
+
+/// How many talking points of a meeting are not marked discussed, and how many action items of
+/// its series are open: what completing it now would carry over to the next meeting.
+pub fn carry_over(meeting: &Meeting) -> (usize, usize) {
+    (
+        meeting.agenda.iter().filter(|p| !p.discussed).count(),
+        meeting.action_items.iter().filter(|i| !i.done).count(),
+    )
+}
+
+/// Completes the upcoming meeting: it is marked held on the day it was held (today when it is
+/// completed before its planned day), and the next meeting is added a cadence after the planned
+/// day (or on the first date of that rhythm not before today). The talking points not marked
+/// discussed are copied to the next meeting with their author, goal and competency, and open action
+/// items carry over to it.
+pub async fn complete_meeting(
+    state: &AppState,
+    actor: &Actor,
+    meeting: i64,
+) -> AppResult<Completed> {
     let (access, row) = writable_meeting(state, actor, meeting).await?;
-    let next_on = next_date(&row.scheduled_on, access.info.cadence_days, &today())?;
+    let today = today();
+    let next_on = next_date(&row.scheduled_on, access.info.cadence_days, &today)?;
+    let held_on = held_day(&row.scheduled_on, &today);
     let at = now();
     let mut tx = state.db().begin().await?;
     let held = sqlx::query(
-        "UPDATE one_on_ones SET status = 'held', held_at = $1, updated_at = $1 \
-         WHERE id = $2 AND status = 'upcoming'",
+        "UPDATE one_on_ones SET status = 'held', held_at = $1, held_on = $2, updated_at = $1 \
+         WHERE id = $3 AND status = 'upcoming'",
     )
     .bind(at)
+    .bind(&held_on)
     .bind(meeting)
     .execute(&mut *tx)
     .await?;
     if held.rows_affected() != 1 {
         return Err(AppError::Conflict(
-            "this 1:1 was completed a moment ago".into(),
+            "This 1:1 was completed a moment ago.".into(),
         ));
     }
     let next: i64 = sqlx::query_scalar(
@@ -1456,6 +1516,19 @@ pub async fn complete_meeting(state: &AppState, actor: &Actor, meeting: i64) -> 
     .bind(at)
     .fetch_one(&mut *tx)
     .await?;
+    let points = sqlx::query(
+        "INSERT INTO talking_points (meeting_id, author_id, body, goal_id, competency_key, \
+         discussed, position, created_at, carried_from) \
+         SELECT $1, author_id, body, goal_id, competency_key, 0, position, $2, \
+         COALESCE(carried_from, meeting_id) FROM talking_points \
+         WHERE meeting_id = $3 AND discussed = 0",
+    )
+    .bind(next)
+    .bind(at)
+    .bind(meeting)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected() as i64;
     let open: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM action_items WHERE series_id = $1 AND done_at IS NULL",
     )
@@ -1468,17 +1541,37 @@ pub async fn complete_meeting(state: &AppState, actor: &Actor, meeting: i64) -> 
         "one_on_one.complete",
         &format!("one_on_one:{meeting}"),
         &format!(
-            "Completed the 1:1 of {} between {} and {}; the next is on {next_on}",
-            row.scheduled_on, access.info.manager.name, access.info.report.name
+            "Completed the 1:1 between {} and {}, held on {held_on}; {} and {} carried over to the next, on {next_on}",
+            access.info.manager.name,
+            access.info.report.name,
+            count_of(points, "talking point", "talking points"),
+            count_of(open, "open action item", "open action items"),
         ),
         Some(serde_json::json!({
-            "series_id": access.info.id, "next_meeting_id": next, "next_on": next_on,
-            "open_action_items": open,
+            "series_id": access.info.id, "scheduled_on": row.scheduled_on, "held_on": held_on,
+            "next_meeting_id": next, "next_on": next_on,
+            "carried_talking_points": points, "open_action_items": open,
         })),
     )
     .await?;
     tx.commit().await?;
-    Ok(next)
+    Ok(Completed {
+        meeting_id: meeting,
+        held_on,
+        next_meeting_id: next,
+        next_on,
+        carried_talking_points: points,
+        carried_action_items: open,
+    })
+}
+
+/// "no talking points", "1 talking point", "3 talking points".
+pub fn count_of(n: i64, one: &str, many: &str) -> String {
+    match n {
+        0 => format!("no {many}"),
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
 }
 
 fn next_from_row(
@@ -1579,7 +1672,8 @@ pub async fn next_meetings_for_reports(
 /// 1:1s held (completed) with a date on or after `day` (`YYYY-MM-DD`), how many had a growth topic
 /// (a talking point linked to a goal or a competency: [`GROWTH_TOPIC`]), and how many reports had
 /// one. The condition, for a meeting `m`:
-/// `m.status = 'held' AND m.scheduled_on >= day AND` [`GROWTH_TOPIC`].
+/// `m.status = 'held' AND m.held_on >= day AND` [`GROWTH_TOPIC`]: the day it was held, not the day
+/// it was planned for.
 ///
 /// **No policy check**: organisation-wide counts for the KPI dashboard, whose caller decides who
 /// reads them.
@@ -1591,7 +1685,7 @@ pub async fn growth_one_on_ones_since(db: &Db, day: &str) -> AppResult<GrowthOne
         "SELECT COUNT(*) AS held, COUNT(CASE WHEN {GROWTH_TOPIC} THEN 1 END) AS growth, \
          COUNT(DISTINCT CASE WHEN {GROWTH_TOPIC} THEN s.report_id END) AS people \
          FROM one_on_ones m JOIN one_on_one_series s ON s.id = m.series_id \
-         WHERE m.status = 'held' AND m.scheduled_on >= $1"
+         WHERE m.status = 'held' AND m.held_on >= $1"
     ))
     .bind(day)
     .fetch_one(db.pool())

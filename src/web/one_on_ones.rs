@@ -6,11 +6,12 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use serde::Deserialize;
 
 use super::editor::Choice;
 use super::editor::forms::{ErrorLink, Fields, FormView, Forms, Submission};
@@ -19,8 +20,8 @@ use crate::auth::Actor;
 use crate::error::{AppError, FieldError};
 use crate::services::framework as framework_service;
 use crate::services::one_on_ones::{
-    self as service, Direction, ItemInput, Meeting, MeetingSummary, PointInput, SeriesInfo,
-    SeriesSummary, Side, StartInput,
+    self as service, Direction, ItemInput, Meeting, MeetingStatus, MeetingSummary, PointInput,
+    SeriesInfo, SeriesSummary, Side, StartInput,
 };
 use crate::state::AppState;
 
@@ -157,6 +158,8 @@ struct MeetingView {
     private: FormView,
     item: FormView,
     date: FormView,
+    /// What completing the meeting carries over, said before it is done.
+    carry_summary: String,
 }
 
 async fn meeting_view(
@@ -207,7 +210,36 @@ async fn meeting_view(
         private: forms.form("private-note"),
         item: forms.form("new-item"),
         date: forms.form("meeting-date"),
+        carry_summary: carry_summary(meeting),
     })
+}
+
+/// What completing the meeting would carry over to the next one, as a sentence.
+fn carry_summary(meeting: &Meeting) -> String {
+    let (points, items) = service::carry_over(meeting);
+    match carried_list(points, items) {
+        None => "Nothing is left open, so nothing carries over.".to_owned(),
+        Some(list) if points + items == 1 => format!("{list} carries over to the next one."),
+        Some(list) => format!("{list} carry over to the next one."),
+    }
+}
+
+/// "2 talking points not discussed and 1 open action item", capitalised; `None` for nothing.
+fn carried_list(points: usize, items: usize) -> Option<String> {
+    let points_text = service::count_of(
+        points as i64,
+        "talking point not discussed",
+        "talking points not discussed",
+    );
+    let items_text = service::count_of(items as i64, "open action item", "open action items");
+    let mut text = match (points, items) {
+        (0, 0) => return None,
+        (_, 0) => points_text,
+        (0, _) => items_text,
+        _ => format!("{points_text} and {items_text}"),
+    };
+    text[..1].make_ascii_uppercase();
+    Some(text)
 }
 
 #[derive(Template)]
@@ -255,6 +287,47 @@ struct MeetingPage {
     view: MeetingView,
     errors: Vec<ErrorLink>,
     held_at: Option<String>,
+    /// Said after the previous meeting was completed: what happened and what was carried over.
+    completed: Option<String>,
+}
+
+/// `?completed=ID`: the meeting just completed, whose page sent the viewer here.
+#[derive(Debug, Default, Deserialize)]
+struct MeetingParams {
+    completed: Option<String>,
+}
+
+/// The success message after completing `completed`, shown on the next meeting `next`: only when
+/// `completed` is the held meeting of the same series.
+async fn completed_message(
+    state: &AppState,
+    actor: &Actor,
+    completed: Option<&str>,
+    next: &Meeting,
+) -> Result<Option<String>, AppError> {
+    let Some(id) = completed.and_then(|c| c.trim().parse::<i64>().ok()) else {
+        return Ok(None);
+    };
+    let Ok(held) = service::meeting(state, actor, id).await else {
+        return Ok(None);
+    };
+    let held = held.meeting;
+    if held.series_id != next.series_id || held.status != MeetingStatus::Held || held.id >= next.id
+    {
+        return Ok(None);
+    }
+    let (points, items) = service::carry_over(&held);
+    let day = held
+        .held_on
+        .as_deref()
+        .unwrap_or(held.scheduled_on.as_str());
+    let carried = match carried_list(points, items) {
+        None => "Nothing was left open, so this meeting starts with an empty agenda: add talking points to prepare it.".to_owned(),
+        Some(list) => format!("{list} carried over to this meeting: add anything else to prepare it."),
+    };
+    Ok(Some(format!(
+        "The 1:1 held on {day} is completed and kept, read only, in the history. {carried}"
+    )))
 }
 
 async fn render_meeting(
@@ -263,9 +336,11 @@ async fn render_meeting(
     id: i64,
     forms: Forms,
     status: StatusCode,
+    completed: Option<&str>,
 ) -> PageResult {
     let page = service::meeting(state, actor, id).await?;
     let view = meeting_view(state, actor, &page.series, &page.meeting, &forms).await?;
+    let completed = completed_message(state, actor, completed, &page.meeting).await?;
     render_with(
         status,
         &MeetingPage {
@@ -276,6 +351,7 @@ async fn render_meeting(
             ),
             errors: forms.summary(),
             held_at: page.meeting.held_at.as_ref().map(format_time),
+            completed,
             info: page.series,
             meeting: page.meeting,
             view,
@@ -287,8 +363,17 @@ async fn meeting_page(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
+    Query(params): Query<MeetingParams>,
 ) -> PageResult {
-    render_meeting(&state, &actor, id, Forms::default(), StatusCode::OK).await
+    render_meeting(
+        &state,
+        &actor,
+        id,
+        Forms::default(),
+        StatusCode::OK,
+        params.completed.as_deref(),
+    )
+    .await
 }
 
 /// Back to the meeting after a write, at the section that changed; or the meeting again with the
@@ -309,7 +394,7 @@ async fn back_to_meeting(
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms = Forms::refused(Submission::new(form.to_owned(), fields, errors));
-            render_meeting(state, actor, meeting, forms, status).await
+            render_meeting(state, actor, meeting, forms, status, None).await
         }
     }
 }
@@ -441,8 +526,12 @@ async fn reschedule(
 }
 
 async fn complete(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> PageResult {
-    let next = service::complete_meeting(&state, &actor, id).await?;
-    Ok(Redirect::to(&format!("/one-on-ones/meetings/{next}")).into_response())
+    let done = service::complete_meeting(&state, &actor, id).await?;
+    Ok(Redirect::to(&format!(
+        "/one-on-ones/meetings/{}?completed={id}",
+        done.next_meeting_id
+    ))
+    .into_response())
 }
 
 async fn move_point(

@@ -147,8 +147,13 @@ impl World {
                 &[],
             )
             .await;
-        id_in(&location)
+        meeting_in(&location)
     }
+}
+
+/// The meeting a location after completing one leads to (`/one-on-ones/meetings/ID?completed=..`).
+fn meeting_in(location: &str) -> i64 {
+    id_in(location.split('?').next().unwrap_or(location))
 }
 
 #[tokio::test]
@@ -768,8 +773,10 @@ async fn open_action_items_carry_over_until_they_are_done() {
     assert!(series.contains(&format!(
         "href=\"/one-on-ones/meetings/{first}\">2025-03-03"
     )));
+    // Completed today, before or on its planned day: held today.
+    let held_second = std::cmp::min(second_date.to_string(), Day::today().to_string());
     assert!(series.contains(&format!(
-        "href=\"/one-on-ones/meetings/{second}\">{second_date}"
+        "href=\"/one-on-ones/meetings/{second}\">{held_second}"
     )));
     // The next meetings keep the two-week rhythm of the first and are not in the past.
     let start = Day::parse("2025-03-03").expect("a day");
@@ -1202,5 +1209,195 @@ async fn a_series_closes_when_the_report_changes_manager_and_its_history_stays()
             .expect("a query")
             .map(|n| n.series_id),
         Some(w.series)
+    );
+}
+
+#[tokio::test]
+async fn completing_early_records_today_and_carries_the_points_not_discussed() {
+    let app = TestApp::demo().await;
+    let org = app.organisation().await;
+    let noor = sign_in_as(&app, NOOR).await;
+    let ola = sign_in_as(&app, OLA).await;
+    let today = Day::today();
+    let planned = today.plus_days(10).to_string();
+    let today = today.to_string();
+    let res = app
+        .post(&format!("/people/{}/one-on-ones", org.ola))
+        .session(&noor)
+        .form(&[("cadence_days", "14"), ("first_on", planned.as_str())])
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    let series = id_in(res.header("location"));
+    let w = World {
+        meeting: app
+            .get(&format!("/api/v1/one-on-ones/{series}"))
+            .session(&noor)
+            .send()
+            .await
+            .expect(StatusCode::OK)
+            .json()["current"]["id"]
+            .as_i64()
+            .expect("the upcoming meeting"),
+        app,
+        org,
+        noor,
+        ola,
+        series,
+    };
+    let m = w.meeting;
+    let points = [
+        (&w.ola, "Ask about the conference budget", ""),
+        (&w.noor, "Mentoring the new joiner", "mentoring"),
+        (&w.ola, "Feedback on the last release", ""),
+    ];
+    for (who, body, competency) in points {
+        w.post(
+            who,
+            &format!("/one-on-ones/meetings/{m}/talking-points"),
+            &[("body", body), ("competency", competency)],
+        )
+        .await;
+    }
+    let agenda = w
+        .app
+        .get(&format!("/api/v1/one-on-ones/meetings/{m}"))
+        .session(&w.noor)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json()["meeting"]["agenda"]
+        .clone();
+    let release = agenda
+        .as_array()
+        .expect("the agenda")
+        .iter()
+        .find(|p| p["body"] == "Feedback on the last release")
+        .and_then(|p| p["id"].as_i64())
+        .expect("the release point");
+    w.post(
+        &w.noor,
+        &format!("/one-on-ones/talking-points/{release}/discussed"),
+        &[("discussed", "1")],
+    )
+    .await;
+    // Before completing, the page says what will carry over.
+    let page = w.page(&w.noor, &format!("/one-on-ones/meetings/{m}")).await;
+    assert!(
+        page.contains("2 talking points not discussed carry over to the next one."),
+        "the confirmation says what carries over"
+    );
+    let location = w
+        .post(&w.noor, &format!("/one-on-ones/meetings/{m}/complete"), &[])
+        .await;
+    let next = meeting_in(&location);
+    assert_eq!(
+        location,
+        format!("/one-on-ones/meetings/{next}?completed={m}")
+    );
+    let page = w.page(&w.ola, &location).await;
+    assert!(
+        page.contains(&format!(
+            "The 1:1 held on {today} is completed and kept, read only, in the history. \
+             2 talking points not discussed carried over to this meeting"
+        )),
+        "the success message says what happened: {page}"
+    );
+    assert!(!page.contains("Nothing on the agenda yet"));
+    assert_eq!(
+        page.matches(&format!("Carried over from {today}")).count(),
+        2
+    );
+    // The points keep their author and links, and the discussed one stays behind.
+    let json = w
+        .app
+        .get(&format!("/api/v1/one-on-ones/meetings/{next}"))
+        .session(&w.ola)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    let carried: Vec<(String, String, bool, bool)> = json["meeting"]["agenda"]
+        .as_array()
+        .expect("the agenda")
+        .iter()
+        .map(|p| {
+            (
+                p["body"].as_str().unwrap_or_default().to_owned(),
+                p["author"]["name"].as_str().unwrap_or_default().to_owned(),
+                p["competency"].is_object(),
+                p["discussed"].as_bool().unwrap_or(true),
+            )
+        })
+        .collect();
+    assert_eq!(
+        carried,
+        vec![
+            (
+                "Ask about the conference budget".to_owned(),
+                "OLA".to_owned(),
+                false,
+                false
+            ),
+            (
+                "Mentoring the new joiner".to_owned(),
+                "NOOR".to_owned(),
+                true,
+                false
+            ),
+        ]
+    );
+    // The meeting held today, not on its planned day.
+    let held = w
+        .app
+        .get(&format!("/api/v1/one-on-ones/meetings/{m}"))
+        .session(&w.noor)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert_eq!(held["meeting"]["held_on"], today.as_str());
+    assert_eq!(held["meeting"]["scheduled_on"], planned.as_str());
+    assert_eq!(
+        held["meeting"]["agenda"].as_array().map(Vec::len),
+        Some(3),
+        "the held meeting keeps its agenda as it was"
+    );
+    let series_page = w.page(&w.noor, &format!("/one-on-ones/{series}")).await;
+    assert!(series_page.contains(&format!("(planned for {planned})")));
+    // The dashboard's count of the last 30 days sees it.
+    let since = Day::today().plus_days(-30).to_string();
+    let counts = one_on_ones::growth_one_on_ones_since(w.app.state.db(), &since)
+        .await
+        .expect("counts");
+    assert_eq!((counts.held, counts.growth, counts.people), (1, 1, 1));
+    // A point carried again keeps the day it was first added to.
+    let location = w
+        .post(
+            &w.ola,
+            &format!("/one-on-ones/meetings/{next}/complete"),
+            &[],
+        )
+        .await;
+    let page = w.page(&w.ola, &location).await;
+    assert_eq!(
+        page.matches(&format!("Carried over from {today}")).count(),
+        2
+    );
+    // The API answers what completing did.
+    let third = meeting_in(&location);
+    let answer = w
+        .app
+        .post(&format!("/api/v1/one-on-ones/meetings/{third}/complete"))
+        .session(&w.noor)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert_eq!(answer["completed"]["carried_talking_points"], 2);
+    assert_eq!(answer["completed"]["meeting_id"], third);
+    assert_eq!(
+        answer["meeting"]["id"],
+        answer["completed"]["next_meeting_id"]
     );
 }
