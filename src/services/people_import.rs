@@ -400,6 +400,17 @@ struct Planned<'f> {
     changes: Vec<String>,
 }
 
+/// Who a row names, read cell by cell so that the checks across rows (duplicates, managers,
+/// loops) see every row, also one with mistakes of its own: one run reports every problem.
+#[derive(Debug, Clone, Default)]
+struct Identity {
+    line: usize,
+    email: Option<String>,
+    manager: Option<String>,
+    employee_id: Option<String>,
+    existing: Option<usize>,
+}
+
 /// What an import will write.
 struct Plan<'f> {
     rows: Vec<Planned<'f>>,
@@ -526,6 +537,7 @@ fn plan<'f>(
     }
     let total = records.len();
     let mut rows: Vec<Planned<'f>> = Vec::with_capacity(total);
+    let mut identities: Vec<Identity> = Vec::with_capacity(total);
     let mut first_line_of_email: HashMap<String, usize> = HashMap::new();
     let mut first_line_of_employee_id: HashMap<String, usize> = HashMap::new();
     let push = |errors: &mut Vec<RowError>, line: usize, column: String, message: String| {
@@ -583,6 +595,22 @@ fn plan<'f>(
                 _ if leaving => ex.and_then(|e| e.left_on.clone()).unwrap_or_default(),
                 _ => String::new(),
             },
+        };
+        let email = crate::domain::Email::parse(email_raw)
+            .ok()
+            .map(|e| e.as_str().to_owned());
+        let identity = Identity {
+            line,
+            manager: Some(input.manager_email.trim())
+                .filter(|m| !m.is_empty())
+                .and_then(|m| crate::domain::Email::parse(m).ok())
+                .map(|m| m.as_str().to_owned())
+                .filter(|m| Some(m) != email.as_ref()),
+            employee_id: Some(input.employee_id.trim())
+                .filter(|e| !e.is_empty())
+                .map(str::to_owned),
+            email,
+            existing,
         };
         let fields = match input.check() {
             Ok(f) => Some(f),
@@ -646,19 +674,32 @@ fn plan<'f>(
                 }
             }
         }
-        let Some(fields) = fields else { continue };
-        let email = fields.email.as_str().to_owned();
-        if let Some(first) = first_line_of_email.get(&email) {
-            push(
-                &mut errors,
-                line,
-                header.label(Column::Email),
-                format!("{email} is on line {first} already"),
-            );
-            continue;
+        // Checks across rows, on what the row names even when it has other mistakes.
+        let mut duplicate = false;
+        if let Some(email) = &identity.email {
+            if let Some(first) = first_line_of_email.get(email) {
+                push(
+                    &mut errors,
+                    line,
+                    header.label(Column::Email),
+                    format!("{email} is on line {first} already"),
+                );
+                duplicate = true;
+            } else {
+                first_line_of_email.insert(email.clone(), line);
+                if header.lattice && existing.is_none() {
+                    push(
+                        &mut errors,
+                        line,
+                        header.label(Column::Email),
+                        format!(
+                            "there is nobody with the email {email} in the directory: a bulk assignment file only assigns tracks and levels"
+                        ),
+                    );
+                }
+            }
         }
-        first_line_of_email.insert(email.clone(), line);
-        if let Some(eid) = &fields.employee_id {
+        if !duplicate && let Some(eid) = &identity.employee_id {
             if let Some(first) = first_line_of_employee_id.get(eid) {
                 push(
                     &mut errors,
@@ -670,15 +711,12 @@ fn plan<'f>(
                 first_line_of_employee_id.insert(eid.clone(), line);
             }
         }
-        if header.lattice && existing.is_none() {
-            push(
-                &mut errors,
-                line,
-                header.label(Column::Email),
-                format!(
-                    "there is nobody with the email {email} in the directory: a bulk assignment file only assigns tracks and levels"
-                ),
-            );
+        if !duplicate {
+            identities.push(identity);
+        }
+        let Some(fields) = fields else { continue };
+        if duplicate {
+            continue;
         }
         let mut changes = Vec::new();
         if let Some(e) = ex {
@@ -730,7 +768,7 @@ fn plan<'f>(
         });
     }
     // Employee ids held by people the file does not change.
-    let in_file: HashSet<usize> = rows.iter().filter_map(|r| r.existing).collect();
+    let in_file: HashSet<usize> = identities.iter().filter_map(|r| r.existing).collect();
     let holders: HashMap<&str, &Existing> = dir
         .people
         .iter()
@@ -738,33 +776,28 @@ fn plan<'f>(
         .filter(|(i, _)| !in_file.contains(i))
         .filter_map(|(_, p)| p.employee_id.as_deref().map(|id| (id, p)))
         .collect();
-    for r in &rows {
-        if let Some(holder) = r
-            .fields
+    for r in &identities {
+        if let Some((eid, holder)) = r
             .employee_id
             .as_deref()
-            .and_then(|eid| holders.get(eid))
+            .and_then(|eid| holders.get(eid).map(|h| (eid, h)))
         {
             push(
                 &mut errors,
                 r.line,
                 header.label(Column::EmployeeId),
-                format!(
-                    "the employee id {} belongs to {} already",
-                    r.fields.employee_id.as_deref().unwrap_or_default(),
-                    holder.email
-                ),
+                format!("the employee id {eid} belongs to {} already", holder.email),
             );
         }
     }
     // Managers: in the file or in the directory, and no loops once the file is applied.
-    let row_of: HashMap<&str, usize> = rows
+    let row_of: HashMap<&str, usize> = identities
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.fields.email.as_str(), i))
+        .filter_map(|(i, r)| r.email.as_deref().map(|e| (e, i)))
         .collect();
-    for r in &rows {
-        if let Some(m) = &r.fields.manager
+    for r in &identities {
+        if let Some(m) = &r.manager
             && !row_of.contains_key(m.as_str())
             && !dir.by_email.contains_key(m.as_str())
         {
@@ -776,20 +809,21 @@ fn plan<'f>(
             );
         }
     }
-    for cycle in manager_loops(&rows, &row_of, dir) {
+    for cycle in manager_loops(&identities, &row_of, dir) {
         let first = cycle.iter().filter_map(|e| row_of.get(e.as_str())).min();
         if let Some(&i) = first {
             let mut names = cycle.clone();
             names.push(cycle[0].clone());
             push(
                 &mut errors,
-                rows[i].line,
+                identities[i].line,
                 header.label(Column::ManagerEmail),
                 format!("the managers make a loop: {}", names.join(" → ")),
             );
         }
     }
     if !errors.is_empty() {
+        // By line, and within a line in the order the checks found them.
         errors.sort_by_key(|e| e.line);
         return Err(errors);
     }
@@ -855,14 +889,14 @@ fn plan<'f>(
 /// Every loop of managers once the file is applied (a row's manager replaces the directory's),
 /// each as the emails in it, in reporting order.
 fn manager_loops(
-    rows: &[Planned<'_>],
+    rows: &[Identity],
     row_of: &HashMap<&str, usize>,
     dir: &Directory,
 ) -> Vec<Vec<String>> {
     // Only people in the file can close a new loop: follow managers up from each row.
     let manager_of = |email: &str| -> Option<String> {
         match row_of.get(email) {
-            Some(&i) => rows[i].fields.manager.as_ref().map(|m| m.to_string()),
+            Some(&i) => rows[i].manager.clone(),
             None => dir
                 .by_email
                 .get(email)
@@ -874,7 +908,9 @@ fn manager_loops(
     let mut state: HashMap<String, u8> = HashMap::new();
     let mut loops = Vec::new();
     for r in rows {
-        let start = r.fields.email.as_str();
+        let Some(start) = r.email.as_deref() else {
+            continue;
+        };
         if state.contains_key(start) {
             continue;
         }
@@ -1233,19 +1269,11 @@ mod tests {
         assert_eq!(Column::from_header("favourite colour"), None);
     }
 
-    fn row(email: &str, manager: Option<&str>) -> Planned<'static> {
-        Planned {
-            line: 0,
-            fields: PersonInput {
-                email: email.into(),
-                manager_email: manager.unwrap_or_default().into(),
-                ..PersonInput::default()
-            }
-            .check()
-            .expect("valid"),
-            existing: None,
-            position: None,
-            changes: Vec::new(),
+    fn row(email: &str, manager: Option<&str>) -> Identity {
+        Identity {
+            email: Some(email.into()),
+            manager: manager.map(str::to_owned),
+            ..Identity::default()
         }
     }
 
@@ -1260,7 +1288,7 @@ mod tests {
         let row_of = rows
             .iter()
             .enumerate()
-            .map(|(i, r)| (r.fields.email.as_str(), i))
+            .filter_map(|(i, r)| r.email.as_deref().map(|e| (e, i)))
             .collect();
         let dir = Directory {
             people: Vec::new(),

@@ -601,3 +601,144 @@ async fn the_browser_previews_then_applies_the_same_file() {
         bad.body
     );
 }
+
+/// One file with one of each mistake, the first row's name quoted over two lines: one run reports
+/// every problem of every kind, each on the file's own line, the same through the API.
+#[tokio::test]
+async fn one_run_reports_every_kind_of_problem_on_the_files_own_lines() {
+    let app = TestApp::demo().await;
+    let csv = "\
+email,name,employee_id,manager_email,start_date,track,level
+ana@x.test,\"Ana
+Lopez\",E1,ghost@x.test,someday,software-engineering,nolevel
+bo@x.test,Bo,E2,cy@x.test,,,
+cy@x.test,Cy,E2,bo@x.test,,,
+ana@x.test,Ana again,E9,,,,
+dee@x.test,Dee,E7,,,nowhere,se1
+fay@x.test,Fay,,ana@x.test,,,
+";
+    let errors = row_errors(import(&app, csv, DRY).await);
+    let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.column.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (2, "start_date"),
+            (2, "level"),
+            (2, "manager_email"),
+            (4, "manager_email"),
+            (5, "employee_id"),
+            (6, "email"),
+            (7, "track"),
+        ],
+        "{errors:#?}"
+    );
+    let message = |line: usize, column: &str| {
+        errors
+            .iter()
+            .find(|e| e.line == line && e.column == column)
+            .map(|e| e.message.clone())
+            .unwrap_or_default()
+    };
+    assert!(message(2, "manager_email").contains("ghost@x.test"));
+    assert!(message(4, "manager_email").contains("bo@x.test → cy@x.test → bo@x.test"));
+    assert!(message(5, "employee_id").contains("line 4"));
+    assert!(message(6, "email").contains("line 2"));
+
+    let token = app.token("api").await;
+    let problem = app
+        .post("/api/v1/people/import?dry_run=true")
+        .bearer(&token)
+        .text("text/csv", csv)
+        .send()
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY)
+        .json();
+    let fields: Vec<String> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let expected: Vec<String> = found
+        .iter()
+        .map(|(line, column)| format!("line {line}: {column}"))
+        .collect();
+    assert_eq!(fields, expected);
+}
+
+/// What a browser sends back of a hidden textarea: its text as parsed, without the one line break
+/// the parser drops after the opening tag, with CRLF line ends.
+fn textarea_content(page: &str) -> String {
+    let start = page
+        .find("<textarea name=\"content\" hidden>")
+        .expect("textarea")
+        + "<textarea name=\"content\" hidden>".len();
+    let end = start + page[start..].find("</textarea>").expect("end");
+    // The parser reads every line end as a line feed; the form sends each as CRLF.
+    let parsed = page[start..end].replace("\r\n", "\n").replace('\r', "\n");
+    let raw = parsed.strip_prefix('\n').unwrap_or(&parsed);
+    let mut text = String::new();
+    let mut rest = raw;
+    while let Some(at) = rest.find('&') {
+        text.push_str(&rest[..at]);
+        let end = at + rest[at..].find(';').expect("entity end");
+        let entity = &rest[at + 1..end];
+        let c = match entity {
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "amp" => '&',
+            "apos" => '\'',
+            _ => entity
+                .strip_prefix('#')
+                .and_then(|n| n.parse::<u32>().ok())
+                .and_then(char::from_u32)
+                .expect("a known entity"),
+        };
+        text.push(c);
+        rest = &rest[end + 1..];
+    }
+    text.push_str(rest);
+    text.replace('\n', "\r\n")
+}
+
+/// A file starting with an empty line, a quoted value over two lines and CRLF line ends: the
+/// preview and the result show each change on the same line.
+#[tokio::test]
+async fn the_preview_and_the_result_name_the_same_lines() {
+    let app = TestApp::demo().await;
+    let admin = app.admin().await;
+    let csv = "\r\nemail,name,team\r\nrosa@x.test,\"Rosa\r\nParks\",Platform\r\nlee@x.test,Lee,Platform\r\n";
+    let preview = app
+        .post("/people/import")
+        .session(&admin)
+        .multipart(&[("file", Some("hris.csv"), csv), ("step", None, "preview")])
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    let lines = |body: &str| -> Vec<String> {
+        body.split("<tr><td>")
+            .skip(1)
+            .map(|row| row.split("</td>").next().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(lines(&preview.body), ["3", "5"], "{}", preview.body);
+    let content = textarea_content(&preview.body);
+    let applied = app
+        .post("/people/import")
+        .session(&admin)
+        .multipart(&[
+            ("filename", None, "hris.csv"),
+            ("content", None, &content),
+            ("step", None, "apply"),
+        ])
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        applied.body.contains("hris.csv was imported"),
+        "{}",
+        applied.body
+    );
+    assert_eq!(lines(&applied.body), ["3", "5"], "{}", applied.body);
+}
