@@ -7,6 +7,40 @@ document.addEventListener("click", function (event) {
     window.print();
     return;
   }
+  // A check before sharing, so that nobody is asked to confirm what cannot be done: every field
+  // of the form marked `data-needed-for-sharing` must have a value; the summary named by
+  // `data-check-sharing` lists those that do not, each a link to its field.
+  var checker = target.closest("[data-check-sharing]");
+  if (checker && checker.form) {
+    var summary = document.getElementById(checker.getAttribute("data-check-sharing"));
+    var missing = [];
+    checker.form.querySelectorAll("[data-needed-for-sharing]").forEach(function (field) {
+      var empty = field.value === "";
+      if (empty) {
+        field.setAttribute("aria-invalid", "true");
+        missing.push(field);
+      } else if (field.getAttribute("aria-invalid") === "true" && !field.hasAttribute("aria-describedby")) {
+        field.removeAttribute("aria-invalid");
+      }
+    });
+    if (summary && missing.length > 0) {
+      event.preventDefault();
+      var list = summary.querySelector("ul");
+      list.textContent = "";
+      missing.forEach(function (field) {
+        var link = document.createElement("a");
+        link.href = "#" + field.id;
+        link.textContent = field.getAttribute("data-needed-for-sharing");
+        var item = document.createElement("li");
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+      summary.hidden = false;
+      summary.focus();
+      return;
+    }
+    if (summary) summary.hidden = true;
+  }
   var confirmer = target.closest("[data-confirm]");
   if (confirmer && !window.confirm(confirmer.getAttribute("data-confirm"))) {
     event.preventDefault();

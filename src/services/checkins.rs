@@ -1164,6 +1164,15 @@ pub async fn save_side_ratings(
 
 /// The competencies that must be rated before a side shares or the agreement is confirmed: all
 /// but those the framework marks not applicable at the target level.
+/// "A", "A and B", "A, B and C".
+fn and_list(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
 fn unrated(comps: &[CheckinCompetency], ratings: &Ratings) -> Vec<String> {
     comps
         .iter()
@@ -1184,8 +1193,8 @@ pub async fn share(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
             return Err(AppError::invalid_field(
                 "ratings",
                 format!(
-                    "rate every competency before sharing; not rated yet: {}",
-                    missing.join(", ")
+                    "Rate every competency before sharing. Not rated yet: {}.",
+                    and_list(&missing)
                 ),
             ));
         }

@@ -1,6 +1,12 @@
 //! Readiness: whether a person is ready for the next level of their track, by the rule of that
-//! track, judged on their latest agreed check-in. The answer is always explained: which
-//! competencies block it and how far the share of the next level's competencies has come.
+//! track, judged on their agreed check-ins. The answer is always explained: which competencies
+//! block it and how far the share of the next level's competencies has come.
+//!
+//! Which check-ins count is one rule, [`choose`]: the current level is judged on the most recent
+//! agreed check-in against the current level, and the next level on the most recent agreed
+//! check-in against the next level (the later agreed time wins, then the later check-in). Only
+//! when no check-in against the current level was ever agreed is the current level judged on the
+//! next level's check-in. A check-in against any other level is never used.
 //!
 //! The result is stored per person (table `readiness`) and recomputed when a check-in is agreed
 //! ([`recompute_person`]), a position is recorded ([`recompute_people`]) or a rule changes; the
@@ -54,7 +60,7 @@ impl Rule {
 #[serde(rename_all = "snake_case")]
 #[schema(as = ReadinessStatus)]
 pub enum Status {
-    /// The latest agreed check-in against the next level satisfies the rule.
+    /// The check-ins [`choose`] picks satisfy the rule.
     Ready,
     /// There is a check-in to judge on and it does not (yet) satisfy the rule.
     NotYet,
@@ -137,6 +143,9 @@ pub struct Reason {
     pub competencies: Vec<Named>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share: Option<Share>,
+    /// The agreed check-in this condition was judged on, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkin_id: Option<i64>,
 }
 
 /// A person's readiness, as evaluated and stored.
@@ -148,7 +157,8 @@ pub struct Readiness {
     pub level: Option<String>,
     /// The level after `level` in the track, if any.
     pub next_level: Option<String>,
-    /// The agreed check-in judged on.
+    /// The agreed check-in the next level was judged on, or else the one the current level was
+    /// judged on (each reason names its own).
     pub checkin_id: Option<i64>,
     /// Never empty: why the status is what it is.
     pub reasons: Vec<Reason>,
@@ -163,6 +173,8 @@ pub struct AgreedCheckIn {
     pub id: i64,
     /// The check-in's target level (of the person's track).
     pub level: String,
+    /// Unix seconds: when it was agreed.
+    pub agreed_at: i64,
     /// The agreed rating of each competency, by key.
     pub ratings: BTreeMap<String, Rating>,
 }
@@ -178,6 +190,40 @@ pub fn parse_agreed(json: &str) -> BTreeMap<String, Rating> {
     serde_json::from_str::<BTreeMap<String, Only>>(json)
         .map(|m| m.into_iter().map(|(k, v)| (k, v.rating)).collect())
         .unwrap_or_default()
+}
+
+/// The agreed check-ins a readiness rests on, as [`choose`] picks them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Basis<'a> {
+    /// The most recent agreed check-in against the current level.
+    pub current: Option<&'a AgreedCheckIn>,
+    /// The most recent agreed check-in against the next level.
+    pub next: Option<&'a AgreedCheckIn>,
+}
+
+/// The rule of which check-ins readiness uses when a person has several: for each of the current
+/// and the next level, the most recent agreed check-in against that level: the later
+/// `agreed_at`, and on the same second the later check-in (the higher id). Check-ins against any
+/// other level are left out, so they can never make someone ready. Pure; the bulk query of
+/// [`recompute`] picks the same check-ins.
+pub fn choose<'a>(
+    checkins: impl IntoIterator<Item = &'a AgreedCheckIn>,
+    current: &str,
+    next: Option<&str>,
+) -> Basis<'a> {
+    let latest = |best: Option<&'a AgreedCheckIn>, c: &'a AgreedCheckIn| match best {
+        Some(b) if (b.agreed_at, b.id) >= (c.agreed_at, c.id) => Some(b),
+        _ => Some(c),
+    };
+    let mut basis = Basis::default();
+    for c in checkins {
+        if c.level == current {
+            basis.current = latest(basis.current, c);
+        } else if Some(c.level.as_str()) == next {
+            basis.next = latest(basis.next, c);
+        }
+    }
+    basis
 }
 
 fn named(fw: &Framework, key: &str, rating: Option<Rating>) -> Named {
@@ -210,20 +256,22 @@ fn applies(level: &Level, key: &trellis_framework::Key) -> bool {
     !level.is_not_applicable(key)
 }
 
-/// Evaluates the rule of a track for a person holding `position` (track key, level key), on their
-/// latest agreed check-in against their current or next level (`checkin`). Pure: the names come
-/// from `fw`, which should be the published framework.
+/// Evaluates the rule of a track for a person holding `position` (track key, level key), on the
+/// agreed check-ins [`choose`] picks among `checkins`. Pure: the names come from `fw`, which
+/// should be the published framework.
 ///
-/// With a check-in against the next level, a competency rated `below` counts as not meeting the
-/// current level (working towards the next level is taken as meeting the current one). With a
-/// check-in against the current level, the current level is judged but the share of the next one
-/// cannot be, so the answer is "not yet". A competency rated not applicable, or not applicable at
-/// the level concerned, is left out of every count.
-pub fn evaluate(
+/// The current level is judged on the check-in against it. Only when there is none is it judged
+/// on the check-in against the next level, where a competency rated `below` counts as not meeting
+/// the current level (working towards the next level is taken as meeting the current one). The
+/// share of the next level and the required competencies are judged on the check-in against the
+/// next level; without one the answer is "not yet". A competency rated not applicable, or not
+/// applicable at the level concerned, is left out of every count. Each reason names the check-in
+/// it was judged on.
+pub fn evaluate<'a>(
     rule: &Rule,
     fw: &Framework,
     position: Option<(&str, &str)>,
-    checkin: Option<&AgreedCheckIn>,
+    checkins: impl IntoIterator<Item = &'a AgreedCheckIn>,
 ) -> Readiness {
     let mut out = Readiness {
         status: Status::NoPosition,
@@ -266,9 +314,8 @@ pub fn evaluate(
         return out;
     };
     out.next_level = Some(next.key.to_string());
-    let checkin =
-        checkin.filter(|c| c.level == current.key.as_str() || c.level == next.key.as_str());
-    let Some(checkin) = checkin else {
+    let basis = choose(checkins, current.key.as_str(), Some(next.key.as_str()));
+    let Some(judged) = basis.next.or(basis.current) else {
         out.status = Status::NoCheckIn;
         out.reasons.push(reason(
             "check_in",
@@ -279,20 +326,14 @@ pub fn evaluate(
         ));
         return out;
     };
-    out.checkin_id = Some(checkin.id);
-    let against_next = checkin.level == next.key.as_str();
-    let target = if against_next { next } else { current };
+    out.checkin_id = Some(judged.id);
     if rule.all_meet_current {
-        out.reasons.push(current_level_reason(
-            fw,
-            track,
-            current,
-            target,
-            against_next,
-            checkin,
-        ));
+        out.reasons.push(match basis.current {
+            Some(checkin) => current_level_reason(fw, track, current, None, checkin),
+            None => current_level_reason(fw, track, current, Some(next), judged),
+        });
     }
-    if against_next {
+    if let Some(checkin) = basis.next {
         out.reasons
             .push(share_reason(rule, fw, track, next, checkin));
         let required = required_reason(rule, fw, track, next, checkin);
@@ -302,11 +343,12 @@ pub fn evaluate(
             code: "next_level_check_in".into(),
             met: false,
             message: format!(
-                "No agreed check-in against the next level ({}) yet: the latest one was against {}, so the share of the next level's competencies cannot be judged.",
-                next.title, current.title
+                "No agreed check-in against the next level ({}) yet, so the share of its competencies cannot be judged: it is judged on a check-in against that level.",
+                next.title
             ),
             competencies: Vec::new(),
             share: None,
+            checkin_id: None,
         });
     }
     out.status = if out.reasons.iter().all(|r| r.met) {
@@ -324,25 +366,28 @@ fn reason(code: &str, message: String) -> Reason {
         message,
         competencies: Vec::new(),
         share: None,
+        checkin_id: None,
     }
 }
 
-/// Every competency at least meets the current level.
+/// Every competency at least meets the current level, judged on `checkin`: a check-in against the
+/// current level, or (`against_next`, the next level) one against the next level when there is
+/// none against the current one.
 fn current_level_reason(
     fw: &Framework,
     track: &Track,
     current: &Level,
-    target: &Level,
-    against_next: bool,
+    against_next: Option<&Level>,
     checkin: &AgreedCheckIn,
 ) -> Reason {
+    let target = against_next.unwrap_or(current);
     let mut blocking = Vec::new();
     for key in track.competencies.iter().filter(|k| applies(current, k)) {
         let rating = checkin.ratings.get(key.as_str()).copied();
         let blocks = match rating {
             Some(Rating::NotApplicable) => false,
             // Against the next level, `below` means short of the current level too.
-            Some(r) if against_next => r == Rating::Below,
+            Some(r) if against_next.is_some() => r == Rating::Below,
             Some(r) => !r.meets(),
             // Not rated: fine only when the check-in's level does not ask for it.
             None => applies(target, key),
@@ -351,9 +396,16 @@ fn current_level_reason(
             blocking.push(named(fw, key.as_str(), rating));
         }
     }
+    let on = match against_next {
+        Some(next) => format!(
+            " Judged on the check-in against {}, as none against {} was agreed.",
+            next.title, current.title
+        ),
+        None => String::new(),
+    };
     let message = if blocking.is_empty() {
         format!(
-            "Meets every competency of the current level, {}.",
+            "Meets every competency of the current level, {}.{on}",
             current.title
         )
     } else {
@@ -364,7 +416,7 @@ fn current_level_reason(
             String::new()
         };
         format!(
-            "Does not yet meet the current level, {}, in {}: {}{note}.",
+            "Does not yet meet the current level, {}, in {}: {}{note}.{on}",
             current.title,
             count(blocking.len()),
             list(&blocking)
@@ -376,6 +428,7 @@ fn current_level_reason(
         message,
         competencies: blocking,
         share: None,
+        checkin_id: Some(checkin.id),
     }
 }
 
@@ -443,6 +496,7 @@ fn share_reason(
             reached,
             needed,
         }),
+        checkin_id: Some(checkin.id),
     }
 }
 
@@ -483,6 +537,7 @@ fn required_reason(
             ),
             competencies: all,
             share: None,
+            checkin_id: Some(checkin.id),
         }
     } else {
         Reason {
@@ -496,6 +551,7 @@ fn required_reason(
             ),
             competencies: blocking,
             share: None,
+            checkin_id: Some(checkin.id),
         }
     })
 }
@@ -710,14 +766,21 @@ async fn recompute(
                  x AS (SELECT p.id, p.track_key, p.level_key, ( \
                          SELECT c2.id FROM checkins c2 WHERE c2.person_id = p.id \
                          AND c2.status = 'agreed' AND c2.track_key = p.track_key \
-                         AND c2.level_key IN (p.level_key, p.next_key) \
-                         ORDER BY c2.agreed_at DESC, c2.id DESC LIMIT 1) AS latest FROM p) \
+                         AND c2.level_key = p.level_key \
+                         ORDER BY c2.agreed_at DESC, c2.id DESC LIMIT 1) AS cur, ( \
+                         SELECT c3.id FROM checkins c3 WHERE c3.person_id = p.id \
+                         AND c3.status = 'agreed' AND c3.track_key = p.track_key \
+                         AND c3.level_key = p.next_key \
+                         ORDER BY c3.agreed_at DESC, c3.id DESC LIMIT 1) AS nxt FROM p) \
                  SELECT COUNT(*) AS people, MAX(x.id) AS last, string_agg( \
                    CAST(x.id AS TEXT) || $1 || COALESCE(x.track_key, '') || $1 \
-                   || COALESCE(x.level_key, '') || $1 || COALESCE(CAST(c.id AS TEXT), '') \
-                   || $1 || COALESCE(c.level_key, '') || $1 || COALESCE(r.digest, '') \
-                   || $1 || COALESCE(c.agreed_ratings, ''), $2) AS page \
-                 FROM x LEFT JOIN checkins c ON c.id = x.latest \
+                   || COALESCE(x.level_key, '') || $1 || COALESCE(r.digest, '') \
+                   || $1 || COALESCE(CAST(c.id AS TEXT), '') || $1 || COALESCE(c.level_key, '') \
+                   || $1 || COALESCE(CAST(c.agreed_at AS TEXT), '') || $1 || COALESCE(c.agreed_ratings, '') \
+                   || $1 || COALESCE(CAST(n.id AS TEXT), '') || $1 || COALESCE(n.level_key, '') \
+                   || $1 || COALESCE(CAST(n.agreed_at AS TEXT), '') || $1 || COALESCE(n.agreed_ratings, ''), \
+                   $2) AS page \
+                 FROM x LEFT JOIN checkins c ON c.id = x.cur LEFT JOIN checkins n ON n.id = x.nxt \
                  LEFT JOIN readiness r ON r.person_id = x.id"
             );
             // Read this page while the one before is evaluated and written.
@@ -836,37 +899,69 @@ async fn store_evaluated(
     store(tx, evaluated).await
 }
 
-/// A person as read for recomputing, borrowed from the page: their position, their latest agreed
-/// check-in against their current or next level (id, level, agreed ratings as stored) and the
-/// digest of their stored result.
+/// A person as read for recomputing, borrowed from the page: their position, the digest of
+/// their stored result, and their latest agreed check-ins against their current and their next
+/// level (see [`choose`]).
 #[derive(Debug, PartialEq, Eq)]
 struct Raw<'a> {
     id: i64,
     position: Option<(&'a str, &'a str)>,
-    checkin: Option<(i64, &'a str, &'a str)>,
     digest: &'a str,
+    checkins: [Option<RawCheckIn<'a>>; 2],
+}
+
+/// An agreed check-in as read in a page: id, level, agreed at, agreed ratings as stored.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+struct RawCheckIn<'a> {
+    id: i64,
+    level: &'a str,
+    agreed_at: i64,
+    ratings: &'a str,
+}
+
+impl RawCheckIn<'_> {
+    fn agreed(&self) -> AgreedCheckIn {
+        AgreedCheckIn {
+            id: self.id,
+            level: self.level.to_owned(),
+            agreed_at: self.agreed_at,
+            ratings: parse_agreed(self.ratings),
+        }
+    }
 }
 
 /// Reads one person of a page (see [`RECORD_SEP`]).
 fn parse_record(record: &str) -> Option<Raw<'_>> {
-    let mut fields = record.splitn(7, FIELD_SEP);
+    let mut fields = record.split(FIELD_SEP);
     let id = fields.next()?.parse().ok()?;
     let track = fields.next()?;
     let level = fields.next()?;
-    let checkin_id = fields.next()?;
-    let checkin_level = fields.next()?;
     let digest = fields.next()?;
-    let ratings = fields.next()?;
-    let checkin = if checkin_id.is_empty() {
-        None
-    } else {
-        Some((checkin_id.parse().ok()?, checkin_level, ratings))
+    let mut checkin = || -> Option<Option<RawCheckIn<'_>>> {
+        let id = fields.next()?;
+        let level = fields.next()?;
+        let at = fields.next()?;
+        let ratings = fields.next()?;
+        if id.is_empty() {
+            return Some(None);
+        }
+        Some(Some(RawCheckIn {
+            id: id.parse().ok()?,
+            level,
+            agreed_at: if at.is_empty() { 0 } else { at.parse().ok()? },
+            ratings,
+        }))
     };
+    let current = checkin()?;
+    let next = checkin()?;
+    if fields.next().is_some() {
+        return None;
+    }
     Some(Raw {
         id,
         position: (!track.is_empty() && !level.is_empty()).then_some((track, level)),
-        checkin,
         digest,
+        checkins: [current, next],
     })
 }
 
@@ -891,11 +986,12 @@ fn evaluate_page(
         let p = parse_record(record).ok_or_else(|| {
             AppError::internal("a person read for readiness could not be parsed".to_owned())
         })?;
-        let checkin = p.checkin.map(|(id, level, json)| AgreedCheckIn {
-            id,
-            level: level.to_owned(),
-            ratings: parse_agreed(json),
-        });
+        let checkins: Vec<AgreedCheckIn> = p
+            .checkins
+            .iter()
+            .flatten()
+            .map(RawCheckIn::agreed)
+            .collect();
         let default;
         let rule = match p.position.and_then(|(t, _)| rules.get(t)) {
             Some(rule) => rule,
@@ -904,7 +1000,7 @@ fn evaluate_page(
                 &default
             }
         };
-        let result = Computed::new(p.id, evaluate(rule, fw, p.position, checkin.as_ref()), at)?;
+        let result = Computed::new(p.id, evaluate(rule, fw, p.position, &checkins), at)?;
         out.people += 1;
         if result.digest != p.digest {
             out.changed.push(result);
@@ -1379,6 +1475,8 @@ pub struct JudgedCheckIn {
     pub level_title: String,
     /// YYYY-MM-DD
     pub agreed_on: Option<String>,
+    /// What was judged on it, in words: "the current level", "the next level" or both.
+    pub judges: String,
 }
 
 /// A person's readiness with the names its page shows.
@@ -1391,7 +1489,10 @@ pub struct PersonReadiness {
     pub next_level_title: Option<String>,
     /// The rule of the person's track.
     pub rule: Option<Rule>,
+    /// The check-in the next level was judged on, or else the one the current level was.
     pub checkin: Option<JudgedCheckIn>,
+    /// Every check-in the result rests on (see [`choose`]), with what was judged on each.
+    pub checkins: Vec<JudgedCheckIn>,
 }
 
 /// Whether the actor may see this person's private records; a 404 otherwise, as for nobody.
@@ -1425,7 +1526,7 @@ pub async fn person_readiness(
             let mut conn = db.pool().acquire().await?;
             let mut r = match &published {
                 Some(p) => evaluate_one(&mut conn, &p.framework, person).await?,
-                None => evaluate(&Rule::default_for(""), &Framework::default(), None, None),
+                None => evaluate(&Rule::default_for(""), &Framework::default(), None, &[]),
             };
             r.computed_at = now();
             r
@@ -1458,23 +1559,51 @@ pub async fn person_readiness(
         }
         None => None,
     };
-    let checkin = match readiness.checkin_id {
-        Some(id) => sqlx::query("SELECT level_key, agreed_on FROM checkins WHERE id = $1")
+    let mut ids: Vec<i64> = Vec::new();
+    for id in readiness
+        .reasons
+        .iter()
+        .filter_map(|r| r.checkin_id)
+        .chain(readiness.checkin_id)
+    {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let mut checkins = Vec::new();
+    for id in ids {
+        let judged = |codes: &[&str]| {
+            readiness
+                .reasons
+                .iter()
+                .any(|r| r.checkin_id == Some(id) && codes.contains(&r.code.as_str()))
+        };
+        let judges = match (
+            judged(&["current_level"]),
+            judged(&["next_level_share", "required"]),
+        ) {
+            (true, true) => "the current and the next level",
+            (true, false) => "the current level",
+            _ => "the next level",
+        };
+        let row = sqlx::query("SELECT level_key, agreed_on FROM checkins WHERE id = $1")
             .bind(id)
             .fetch_optional(db.pool())
-            .await?
-            .map(|r| {
-                let level: String = r.try_get("level_key")?;
-                Ok::<_, sqlx::Error>(JudgedCheckIn {
-                    id,
-                    level_title: title(&level),
-                    level,
-                    agreed_on: r.try_get("agreed_on")?,
-                })
-            })
-            .transpose()?,
-        None => None,
-    };
+            .await?;
+        if let Some(r) = row {
+            let level: String = r.try_get("level_key")?;
+            checkins.push(JudgedCheckIn {
+                id,
+                level_title: title(&level),
+                level,
+                agreed_on: r.try_get("agreed_on")?,
+                judges: judges.to_owned(),
+            });
+        }
+    }
+    let checkin = readiness
+        .checkin_id
+        .and_then(|id| checkins.iter().find(|c| c.id == id).cloned());
     Ok(PersonReadiness {
         person_id: person,
         person_name,
@@ -1482,6 +1611,7 @@ pub async fn person_readiness(
         position,
         rule,
         checkin,
+        checkins,
         readiness,
     })
 }
@@ -1506,25 +1636,27 @@ async fn evaluate_one(
         .and_then(|t| rules.get(t).cloned())
         .unwrap_or_else(|| Rule::default_for(track.as_deref().unwrap_or("")));
     let next = next_level_case(fw);
-    let checkin = sqlx::query(&format!(
-        "SELECT c.id, c.level_key, c.agreed_ratings FROM checkins c JOIN users u ON u.id = c.person_id \
+    // Every agreed check-in against the current or next level; `choose` picks among them.
+    let checkins = sqlx::query(&format!(
+        "SELECT c.id, c.level_key, c.agreed_at, c.agreed_ratings FROM checkins c JOIN users u ON u.id = c.person_id \
          WHERE u.id = $1 AND c.status = 'agreed' AND c.track_key = u.track_key \
-         AND (c.level_key = u.level_key OR c.level_key = {next}) \
-         ORDER BY c.agreed_at DESC, c.id DESC LIMIT 1"
+         AND (c.level_key = u.level_key OR c.level_key = {next})"
     ))
     .bind(person)
-    .fetch_optional(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?
+    .iter()
     .map(|r| {
         let ratings: String = r.try_get("agreed_ratings")?;
         Ok::<_, sqlx::Error>(AgreedCheckIn {
             id: r.try_get("id")?,
             level: r.try_get("level_key")?,
+            agreed_at: r.try_get::<Option<i64>, _>("agreed_at")?.unwrap_or(0),
             ratings: parse_agreed(&ratings),
         })
     })
-    .transpose()?;
-    Ok(evaluate(&rule, fw, position, checkin.as_ref()))
+    .collect::<Result<Vec<_>, _>>()?;
+    Ok(evaluate(&rule, fw, position, &checkins))
 }
 
 // ---- Gap analysis ----
@@ -1813,6 +1945,7 @@ tracks:
         AgreedCheckIn {
             id: 7,
             level: level.into(),
+            agreed_at: 0,
             ratings: ratings.iter().map(|(k, r)| ((*k).to_owned(), *r)).collect(),
         }
     }
@@ -2102,8 +2235,9 @@ tracks:
         let fw = framework();
         let ratings = r#"{"ownership":{"rating":"meets","comment":"a; b"},"craft":{"rating":"meets"},"teamwork":{"rating":"meets"},"mentoring":{"rating":"working_towards"}}"#;
         let us = FIELD_SEP;
+        let none = format!("{us}{us}{us}");
         let page = format!(
-            "5{us}eng{us}one{us}9{us}two{us}{us}{ratings}{RECORD_SEP}6{us}{us}{us}{us}{us}abc{us}"
+            "5{us}eng{us}one{us}{us}{none}{us}9{us}two{us}40{us}{ratings}{RECORD_SEP}6{us}{us}{us}abc{us}{none}{us}{none}"
         );
         let records: Vec<Raw<'_>> = page
             .split(RECORD_SEP)
@@ -2115,14 +2249,22 @@ tracks:
                 Raw {
                     id: 5,
                     position: Some(("eng", "one")),
-                    checkin: Some((9, "two", ratings)),
                     digest: "",
+                    checkins: [
+                        None,
+                        Some(RawCheckIn {
+                            id: 9,
+                            level: "two",
+                            agreed_at: 40,
+                            ratings,
+                        }),
+                    ],
                 },
                 Raw {
                     id: 6,
                     position: None,
-                    checkin: None,
                     digest: "abc",
+                    checkins: [None, None],
                 },
             ]
         );
@@ -2134,7 +2276,7 @@ tracks:
         assert_eq!(evaluated.changed[1].status, Status::NoPosition);
         // Read again with the digests now stored, nothing has changed.
         let stored = format!(
-            "5{us}eng{us}one{us}9{us}two{us}{}{us}{ratings}{RECORD_SEP}6{us}{us}{us}{us}{us}{}{us}",
+            "5{us}eng{us}one{us}{}{us}{none}{us}9{us}two{us}40{us}{ratings}{RECORD_SEP}6{us}{us}{us}{}{us}{none}{us}{none}",
             evaluated.changed[0].digest, evaluated.changed[1].digest
         );
         let again = evaluate_page(&HashMap::new(), &fw, &stored, 200).expect("a page");
@@ -2161,6 +2303,95 @@ tracks:
         assert_eq!(ratings.get("mentoring"), Some(&NotApplicable));
         assert!(parse_agreed("not json").is_empty());
         assert_eq!(parse_agreed(json).len(), parse_ratings(json).len());
+    }
+
+    fn at(level: &str, id: i64, agreed_at: i64, ratings: &[(&str, Rating)]) -> AgreedCheckIn {
+        AgreedCheckIn {
+            id,
+            agreed_at,
+            ..checkin(level, ratings)
+        }
+    }
+
+    #[test]
+    fn the_latest_check_in_of_each_level_is_chosen_and_other_levels_never() {
+        let old = at("one", 1, 100, &[]);
+        let newer = at("one", 2, 200, &[]);
+        let same_second = at("one", 3, 200, &[]);
+        let next = at("two", 4, 50, &[]);
+        let other = at("three", 5, 999, &[]);
+        let all = [&old, &newer, &same_second, &next, &other];
+        let basis = choose(all, "one", Some("two"));
+        // The later agreed time wins; on the same second, the later check-in.
+        assert_eq!(basis.current.map(|c| c.id), Some(3));
+        assert_eq!(basis.next.map(|c| c.id), Some(4));
+        // The order they come in does not matter.
+        let reversed = choose(all.into_iter().rev(), "one", Some("two"));
+        assert_eq!(reversed, basis);
+        // A check-in against another level is never chosen.
+        assert_eq!(choose([&other], "one", Some("two")), Basis::default());
+        assert_eq!(choose([&next], "one", None), Basis::default());
+    }
+
+    #[test]
+    fn a_check_in_against_the_next_level_does_not_overrule_one_against_the_current_level() {
+        let fw = framework();
+        // Agreed the same day: the current level's check-in says teamwork is working towards it.
+        let current = at(
+            "one",
+            1,
+            1_000,
+            &[
+                ("ownership", Meets),
+                ("craft", Meets),
+                ("teamwork", WorkingTowards),
+            ],
+        );
+        let next = at(
+            "two",
+            2,
+            1_000,
+            &[
+                ("ownership", Meets),
+                ("craft", Meets),
+                ("teamwork", WorkingTowards),
+                ("mentoring", Meets),
+            ],
+        );
+        let r = evaluate(&rule(), &fw, Some(("eng", "one")), [&next, &current]);
+        assert_eq!(r.status, Status::NotYet);
+        let cur = reason(&r, "current_level");
+        assert!(!cur.met);
+        assert_eq!(keys(cur), ["teamwork"]);
+        assert_eq!(cur.checkin_id, Some(1));
+        // The share is judged on the next level's check-in, and says so.
+        let share = reason(&r, "next_level_share");
+        assert!(share.met);
+        assert_eq!(share.checkin_id, Some(2));
+        assert_eq!(r.checkin_id, Some(2));
+        // Alone, the next level's check-in would have made her ready, and the reason says on what.
+        let alone = evaluate(&rule(), &fw, Some(("eng", "one")), [&next]);
+        assert_eq!(alone.status, Status::Ready);
+        let cur = reason(&alone, "current_level");
+        assert_eq!(cur.checkin_id, Some(2));
+        assert!(
+            cur.message.contains(
+                "Judged on the check-in against Engineer II, as none against Engineer I was agreed"
+            ),
+            "{}",
+            cur.message
+        );
+        // A check-in against another level changes nothing.
+        let other = at("three", 3, 9_000, &[("teamwork", Exceeds)]);
+        assert_eq!(
+            evaluate(
+                &rule(),
+                &fw,
+                Some(("eng", "one")),
+                [&next, &current, &other]
+            ),
+            r
+        );
     }
 
     #[test]

@@ -30,7 +30,7 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/people/{id}/checkins", get(list).post(start))
-        .route("/checkins/{id}", get(show))
+        .route("/checkins/{id}", get(show).post(submit))
         .route("/checkins/{id}/rating", post(save_one))
         .route("/checkins/{id}/ratings", post(save_all))
         .route("/checkins/{id}/share", post(share))
@@ -541,6 +541,27 @@ async fn save_all(
 ) -> PageResult {
     if let Err(page) = save_fields(&state, &actor, id, &fields).await {
         return page;
+    }
+    Ok(Redirect::to(&format!("/checkins/{id}?saved=1#{RATINGS_FORM}")).into_response())
+}
+
+/// The ratings form, posted to the check-in's own address so that a refused save or share shows
+/// the page again, with what was typed and why, at that address: it saves the form, then shares
+/// when the button pressed was "Save and share" (`intent=share`).
+async fn submit(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    if let Err(page) = save_fields(&state, &actor, id, &fields).await {
+        return page;
+    }
+    if fields.get("intent") == Some("share") {
+        return match service::share(&state, &actor, id).await {
+            Ok(()) => Ok(Redirect::to(&format!("/checkins/{id}")).into_response()),
+            Err(e) => show_refused(&state, &actor, id, RATINGS_FORM, fields, e).await,
+        };
     }
     Ok(Redirect::to(&format!("/checkins/{id}?saved=1#{RATINGS_FORM}")).into_response())
 }

@@ -40,6 +40,21 @@ pub fn status_class(status: &Status) -> &'static str {
     }
 }
 
+/// Where a percentage ends on the share bar (200 wide).
+pub fn bar_x(percent: &u8) -> u32 {
+    u32::from((*percent).min(100)) * 2
+}
+
+/// Where the threshold marker (2 wide) stands on the share bar, kept inside it.
+pub fn marker_x(percent: &u8) -> u32 {
+    bar_x(percent).saturating_sub(1).min(198)
+}
+
+/// How many percentage points a share falls short of its threshold.
+pub fn short_by(share: &service::Share) -> u8 {
+    share.needed.saturating_sub(share.reached)
+}
+
 #[derive(Template)]
 #[template(path = "readiness/person.html")]
 struct ReadinessPage {

@@ -55,10 +55,12 @@ async fn rate(s: &Session, competency: &str, rating: &str) -> anyhow::Result<()>
 async fn share(s: &Session, checkin: i64, then: &str) -> anyhow::Result<()> {
     s.script("window.confirm = function () { return true; }; return null;")
         .await?;
-    s.find(&format!("button[formaction='/checkins/{checkin}/share']"))
-        .await?
-        .click()
-        .await?;
+    s.find(&format!(
+        "form[action='/checkins/{checkin}'] button[name='intent'][value='share']"
+    ))
+    .await?
+    .click()
+    .await?;
     s.wait_for(
         "the shared check-in",
         &format!(

@@ -9,6 +9,7 @@
 mod harness;
 
 mod checkin;
+mod checkin_share;
 mod cross_site;
 mod editing;
 mod one_on_one;

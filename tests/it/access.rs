@@ -721,6 +721,9 @@ fn area_rows() -> Vec<Row> {
         post("/checkins/{id}/ratings", CHECKIN_SIDES_PAGE)
             .of(checkin())
             .form(&[("rating-ownership", "meets")]),
+        post("/checkins/{id}", CHECKIN_SIDES_PAGE)
+            .of(checkin())
+            .form(&[("rating-ownership", "meets"), ("intent", "save")]),
         put(
             "/api/v1/checkins/{id}/self-ratings",
             [UNAUTH, HIDDEN, NO, OK, NO, NO, NO],

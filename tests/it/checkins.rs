@@ -1348,3 +1348,83 @@ async fn autosaves_at_the_same_time_keep_every_rating() {
     assert_eq!(mine.len(), SE.len(), "{mine:?}");
     assert!(SE.iter().all(|k| mine[*k].comment == format!("about {k}")));
 }
+
+#[tokio::test]
+async fn sharing_an_unfinished_rating_stays_on_the_check_in_with_what_was_typed() {
+    let app = TestApp::demo().await;
+    let org = app.organisation().await;
+    let session = sign_in_as(&app, "ola@demo.trellis.test").await;
+    let id = ola_checkin(&app, &org, ("software-engineering", "se2"), false, false).await;
+    let page = app
+        .get(&format!("/checkins/{id}"))
+        .session(&session)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    // The form posts to the check-in's own address, checks before it asks to confirm, and no
+    // button sends it elsewhere.
+    assert!(page.body.contains(&format!(
+        r#"method="post" action="/checkins/{id}" class="checkin-form""#
+    )));
+    assert!(
+        page.body
+            .contains(r#"name="intent" value="share" data-check-sharing="share-check""#)
+    );
+    assert!(page.body.contains(r#"data-needed-for-sharing="Ownership""#));
+    assert!(!page.body.contains("formaction="));
+    // Without JavaScript: one competency rated, a comment typed on another, then "Save and share".
+    let refused = app
+        .post(&format!("/checkins/{id}"))
+        .session(&session)
+        .form(&[
+            ("from", "ratings"),
+            ("intent", "share"),
+            ("rating-ownership", "meets"),
+            ("comment-ownership", "Still thinking about this one"),
+            ("reason-ownership", ""),
+        ])
+        .send()
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Rate every competency before sharing. Not rated yet: "),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains(" and Mentoring."), "{}", refused.body);
+    assert!(refused.body.contains("Still thinking about this one"));
+    assert!(
+        refused.body.contains("Save and share"),
+        "still open to rate"
+    );
+    // Nothing was shared; what was rated was saved.
+    let c = checkins::get(&app.state, &ola(&org), id)
+        .await
+        .expect("the check-in");
+    assert!(c.self_shared_at.is_none());
+    // "Save ratings" answers at the same address; "Save and share" on a whole form shares.
+    let mut form = ratings_form("meets", "Done");
+    form.push(("intent".into(), "save".into()));
+    app.post(&format!("/checkins/{id}"))
+        .session(&session)
+        .form(&as_pairs(&form))
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    form.retain(|(k, _)| k != "intent");
+    form.push(("intent".into(), "share".into()));
+    let shared = app
+        .post(&format!("/checkins/{id}"))
+        .session(&session)
+        .form(&as_pairs(&form))
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    assert_eq!(shared.header("location"), format!("/checkins/{id}"));
+    let c = checkins::get(&app.state, &ola(&org), id)
+        .await
+        .expect("the check-in");
+    assert!(c.self_shared_at.is_some());
+}

@@ -179,7 +179,9 @@ async fn every_status_comes_with_its_reasons() {
         .await
         .expect(StatusCode::OK);
     assert!(page.body.contains("Not yet ready"));
-    assert!(page.body.contains("50 % of the 60 % needed"));
+    assert!(page.body.contains(
+        "Share of the next level met: 50 %. The rule asks for at least 60 %, so it is 10 points short."
+    ));
     assert!(
         page.body
             .contains("Teamwork <span class=\"muted\">(Below expectations)</span>")
@@ -210,6 +212,93 @@ async fn every_status_comes_with_its_reasons() {
         .await
         .expect(StatusCode::OK);
     assert!(page.body.contains("Ready for the next level"));
+}
+
+#[tokio::test]
+async fn a_check_in_against_the_next_level_never_overrules_one_against_the_current_level() {
+    let w = world().await;
+    // Agreed the same second: against her own level, teamwork is working towards it...
+    let current: Vec<(&str, &str)> = [
+        ("ownership", "meets"),
+        ("problem-solving", "meets"),
+        ("technical-quality", "meets"),
+        ("communication", "meets"),
+        ("teamwork", "working_towards"),
+    ]
+    .into();
+    let own = agreed(&w.app, w.org.ola, "se1", &current, 5_000).await;
+    // ...while the check-in against the next level, on its own, would make her ready.
+    let next = agreed(&w.app, w.org.ola, "se2", GOOD, 5_000).await;
+    // An older check-in against a level above both does not count either.
+    agreed(&w.app, w.org.ola, "principal", GOOD, 4_000).await;
+    let check = |r: &serde_json::Value| {
+        assert_eq!(r["readiness"]["status"], "not_yet", "{r}");
+        let cur = reason(r, "current_level");
+        assert_eq!(cur["met"], json!(false));
+        assert_eq!(cur["checkin_id"], json!(own));
+        assert_eq!(blockers(cur), ["Teamwork"]);
+        let share = reason(r, "next_level_share");
+        assert_eq!(share["met"], json!(true));
+        assert_eq!(share["checkin_id"], json!(next));
+        let judged: Vec<(i64, &str)> = r["checkins"]
+            .as_array()
+            .expect("the check-ins judged on")
+            .iter()
+            .map(|c| {
+                (
+                    c["id"].as_i64().unwrap_or(0),
+                    c["judges"].as_str().unwrap_or(""),
+                )
+            })
+            .collect();
+        assert_eq!(
+            judged,
+            [(own, "the current level"), (next, "the next level")]
+        );
+    };
+    check(&readiness_of(&w, &w.ola, w.org.ola).await);
+    // Recomputing the whole organisation picks the same check-ins.
+    let admin = w.app.admin().await;
+    sqlx::query("DELETE FROM readiness")
+        .execute(w.app.state.db().pool())
+        .await
+        .expect("cleared");
+    w.app
+        .post("/api/v1/readiness/recompute")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    check(&readiness_of(&w, &w.ola, w.org.ola).await);
+    // The page names each check-in with its date and a link, and says the rule.
+    let page = w
+        .app
+        .get(&format!("/people/{}/readiness", w.org.ola))
+        .session(&w.ola)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(page.body.contains(&format!(
+        "For the current level: the <a href=\"/checkins/{own}\">check-in against Software Engineer I</a>, agreed on 2026-06-01."
+    )), "{}", page.body);
+    assert!(page.body.contains(&format!(
+        "For the next level: the <a href=\"/checkins/{next}\">check-in against Software Engineer II</a>, agreed on 2026-06-01."
+    )));
+    assert!(
+        page.body
+            .contains("the current level is judged on the most recent agreed check-in against it")
+    );
+    // The bar shows where the threshold is, and says it in words.
+    assert!(page.body.contains(
+        "Share of the next level met: 66 %. The rule asks for at least 60 %, so this is met."
+    ));
+    assert!(page.body.contains(r#"class="share-threshold" x="119""#));
+    assert!(page.body.contains("Needed: 60 %"));
+    // A newer check-in against her own level that meets it makes her ready.
+    let all_meet: Vec<(&str, &str)> = current.iter().map(|(k, _)| (*k, "meets")).collect();
+    agreed(&w.app, w.org.ola, "se1", &all_meet, 6_000).await;
+    let r = readiness_of(&w, &w.ola, w.org.ola).await;
+    assert_eq!(r["readiness"]["status"], "ready", "{r}");
 }
 
 #[tokio::test]
