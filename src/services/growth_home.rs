@@ -20,7 +20,8 @@ use crate::services::one_on_ones::{NextMeeting, Side};
 use crate::services::people::{self, Position};
 use crate::services::plans::{GoalStatus, PlanSummary};
 use crate::services::readiness::{self, Readiness};
-use crate::services::{framework, release, surveys};
+use crate::services::team::{AttentionKind, TeamMember};
+use crate::services::{framework, release, surveys, team};
 use crate::state::AppState;
 
 /// One level of the person's track, for the ladder with their own level marked.
@@ -182,6 +183,19 @@ pub struct Growth {
     pub surveys: Vec<OpenSurvey>,
     /// Most urgent first: check-ins, then what is due soonest.
     pub actions: Vec<ActionNeeded>,
+    /// What needs attention in the person's team: how many direct reports have each reason, as
+    /// the team view counts them (only the reasons someone has).
+    pub team_attention: Vec<TeamFlag>,
+}
+
+/// How many direct reports need attention for one reason, with the team view filtered to them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct TeamFlag {
+    pub kind: AttentionKind,
+    pub title: String,
+    pub count: i64,
+    /// The team view, filtered to these people.
+    pub href: String,
 }
 
 /// Someone's home.
@@ -381,7 +395,8 @@ async fn growth(
             closes_on: s.closes_on,
         })
         .collect();
-    let mut actions = waiting_actions(state, me).await?;
+    let reports = team::direct_reports(state, actor, fw).await?;
+    let mut actions = waiting_actions(state, me, &reports).await?;
     actions.extend(goals.iter().filter(|g| g.overdue).map(|g| ActionNeeded {
         kind: ActionKind::OverdueGoal,
         text: format!("Your goal “{}” is past its due date", g.title),
@@ -402,6 +417,21 @@ async fn growth(
         next_one_on_one: next_meeting(me_row, me)?,
         surveys,
         actions,
+        team_attention: AttentionKind::ALL
+            .into_iter()
+            .filter_map(|kind| {
+                let count = reports
+                    .iter()
+                    .filter(|m| m.attention.iter().any(|a| a.kind == kind))
+                    .count() as i64;
+                (count > 0).then(|| TeamFlag {
+                    kind,
+                    title: kind.title().to_owned(),
+                    count,
+                    href: format!("/team?attention={}", kind.as_str()),
+                })
+            })
+            .collect(),
     })
 }
 
@@ -554,25 +584,21 @@ fn latest_checkin(
     }))
 }
 
-/// What waits for the person, in one query: unfinished check-ins to rate or agree (their own, and
-/// their direct reports' where no one else in the chain has taken the manager's side), open 1:1
-/// action items they own, and evidence colleagues asked them to confirm. Check-ins first, then
+/// What waits for the person, in one query: their own unfinished check-ins to rate or agree, open
+/// 1:1 action items they own, and evidence colleagues asked them to confirm; with `reports`, what
+/// their direct reports' check-ins wait for from them, as `team::needs_attention` defines it. Check-ins first, then
 /// action items soonest due first, then requests to confirm, oldest first.
-async fn waiting_actions(state: &AppState, me: i64) -> AppResult<Vec<ActionNeeded>> {
+async fn waiting_actions(
+    state: &AppState,
+    me: i64,
+    reports: &[TeamMember],
+) -> AppResult<Vec<ActionNeeded>> {
     let rows = sqlx::query(
         "SELECT CASE WHEN c.status = 'open' THEN 'rate_self' ELSE 'agree_self' END AS kind, \
          c.id AS target, '' AS title, NULL AS due_on, c.id AS sort, p.name AS other \
          FROM checkins c JOIN users p ON p.id = c.person_id \
          WHERE c.person_id = $1 AND ((c.status = 'open' AND c.self_shared_at IS NULL) \
            OR (c.status = 'review' AND c.self_confirmed_at IS NULL)) \
-         UNION ALL \
-         SELECT CASE WHEN c.status = 'open' THEN 'rate_report' ELSE 'agree_report' END AS kind, \
-         c.id AS target, '' AS title, NULL AS due_on, c.id AS sort, p.name AS other \
-         FROM users p JOIN checkins c ON c.person_id = p.id \
-         WHERE p.manager_id = $1 AND p.active = 1 AND c.status IN ('open', 'review') \
-         AND (c.manager_id IS NULL OR c.manager_id = $1) \
-         AND ((c.status = 'open' AND c.manager_shared_at IS NULL) \
-           OR (c.status = 'review' AND c.manager_confirmed_at IS NULL)) \
          UNION ALL \
          SELECT 'item' AS kind, a.meeting_id AS target, a.title, a.due_on, a.id AS sort, \
          CASE WHEN s.manager_id = $1 THEN r.name ELSE m.name END AS other \
@@ -605,28 +631,12 @@ async fn waiting_actions(state: &AppState, me: i64) -> AppResult<Vec<ActionNeede
                     "Rate yourself in your check-in, then share it".to_owned(),
                 ),
             ),
-            "rate_report" => (
-                0,
-                checkin_action(
-                    ActionKind::RateCheckin,
-                    target,
-                    format!("Rate {other} in their check-in, then share it"),
-                ),
-            ),
             "agree_self" => (
                 0,
                 checkin_action(
                     ActionKind::AgreeCheckin,
                     target,
                     "Compare the ratings of your check-in and agree them".to_owned(),
-                ),
-            ),
-            "agree_report" => (
-                0,
-                checkin_action(
-                    ActionKind::AgreeCheckin,
-                    target,
-                    format!("Compare the ratings of {other}'s check-in and agree them"),
                 ),
             ),
             "item" => (
@@ -649,6 +659,25 @@ async fn waiting_actions(state: &AppState, me: i64) -> AppResult<Vec<ActionNeede
             ),
         };
         found.push((rank, sort, action));
+    }
+    for m in reports {
+        for a in m.attention.iter().filter(|a| a.yours) {
+            let kind = match a.kind {
+                AttentionKind::RateCheckin => ActionKind::RateCheckin,
+                AttentionKind::AgreeCheckin => ActionKind::AgreeCheckin,
+                _ => continue,
+            };
+            found.push((
+                0,
+                m.open_checkin_id.unwrap_or_default(),
+                ActionNeeded {
+                    kind,
+                    text: a.text.clone(),
+                    href: a.href.clone(),
+                    due_on: None,
+                },
+            ));
+        }
     }
     found.sort_by(|(ra, sa, a), (rb, sb, b)| {
         ra.cmp(rb)
