@@ -592,4 +592,86 @@ mod tests {
         assert_eq!(b.reason, "2 of 6 at the next level.");
         assert!(brief("nonsense", "[]").is_none());
     }
+
+    fn state(open: Option<OpenCheckin>, agreed: Option<&str>, goals: i64) -> ReportState<'_> {
+        ReportState {
+            id: 7,
+            name: "Ola",
+            viewer_rates: true,
+            open_checkin: open,
+            last_agreed_on: agreed,
+            active_goals: goals,
+            today: Day::parse("2026-03-31").expect("a day"),
+        }
+    }
+
+    fn kinds(found: &[Attention]) -> Vec<AttentionKind> {
+        found.iter().map(|a| a.kind).collect()
+    }
+
+    #[test]
+    fn a_checkin_waiting_for_the_managers_ratings_needs_attention() {
+        let open = OpenCheckin {
+            id: 3,
+            in_review: false,
+            manager_done: false,
+        };
+        let found = needs_attention(&state(Some(open), Some("2026-03-01"), 1));
+        assert_eq!(kinds(&found), [AttentionKind::RateCheckin]);
+        assert_eq!(found[0].title, "Check-in to rate");
+        assert_eq!(found[0].text, "Rate Ola in their check-in, then share it");
+        assert_eq!(found[0].href, "/checkins/3");
+        assert!(found[0].yours);
+        // Once the manager shared, it waits for the report, not the manager.
+        let shared = OpenCheckin {
+            manager_done: true,
+            ..open
+        };
+        assert!(needs_attention(&state(Some(shared), Some("2026-03-01"), 1)).is_empty());
+        // In review, the manager agrees.
+        let review = OpenCheckin {
+            in_review: true,
+            ..open
+        };
+        let found = needs_attention(&state(Some(review), Some("2026-03-01"), 1));
+        assert_eq!(kinds(&found), [AttentionKind::AgreeCheckin]);
+        // Seen by someone above the manager, the sentence says who acts.
+        let mut above = state(Some(open), Some("2026-03-01"), 1);
+        above.viewer_rates = false;
+        let found = needs_attention(&above);
+        assert_eq!(
+            found[0].text,
+            "Ola's check-in waits for their manager's ratings"
+        );
+        assert!(!found[0].yours);
+    }
+
+    #[test]
+    fn an_old_checkin_and_an_empty_plan_need_attention_with_where_to_act() {
+        let found = needs_attention(&state(None, Some("2025-12-30"), 0));
+        assert_eq!(
+            kinds(&found),
+            [AttentionKind::CheckinOverdue, AttentionKind::PlanMissing]
+        );
+        assert_eq!(found[0].href, "/people/7/checkins");
+        assert_eq!(found[1].href, "/people/7/plan");
+        assert!(found[1].text.starts_with("Ola has no goal in progress"));
+        assert!(needs_attention(&state(None, Some("2025-12-31"), 2)).is_empty());
+        assert_eq!(
+            kinds(&needs_attention(&state(None, None, 2))),
+            [AttentionKind::CheckinOverdue]
+        );
+    }
+
+    #[test]
+    fn every_reason_reads_back_from_its_key() {
+        for k in AttentionKind::ALL {
+            assert_eq!(AttentionKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(AttentionKind::parse("nonsense"), None);
+        assert_eq!(
+            AttentionKind::PlanMissing.count_words(2),
+            "2 without a plan"
+        );
+    }
 }
