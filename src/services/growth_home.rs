@@ -7,6 +7,8 @@
 //! row, their check-ins, goals, 1:1 series, action items and evidence requests): it is the page
 //! people open most.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use sqlx::Row;
 use trellis_framework::Framework;
@@ -20,7 +22,8 @@ use crate::services::one_on_ones::{NextMeeting, Side};
 use crate::services::people::{self, Position};
 use crate::services::plans::{GoalStatus, PlanSummary};
 use crate::services::readiness::{self, Readiness};
-use crate::services::{framework, release, surveys};
+use crate::services::team::{AttentionKind, TeamMember};
+use crate::services::{framework, release, surveys, team};
 use crate::state::AppState;
 
 /// One level of the person's track, for the ladder with their own level marked.
@@ -120,6 +123,8 @@ pub enum ActionKind {
     ConfirmEvidence,
     /// A pulse survey they have not answered.
     Survey,
+    /// A nomination waits for their decision (admins).
+    DecideNomination,
 }
 
 impl ActionKind {
@@ -131,6 +136,7 @@ impl ActionKind {
             ActionKind::OverdueGoal => "overdue_goal",
             ActionKind::ConfirmEvidence => "confirm_evidence",
             ActionKind::Survey => "survey",
+            ActionKind::DecideNomination => "decide_nomination",
         }
     }
 }
@@ -182,6 +188,19 @@ pub struct Growth {
     pub surveys: Vec<OpenSurvey>,
     /// Most urgent first: check-ins, then what is due soonest.
     pub actions: Vec<ActionNeeded>,
+    /// What needs attention in the person's team: how many direct reports have each reason, as
+    /// the team view counts them (only the reasons someone has).
+    pub team_attention: Vec<TeamFlag>,
+}
+
+/// How many direct reports need attention for one reason, with the team view filtered to them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct TeamFlag {
+    pub kind: AttentionKind,
+    pub title: String,
+    pub count: i64,
+    /// The team view, filtered to these people.
+    pub href: String,
 }
 
 /// Someone's home.
@@ -206,6 +225,214 @@ pub struct Home {
     pub grow_enabled: bool,
     /// Absent when the Grow features are not open to them.
     pub growth: Option<Growth>,
+    /// What waits for the People team: for admins only.
+    pub people_team: Option<PeopleTeam>,
+}
+
+/// A nomination waiting for the People team's decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct WaitingNomination {
+    pub id: i64,
+    pub person: String,
+    /// The position proposed.
+    pub position: Position,
+    /// `YYYY-MM-DD`: when it was sent.
+    pub sent_on: String,
+}
+
+/// A survey open now or closed in the last [`RECENT_DAYS`] days. While a survey is open no count
+/// of answers is shown (see `docs/anonymity.md`): only how many people it asks and when it closes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SurveyProgress {
+    pub id: i64,
+    pub title: String,
+    pub open: bool,
+    /// `YYYY-MM-DD`: the last day answers are taken.
+    pub closes_on: String,
+    /// How many people it asks; absent until its audience is taken.
+    pub asked: Option<i64>,
+    /// How many answered: only once it has closed.
+    pub responses: Option<i64>,
+    /// Answers as a share of the people asked, in percent: only once it has closed.
+    pub response_rate: Option<i64>,
+}
+
+/// A roadmap item not done whose due date has passed or comes within [`DUE_SOON_DAYS`] days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct DueItem {
+    pub id: i64,
+    pub title: String,
+    /// `YYYY-MM-DD`.
+    pub due_on: String,
+    pub overdue: bool,
+}
+
+/// A person of the directory, for a list of people to fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PersonToFix {
+    pub id: i64,
+    pub name: String,
+}
+
+/// What waits for the People team, each part linking to where it is fixed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PeopleTeam {
+    /// Oldest first.
+    pub nominations: Vec<WaitingNomination>,
+    pub surveys: Vec<SurveyProgress>,
+    /// Soonest due first.
+    pub roadmap_items: Vec<DueItem>,
+    /// Active people without a position: how many, and the first [`PEOPLE_LISTED`] by name.
+    pub without_position: i64,
+    pub without_position_list: Vec<PersonToFix>,
+    /// Active people without a manager: how many, and the first [`PEOPLE_LISTED`] by name.
+    pub without_manager: i64,
+    pub without_manager_list: Vec<PersonToFix>,
+}
+
+impl PeopleTeam {
+    /// Nothing waits for the People team.
+    pub fn is_empty(&self) -> bool {
+        self.nominations.is_empty()
+            && self.surveys.is_empty()
+            && self.roadmap_items.is_empty()
+            && self.without_position == 0
+            && self.without_manager == 0
+    }
+}
+
+/// Surveys closed this many days ago or less are shown with their response rate.
+pub const RECENT_DAYS: i64 = 30;
+/// Roadmap items due within this many days are shown.
+pub const DUE_SOON_DAYS: i64 = 14;
+/// The most people listed per problem of the directory.
+pub const PEOPLE_LISTED: usize = 10;
+
+/// What waits for the People team (admins): nominations to decide, surveys open or just closed,
+/// roadmap items due, and active people without a position or a manager. A few small queries.
+pub async fn people_team(state: &AppState, actor: &Actor) -> AppResult<PeopleTeam> {
+    policy::manage_people(actor)?;
+    let db = state.db();
+    let today = Day::today();
+    let published = framework::published(state, actor).await?;
+    let fw = published.as_ref().map(|p| &p.framework);
+    let nominations = sqlx::query(
+        "SELECT n.id, n.person_id, u.name, n.track_key, n.level_key, n.created_at \
+         FROM nominations n JOIN users u ON u.id = n.person_id \
+         WHERE n.status = 'pending' ORDER BY n.created_at, n.id LIMIT 100",
+    )
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        let person: i64 = r.try_get("person_id")?;
+        let track: String = r.try_get("track_key")?;
+        let level: String = r.try_get("level_key")?;
+        let at: i64 = r.try_get("created_at")?;
+        Ok((
+            person,
+            WaitingNomination {
+                id: r.try_get("id")?,
+                person: r.try_get("name")?,
+                position: people::position_names(fw, &track, &level),
+                sent_on: today
+                    .plus_days(-(crate::db::now() - at).max(0) / 86_400)
+                    .to_string(),
+            },
+        ))
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?
+    .into_iter()
+    .filter(|(person, _)| policy::decide_nomination(actor, *person).is_ok())
+    .map(|(_, n)| n)
+    .collect();
+    let recent = today.plus_days(-RECENT_DAYS).to_string();
+    let asked: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(
+        "SELECT a.survey_id, COUNT(*) FROM survey_audience a JOIN surveys s ON s.id = a.survey_id \
+         WHERE s.closes_on >= $1 GROUP BY a.survey_id",
+    )
+    .bind(&recent)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .collect();
+    let mut survey_list: Vec<SurveyProgress> = surveys::list(state, actor)
+        .await?
+        .into_iter()
+        .filter(|s| match s.status {
+            surveys::Status::Open => true,
+            surveys::Status::Closed => s.closes_on >= recent,
+            surveys::Status::Scheduled => false,
+        })
+        .map(|s| {
+            let asked = asked.get(&s.id).copied();
+            let open = s.status == surveys::Status::Open;
+            let responses = if open { None } else { s.responses };
+            SurveyProgress {
+                response_rate: responses
+                    .zip(asked.filter(|a| *a > 0))
+                    .map(|(r, a)| (r * 100 + a / 2) / a),
+                responses,
+                asked,
+                open,
+                id: s.id,
+                title: s.title,
+                closes_on: s.closes_on,
+            }
+        })
+        .collect();
+    survey_list.sort_by(|a, b| b.open.cmp(&a.open).then(a.closes_on.cmp(&b.closes_on)));
+    let soon = today.plus_days(DUE_SOON_DAYS).to_string();
+    let today_text = today.to_string();
+    let roadmap_items = sqlx::query_as::<_, (i64, String, String)>(
+        "SELECT id, title, due_on FROM roadmap_items \
+         WHERE done_at IS NULL AND due_on IS NOT NULL AND due_on <= $1 \
+         ORDER BY due_on, position, id LIMIT 50",
+    )
+    .bind(&soon)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(|(id, title, due_on)| DueItem {
+        overdue: due_on < today_text,
+        id,
+        title,
+        due_on,
+    })
+    .collect();
+    let people = sqlx::query_as::<_, (i64, String, i64, i64)>(
+        "SELECT id, name, CASE WHEN track_key IS NULL OR level_key IS NULL THEN 1 ELSE 0 END, \
+         CASE WHEN manager_id IS NULL THEN 1 ELSE 0 END FROM users \
+         WHERE active = 1 AND (track_key IS NULL OR level_key IS NULL OR manager_id IS NULL) \
+         ORDER BY name_key, id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let list = |which: fn(&(i64, String, i64, i64)) -> bool| -> (i64, Vec<PersonToFix>) {
+        let matching: Vec<&(i64, String, i64, i64)> = people.iter().filter(|p| which(p)).collect();
+        (
+            matching.len() as i64,
+            matching
+                .iter()
+                .take(PEOPLE_LISTED)
+                .map(|p| PersonToFix {
+                    id: p.0,
+                    name: p.1.clone(),
+                })
+                .collect(),
+        )
+    };
+    let (without_position, without_position_list) = list(|p| p.2 == 1);
+    let (without_manager, without_manager_list) = list(|p| p.3 == 1);
+    Ok(PeopleTeam {
+        nominations,
+        surveys: survey_list,
+        roadmap_items,
+        without_position,
+        without_position_list,
+        without_manager,
+        without_manager_list,
+    })
 }
 
 fn delta_status(status: RowStatus) -> &'static str {
@@ -333,11 +560,29 @@ pub async fn home(state: &AppState, actor: &Actor) -> AppResult<Home> {
         (Some(fw), Some(p)) => track_parts(fw, &p.track, &p.level).unzip(),
         _ => (None, None),
     };
-    let growth = if grow_enabled {
+    let people_team = if policy::manage_people(actor).is_ok() {
+        Some(people_team(state, actor).await?)
+    } else {
+        None
+    };
+    let mut growth = if grow_enabled {
         Some(growth(state, actor, fw, me, &row).await?)
     } else {
         None
     };
+    // An admin decides nominations: each waiting one is theirs to act on.
+    if let (Some(g), Some(p)) = (growth.as_mut(), people_team.as_ref()) {
+        let decide = p.nominations.iter().map(|n| ActionNeeded {
+            kind: ActionKind::DecideNomination,
+            text: format!(
+                "Decide on the nomination of {} for {}",
+                n.person, n.position.level_title
+            ),
+            href: format!("/nominations/{}", n.id),
+            due_on: None,
+        });
+        g.actions.splice(0..0, decide);
+    }
     Ok(Home {
         person_id: me,
         name: row.try_get("name")?,
@@ -353,6 +598,7 @@ pub async fn home(state: &AppState, actor: &Actor) -> AppResult<Home> {
         framework_published: fw.is_some(),
         grow_enabled,
         growth,
+        people_team,
     })
 }
 
@@ -381,7 +627,8 @@ async fn growth(
             closes_on: s.closes_on,
         })
         .collect();
-    let mut actions = waiting_actions(state, me).await?;
+    let reports = team::direct_reports(state, actor, fw).await?;
+    let mut actions = waiting_actions(state, me, &reports).await?;
     actions.extend(goals.iter().filter(|g| g.overdue).map(|g| ActionNeeded {
         kind: ActionKind::OverdueGoal,
         text: format!("Your goal “{}” is past its due date", g.title),
@@ -402,6 +649,21 @@ async fn growth(
         next_one_on_one: next_meeting(me_row, me)?,
         surveys,
         actions,
+        team_attention: AttentionKind::ALL
+            .into_iter()
+            .filter_map(|kind| {
+                let count = reports
+                    .iter()
+                    .filter(|m| m.attention.iter().any(|a| a.kind == kind))
+                    .count() as i64;
+                (count > 0).then(|| TeamFlag {
+                    kind,
+                    title: kind.title().to_owned(),
+                    count,
+                    href: format!("/team?attention={}", kind.as_str()),
+                })
+            })
+            .collect(),
     })
 }
 
@@ -554,25 +816,21 @@ fn latest_checkin(
     }))
 }
 
-/// What waits for the person, in one query: unfinished check-ins to rate or agree (their own, and
-/// their direct reports' where no one else in the chain has taken the manager's side), open 1:1
-/// action items they own, and evidence colleagues asked them to confirm. Check-ins first, then
+/// What waits for the person, in one query: their own unfinished check-ins to rate or agree, open
+/// 1:1 action items they own, and evidence colleagues asked them to confirm; with `reports`, what
+/// their direct reports' check-ins wait for from them, as `team::needs_attention` defines it. Check-ins first, then
 /// action items soonest due first, then requests to confirm, oldest first.
-async fn waiting_actions(state: &AppState, me: i64) -> AppResult<Vec<ActionNeeded>> {
+async fn waiting_actions(
+    state: &AppState,
+    me: i64,
+    reports: &[TeamMember],
+) -> AppResult<Vec<ActionNeeded>> {
     let rows = sqlx::query(
         "SELECT CASE WHEN c.status = 'open' THEN 'rate_self' ELSE 'agree_self' END AS kind, \
          c.id AS target, '' AS title, NULL AS due_on, c.id AS sort, p.name AS other \
          FROM checkins c JOIN users p ON p.id = c.person_id \
          WHERE c.person_id = $1 AND ((c.status = 'open' AND c.self_shared_at IS NULL) \
            OR (c.status = 'review' AND c.self_confirmed_at IS NULL)) \
-         UNION ALL \
-         SELECT CASE WHEN c.status = 'open' THEN 'rate_report' ELSE 'agree_report' END AS kind, \
-         c.id AS target, '' AS title, NULL AS due_on, c.id AS sort, p.name AS other \
-         FROM users p JOIN checkins c ON c.person_id = p.id \
-         WHERE p.manager_id = $1 AND p.active = 1 AND c.status IN ('open', 'review') \
-         AND (c.manager_id IS NULL OR c.manager_id = $1) \
-         AND ((c.status = 'open' AND c.manager_shared_at IS NULL) \
-           OR (c.status = 'review' AND c.manager_confirmed_at IS NULL)) \
          UNION ALL \
          SELECT 'item' AS kind, a.meeting_id AS target, a.title, a.due_on, a.id AS sort, \
          CASE WHEN s.manager_id = $1 THEN r.name ELSE m.name END AS other \
@@ -605,28 +863,12 @@ async fn waiting_actions(state: &AppState, me: i64) -> AppResult<Vec<ActionNeede
                     "Rate yourself in your check-in, then share it".to_owned(),
                 ),
             ),
-            "rate_report" => (
-                0,
-                checkin_action(
-                    ActionKind::RateCheckin,
-                    target,
-                    format!("Rate {other} in their check-in, then share it"),
-                ),
-            ),
             "agree_self" => (
                 0,
                 checkin_action(
                     ActionKind::AgreeCheckin,
                     target,
                     "Compare the ratings of your check-in and agree them".to_owned(),
-                ),
-            ),
-            "agree_report" => (
-                0,
-                checkin_action(
-                    ActionKind::AgreeCheckin,
-                    target,
-                    format!("Compare the ratings of {other}'s check-in and agree them"),
                 ),
             ),
             "item" => (
@@ -649,6 +891,25 @@ async fn waiting_actions(state: &AppState, me: i64) -> AppResult<Vec<ActionNeede
             ),
         };
         found.push((rank, sort, action));
+    }
+    for m in reports {
+        for a in m.attention.iter().filter(|a| a.yours) {
+            let kind = match a.kind {
+                AttentionKind::RateCheckin => ActionKind::RateCheckin,
+                AttentionKind::AgreeCheckin => ActionKind::AgreeCheckin,
+                _ => continue,
+            };
+            found.push((
+                0,
+                m.open_checkin_id.unwrap_or_default(),
+                ActionNeeded {
+                    kind,
+                    text: a.text.clone(),
+                    href: a.href.clone(),
+                    due_on: None,
+                },
+            ));
+        }
     }
     found.sort_by(|(ra, sa, a), (rb, sb, b)| {
         ra.cmp(rb)

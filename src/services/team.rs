@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use trellis_framework::Framework;
 
@@ -27,6 +27,176 @@ use crate::state::AppState;
 pub const CHECKIN_OVERDUE_DAYS: i64 = 90;
 /// The most people the whole-chain view shows.
 pub const CHAIN_LIMIT: i64 = 500;
+
+/// Why a report needs their manager's attention. The one definition, used by the team view (its
+/// flags and the counts that filter it) and by the manager's home (what needs their action).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AttentionKind {
+    /// Their check-in waits for the manager's ratings.
+    RateCheckin,
+    /// Both sides shared their ratings: the check-in waits for the manager to agree them.
+    AgreeCheckin,
+    /// No check-in agreed in the last [`CHECKIN_OVERDUE_DAYS`] days.
+    CheckinOverdue,
+    /// No goal in progress or not started.
+    PlanMissing,
+}
+
+impl AttentionKind {
+    pub const ALL: [AttentionKind; 4] = [
+        AttentionKind::RateCheckin,
+        AttentionKind::AgreeCheckin,
+        AttentionKind::CheckinOverdue,
+        AttentionKind::PlanMissing,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttentionKind::RateCheckin => "rate_checkin",
+            AttentionKind::AgreeCheckin => "agree_checkin",
+            AttentionKind::CheckinOverdue => "checkin_overdue",
+            AttentionKind::PlanMissing => "plan_missing",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<AttentionKind> {
+        AttentionKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == raw.trim())
+    }
+
+    /// The flag's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            AttentionKind::RateCheckin => "Check-in to rate",
+            AttentionKind::AgreeCheckin => "Ratings to agree",
+            AttentionKind::CheckinOverdue => "Check-in overdue",
+            AttentionKind::PlanMissing => "Plan missing",
+        }
+    }
+
+    /// How many people have this flag, in words: "2 with a check-in overdue".
+    pub fn count_words(self, n: usize) -> String {
+        let what = match self {
+            AttentionKind::RateCheckin => "with a check-in waiting for the manager's ratings",
+            AttentionKind::AgreeCheckin => "with ratings waiting for the manager to agree them",
+            AttentionKind::CheckinOverdue => "with a check-in overdue",
+            AttentionKind::PlanMissing => "without a plan",
+        };
+        format!("{n} {what}")
+    }
+}
+
+/// One reason a report needs attention: a titled sentence and where to act on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Attention {
+    pub kind: AttentionKind,
+    /// The flag's title, "Check-in overdue".
+    pub title: String,
+    /// What to do, as a sentence.
+    pub text: String,
+    /// Where to do it.
+    pub href: String,
+    /// The viewer is the one to act (they rate and agree the report's check-ins).
+    pub yours: bool,
+}
+
+/// A check-in of the report not agreed yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenCheckin {
+    pub id: i64,
+    /// Both sides shared their ratings; the check-in waits for both to agree them.
+    pub in_review: bool,
+    /// The manager's side has done its part of the current step (shared, or agreed in review).
+    pub manager_done: bool,
+}
+
+/// What the definition of "needs attention" reads of a report.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportState<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    /// The viewer is the one who rates and agrees the report's check-ins as their manager.
+    pub viewer_rates: bool,
+    /// Their latest check-in not agreed yet.
+    pub open_checkin: Option<OpenCheckin>,
+    /// The day their latest check-in was agreed, `YYYY-MM-DD`.
+    pub last_agreed_on: Option<&'a str>,
+    pub active_goals: i64,
+    pub today: Day,
+}
+
+/// Everything that needs the manager's attention about a report, most urgent first: a check-in
+/// waiting for the manager's ratings or agreement, a check-in overdue, a plan missing. A pure
+/// function of the report's state.
+pub fn needs_attention(r: &ReportState) -> Vec<Attention> {
+    let mut found = Vec::new();
+    let reason = |kind: AttentionKind, text: String, href: String| Attention {
+        kind,
+        title: kind.title().to_owned(),
+        text,
+        href,
+        yours: r.viewer_rates,
+    };
+    if let Some(c) = r.open_checkin.filter(|c| !c.manager_done) {
+        let href = format!("/checkins/{}", c.id);
+        let name = r.name;
+        found.push(match (c.in_review, r.viewer_rates) {
+            (false, true) => reason(
+                AttentionKind::RateCheckin,
+                format!("Rate {name} in their check-in, then share it"),
+                href,
+            ),
+            (false, false) => reason(
+                AttentionKind::RateCheckin,
+                format!("{name}'s check-in waits for their manager's ratings"),
+                href,
+            ),
+            (true, true) => reason(
+                AttentionKind::AgreeCheckin,
+                format!("Compare the ratings of {name}'s check-in and agree them"),
+                href,
+            ),
+            (true, false) => reason(
+                AttentionKind::AgreeCheckin,
+                format!("{name}'s check-in waits for their manager to agree the ratings"),
+                href,
+            ),
+        });
+    }
+    let overdue_before = r.today.plus_days(-CHECKIN_OVERDUE_DAYS).to_string();
+    if r.last_agreed_on.is_none_or(|d| d < overdue_before.as_str()) {
+        let (text, href) = match r.open_checkin {
+            Some(c) => (
+                format!(
+                    "{} has agreed no check-in in the last {CHECKIN_OVERDUE_DAYS} days: finish the one in progress",
+                    r.name
+                ),
+                format!("/checkins/{}", c.id),
+            ),
+            None => (
+                format!(
+                    "{} has agreed no check-in in the last {CHECKIN_OVERDUE_DAYS} days: start one",
+                    r.name
+                ),
+                format!("/people/{}/checkins", r.id),
+            ),
+        };
+        found.push(reason(AttentionKind::CheckinOverdue, text, href));
+    }
+    if r.active_goals == 0 {
+        found.push(reason(
+            AttentionKind::PlanMissing,
+            format!(
+                "{} has no goal in progress: add one to their development plan",
+                r.name
+            ),
+            format!("/people/{}/plan", r.id),
+        ));
+    }
+    found
+}
 
 /// A person's readiness in short: the status and the first reason that holds it back (or, when
 /// ready, the first reason).
@@ -65,6 +235,8 @@ pub struct TeamMember {
     pub checkin_overdue: bool,
     /// No active goal.
     pub plan_missing: bool,
+    /// Why they need their manager's attention, most urgent first (see [`needs_attention`]).
+    pub attention: Vec<Attention>,
 }
 
 /// A competency row of the heat map.
@@ -163,8 +335,38 @@ pub async fn team(state: &AppState, actor: &Actor, query: TeamQuery) -> AppResul
     }
     let published = framework::published(state, actor).await?;
     let fw = published.as_ref().map(|p| &p.framework);
+    let (members, checkins, truncated) =
+        read_members(state, actor, fw, manager_id, query.whole_chain).await?;
+    let heat_map = heat_map(fw, &members, &checkins);
+    Ok(Team {
+        manager: PersonRef {
+            id: manager_id,
+            name: manager_name,
+        },
+        whole_chain: query.whole_chain,
+        members,
+        heat_map,
+        truncated,
+        overdue_after_days: CHECKIN_OVERDUE_DAYS,
+        // The members are below the manager, so below a viewer who is the manager or above them.
+        can_nominate: relation != Relation::Other
+            && policy::nominate(actor, Relation::InManagementChain).is_ok(),
+    })
+}
+
+/// The members of a manager's team (direct reports, or everyone below them), each with everything
+/// the team view shows and what needs attention as the viewer sees it, in one query; with their
+/// latest agreed check-ins' ratings, and whether there were more than [`CHAIN_LIMIT`].
+async fn read_members(
+    state: &AppState,
+    actor: &Actor,
+    fw: Option<&Framework>,
+    manager_id: i64,
+    whole_chain: bool,
+) -> AppResult<(Vec<TeamMember>, HashMap<i64, LatestRatings>, bool)> {
+    let db = state.db();
     let today = Day::today();
-    let members_where = if query.whole_chain {
+    let members_where = if whole_chain {
         "u.id IN (WITH RECURSIVE down(id, depth) AS ( \
            SELECT id, 0 FROM users WHERE manager_id = $1 \
            UNION ALL SELECT c.id, down.depth + 1 FROM users c JOIN down ON c.manager_id = down.id \
@@ -182,8 +384,9 @@ pub async fn team(state: &AppState, actor: &Actor, query: TeamQuery) -> AppResul
             AND p.track_key = u.track_key AND p.level_key = u.level_key) AS since, \
          lc.id AS last_checkin_id, lc.track_key AS checkin_track, lc.level_key AS checkin_level, \
          lc.agreed_on, lc.agreed_ratings, \
-         (SELECT MAX(c.id) FROM checkins c WHERE c.person_id = u.id \
-            AND c.status IN ('open', 'review')) AS open_checkin_id, \
+         oc.id AS open_checkin_id, oc.status AS open_status, oc.manager_id AS open_rater, \
+         oc.manager_shared_at AS open_manager_shared, \
+         oc.manager_confirmed_at AS open_manager_confirmed, \
          r.status AS readiness_status, r.reasons AS readiness_reasons, \
          (SELECT COUNT(*) FROM goals g WHERE g.person_id = u.id \
             AND g.status IN ('not_started', 'in_progress')) AS active_goals, \
@@ -200,6 +403,8 @@ pub async fn team(state: &AppState, actor: &Actor, query: TeamQuery) -> AppResul
          LEFT JOIN readiness r ON r.person_id = u.id \
          LEFT JOIN checkins lc ON lc.id = (SELECT c.id FROM checkins c WHERE c.person_id = u.id \
             AND c.status = 'agreed' ORDER BY c.agreed_at DESC, c.id DESC LIMIT 1) \
+         LEFT JOIN checkins oc ON oc.id = (SELECT MAX(c.id) FROM checkins c \
+            WHERE c.person_id = u.id AND c.status IN ('open', 'review')) \
          WHERE {members_where} AND u.active = 1 \
          ORDER BY u.name_key, u.id LIMIT {}",
         CHAIN_LIMIT + 1
@@ -212,7 +417,6 @@ pub async fn team(state: &AppState, actor: &Actor, query: TeamQuery) -> AppResul
     let truncated = rows.len() as i64 > CHAIN_LIMIT;
     let mut members = Vec::with_capacity(rows.len());
     let mut checkins: HashMap<i64, LatestRatings> = HashMap::new();
-    let overdue_before = today.plus_days(-CHECKIN_OVERDUE_DAYS).to_string();
     for r in rows.iter().take(CHAIN_LIMIT as usize) {
         let track: Option<String> = r.try_get("track_key")?;
         let level: Option<String> = r.try_get("level_key")?;
@@ -239,9 +443,35 @@ pub async fn team(state: &AppState, actor: &Actor, query: TeamQuery) -> AppResul
                 },
             );
         }
+        let id: i64 = r.try_get("id")?;
+        let name: String = r.try_get("name")?;
+        let open_checkin_id: Option<i64> = r.try_get("open_checkin_id")?;
+        let open_status: Option<String> = r.try_get("open_status")?;
+        let open_rater: Option<i64> = r.try_get("open_rater")?;
+        let in_review = open_status.as_deref() == Some("review");
+        let manager_done = if in_review {
+            r.try_get::<Option<i64>, _>("open_manager_confirmed")?
+                .is_some()
+        } else {
+            r.try_get::<Option<i64>, _>("open_manager_shared")?
+                .is_some()
+        };
+        let attention = needs_attention(&ReportState {
+            id,
+            name: &name,
+            viewer_rates: actor.user_id.is_some() && open_rater.or(manager) == actor.user_id,
+            open_checkin: open_checkin_id.map(|id| OpenCheckin {
+                id,
+                in_review,
+                manager_done,
+            }),
+            last_agreed_on: last_checkin_on.as_deref(),
+            active_goals,
+            today,
+        });
         members.push(TeamMember {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
+            id,
+            name,
             manager: manager
                 .zip(manager_name)
                 .map(|(id, name)| PersonRef { id, name }),
@@ -254,12 +484,16 @@ pub async fn team(state: &AppState, actor: &Actor, query: TeamQuery) -> AppResul
                 .and_then(|s| Day::parse(s).ok())
                 .map(|d| d.days_until(today)),
             since,
-            checkin_overdue: last_checkin_on
-                .as_deref()
-                .is_none_or(|d| d < overdue_before.as_str()),
+            checkin_overdue: attention
+                .iter()
+                .any(|a| a.kind == AttentionKind::CheckinOverdue),
+            plan_missing: attention
+                .iter()
+                .any(|a| a.kind == AttentionKind::PlanMissing),
+            attention,
             last_checkin_on,
             last_checkin_id,
-            open_checkin_id: r.try_get("open_checkin_id")?,
+            open_checkin_id,
             readiness: readiness_status
                 .as_deref()
                 .and_then(|s| brief(s, readiness_reasons.as_deref().unwrap_or("[]"))),
@@ -267,24 +501,22 @@ pub async fn team(state: &AppState, actor: &Actor, query: TeamQuery) -> AppResul
             overdue_goals: r.try_get("overdue_goals")?,
             next_one_on_one: r.try_get("next_meeting_on")?,
             next_one_on_one_id: next_meeting,
-            plan_missing: active_goals == 0,
         });
     }
-    let heat_map = heat_map(fw, &members, &checkins);
-    Ok(Team {
-        manager: PersonRef {
-            id: manager_id,
-            name: manager_name,
-        },
-        whole_chain: query.whole_chain,
-        members,
-        heat_map,
-        truncated,
-        overdue_after_days: CHECKIN_OVERDUE_DAYS,
-        // The members are below the manager, so below a viewer who is the manager or above them.
-        can_nominate: relation != Relation::Other
-            && policy::nominate(actor, Relation::InManagementChain).is_ok(),
-    })
+    Ok((members, checkins, truncated))
+}
+
+/// The actor's direct reports with what needs attention about each, as the team view sees them:
+/// for the manager's home. One query, whatever the number of reports.
+pub async fn direct_reports(
+    state: &AppState,
+    actor: &Actor,
+    fw: Option<&Framework>,
+) -> AppResult<Vec<TeamMember>> {
+    let Some(me) = actor.user_id else {
+        return Ok(Vec::new());
+    };
+    Ok(read_members(state, actor, fw, me, false).await?.0)
 }
 
 /// Competency × person: the rows are the competencies of the tracks the check-ins rated, in each
@@ -359,5 +591,87 @@ mod tests {
         assert_eq!(b.status, readiness::Status::NotYet);
         assert_eq!(b.reason, "2 of 6 at the next level.");
         assert!(brief("nonsense", "[]").is_none());
+    }
+
+    fn state(open: Option<OpenCheckin>, agreed: Option<&str>, goals: i64) -> ReportState<'_> {
+        ReportState {
+            id: 7,
+            name: "Ola",
+            viewer_rates: true,
+            open_checkin: open,
+            last_agreed_on: agreed,
+            active_goals: goals,
+            today: Day::parse("2026-03-31").expect("a day"),
+        }
+    }
+
+    fn kinds(found: &[Attention]) -> Vec<AttentionKind> {
+        found.iter().map(|a| a.kind).collect()
+    }
+
+    #[test]
+    fn a_checkin_waiting_for_the_managers_ratings_needs_attention() {
+        let open = OpenCheckin {
+            id: 3,
+            in_review: false,
+            manager_done: false,
+        };
+        let found = needs_attention(&state(Some(open), Some("2026-03-01"), 1));
+        assert_eq!(kinds(&found), [AttentionKind::RateCheckin]);
+        assert_eq!(found[0].title, "Check-in to rate");
+        assert_eq!(found[0].text, "Rate Ola in their check-in, then share it");
+        assert_eq!(found[0].href, "/checkins/3");
+        assert!(found[0].yours);
+        // Once the manager shared, it waits for the report, not the manager.
+        let shared = OpenCheckin {
+            manager_done: true,
+            ..open
+        };
+        assert!(needs_attention(&state(Some(shared), Some("2026-03-01"), 1)).is_empty());
+        // In review, the manager agrees.
+        let review = OpenCheckin {
+            in_review: true,
+            ..open
+        };
+        let found = needs_attention(&state(Some(review), Some("2026-03-01"), 1));
+        assert_eq!(kinds(&found), [AttentionKind::AgreeCheckin]);
+        // Seen by someone above the manager, the sentence says who acts.
+        let mut above = state(Some(open), Some("2026-03-01"), 1);
+        above.viewer_rates = false;
+        let found = needs_attention(&above);
+        assert_eq!(
+            found[0].text,
+            "Ola's check-in waits for their manager's ratings"
+        );
+        assert!(!found[0].yours);
+    }
+
+    #[test]
+    fn an_old_checkin_and_an_empty_plan_need_attention_with_where_to_act() {
+        let found = needs_attention(&state(None, Some("2025-12-30"), 0));
+        assert_eq!(
+            kinds(&found),
+            [AttentionKind::CheckinOverdue, AttentionKind::PlanMissing]
+        );
+        assert_eq!(found[0].href, "/people/7/checkins");
+        assert_eq!(found[1].href, "/people/7/plan");
+        assert!(found[1].text.starts_with("Ola has no goal in progress"));
+        assert!(needs_attention(&state(None, Some("2025-12-31"), 2)).is_empty());
+        assert_eq!(
+            kinds(&needs_attention(&state(None, None, 2))),
+            [AttentionKind::CheckinOverdue]
+        );
+    }
+
+    #[test]
+    fn every_reason_reads_back_from_its_key() {
+        for k in AttentionKind::ALL {
+            assert_eq!(AttentionKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(AttentionKind::parse("nonsense"), None);
+        assert_eq!(
+            AttentionKind::PlanMissing.count_words(2),
+            "2 without a plan"
+        );
     }
 }

@@ -20,6 +20,7 @@ use crate::services::kpis::{
     self, Attrition, Choices, Dashboard, DashboardFilter, Participation, PilotComparison, Scope,
     Share,
 };
+use crate::services::team;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -466,6 +467,16 @@ struct DashboardPage {
     /// The figures, rendered from [`Figures`] (every value escaped there).
     figures: Option<Arc<str>>,
     csv: String,
+    /// The whole group the viewer may see is smaller than the anonymity threshold: no figures,
+    /// a calm explanation and what to read instead.
+    below: Option<BelowThreshold>,
+}
+
+/// What the dashboard says when the viewer's whole group is too small to show.
+struct BelowThreshold {
+    threshold: i64,
+    /// The viewer's direct reports, whose pages they may read instead.
+    reports: Vec<(i64, String)>,
 }
 
 impl DashboardPage {
@@ -516,6 +527,7 @@ async fn dashboard_page(
         errors: Vec::new(),
         summary: None,
         figures: None,
+        below: None,
     };
     match kpis::dashboard(&state, &actor, &filter).await {
         Ok(d) => {
@@ -528,6 +540,22 @@ async fn dashboard_page(
                 },
                 as_of: d.as_of,
                 threshold: d.threshold,
+            });
+            render(&page)
+        }
+        // The whole group is below the threshold: nothing the viewer typed is wrong, so a calm
+        // page with what they can read instead.
+        Err(e @ AppError::Invalid { .. })
+            if !page.filtered() && e.field_errors().iter().any(|f| f.field.is_empty()) =>
+        {
+            let reports = team::direct_reports(&state, &actor, None)
+                .await?
+                .into_iter()
+                .map(|m| (m.id, m.name))
+                .collect();
+            page.below = Some(BelowThreshold {
+                threshold: kpis::THRESHOLD,
+                reports,
             });
             render(&page)
         }

@@ -13,7 +13,8 @@ use super::home::rating_scale;
 use super::{Layout, PageResult, render};
 use crate::auth::Actor;
 use crate::domain::Rating;
-use crate::services::team::{self as service, Team, TeamQuery};
+use crate::error::AppError;
+use crate::services::team::{self as service, AttentionKind, Team, TeamQuery};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -26,6 +27,17 @@ struct TeamParams {
     manager: Option<i64>,
     /// `1`: everyone below the manager.
     chain: Option<String>,
+    /// Only the people with this reason for attention (`plan_missing`, ...).
+    attention: Option<String>,
+}
+
+/// One amber count of the team view: a link that filters the list to the people it counts.
+pub struct AttentionCount {
+    pub kind: &'static str,
+    pub words: String,
+    pub count: usize,
+    pub href: String,
+    pub current: bool,
 }
 
 /// A cell of the heat map: its colour class and the words in it.
@@ -66,9 +78,14 @@ struct TeamPage {
     team: Team,
     own: bool,
     heat_rows: Vec<HeatRowView>,
-    overdue: usize,
-    without_plan: usize,
+    counts: Vec<AttentionCount>,
     ready: usize,
+    /// The reason the list is filtered by.
+    filter: Option<AttentionKind>,
+    /// The members the list shows (all, or those with the filter's reason).
+    shown: Vec<service::TeamMember>,
+    /// The address of the unfiltered list.
+    all_href: String,
     /// The query string that keeps the manager when switching between direct reports and chain.
     manager_param: String,
 }
@@ -78,6 +95,14 @@ async fn team(
     actor: Actor,
     Query(params): Query<TeamParams>,
 ) -> PageResult {
+    let filter = match params.attention.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(AttentionKind::parse(raw).ok_or_else(|| {
+            AppError::bad_request(
+                "There is no such filter of the team. Choose one of the counts above the list.",
+            )
+        })?),
+    };
     let team = service::team(
         &state,
         &actor,
@@ -103,10 +128,46 @@ async fn team(
     } else {
         format!("{}'s team", team.manager.name)
     };
+    let manager_param = params
+        .manager
+        .map(|m| format!("manager={m}&"))
+        .unwrap_or_default();
+    let chain_param = if team.whole_chain { "chain=1&" } else { "" };
+    let counts = AttentionKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let count = team
+                .members
+                .iter()
+                .filter(|m| m.attention.iter().any(|a| a.kind == kind))
+                .count();
+            AttentionCount {
+                kind: kind.as_str(),
+                words: kind.count_words(count),
+                count,
+                href: format!(
+                    "/team?{manager_param}{chain_param}attention={}",
+                    kind.as_str()
+                ),
+                current: filter == Some(kind),
+            }
+        })
+        .collect();
+    let shown = team
+        .members
+        .iter()
+        .filter(|m| filter.is_none_or(|k| m.attention.iter().any(|a| a.kind == k)))
+        .cloned()
+        .collect();
+    let all_href = format!("/team?{manager_param}{chain_param}")
+        .trim_end_matches(['&', '?'])
+        .to_owned();
     render(&TeamPage {
         layout: Layout::new(title, "team", Some(&actor)),
-        overdue: team.members.iter().filter(|m| m.checkin_overdue).count(),
-        without_plan: team.members.iter().filter(|m| m.plan_missing).count(),
+        counts,
+        filter,
+        shown,
+        all_href,
         ready: team
             .members
             .iter()
@@ -116,10 +177,7 @@ async fn team(
                     .is_some_and(|r| r.status == crate::services::readiness::Status::Ready)
             })
             .count(),
-        manager_param: params
-            .manager
-            .map(|m| format!("manager={m}&"))
-            .unwrap_or_default(),
+        manager_param,
         own,
         heat_rows,
         team,

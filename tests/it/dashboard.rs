@@ -736,18 +736,46 @@ async fn a_manager_sees_their_reporting_line_only() {
         page.body
             .contains("7 active people in view (everyone in your reporting line")
     );
-    // Pat manages four people: too few to show.
+    // Pat manages four people: too few to show. The page says why, calmly, and what to read
+    // instead (her team and each report's page), with a 200 and no error.
     let pat = sign_in_as(&app, "pat").await;
     let res = app
         .get("/dashboard")
         .session(&pat)
         .send()
         .await
-        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+        .expect(StatusCode::OK);
+    assert!(res.body.contains("Too few people for figures yet"));
     assert!(
         res.body
-            .contains("fewer than 5 people are in your reporting line")
+            .contains("The dashboard shows figures only about groups of at least 5 people")
     );
+    assert!(
+        res.body
+            .contains("Fewer than 5 people are in your reporting line")
+    );
+    assert!(
+        res.body
+            .contains("<a href=\"/team\">Your team at a glance</a>")
+    );
+    assert!(!res.body.contains("role=\"alert\""));
+    assert!(!res.body.contains("error-message"));
+    let pat_reports: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT r.id, r.name FROM users r JOIN users m ON m.id = r.manager_id \
+         WHERE m.email = $1 AND r.active = 1",
+    )
+    .bind(email("pat"))
+    .fetch_all(app.state.db().pool())
+    .await
+    .expect("Pat's reports");
+    assert!(!pat_reports.is_empty());
+    for (id, name) in &pat_reports {
+        assert!(
+            res.body
+                .contains(&format!("<a href=\"/people/{id}\">{name}</a>")),
+            "a link to {name}'s page"
+        );
+    }
     // A manager's personal token reads the same line.
     let token = app.token_for(&email("noor")).await;
     let d = app

@@ -318,3 +318,91 @@ async fn someone_without_reports_sees_an_empty_team() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_checkin_waiting_for_the_managers_ratings_is_flagged_and_the_counts_filter_the_team() {
+    let (app, org) = world().await;
+    // Ola started a check-in: it waits for Noor's ratings. Her home asks for them.
+    let open = trellis::services::checkins::start(
+        &app.state,
+        &crate::plans::actor(org.ola, OLA),
+        org.ola,
+        "software-engineering",
+        "se2",
+    )
+    .await
+    .expect("a check-in");
+    let noor = sign_in_as(&app, NOOR).await;
+    let page = app
+        .get("/team")
+        .session(&noor)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .body;
+    assert!(page.contains(&format!(
+        "<span class=\"flag\">Check-in to rate</span> <a href=\"/checkins/{open}\">Rate OLA in their check-in, then share it</a>"
+    )));
+    assert!(page.contains(
+        "<a class=\"flag\" href=\"/team?attention=rate_checkin\">1 with a check-in waiting for the manager"
+    ));
+    let team = team_json(&app, NOOR, "").await;
+    let kinds: Vec<&str> = member(&team, org.ola)["attention"]
+        .as_array()
+        .expect("attention")
+        .iter()
+        .map(|a| a["kind"].as_str().expect("a kind"))
+        .collect();
+    assert_eq!(kinds[0], "rate_checkin");
+    // The home counts the same reasons and links to the filtered team.
+    let home = app
+        .get("/home")
+        .session(&noor)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .body;
+    assert!(home.contains(&format!(
+        "<a href=\"/checkins/{open}\">Rate OLA in their check-in, then share it</a>"
+    )));
+    assert!(home.contains(
+        "<a class=\"flag\" href=\"/team?attention=rate_checkin\">Check-in to rate: 1 person</a>"
+    ));
+    // The filter keeps only the people with that reason; without one, nobody is listed.
+    let filtered = app
+        .get("/team?attention=rate_checkin")
+        .session(&noor)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .body;
+    assert!(filtered.contains("Showing the 1 person flagged “Check-in to rate”"));
+    assert!(filtered.contains(&format!("<a href=\"/people/{}\">OLA</a>", org.ola)));
+    let mia = sign_in_as(&app, MIA).await;
+    let none = app
+        .get("/team?attention=rate_checkin")
+        .session(&mia)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .body;
+    assert!(none.contains("Nobody in this team is flagged “Check-in to rate” right now."));
+    assert!(!none.contains(&format!("<a href=\"/people/{}\">NOOR</a></th>", org.noor)));
+    // Mia is above Noor: in her whole chain, Ola's check-in waits for her manager.
+    let chain = app
+        .get("/team?chain=1&attention=rate_checkin")
+        .session(&mia)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .body;
+    assert!(chain.contains("OLA&#39;s check-in waits for their manager&#39;s ratings"));
+    let bad = app
+        .get("/team?attention=nonsense")
+        .session(&noor)
+        .send()
+        .await
+        .expect(StatusCode::BAD_REQUEST)
+        .body;
+    assert!(bad.contains("There is no such filter of the team."));
+}
