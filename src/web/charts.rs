@@ -927,15 +927,22 @@ mod tests {
             scale: &scale,
         })
         .to_string();
-        let legend = &svg[svg.find("class=\"legend\"").unwrap()..svg.find("grid-lines").unwrap()];
+        let legend = &svg[svg.find("class=\"legend\"").expect("in the chart")
+            ..svg.find("grid-lines").expect("in the chart")];
         assert_eq!(legend.matches("class=\"legend-item\"").count(), 6);
         for (i, name) in names.iter().enumerate() {
             // The whole name, in one or more lines, and a sample of the line and its marker.
-            let item = legend.split("class=\"legend-item\"").nth(i + 1).unwrap();
+            let item = legend
+                .split("class=\"legend-item\"")
+                .nth(i + 1)
+                .expect("in the chart");
             let text: Vec<&str> = item
                 .split("<tspan")
                 .skip(1)
-                .map(|t| &t[t.find('>').unwrap() + 1..t.find("</tspan>").unwrap()])
+                .map(|t| {
+                    &t[t.find('>').expect("in the chart") + 1
+                        ..t.find("</tspan>").expect("in the chart")]
+                })
                 .collect();
             assert_eq!(text.join(" "), *name);
             assert!(item.contains(&format!("trend series-{i}")));
@@ -943,8 +950,11 @@ mod tests {
         }
         // Every text starts inside the chart and no line runs past its right edge.
         for t in legend.split("<tspan x=\"").skip(1) {
-            let x: f64 = t[..t.find('"').unwrap()].parse().unwrap();
-            let chars = t[t.find('>').unwrap() + 1..t.find("</tspan>").unwrap()]
+            let x: f64 = t[..t.find('"').expect("in the chart")]
+                .parse()
+                .expect("in the chart");
+            let chars = t
+                [t.find('>').expect("in the chart") + 1..t.find("</tspan>").expect("in the chart")]
                 .chars()
                 .count();
             assert!(x + CHAR_WIDTH * chars as f64 <= 552.0, "{t}");
@@ -960,8 +970,10 @@ mod tests {
         })
         .to_string();
         let height = |svg: &str| -> f64 {
-            let v = &svg[svg.find("viewBox=\"0 0 560 ").unwrap() + 17..];
-            v[..v.find('"').unwrap()].parse().unwrap()
+            let v = &svg[svg.find("viewBox=\"0 0 560 ").expect("in the chart") + 17..];
+            v[..v.find('"').expect("in the chart")]
+                .parse()
+                .expect("in the chart")
         };
         assert!(height(&svg) > height(&one) + 3.0 * LEGEND_LINE);
         // Six different marker shapes.
