@@ -470,12 +470,120 @@ pub fn bars(spec: &ChartSpec<'_>) -> Svg {
     Svg(out)
 }
 
+/// About how wide a character of the legend's text is, in the chart's units.
+const CHAR_WIDTH: f64 = 6.6;
+/// The height of a line of the legend's text.
+const LEGEND_LINE: f64 = 16.0;
+
+/// The legend of a line chart: every series with a sample of its line and marker and its whole
+/// name, placed side by side from `left` to `right` and wrapping onto as many rows as needed (a
+/// name too long for a row wraps onto several lines). Returns the height it takes from `top`.
+fn line_legend(out: &mut String, series: &[Series], left: f64, right: f64, top: f64) -> f64 {
+    const SAMPLE: f64 = 30.0;
+    const GAP: f64 = 18.0;
+    out.push_str("<g class=\"legend\" aria-hidden=\"true\">");
+    let (mut x, mut row_top, mut row_lines) = (left, top, 1usize);
+    let most_chars = (((right - left - SAMPLE) / CHAR_WIDTH).floor() as usize).max(8);
+    for (i, s) in series.iter().enumerate() {
+        let lines = wrap(&s.label, most_chars, usize::MAX);
+        let lines = if lines.is_empty() {
+            vec![String::new()]
+        } else {
+            lines
+        };
+        let longest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        let width = SAMPLE + CHAR_WIDTH * longest as f64;
+        if x > left && x + width > right {
+            row_top += LEGEND_LINE * row_lines as f64 + 6.0;
+            x = left;
+            row_lines = 1;
+        }
+        row_lines = row_lines.max(lines.len());
+        let mid = row_top + LEGEND_LINE / 2.0;
+        let _ = write!(
+            out,
+            "<g class=\"legend-item\"><line class=\"trend series-{i}\" x1=\"{}\" y1=\"{m}\" x2=\"{}\" y2=\"{m}\"/>",
+            number(x),
+            number(x + SAMPLE - 6.0),
+            m = number(mid),
+        );
+        line_marker(out, i, (x + (SAMPLE - 6.0) / 2.0, mid), &escape(&s.label));
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\">",
+            number(x + SAMPLE),
+            number(mid + 4.0)
+        );
+        for (n, l) in lines.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<tspan x=\"{}\" dy=\"{}\">{}</tspan>",
+                number(x + SAMPLE),
+                if n == 0 { 0.0 } else { LEGEND_LINE },
+                escape(l)
+            );
+        }
+        out.push_str("</text></g>");
+        x += width + GAP;
+    }
+    out.push_str("</g>");
+    row_top + LEGEND_LINE * row_lines as f64 - top
+}
+
+/// A marker for a point of a line chart's series `i`: six shapes (circle, square, diamond,
+/// triangle, triangle pointing down, cross), so that six series differ by shape as well as colour.
+fn line_marker(out: &mut String, i: usize, (x, y): (f64, f64), text: &str) {
+    let polygon = |out: &mut String, corners: &[(f64, f64)]| {
+        let list: Vec<(f64, f64)> = corners.iter().map(|(dx, dy)| (x + dx, y + dy)).collect();
+        let _ = write!(
+            out,
+            "<polygon class=\"point series-{i}\" points=\"{}\"><title>{text}</title></polygon>",
+            points(&list)
+        );
+    };
+    match i % 6 {
+        0 => {
+            let _ = write!(
+                out,
+                "<circle class=\"point series-{i}\" cx=\"{}\" cy=\"{}\" r=\"4.5\"><title>{text}</title></circle>",
+                number(x),
+                number(y)
+            );
+        }
+        1 => polygon(out, &[(-4.0, -4.0), (4.0, -4.0), (4.0, 4.0), (-4.0, 4.0)]),
+        2 => polygon(out, &[(0.0, -5.5), (5.5, 0.0), (0.0, 5.5), (-5.5, 0.0)]),
+        3 => polygon(out, &[(0.0, -5.5), (5.0, 4.0), (-5.0, 4.0)]),
+        4 => polygon(out, &[(-5.0, -4.0), (5.0, -4.0), (0.0, 5.5)]),
+        _ => polygon(
+            out,
+            &[
+                (-1.8, -5.0),
+                (1.8, -5.0),
+                (1.8, -1.8),
+                (5.0, -1.8),
+                (5.0, 1.8),
+                (1.8, 1.8),
+                (1.8, 5.0),
+                (-1.8, 5.0),
+                (-1.8, 1.8),
+                (-5.0, 1.8),
+                (-5.0, -1.8),
+                (-1.8, -1.8),
+            ],
+        ),
+    }
+}
+
 /// Lines over time: the labels are the points in time, evenly spaced; each series is a line,
 /// broken where a value is missing, with a marker on every value.
 pub fn line(spec: &ChartSpec<'_>) -> Svg {
     const WIDTH: f64 = 560.0;
-    const HEIGHT: f64 = 300.0;
-    let (left, right, top, bottom) = (48.0, WIDTH - 16.0, 40.0, HEIGHT - 44.0);
+    const PLOT: f64 = 216.0;
+    let mut legend_out = String::new();
+    let legend_height = line_legend(&mut legend_out, spec.series, 8.0, WIDTH - 8.0, 8.0);
+    let top = legend_height + 24.0;
+    let height = top + PLOT + 44.0;
+    let (left, right, bottom) = (48.0, WIDTH - 16.0, top + PLOT);
     let n = spec.labels.len();
     let x_of = |i: usize| {
         if n <= 1 {
@@ -486,8 +594,8 @@ pub fn line(spec: &ChartSpec<'_>) -> Svg {
     };
     let y_of = |v: f64| bottom - (bottom - top) * spec.scale.fraction(v);
     let mut out = String::new();
-    open(&mut out, spec, "line", WIDTH, HEIGHT);
-    legend(&mut out, spec.series, 8.0, 20.0);
+    open(&mut out, spec, "line", WIDTH, height);
+    out.push_str(&legend_out);
     out.push_str("<g class=\"grid-lines\" aria-hidden=\"true\">");
     for tick in &spec.scale.ticks {
         let y = y_of(tick.value);
@@ -552,7 +660,7 @@ pub fn line(spec: &ChartSpec<'_>) -> Svg {
                     escape(&spec.labels[i]),
                     escape(&spec.scale.label_for(*v))
                 );
-                marker(&mut out, s_i, (x_of(i), y_of(*v)), &text);
+                line_marker(&mut out, s_i, (x_of(i), y_of(*v)), &text);
             }
         }
         out.push_str("</g>");
@@ -767,7 +875,8 @@ mod tests {
         let s = svg.to_string();
         let s = s.as_str();
         assert_eq!(s.matches("<polyline").count(), 2);
-        assert_eq!(s.matches("class=\"point series-0\"").count(), 4);
+        // Four values, and the marker of the legend.
+        assert_eq!(s.matches("class=\"point series-0\"").count(), 5);
         // The first point sits on the left edge at 10 of 50: y = 256 - 216 * 0.2.
         assert!(s.contains("cx=\"48\" cy=\"212.8\""), "{s}");
         assert!(s.contains(">Mar</text>"));
@@ -790,5 +899,91 @@ mod tests {
         assert_eq!(heat_class(None, &s, 4), "heat-none");
         let pct = Scale::linear(0.0, 100.0, 25.0);
         assert_eq!(heat_class(Some(60.0), &pct, 4), "heat-2");
+    }
+
+    #[test]
+    fn a_line_legend_shows_every_series_whole_wrapping_onto_rows_inside_the_chart() {
+        let names = [
+            "Mean of all statements",
+            "I know which career track I am on and what my level expects of me",
+            "My manager and I talk about my growth at least once a quarter",
+            "I can see what I need to do to reach the next level",
+            "Promotions here are fair and follow the tracks",
+            "The career tracks help me plan what to learn next",
+        ];
+        let series: Vec<Series> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Series::new(*n, vec![Some(1.0 + i as f64 * 0.5), Some(3.0)]))
+            .collect();
+        let labels = labels(&["2026-01-31", "2026-04-30"]);
+        let scale = Scale::linear(1.0, 5.0, 1.0);
+        let svg = line(&ChartSpec {
+            id: "pulse",
+            title: "Pulse",
+            description: "Six series",
+            labels: &labels,
+            series: &series,
+            scale: &scale,
+        })
+        .to_string();
+        let legend = &svg[svg.find("class=\"legend\"").expect("in the chart")
+            ..svg.find("grid-lines").expect("in the chart")];
+        assert_eq!(legend.matches("class=\"legend-item\"").count(), 6);
+        for (i, name) in names.iter().enumerate() {
+            // The whole name, in one or more lines, and a sample of the line and its marker.
+            let item = legend
+                .split("class=\"legend-item\"")
+                .nth(i + 1)
+                .expect("in the chart");
+            let text: Vec<&str> = item
+                .split("<tspan")
+                .skip(1)
+                .map(|t| {
+                    &t[t.find('>').expect("in the chart") + 1
+                        ..t.find("</tspan>").expect("in the chart")]
+                })
+                .collect();
+            assert_eq!(text.join(" "), *name);
+            assert!(item.contains(&format!("trend series-{i}")));
+            assert!(item.contains(&format!("point series-{i}")));
+        }
+        // Every text starts inside the chart and no line runs past its right edge.
+        for t in legend.split("<tspan x=\"").skip(1) {
+            let x: f64 = t[..t.find('"').expect("in the chart")]
+                .parse()
+                .expect("in the chart");
+            let chars = t
+                [t.find('>').expect("in the chart") + 1..t.find("</tspan>").expect("in the chart")]
+                .chars()
+                .count();
+            assert!(x + CHAR_WIDTH * chars as f64 <= 552.0, "{t}");
+        }
+        // The rows push the plot down: the chart is taller than with one series.
+        let one = line(&ChartSpec {
+            id: "pulse",
+            title: "Pulse",
+            description: "One series",
+            labels: &labels,
+            series: &series[..1],
+            scale: &scale,
+        })
+        .to_string();
+        let height = |svg: &str| -> f64 {
+            let v = &svg[svg.find("viewBox=\"0 0 560 ").expect("in the chart") + 17..];
+            v[..v.find('"').expect("in the chart")]
+                .parse()
+                .expect("in the chart")
+        };
+        assert!(height(&svg) > height(&one) + 3.0 * LEGEND_LINE);
+        // Six different marker shapes.
+        let shapes: std::collections::BTreeSet<String> = (0..6)
+            .map(|i| {
+                let mut out = String::new();
+                line_marker(&mut out, i, (0.0, 0.0), "");
+                out.replace(&format!("series-{i}"), "")
+            })
+            .collect();
+        assert_eq!(shapes.len(), 6);
     }
 }

@@ -149,11 +149,35 @@ struct Opt {
 
 /// A question answered by choosing one option.
 struct Question {
+    /// Its number in the form, shown before the legend and named by the error summary.
+    number: usize,
     name: String,
     legend: String,
     options: Vec<Opt>,
     error: Option<String>,
     error_id: String,
+    /// What the lowest and highest ratings mean, for a 1 to 5 scale (empty otherwise).
+    ends: Option<(String, String)>,
+}
+
+impl Question {
+    /// The id of the element that says what the scale's ends mean.
+    fn ends_id(&self) -> String {
+        format!("{}_ends", self.error_id.trim_end_matches("_error"))
+    }
+}
+
+/// A question answered in writing, numbered like the others.
+struct TextQuestion {
+    number: usize,
+    name: &'static str,
+    label: String,
+}
+
+impl TextQuestion {
+    fn numbered_label(&self) -> String {
+        format!("{}. {}", self.number, self.label)
+    }
 }
 
 #[derive(Template)]
@@ -171,6 +195,8 @@ struct SelfCheckFormPage {
     benefits: Vec<Question>,
     top_benefit: Question,
     stage: Question,
+    impact_question: TextQuestion,
+    why_question: TextQuestion,
     impact: String,
     why: String,
 }
@@ -184,9 +210,19 @@ impl SelfCheckFormPage {
                 current.get(name).map(String::as_str).unwrap_or_default(),
             )
         };
-        let question = |name: &str, legend: &str, options: Vec<(String, String, String)>| {
+        // Questions are numbered in the order the form asks them.
+        let counter = std::cell::Cell::new(0);
+        let next = || {
+            counter.set(counter.get() + 1);
+            counter.get()
+        };
+        let question = |name: &str,
+                        legend: &str,
+                        options: Vec<(String, String, String)>,
+                        ends: Option<(&str, &str)>| {
             let chosen = value(name);
             Question {
+                number: next(),
                 name: name.to_owned(),
                 legend: legend.to_owned(),
                 options: options
@@ -208,6 +244,7 @@ impl SelfCheckFormPage {
                     .collect(),
                 error: form.error(name).map(str::to_owned),
                 error_id: form.error_id(name),
+                ends: ends.map(|(low, high)| (low.to_owned(), high.to_owned())),
             }
         };
         let yes_no = || {
@@ -221,61 +258,135 @@ impl SelfCheckFormPage {
                 .map(|n| (n.to_string(), n.to_string(), String::new()))
                 .collect::<Vec<_>>()
         };
+        let competencies = question(
+            "competencies",
+            "Has your organisation agreed on the competencies it expects (the skills and behaviours that matter in its roles)?",
+            yes_no(),
+            None,
+        );
+        let levels = question(
+            "levels",
+            "Does each role have clear job levels?",
+            Levels::ALL
+                .into_iter()
+                .map(|l| (l.as_str().to_owned(), l.label().to_owned(), String::new()))
+                .collect(),
+            None,
+        );
+        let tracks = question(
+            "tracks",
+            "Do you have career tracks today, in any form (a document, a spreadsheet, a tool)?",
+            yes_no(),
+            None,
+        );
+        let statements: Vec<Question> = Statement::ALL
+            .into_iter()
+            .map(|s| {
+                question(
+                    &format!("statement_{}", s.as_str()),
+                    s.text(),
+                    scale(),
+                    Some(("Not true at all", "Entirely true")),
+                )
+            })
+            .collect();
+        let impact_question = TextQuestion {
+            number: next(),
+            name: "impact",
+            label: "If your tracks got better, what would change that you could measure?".into(),
+        };
+        let benefits: Vec<Question> = Benefit::ALL
+            .into_iter()
+            .map(|b| {
+                question(
+                    &format!("benefit_{}", b.as_str()),
+                    b.text(),
+                    scale(),
+                    Some(("Does not matter", "Essential")),
+                )
+            })
+            .collect();
+        let top_benefit = question(
+            "top_benefit",
+            "Which of these benefits matters most to your organisation?",
+            Benefit::ALL
+                .into_iter()
+                .map(|b| (b.as_str().to_owned(), b.text().to_owned(), String::new()))
+                .collect(),
+            None,
+        );
+        let why_question = TextQuestion {
+            number: next(),
+            name: "why",
+            label: "Why does it matter most, and how does it serve the company's goals?".into(),
+        };
+        let stage = question(
+            "stage",
+            "Where is your organisation today?",
+            Stage::ALL
+                .into_iter()
+                .map(|s| {
+                    (
+                        s.as_str().to_owned(),
+                        s.name().to_owned(),
+                        s.where_you_are().to_owned(),
+                    )
+                })
+                .collect(),
+            None,
+        );
+        // The error summary names each question by its number and words.
+        let mut named: Vec<(String, usize, &str)> = [&competencies, &levels, &tracks]
+            .into_iter()
+            .chain(&statements)
+            .chain(&benefits)
+            .chain([&top_benefit, &stage])
+            .map(|q| {
+                (
+                    form.input_id(&q.name),
+                    q.number,
+                    q.legend.trim_end_matches('.'),
+                )
+            })
+            .collect();
+        for t in [&impact_question, &why_question] {
+            named.push((form.input_id(t.name), t.number, t.label.as_str()));
+        }
+        let errors = forms
+            .summary()
+            .into_iter()
+            .map(|e| {
+                match named
+                    .iter()
+                    .find(|(id, _, _)| e.href.strip_prefix('#') == Some(id.as_str()))
+                {
+                    Some((_, number, words)) => ErrorLink {
+                        message: format!(
+                            "Question {number}, \u{2018}{words}\u{2019}: {}",
+                            e.message
+                        ),
+                        href: e.href,
+                    },
+                    None => e,
+                }
+            })
+            .collect();
         SelfCheckFormPage {
             layout: Layout::new("Rollout: readiness self-check", "admin", Some(actor)),
             tab: "self-check",
-            errors: forms.summary(),
+            errors,
             retake: !current.is_empty(),
-            competencies: question(
-                "competencies",
-                "Has your organisation agreed on the competencies it expects (the skills and behaviours that matter in its roles)?",
-                yes_no(),
-            ),
-            levels: question(
-                "levels",
-                "Does each role have clear job levels?",
-                Levels::ALL
-                    .into_iter()
-                    .map(|l| (l.as_str().to_owned(), l.label().to_owned(), String::new()))
-                    .collect(),
-            ),
-            tracks: question(
-                "tracks",
-                "Do you have career tracks today, in any form (a document, a spreadsheet, a tool)?",
-                yes_no(),
-            ),
-            statements: Statement::ALL
-                .into_iter()
-                .map(|s| question(&format!("statement_{}", s.as_str()), s.text(), scale()))
-                .collect(),
-            benefits: Benefit::ALL
-                .into_iter()
-                .map(|b| question(&format!("benefit_{}", b.as_str()), b.text(), scale()))
-                .collect(),
-            top_benefit: question(
-                "top_benefit",
-                "Which of these benefits matters most to your organisation?",
-                Benefit::ALL
-                    .into_iter()
-                    .map(|b| (b.as_str().to_owned(), b.text().to_owned(), String::new()))
-                    .collect(),
-            ),
-            stage: question(
-                "stage",
-                "Where is your organisation today?",
-                Stage::ALL
-                    .into_iter()
-                    .map(|s| {
-                        (
-                            s.as_str().to_owned(),
-                            s.name().to_owned(),
-                            s.where_you_are().to_owned(),
-                        )
-                    })
-                    .collect(),
-            ),
             impact: value("impact"),
             why: value("why"),
+            competencies,
+            levels,
+            tracks,
+            statements,
+            benefits,
+            top_benefit,
+            stage,
+            impact_question,
+            why_question,
             form,
         }
     }

@@ -1343,3 +1343,47 @@ pub async fn access_objects(app: &TestApp, _org: &Organisation) -> Vec<(&'static
     }
     objects
 }
+
+#[tokio::test]
+async fn the_self_check_names_each_unanswered_question_and_labels_the_ends_of_each_scale() {
+    let app = TestApp::demo().await;
+    let admin = app.admin().await;
+    let form = app
+        .get("/admin/rollout/self-check")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    // Every scale says what 1 and 5 mean, tied to its radio group.
+    assert!(
+        form.body
+            .contains("aria-describedby=\"selfcheck_statement_scales_ends\"")
+    );
+    assert!(form.body.contains(
+        "id=\"selfcheck_statement_scales_ends\"><span class=\"scale-end-low\">1: Not true at all</span> <span class=\"scale-end-high\">5: Entirely true</span>"
+    ));
+    assert_eq!(form.body.matches("class=\"scale-ends\"").count(), 13);
+    // Two ratings left out (the form then sends them empty): the summary names both questions,
+    // each linking to its field.
+    let missing = with(
+        &self_check_form(),
+        &[("statement_scales", ""), ("benefit_culture", "")],
+    );
+    let res = app
+        .post("/admin/rollout/self-check")
+        .session(&admin)
+        .form(&missing)
+        .send()
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    let body = &res.body;
+    assert!(body.contains(
+        "<a href=\"#selfcheck_statement_scales\">Question 7, \u{2018}The tracks keep working as we add people, teams and roles\u{2019}: choose a rating from 1 to 5</a>"
+    ), "{body}");
+    assert!(body.contains("<a href=\"#selfcheck_benefit_culture\">Question 13, \u{2018}"));
+    assert_eq!(body.matches("choose a rating from 1 to 5</a>").count(), 2);
+    assert!(body.contains("<span class=\"question-number\">7.</span> The tracks keep working"));
+    assert!(body.contains(
+        "aria-describedby=\"selfcheck_statement_scales_ends selfcheck_statement_scales_error\""
+    ));
+}
