@@ -205,6 +205,11 @@ ALTER TABLE users ADD COLUMN scim_active_unassigned BIGINT NOT NULL DEFAULT 0;
         name: "failed sign-ins slowed per email and address instead of a lockout per email",
         sql: include_str!("migrations/0014_sign_in_backoff.sql"),
     },
+    Migration {
+        version: 15,
+        name: "an optional expiry date for API tokens",
+        sql: include_str!("migrations/0015_token_expiry_j7.sql"),
+    },
 ];
 
 /// The DDL spellings that differ between backends.

@@ -11,6 +11,7 @@ mod harness;
 mod checkin;
 mod cross_site;
 mod editing;
+mod look;
 mod one_on_one;
 mod people_import;
 mod plan_goal;
