@@ -43,6 +43,10 @@ pub struct NewToken {
     /// only).
     #[serde(default)]
     pub personal: bool,
+    /// The last day the token works, `YYYY-MM-DD` in UTC; it is refused from the next day on.
+    /// Absent for a token that never expires.
+    #[serde(default)]
+    pub expires_on: Option<String>,
     /// No longer accepted: a token cannot be made to act as another person.
     #[serde(default)]
     #[schema(ignore)]
@@ -57,6 +61,8 @@ pub struct CreatedToken {
     /// The token to send as `Authorization: Bearer …`. This is the only time it is shown: Trellis
     /// keeps only its hash.
     pub secret: String,
+    /// When the token stops working, in seconds since the Unix epoch; absent when it never expires.
+    pub expires_at: Option<i64>,
 }
 
 /// Creates a token: a personal one, which acts as its creator, or one for the organisation (admins
@@ -83,7 +89,16 @@ pub async fn create_token(
     } else {
         accounts::TokenOwner::Organisation
     };
-    let new = accounts::issue_api_token(state.db(), &actor, &body.name, &body.scope, owner).await?;
+    let expires_at = accounts::token_expiry(body.expires_on.as_deref())?;
+    let new = accounts::issue_expiring_api_token(
+        state.db(),
+        &actor,
+        &body.name,
+        &body.scope,
+        owner,
+        expires_at,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken {
@@ -91,6 +106,7 @@ pub async fn create_token(
             name: body.name.trim().to_owned(),
             scope: body.scope,
             secret: new.secret,
+            expires_at,
         }),
     ))
 }
@@ -116,8 +132,11 @@ pub async fn revoke_token(
 pub struct AuditQuery {
     /// Events by actors whose email or token name contains this, ignoring case.
     pub actor: Option<String>,
-    /// Events whose action starts with this: `framework.`, `user.`, `token.`, or a whole action.
+    /// Events whose action starts with this: `framework.`, `user.`, `token.`, or a whole action;
+    /// several, separated by commas, match any of them.
     pub action: Option<String>,
+    /// True to leave out sign-ins.
+    pub hide_sign_ins: Option<bool>,
     /// Events whose object contains this, e.g. `user:12` or `version:3`.
     pub object: Option<String>,
     /// The first day, `YYYY-MM-DD`, in UTC.
@@ -160,6 +179,7 @@ pub async fn list_audit(
         before: q.before,
         after: q.after,
         per_page: q.per_page,
+        hide_sign_ins: q.hide_sign_ins.unwrap_or(false),
     };
     let page = audit::search(state.db(), &actor, &filter).await?;
     Ok(Json(AuditPage {

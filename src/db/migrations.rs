@@ -208,7 +208,12 @@ ALTER TABLE users ADD COLUMN scim_active_unassigned BIGINT NOT NULL DEFAULT 0;
     Migration {
         version: 15,
         name: "the day a 1:1 was held, and talking points carried over",
-        sql: include_str!("migrations/0015_one_on_ones_j3.sql"),
+        sql: include_str!("migrations/0015_one_on_ones.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "an optional expiry date for API tokens",
+        sql: include_str!("migrations/0016_token_expiry.sql"),
     },
 ];
 

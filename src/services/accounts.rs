@@ -771,9 +771,11 @@ pub async fn actor_for_api_token(db: &Db, secret: &str) -> AppResult<Option<Acto
          u.id, u.email, u.name, u.role, u.active \
          FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
-         AND (t.user_id IS NULL OR t.user_id = t.created_by)",
+         AND (t.user_id IS NULL OR t.user_id = t.created_by) \
+         AND (t.expires_at IS NULL OR t.expires_at > $2)",
     )
     .bind(token::digest(secret))
+    .bind(now())
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
@@ -839,6 +841,46 @@ pub async fn issue_api_token(
     scope: &str,
     owner: TokenOwner,
 ) -> AppResult<NewApiToken> {
+    issue_expiring_api_token(db, actor, name, scope, owner, None).await
+}
+
+/// The moment a token given this last day (`YYYY-MM-DD`, in UTC) stops working: the end of that
+/// day. None for no date; a message for a date that is not one or has passed.
+pub fn token_expiry(last_day: Option<&str>) -> AppResult<Option<i64>> {
+    let Some(raw) = last_day.map(str::trim).filter(|d| !d.is_empty()) else {
+        return Ok(None);
+    };
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let day = time::Date::parse(raw, &format).map_err(|_| {
+        AppError::invalid_field(
+            "expires_on",
+            format!("“{raw}” is not a date. Choose a day in the calendar, for example 2030-01-31."),
+        )
+    })?;
+    let end = day
+        .next_day()
+        .map_or(i64::MAX, |d| d.midnight().assume_utc().unix_timestamp());
+    if end <= now() {
+        return Err(AppError::invalid_field(
+            "expires_on",
+            format!(
+                "{raw} has already passed. Choose today or a later day, or leave it empty for a token that never expires."
+            ),
+        ));
+    }
+    Ok(Some(end))
+}
+
+/// Creates an API token that stops working at `expires_at` (Unix seconds; see [`token_expiry`]),
+/// or never when it is None.
+pub async fn issue_expiring_api_token(
+    db: &Db,
+    actor: &Actor,
+    name: &str,
+    scope: &str,
+    owner: TokenOwner,
+    expires_at: Option<i64>,
+) -> AppResult<NewApiToken> {
     let person = match owner {
         TokenOwner::Organisation => {
             policy::manage_api_tokens(actor)?;
@@ -868,8 +910,8 @@ pub async fn issue_api_token(
     let mut tx = db.begin().await?;
     let secret = token::generate("tra_");
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO api_tokens (name, token_hash, scope, user_id, created_at, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO api_tokens (name, token_hash, scope, user_id, created_at, created_by, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(name)
     .bind(token::digest(&secret))
@@ -877,6 +919,7 @@ pub async fn issue_api_token(
     .bind(person)
     .bind(now())
     .bind(actor.user_id)
+    .bind(expires_at)
     .fetch_one(&mut *tx)
     .await?;
     let acts_for = match person {
@@ -894,7 +937,7 @@ pub async fn issue_api_token(
         },
         Some(serde_json::json!({
             "before": null,
-            "after": { "name": name, "scope": scope, "owner": acts_for },
+            "after": { "name": name, "scope": scope, "owner": acts_for, "expires_at": expires_at },
         })),
     )
     .await?;
@@ -922,6 +965,23 @@ pub struct ApiTokenInfo {
     /// When the token was last used, to the minute.
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// When the token stops working, in seconds since the Unix epoch; absent when it never expires.
+    pub expires_at: Option<i64>,
+}
+
+impl ApiTokenInfo {
+    /// Whether the token has passed its expiry.
+    pub fn expired(&self) -> bool {
+        self.expires_at.is_some_and(|at| at <= now())
+    }
+
+    /// The last day the token works, `YYYY-MM-DD` in UTC.
+    pub fn last_day(&self) -> Option<String> {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        self.expires_at
+            .and_then(|at| time::OffsetDateTime::from_unix_timestamp(at - 1).ok())
+            .and_then(|t| t.date().format(&format).ok())
+    }
 }
 
 /// How often, at most, a token's `last_used_at` is written: once a minute is precise enough to see
@@ -950,7 +1010,7 @@ async fn touch_api_token(db: &Db, id: i64, last_used_at: Option<i64>) -> AppResu
 pub async fn list_api_tokens(db: &Db, actor: &Actor) -> AppResult<Vec<ApiTokenInfo>> {
     policy::manage_api_tokens(actor)?;
     let rows = sqlx::query(
-        "SELECT t.id, t.name, t.scope, u.email, t.created_at, t.last_used_at, t.revoked_at \
+        "SELECT t.id, t.name, t.scope, u.email, t.created_at, t.last_used_at, t.revoked_at, t.expires_at \
          FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id ORDER BY t.id DESC",
     )
     .fetch_all(db.pool())
@@ -966,6 +1026,7 @@ pub async fn list_api_tokens(db: &Db, actor: &Actor) -> AppResult<Vec<ApiTokenIn
                 created_at: r.try_get("created_at")?,
                 last_used_at: r.try_get("last_used_at")?,
                 revoked_at: r.try_get("revoked_at")?,
+                expires_at: r.try_get("expires_at")?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()

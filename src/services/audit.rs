@@ -168,7 +168,12 @@ pub struct AuditFilter {
     pub before: Option<i64>,
     pub after: Option<i64>,
     pub per_page: Option<i64>,
+    /// Leaves out sign-ins ([`SIGN_IN_ACTIONS`]), which otherwise outnumber every change.
+    pub hide_sign_ins: bool,
 }
+
+/// The actions that record someone signing in or out: routine, and hidden on request.
+pub const SIGN_IN_ACTIONS: [&str; 2] = ["session.create", "session.end"];
 
 impl AuditFilter {
     /// Reads a date filter written as `YYYY-MM-DD`; empty means no limit.
@@ -302,10 +307,25 @@ fn conditions(filter: &AuditFilter) -> AppResult<Conditions> {
         );
     }
     if let Some(action) = AuditFilter::text(&filter.action) {
-        c.push(
-            |n| format!("LOWER(action) LIKE ${n} ESCAPE '!'"),
-            Bind::Text(format!("{}%", like_literal(action))),
-        );
+        // Several beginnings, separated by commas, match any of them.
+        let prefixes: Vec<&str> = action
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        let mut any = Vec::new();
+        for prefix in prefixes {
+            c.binds
+                .push(Bind::Text(format!("{}%", like_literal(prefix))));
+            any.push(format!("LOWER(action) LIKE ${} ESCAPE '!'", c.binds.len()));
+        }
+        if !any.is_empty() {
+            c.sql.push(format!("({})", any.join(" OR ")));
+        }
+    }
+    if filter.hide_sign_ins {
+        let hidden: Vec<String> = SIGN_IN_ACTIONS.iter().map(|a| format!("'{a}'")).collect();
+        c.sql.push(format!("action NOT IN ({})", hidden.join(", ")));
     }
     if let Some(object) = AuditFilter::text(&filter.object) {
         c.push(

@@ -257,6 +257,51 @@ pub struct MatrixFragment {
     /// Where the level pages of this matrix live; empty when there are none to link to.
     pub level_base: String,
     pub matrix: MatrixView,
+    /// The reader's own level on this track, marked "You are here", and the one after it, marked
+    /// "Next".
+    pub here: Option<String>,
+    pub next: Option<String>,
+}
+
+impl MatrixFragment {
+    fn is_here(&self, level: &str) -> bool {
+        self.here.as_deref() == Some(level)
+    }
+
+    fn is_next(&self, level: &str) -> bool {
+        self.next.as_deref() == Some(level)
+    }
+}
+
+/// One level of a matrix read on its own: each category's competencies with their cell.
+pub struct LevelSection<'a> {
+    pub head: &'a LevelHead,
+    pub groups: Vec<(&'a str, Vec<(&'a str, &'a CellView)>)>,
+}
+
+impl MatrixView {
+    /// The matrix level by level, as a phone shows it.
+    pub fn level_sections(&self) -> Vec<LevelSection<'_>> {
+        self.levels
+            .iter()
+            .enumerate()
+            .map(|(index, head)| LevelSection {
+                head,
+                groups: self
+                    .groups
+                    .iter()
+                    .map(|g| {
+                        let rows = g
+                            .rows
+                            .iter()
+                            .filter_map(|r| r.cells.get(index).map(|c| (r.name.as_str(), c)))
+                            .collect();
+                        (g.name.as_str(), rows)
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
 }
 
 #[derive(Template)]
@@ -278,10 +323,25 @@ async fn track(State(state): State<AppState>, actor: Actor, Path(key): Path<Stri
     let track = find_track(&published.framework, &key)?;
     let show_pay = policy::see_pay(&actor);
     let md = state.markdown();
-    let matrix_html = published.derived(&format!("matrix/{key}/{show_pay}"), || {
+    // Where the reader stands on this track, if they have a position on it.
+    let here = crate::services::people::own_position(state.db(), &actor)
+        .await?
+        .filter(|(t, level)| *t == track.key.as_str() && track.level(level).is_some())
+        .map(|(_, level)| level);
+    let next = here.as_deref().and_then(|level| {
+        let at = track.levels.iter().position(|l| l.key.as_str() == level)?;
+        track.levels.get(at + 1).map(|l| l.key.to_string())
+    });
+    let cache_key = format!(
+        "matrix/{key}/{show_pay}/{}",
+        here.as_deref().unwrap_or_default()
+    );
+    let matrix_html = published.derived(&cache_key, || {
         MatrixFragment {
             level_base: format!("/tracks/{}", track.key),
             matrix: matrix_view(md, &published.framework, track, show_pay),
+            here: here.clone(),
+            next: next.clone(),
         }
         .render()
         .map_err(|e| AppError::internal(format!("template failed: {e}")))

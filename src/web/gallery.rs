@@ -82,6 +82,8 @@ fn preview_page(
             let html = MatrixFragment {
                 level_base: String::new(),
                 matrix: matrix_view(md, &template.framework, t, false),
+                here: None,
+                next: None,
             }
             .render()
             .map_err(|e| AppError::internal(format!("template failed: {e}")))?;

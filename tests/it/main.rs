@@ -21,6 +21,7 @@ mod helpers;
 mod home;
 mod importers;
 mod lint;
+mod look;
 mod nominations;
 mod one_on_ones;
 mod openapi;

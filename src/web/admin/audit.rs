@@ -20,16 +20,35 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/audit.csv", get(audit_csv))
 }
 
-/// The kinds of change the filter offers, as (action prefix, label).
+/// The kinds of change the filter offers, as (action prefixes separated by commas, label).
 const KINDS: &[(&str, &str)] = &[
     ("framework.", "Framework: edits, imports, publishing"),
-    ("user.", "People and accounts"),
+    (
+        "user.,person.,people.,account.,password.",
+        "People and accounts",
+    ),
     ("team.", "Teams"),
     ("position.", "Positions"),
+    ("checkin.,readiness.", "Check-ins and readiness"),
+    ("evidence.", "Evidence"),
+    ("plan.", "Development plans"),
+    ("one_on_one.", "1:1s"),
+    ("nomination.", "Nominations"),
+    ("survey.", "Surveys"),
     ("token.", "API tokens"),
     ("session.", "Sign-ins"),
     ("rollout.", "Rollout: self-checks, roadmap, pilot"),
 ];
+
+/// The kind of an action in words, for the table.
+fn kind_label(action: &str) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(prefixes, _)| prefixes.split(',').any(|p| action.starts_with(p)))
+        .map_or("Other", |(_, label)| {
+            label.split(':').next().unwrap_or(label)
+        })
+}
 
 /// The filter as the form and the links carry it: every field a string, empty when unused.
 #[derive(Debug, Default, Deserialize)]
@@ -44,6 +63,9 @@ struct AuditQuery {
     from: String,
     #[serde(default)]
     to: String,
+    /// `1` to leave out sign-ins.
+    #[serde(default)]
+    hide_sign_ins: String,
     before: Option<i64>,
     after: Option<i64>,
 }
@@ -65,7 +87,12 @@ impl AuditQuery {
             before: self.before,
             after: self.after,
             per_page: None,
+            hide_sign_ins: self.hides_sign_ins(),
         }
+    }
+
+    fn hides_sign_ins(&self) -> bool {
+        !self.hide_sign_ins.trim().is_empty()
     }
 
     /// The filters (not the page) as a query string, each value encoded.
@@ -76,6 +103,7 @@ impl AuditQuery {
             ("object", &self.object),
             ("from", &self.from),
             ("to", &self.to),
+            ("hide_sign_ins", &self.hide_sign_ins),
         ]
         .iter()
         .filter(|(_, v)| !v.trim().is_empty())
@@ -90,6 +118,8 @@ struct EventRow {
     at: String,
     actor: String,
     action: String,
+    /// The kind of change in words.
+    kind: &'static str,
     object: String,
     summary: String,
     /// The detail as indented JSON.
@@ -101,6 +131,7 @@ impl From<AuditEvent> for EventRow {
         EventRow {
             at: format_seconds(e.at),
             actor: e.actor,
+            kind: kind_label(&e.action),
             action: e.action,
             object: e.object,
             summary: e.summary,

@@ -37,6 +37,8 @@ struct TokensPage {
     scope: String,
     /// `organisation` or `me`.
     owner: String,
+    /// The last day the token works, `YYYY-MM-DD`; empty for never.
+    expires_on: String,
     errors: Vec<FieldError>,
 }
 
@@ -52,7 +54,7 @@ impl TokensPage {
     fn general_errors(&self) -> Vec<&str> {
         self.errors
             .iter()
-            .filter(|e| !["name", "scope", "owner"].contains(&e.field.as_str()))
+            .filter(|e| !["name", "scope", "owner", "expires_on"].contains(&e.field.as_str()))
             .map(|e| e.message.as_str())
             .collect()
     }
@@ -67,6 +69,7 @@ async fn page(state: &AppState, actor: &Actor) -> Result<TokensPage, AppError> {
         name: String::new(),
         scope: "api".into(),
         owner: "organisation".into(),
+        expires_on: String::new(),
         errors: Vec::new(),
     })
 }
@@ -92,6 +95,9 @@ struct CreateForm {
     /// `me` for a personal token; anything else is an organisation token.
     #[serde(default)]
     owner: String,
+    /// The last day the token works; empty for a token that never expires.
+    #[serde(default)]
+    expires_on: String,
 }
 
 /// Creates a token and answers with the page itself, not a redirect: the secret exists only in this
@@ -108,8 +114,20 @@ async fn create(
     } else {
         TokenOwner::Organisation
     };
-    let result =
-        accounts::issue_api_token(state.db(), &actor, &form.name, &form.scope, owner).await;
+    let result = match accounts::token_expiry(Some(&form.expires_on)) {
+        Ok(expires_at) => {
+            accounts::issue_expiring_api_token(
+                state.db(),
+                &actor,
+                &form.name,
+                &form.scope,
+                owner,
+                expires_at,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
     match result {
         Ok(new) => {
             page.tokens = accounts::list_api_tokens(state.db(), &actor).await?;
@@ -124,6 +142,7 @@ async fn create(
             page.name = form.name;
             page.scope = form.scope;
             page.owner = form.owner;
+            page.expires_on = form.expires_on;
             no_store(e.status(), &page)
         }
         Err(e) => Err(e),
