@@ -474,7 +474,7 @@ fn too_many_requests(area: Area, wait: Duration) -> Response {
         Area::Scim => crate::scim::error::ScimError::new(
             status,
             None,
-            format!("too many requests; try again in {wait_words}"),
+            format!("Too many requests: try again in {wait_words}."),
         )
         .into_response(),
         Area::Api => {
@@ -482,7 +482,7 @@ fn too_many_requests(area: Area, wait: Duration) -> Response {
                 kind: "about:blank".into(),
                 title: "Too Many Requests".into(),
                 status: status.as_u16(),
-                detail: format!("too many requests; try again in {wait_words}"),
+                detail: format!("Too many requests: try again in {wait_words}."),
                 errors: Vec::new(),
                 file_errors: Vec::new(),
             };
