@@ -4,37 +4,63 @@
 
 /// A count with its noun, singular for one and plural otherwise: `plural(1, "person", "people")` is
 /// "1 person", `plural(3, "person", "people")` is "3 people", `plural(0, …)` is "0 people".
-pub fn plural(n: impl Into<i64>, one: &str, many: &str) -> String {
-    let n = n.into();
+pub fn plural(n: impl Number, one: &str, many: &str) -> String {
+    let n = int(n);
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Like [`plural`] for a `usize` count (a length).
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    plural(i64::try_from(n).unwrap_or(i64::MAX), one, many)
+/// Like [`plural`], by another name that reads better for lengths.
+pub fn count(n: impl Number, one: &str, many: &str) -> String {
+    plural(n, one, many)
+}
+
+fn int(n: impl Number) -> i64 {
+    n.int()
+}
+
+/// A whole number, by value or by reference (templates pass references).
+pub trait Number {
+    fn int(self) -> i64;
+}
+
+macro_rules! number {
+    ($($t:ty),*) => {$(
+        impl Number for $t {
+            fn int(self) -> i64 {
+                i64::try_from(self).unwrap_or(i64::MAX)
+            }
+        }
+    )*};
+}
+number!(i64, i32, u32, u64, usize);
+
+impl<T: Number + Copy> Number for &T {
+    fn int(self) -> i64 {
+        (*self).int()
+    }
 }
 
 /// The noun alone, singular for one and plural otherwise, for sentences that place the number
 /// themselves.
-pub fn noun<'a>(n: impl Into<i64>, one: &'a str, many: &'a str) -> &'a str {
-    if n.into() == 1 { one } else { many }
+pub fn noun<'a>(n: impl Number, one: &'a str, many: &'a str) -> &'a str {
+    if int(n) == 1 { one } else { many }
 }
 
 /// "is" or "are" for a count.
-pub fn is_are(n: impl Into<i64>) -> &'static str {
-    if n.into() == 1 { "is" } else { "are" }
+pub fn is_are(n: impl Number) -> &'static str {
+    if int(n) == 1 { "is" } else { "are" }
 }
 
 /// "was" or "were" for a count.
-pub fn was_were(n: impl Into<i64>) -> &'static str {
-    if n.into() == 1 { "was" } else { "were" }
+pub fn was_were(n: impl Number) -> &'static str {
+    if int(n) == 1 { "was" } else { "were" }
 }
 
 /// A number of days as people say it: "today", "1 day", "6 days", "3 weeks", "5 months",
 /// "1 year", "4 years and 7 months". Months are counted as 30 days and years as 365, which is
 /// exact enough for how long someone has held a level.
-pub fn duration_days(days: impl Into<i64>) -> String {
-    let days = days.into().max(0);
+pub fn duration_days(days: impl Number) -> String {
+    let days = int(days).max(0);
     if days == 0 {
         return "today".to_owned();
     }
@@ -61,8 +87,8 @@ pub fn duration_days(days: impl Into<i64>) -> String {
 }
 
 /// A cadence in days as people say it: "every week", "every 2 weeks", "every 10 days".
-pub fn every_days(days: impl Into<i64>) -> String {
-    let days = days.into();
+pub fn every_days(days: impl Number) -> String {
+    let days = int(days);
     match days {
         1 => "every day".to_owned(),
         7 => "every week".to_owned(),
@@ -161,5 +187,107 @@ mod tests {
     fn keys_become_words() {
         assert_eq!(humanise_key("not_applicable"), "Not applicable");
         assert_eq!(humanise_key("software-engineering"), "Software engineering");
+    }
+
+    /// Every file under `dir` (recursively) whose name ends with `ext`.
+    fn files(dir: &std::path::Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a readable folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files(&path, ext, out);
+            } else if path.to_string_lossy().ends_with(ext) {
+                out.push(path);
+            }
+        }
+    }
+
+    /// `source` without what lies between `open` and `close`.
+    fn without(source: &str, open: &str, close: &str) -> String {
+        let mut out = String::new();
+        let mut rest = source;
+        while let Some(start) = rest.find(open) {
+            out.push_str(&rest[..start]);
+            rest = rest[start..]
+                .find(close)
+                .map_or("", |end| &rest[start + end + close.len()..]);
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The words of a template that reach the page as written: without its comments, tags and
+    /// expressions.
+    fn template_text(source: &str) -> String {
+        let text = without(source, "{#", "#}");
+        let text = without(&text, "{%", "%}");
+        without(&text, "{{", "}}")
+    }
+
+    #[test]
+    fn no_template_says_s_in_brackets_or_shows_a_backtick() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths = Vec::new();
+        files(&root.join("templates"), ".html", &mut paths);
+        assert!(!paths.is_empty());
+        let mut found = Vec::new();
+        for path in paths {
+            let text = template_text(&std::fs::read_to_string(&path).expect("a template"));
+            for (n, line) in text.lines().enumerate() {
+                if line.contains("(s)") || line.contains('`') {
+                    found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                }
+            }
+        }
+        assert!(found.is_empty(), "{}", found.join("\n"));
+    }
+
+    /// Lines of the OpenAPI document's descriptions, written for programmers.
+    const API_DOCUMENTATION: [&str; 6] = [
+        "description = ",
+        "`Retry-After`",
+        "`errors` says which",
+        "`Bearer`",
+        "`#[schema(",
+        "One edit, tagged by",
+    ];
+
+    #[test]
+    fn no_message_in_the_sources_says_s_in_brackets_or_quotes_with_backticks() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths = Vec::new();
+        for dir in [
+            "src/services",
+            "src/web",
+            "src/api",
+            "src/domain",
+            "src/auth",
+        ] {
+            files(&root.join(dir), ".rs", &mut paths);
+        }
+        paths.push(root.join("src/error.rs"));
+        paths.push(root.join("src/demo.rs"));
+        let mut found = Vec::new();
+        for path in paths {
+            let source = std::fs::read_to_string(&path).expect("a source file");
+            // Tests below a file's code hold sample strings, not messages.
+            let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+            for (n, line) in code.lines().enumerate() {
+                if line.trim_start().starts_with("//") {
+                    continue;
+                }
+                // The API's own documentation speaks to programmers, in their words.
+                if API_DOCUMENTATION.iter().any(|d| line.contains(d)) {
+                    continue;
+                }
+                // The text inside string literals: every other piece between double quotes.
+                let literals = line.split('"').skip(1).step_by(2);
+                for literal in literals {
+                    if literal.contains("(s)") || literal.contains('`') {
+                        found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+        assert!(found.is_empty(), "{}", found.join("\n"));
     }
 }

@@ -37,3 +37,4 @@ mod team;
 mod templates;
 mod upgrade;
 mod versions;
+mod wording;
