@@ -60,7 +60,7 @@ pub enum AppError {
     TooManyRequests,
     /// The Grow features are released to the pilot teams only, and the person is not in one.
     #[error(
-        "Career growth features are not open to your team yet: the People team is trying them with a few teams first."
+        "Career growth features are not open to your team yet: the People team is piloting them with a few teams first."
     )]
     NotReleased,
     /// A database failure that is not the client's doing. Constraint violations never land here:

@@ -879,7 +879,7 @@ pub fn resolve_position<'a>(
         .ok_or_else(|| {
             field(
                 "level",
-                format!("the track “{}” has no level “{l}”", track.name),
+                format!("the {} track has no level “{l}”", track.name),
             )
         })?;
     Ok((track, level))
