@@ -812,7 +812,7 @@ async fn bad_plans_and_items_are_refused_with_their_reasons() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("an item has at most 200 characters"));
+    assert!(res.body.contains("An item has at most 200 characters"));
     assert!(
         res.body
             .contains("“2030-02-30” is not a date written YYYY-MM-DD")
