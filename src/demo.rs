@@ -102,8 +102,8 @@ pub async fn seed_directory(state: &AppState, cost: Cost) -> AppResult<()> {
     .await
     .map_err(|e| match e {
         people_import::ImportError::Rows(rows) => AppError::internal(format!(
-            "the demo's people file has {} mistake(s)",
-            rows.len()
+            "The demo's people file has {}.",
+            crate::text::count(rows.len(), "mistake", "mistakes")
         )),
         people_import::ImportError::App(e) => e,
     })?;

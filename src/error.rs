@@ -36,11 +36,11 @@ pub struct FileError {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    #[error("you need to sign in")]
+    #[error("You need to sign in.")]
     Unauthenticated,
-    #[error("you are not allowed to do this")]
+    #[error("You are not allowed to do this.")]
     Forbidden,
-    #[error("{0} was not found")]
+    #[error("{}", not_found_sentence(.0))]
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
@@ -51,16 +51,16 @@ pub enum AppError {
         errors: Vec<FieldError>,
     },
     /// An uploaded file has mistakes; nothing was changed.
-    #[error("the file has {} problem(s); nothing was changed", errors.len())]
+    #[error("The file has {}; nothing was changed.", crate::text::count(errors.len(), "problem", "problems"))]
     InvalidFile { errors: Vec<FileError> },
     /// Someone else changed the same thing first.
     #[error("{0}")]
     Conflict(String),
-    #[error("too many attempts; try again later")]
+    #[error("Too many attempts: wait a minute, then try again.")]
     TooManyRequests,
     /// The Grow features are released to the pilot teams only, and the person is not in one.
     #[error(
-        "career growth features are not open to your team yet: the People team is piloting them with a few teams first"
+        "Career growth features are not open to your team yet: the People team is piloting them with a few teams first."
     )]
     NotReleased,
     /// A database failure that is not the client's doing. Constraint violations never land here:
@@ -72,6 +72,27 @@ pub enum AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// "This survey was not found." from "this survey"; a full sentence (ending with a full stop) is
+/// kept as it is, for what does not read as one thing ("No check-ins were found for this person.").
+fn not_found_sentence(what: &str) -> String {
+    if what.ends_with('.') {
+        crate::text::sentence(what)
+    } else {
+        crate::text::sentence(&format!("{what} was not found"))
+    }
+}
+
+/// Field messages as sentences, whichever way they were written.
+fn sentences(errors: &[FieldError]) -> Vec<FieldError> {
+    errors
+        .iter()
+        .map(|e| FieldError {
+            field: e.field.clone(),
+            message: crate::text::sentence(&e.message),
+        })
+        .collect()
+}
 
 impl AppError {
     pub fn not_found(what: impl Into<String>) -> Self {
@@ -126,9 +147,10 @@ impl AppError {
     /// The text safe to show to the client: internal details stay in the log.
     pub fn public_message(&self) -> String {
         if self.status().is_server_error() {
-            "something went wrong on our side; the error was logged".to_owned()
+            "Something went wrong on our side. The error was recorded; try again in a moment."
+                .to_owned()
         } else {
-            self.to_string()
+            crate::text::sentence(&self.to_string())
         }
     }
 
@@ -142,7 +164,7 @@ impl AppError {
     /// Field messages as a map-like list, for re-rendering a form next to its inputs.
     pub fn field_errors(&self) -> Vec<FieldError> {
         match self {
-            AppError::Invalid { errors, .. } => errors.clone(),
+            AppError::Invalid { errors, .. } => sentences(errors),
             other => vec![FieldError {
                 field: String::new(),
                 message: other.public_message(),
@@ -179,15 +201,15 @@ fn constraint_clash(db: &dyn sqlx::error::DatabaseError) -> Option<String> {
     let names = format!("{} {}", db.constraint().unwrap_or_default(), db.message()).to_lowercase();
     match db.kind() {
         ErrorKind::UniqueViolation => Some(format!(
-            "{} is in use already: something with the same value was saved at the same moment or before; reload the page to see it",
-            clashing_value(&names)
+            "{} is in use already: something with the same value was saved at the same moment or before. Reload the page to see it.",
+            crate::text::sentence_case(clashing_value(&names))
         )),
         ErrorKind::ForeignKeyViolation => Some(
-            "something this refers to was removed or changed at the same moment; reload the page and try again"
+            "Something this refers to was removed or changed at the same moment. Reload the page and try again."
                 .to_owned(),
         ),
         ErrorKind::CheckViolation => Some(
-            "a value breaks a rule of the saved data (it may have changed at the same moment); reload the page and try again"
+            "A value breaks a rule of the saved data (it may have changed at the same moment). Reload the page and try again."
                 .to_owned(),
         ),
         _ => None,
@@ -238,7 +260,7 @@ impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
         self.log();
         let (errors, file_errors) = match &self {
-            AppError::Invalid { errors, .. } => (errors.clone(), Vec::new()),
+            AppError::Invalid { errors, .. } => (sentences(errors), Vec::new()),
             AppError::InvalidFile { errors } => (Vec::new(), errors.clone()),
             _ => (Vec::new(), Vec::new()),
         };
@@ -268,9 +290,9 @@ pub async fn error_body(res: axum::response::Response) -> ErrorBody {
     ErrorBody {
         status,
         message: if text.is_empty() || status.is_server_error() {
-            status.canonical_reason().unwrap_or("error").to_lowercase()
+            format!("{}.", status.canonical_reason().unwrap_or("Error"))
         } else {
-            text
+            crate::text::sentence(&text)
         },
         errors: Vec::new(),
         file_errors: Vec::new(),

@@ -17,6 +17,7 @@ pub mod scim;
 pub mod services;
 pub mod site;
 pub mod state;
+pub mod text;
 pub mod web;
 
 use std::time::Duration;

@@ -71,7 +71,7 @@ fn parse_revision(raw: &str) -> Result<Revision, AppError> {
     Revision::parse(raw).ok_or_else(|| {
         AppError::invalid_field(
             "revision",
-            format!("`{raw}` is not a revision: use a version number or `draft`"),
+            format!("“{raw}” is not a revision: use a version number or “draft”"),
         )
     })
 }
@@ -187,7 +187,7 @@ async fn read_track(
         .framework
         .track(key)
         .cloned()
-        .ok_or_else(|| AppError::not_found(format!("the track `{key}`")))?;
+        .ok_or_else(|| AppError::not_found(format!("the track “{key}”")))?;
     if !policy::see_pay(actor) {
         for level in &mut track.levels {
             level.pay = None;
@@ -228,7 +228,7 @@ pub async fn get_level(
         .into_iter()
         .find(|l| l.key.as_str() == level)
         .map(Json)
-        .ok_or_else(|| AppError::not_found(format!("the level `{level}` of `{track}`")))
+        .ok_or_else(|| AppError::not_found(format!("the level “{level}” of “{track}”")))
 }
 
 /// The competency library.
@@ -258,7 +258,12 @@ fn split_level(field: &str, value: &str) -> Result<(String, String), AppError> {
     value
         .split_once('/')
         .map(|(t, l)| (t.to_owned(), l.to_owned()))
-        .ok_or_else(|| AppError::invalid_field(field, format!("`{value}` is not `track/level`")))
+        .ok_or_else(|| {
+            AppError::invalid_field(
+                field,
+                format!("“{value}” is not a track and a level, such as “software-engineering/se2”"),
+            )
+        })
 }
 
 /// The level delta: what changes from one level to another, competency by competency.
@@ -468,7 +473,7 @@ pub async fn import_yaml(
             AppError::invalid_field(
                 "from",
                 format!(
-                    "`{name}` is not a format: use {}",
+                    "“{name}” is not a format: use {}",
                     Format::ALL.map(Format::name).join(", ")
                 ),
             )

@@ -60,7 +60,7 @@ pub async fn list_nominations(
         Some(s) => Some(NominationStatus::parse(s).ok_or_else(|| {
             AppError::invalid_field(
                 "status",
-                format!("`{s}` is not a status: pending, approved, declined or withdrawn"),
+                format!("“{s}” is not a status: pending, approved, declined or withdrawn"),
             )
         })?),
     };

@@ -61,7 +61,7 @@ pub async fn list_people(
         Some(s) => Some(Status::parse(s).ok_or_else(|| {
             AppError::invalid_field(
                 "status",
-                format!("`{s}` is not a status: use active or left"),
+                format!("“{s}” is not a status: use active or left"),
             )
         })?),
     };

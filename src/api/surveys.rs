@@ -131,7 +131,7 @@ pub async fn create_survey(
     let start = Start::parse(raw).ok_or_else(|| {
         AppError::invalid_field(
             "template",
-            format!("`{raw}` is not a template: use career-tracks-pulse or blank"),
+            format!("“{raw}” is not a template: use career-tracks-pulse or blank"),
         )
     })?;
     let id = service::create(&state, &actor, start, &body.input(), &body.questions).await?;
@@ -311,7 +311,7 @@ pub async fn answer_survey(
     let mut answers = BTreeMap::new();
     for (key, value) in body.answers {
         let question: i64 = key.trim().parse().map_err(|_| {
-            AppError::invalid_field("answers", format!("`{key}` is not a question id"))
+            AppError::invalid_field("answers", format!("“{key}” is not a question id"))
         })?;
         let text = match value {
             serde_json::Value::Null => String::new(),

@@ -50,7 +50,7 @@ impl Rate {
         if text.eq_ignore_ascii_case("off") {
             return Ok(None);
         }
-        let wrong = || format!("`{text}` is not a rate: write BURST/SECONDS, such as 10/1, or off");
+        let wrong = || format!("“{text}” is not a rate: write BURST/SECONDS, such as 10/1, or off");
         let (burst, seconds) = text.split_once('/').ok_or_else(wrong)?;
         let burst: u32 = burst.trim().parse().map_err(|_| wrong())?;
         let seconds: f64 = seconds.trim().parse().map_err(|_| wrong())?;
@@ -130,7 +130,7 @@ impl RateLimits {
                 "false" | "0" | "no" | "" => false,
                 other => {
                     return Err(format!(
-                        "TRELLIS_TRUST_FORWARDED_FOR: `{other}` is neither true nor false"
+                        "TRELLIS_TRUST_FORWARDED_FOR: “{other}” is neither true nor false"
                     ));
                 }
             };
@@ -474,7 +474,7 @@ fn too_many_requests(area: Area, wait: Duration) -> Response {
         Area::Scim => crate::scim::error::ScimError::new(
             status,
             None,
-            format!("too many requests; try again in {wait_words}"),
+            format!("Too many requests: try again in {wait_words}."),
         )
         .into_response(),
         Area::Api => {
@@ -482,7 +482,7 @@ fn too_many_requests(area: Area, wait: Duration) -> Response {
                 kind: "about:blank".into(),
                 title: "Too Many Requests".into(),
                 status: status.as_u16(),
-                detail: format!("too many requests; try again in {wait_words}"),
+                detail: format!("Too many requests: try again in {wait_words}."),
                 errors: Vec::new(),
                 file_errors: Vec::new(),
             };

@@ -8,7 +8,7 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Email, String> {
         let s = raw.trim().to_lowercase();
         let Some((local, domain)) = s.split_once('@') else {
-            return Err(format!("`{}` is not an email address", raw.trim()));
+            return Err(format!("“{}” is not an email address", raw.trim()));
         };
         let ok = !local.is_empty()
             && domain.contains('.')
@@ -20,7 +20,7 @@ impl Email {
         if ok {
             Ok(Email(s))
         } else {
-            Err(format!("`{}` is not an email address", raw.trim()))
+            Err(format!("“{}” is not an email address", raw.trim()))
         }
     }
 

@@ -13,7 +13,7 @@ impl Day {
     pub fn parse(raw: &str) -> Result<Day, String> {
         time::Date::parse(raw.trim(), DAY_FORMAT)
             .map(Day)
-            .map_err(|_| format!("`{}` is not a date written YYYY-MM-DD", raw.trim()))
+            .map_err(|_| format!("“{}” is not a date written YYYY-MM-DD", raw.trim()))
     }
 
     pub fn today() -> Day {

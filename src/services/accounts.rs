@@ -602,7 +602,10 @@ pub async fn redeem_link(
         ),
         LinkPurpose::Reset => (
             "password.reset",
-            format!("Set a new password through a reset link; ended {ended} other session(s)"),
+            format!(
+                "Set a new password through a reset link; ended {}.",
+                crate::text::plural(ended, "other session", "other sessions")
+            ),
         ),
     };
     audit::record(
@@ -684,7 +687,10 @@ pub async fn change_password(
         actor,
         "password.change",
         &format!("user:{user_id}"),
-        &format!("Changed their password; ended {ended} other session(s)"),
+        &format!(
+            "Changed their password; ended {}.",
+            crate::text::plural(ended, "other session", "other sessions")
+        ),
         Some(serde_json::json!({ "sessions_ended": ended })),
     )
     .await?;

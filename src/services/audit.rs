@@ -187,7 +187,7 @@ impl AuditFilter {
             .map(Some)
             .map_err(|_| FieldError {
                 field: field.to_owned(),
-                message: format!("`{raw}` is not a date; write it as 2025-01-31"),
+                message: format!("“{raw}” is not a date; write it as 2025-01-31"),
             })
     }
 

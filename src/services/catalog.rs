@@ -102,7 +102,7 @@ pub fn template(id: &str) -> AppResult<&'static Template> {
     CATALOG
         .iter()
         .find(|t| t.id == id)
-        .ok_or_else(|| AppError::not_found(format!("the template `{id}`")))
+        .ok_or_else(|| AppError::not_found(format!("the template “{id}”")))
 }
 
 /// The source text of a template file, for people who want to start from the YAML.
@@ -110,7 +110,7 @@ pub fn source(id: &str) -> AppResult<String> {
     template(id)?;
     Files::get(&format!("{id}.yaml"))
         .and_then(|f| String::from_utf8(f.data.into_owned()).ok())
-        .ok_or_else(|| AppError::not_found(format!("the template `{id}`")))
+        .ok_or_else(|| AppError::not_found(format!("the template “{id}”")))
 }
 
 /// The part of a template to add: the chosen tracks (all when none is chosen) with only the library
@@ -121,7 +121,7 @@ fn selection(template: &Template, tracks: &[String], into: &Framework) -> AppRes
         if fw.track(key).is_none() {
             return Err(AppError::invalid_field(
                 "tracks",
-                format!("the template `{}` has no track `{key}`", template.id),
+                format!("the template “{}” has no track “{key}”", template.id),
             ));
         }
     }

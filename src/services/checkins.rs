@@ -386,7 +386,7 @@ async fn load(db: &Db, id: i64) -> AppResult<Option<Row>> {
         level: r.try_get("level_key")?,
         version_number: r.try_get("version_number")?,
         status: CheckinStatus::parse(&status).ok_or_else(|| {
-            AppError::internal(format!("check-in {id} has the status `{status}`"))
+            AppError::internal(format!("check-in {id} has the status “{status}”"))
         })?,
         started_by: r.try_get("started_by")?,
         started_by_name: r.try_get("started_by_name")?,
@@ -413,7 +413,7 @@ fn hidden_checkin() -> AppError {
 }
 
 fn hidden_person() -> AppError {
-    AppError::not_found("this person's check-ins")
+    AppError::not_found("No check-ins were found for this person.")
 }
 
 /// The check-in and how the actor stands to its person, when the actor may see it.
@@ -613,7 +613,7 @@ fn target<'a>(
             if track.is_empty() {
                 "choose the position to check in against".to_owned()
             } else {
-                format!("`{track}` is not a track of the published framework")
+                format!("“{track}” is not a track of the published framework")
             },
         ));
     };
@@ -623,7 +623,7 @@ fn target<'a>(
             if level.is_empty() {
                 format!("choose a level of {}", t.name)
             } else {
-                format!("`{level}` is not a level of {}", t.name)
+                format!("“{level}” is not a level of {}", t.name)
             },
         )
     })?;
@@ -992,7 +992,7 @@ fn check_entry(
         errors.push(field(
             format!("{key}.rating"),
             format!(
-                "`{raw}` is not a rating: use below, working_towards, meets, exceeds or not_applicable"
+                "“{raw}” is not a rating: use below, working_towards, meets, exceeds or not_applicable"
             ),
         ));
         return None;
@@ -1024,7 +1024,7 @@ fn check_inputs(
         match comps.iter().find(|c| c.key == key) {
             None => errors.push(field(
                 key.to_owned(),
-                format!("`{key}` is not a competency of the {track_name} track"),
+                format!("“{key}” is not a competency of the {track_name} track"),
             )),
             Some(comp) => {
                 let entry = check_entry(comp, input, &mut errors);

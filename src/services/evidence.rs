@@ -223,7 +223,9 @@ async fn visible_owner(
     let relation = people::relation(state.db(), actor, person).await?;
     match owner(state.db(), person).await? {
         Some(o) if policy::see_private(actor, relation) => Ok((o, relation)),
-        _ => Err(AppError::not_found("this person's evidence")),
+        _ => Err(AppError::not_found(
+            "No evidence was found for this person.",
+        )),
     }
 }
 
@@ -290,7 +292,7 @@ pub async fn list(
     {
         return Err(AppError::invalid_field(
             "competency",
-            format!("`{c}` is not a competency of the framework"),
+            format!("“{c}” is not a competency of the framework"),
         ));
     }
     let rows = sqlx::query(&format!(
@@ -685,7 +687,7 @@ impl EvidenceInput {
             } else {
                 errors.push(field(
                     "competencies",
-                    format!("`{key}` is not a competency of the framework"),
+                    format!("“{key}” is not a competency of the framework"),
                 ));
             }
         }

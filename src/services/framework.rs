@@ -638,8 +638,8 @@ fn publishable(fw: &Framework) -> AppResult<()> {
     }
     Err(AppError::Invalid {
         title: format!(
-            "the draft has {} problem(s) to fix before it can be published",
-            problems.len()
+            "The draft has {} to fix before it can be published.",
+            crate::text::count(problems.len(), "problem", "problems")
         ),
         errors: problem_fields(&problems),
     })

@@ -506,7 +506,7 @@ async fn check_filter(
                 .fetch_optional(db.pool())
                 .await?;
             match row {
-                None => errors.push(field("team", format!("there is no team named `{name}`"))),
+                None => errors.push(field("team", format!("there is no team named “{name}”"))),
                 Some(r) => {
                     let name: String = r.try_get("name")?;
                     if choices.teams.contains(&name) {
@@ -515,7 +515,7 @@ async fn check_filter(
                         errors.push(field(
                             "team",
                             format!(
-                                "nobody in your reporting line is in team `{name}`: the dashboard shows only the people below you"
+                                "nobody in your reporting line is in team “{name}”: the dashboard shows only the people below you"
                             ),
                         ));
                     } else {
@@ -532,9 +532,9 @@ async fn check_filter(
             None => errors.push(field(
                 "track",
                 match scope {
-                    Scope::Organisation => format!("`{}` is not a track", shorten(key)),
+                    Scope::Organisation => format!("“{}” is not a track", shorten(key)),
                     Scope::ReportingLine { .. } => format!(
-                        "nobody in your reporting line is on a track `{}`",
+                        "nobody in your reporting line is on a track “{}”",
                         shorten(key)
                     ),
                 },

@@ -844,7 +844,7 @@ pub async fn decide(
         other => {
             errors.push(field(
                 "decision",
-                format!("`{other}` is not a decision: approve or decline"),
+                format!("“{other}” is not a decision: approve or decline"),
             ));
             None
         }

@@ -381,7 +381,7 @@ const DAY_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
 fn next_date(day: &str, cadence: i64, today: &str) -> AppResult<String> {
     let parse = |d: &str| {
         time::Date::parse(d, DAY_FORMAT)
-            .map_err(|_| AppError::internal(format!("a stored day `{d}` does not parse")))
+            .map_err(|_| AppError::internal(format!("a stored day “{d}” does not parse")))
     };
     let (day, today) = (parse(day)?, parse(today)?);
     let cadence = cadence.clamp(1, CADENCE_MAX);
@@ -969,7 +969,7 @@ pub async fn add_talking_point(
         if published.framework.competency(competency).is_none() {
             errors.push(field_error(
                 "competency",
-                format!("`{competency}` is not a competency of the library"),
+                format!("“{competency}” is not a competency of the library"),
             ));
         }
     }

@@ -435,7 +435,7 @@ pub async fn positions(state: &AppState, actor: &Actor, id: i64) -> AppResult<Ve
     record
         .private
         .map(|p| p.history)
-        .ok_or_else(|| AppError::not_found("this person's positions"))
+        .ok_or_else(|| AppError::not_found("No positions were found for this person."))
 }
 
 /// A person's details as typed in a form, a CSV row or a SCIM request, before checking.
@@ -504,7 +504,7 @@ impl PersonInput {
             Some(s) => Status::parse(&s).unwrap_or_else(|| {
                 errors.push(field(
                     "status",
-                    format!("`{s}` is not a status: use active or left"),
+                    format!("“{s}” is not a status: use active or left"),
                 ));
                 Status::Active
             }),
@@ -870,7 +870,7 @@ pub fn resolve_position<'a>(
         .tracks
         .iter()
         .find(|x| x.key.as_str() == t || x.name.eq_ignore_ascii_case(t))
-        .ok_or_else(|| field("track", format!("there is no published track `{t}`")))?;
+        .ok_or_else(|| field("track", format!("there is no published track “{t}”")))?;
     let l = level.trim();
     let level = track
         .levels
@@ -879,7 +879,7 @@ pub fn resolve_position<'a>(
         .ok_or_else(|| {
             field(
                 "level",
-                format!("the track `{}` has no level `{l}`", track.name),
+                format!("the {} track has no level “{l}”", track.name),
             )
         })?;
     Ok((track, level))
@@ -912,7 +912,7 @@ pub async fn write_position(
             None => {
                 errors.push(field(
                     "kind",
-                    format!("`{k}` is not a kind of change: use hire, promotion, lateral_move or correction"),
+                    format!("“{k}” is not a kind of change: use hire, promotion, lateral_move or correction"),
                 ));
                 None
             }

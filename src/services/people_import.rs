@@ -84,8 +84,8 @@ impl From<ImportError> for AppError {
             ImportError::App(e) => e,
             ImportError::Rows(rows) => AppError::Invalid {
                 title: format!(
-                    "the file has {} problem(s); nothing was changed",
-                    rows.len()
+                    "The file has {}; nothing was changed.",
+                    crate::text::count(rows.len(), "problem", "problems")
                 ),
                 errors: rows
                     .into_iter()
@@ -147,12 +147,12 @@ impl ImportSummary {
     /// The counts as one line, for the command line and the pages.
     pub fn counts(&self) -> String {
         format!(
-            "{} row(s): {} added, {} updated, {} unchanged, {} position(s) recorded, {} marked as left",
-            self.rows,
+            "{}: {} added, {} updated, {} unchanged, {} recorded, {} marked as left",
+            crate::text::plural(self.rows, "row", "rows"),
             self.created,
             self.updated,
             self.unchanged,
-            self.positions_recorded,
+            crate::text::plural(self.positions_recorded, "position", "positions"),
             self.deactivated
         )
     }
@@ -264,7 +264,7 @@ impl Header {
                             line: 1,
                             column: h.trim().to_owned(),
                             message: format!(
-                                "the column `{}` is there already as `{}`",
+                                "the column “{}” is there already as “{}”",
                                 c.name(),
                                 first.trim()
                             ),

@@ -99,7 +99,7 @@ pub async fn choose(db: &Db, actor: &Actor, input: &PilotInput) -> AppResult<()>
         .filter(|t| !t.is_empty())
     {
         ids.push(raw.parse::<i64>().map_err(|_| {
-            AppError::invalid_field("teams", format!("`{raw}` is not a team of the list"))
+            AppError::invalid_field("teams", format!("“{raw}” is not a team of the list"))
         })?);
     }
     release::set_audience(db, actor, &input.audience, &ids).await

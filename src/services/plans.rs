@@ -343,7 +343,7 @@ fn check_status(raw: &str) -> Result<GoalStatus, FieldError> {
         s => GoalStatus::parse(s).ok_or_else(|| {
             field_error(
                 "status",
-                format!("`{s}` is not a status: use not_started, in_progress, done or dropped"),
+                format!("“{s}” is not a status: use not_started, in_progress, done or dropped"),
             )
         }),
     }
@@ -356,7 +356,7 @@ fn check_competencies(fw: &Framework, keys: &[String]) -> Result<Vec<String>, Fi
         if fw.competency(key).is_none() {
             return Err(field_error(
                 "competencies",
-                format!("`{key}` is not a competency of the library"),
+                format!("“{key}” is not a competency of the library"),
             ));
         }
         if !out.iter().any(|k| k == key) {
@@ -385,14 +385,14 @@ fn check_target(
         (false, _) => {
             let t = fw
                 .track(track)
-                .ok_or_else(|| field_error("track", format!("`{track}` is not a track")))?;
+                .ok_or_else(|| field_error("track", format!("“{track}” is not a track")))?;
             if level.is_empty() {
                 return Err(field_error("level", "choose a level of the track"));
             }
             if t.level(level).is_none() {
                 return Err(field_error(
                     "level",
-                    format!("`{level}` is not a level of {}", t.name),
+                    format!("“{level}” is not a level of {}", t.name),
                 ));
             }
             Ok(Some((track.to_owned(), level.to_owned())))

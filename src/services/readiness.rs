@@ -1324,7 +1324,7 @@ impl RuleInput {
             Err(_) => {
                 errors.push(field(
                     "next_level_share",
-                    format!("`{raw}` is not a whole percentage from 0 to 100"),
+                    format!("“{raw}” is not a whole percentage from 0 to 100"),
                 ));
                 None
             }
@@ -1352,7 +1352,7 @@ impl RuleInput {
             } else {
                 errors.push(field(
                     "required",
-                    format!("`{key}` is not a competency of the framework"),
+                    format!("“{key}” is not a competency of the framework"),
                 ));
             }
         }
@@ -1506,7 +1506,9 @@ async fn require_visible(state: &AppState, actor: &Actor, person: i64) -> AppRes
         .await?;
     match name {
         Some(name) if policy::see_private(actor, relation) => Ok(name),
-        _ => Err(AppError::not_found("this person's readiness")),
+        _ => Err(AppError::not_found(
+            "No readiness was found for this person.",
+        )),
     }
 }
 
@@ -1756,7 +1758,7 @@ pub async fn gaps(
         AppError::invalid_field(
             "track",
             format!(
-                "`{}` is not a track of the published framework",
+                "“{}” is not a track of the published framework",
                 track.trim()
             ),
         )
@@ -1765,7 +1767,7 @@ pub async fn gaps(
         AppError::invalid_field(
             "level",
             format!(
-                "`{}` is not a level of the {} track",
+                "“{}” is not a level of the {} track",
                 level.trim(),
                 target_track.name
             ),
@@ -1960,7 +1962,7 @@ tracks:
         r.reasons
             .iter()
             .find(|x| x.code == code)
-            .unwrap_or_else(|| panic!("a `{code}` reason in {:?}", r.reasons))
+            .unwrap_or_else(|| panic!("a “{code}” reason in {:?}", r.reasons))
     }
 
     fn keys(r: &Reason) -> Vec<&str> {

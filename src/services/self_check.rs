@@ -232,7 +232,7 @@ impl Score {
             .ok()
             .and_then(|n| u8::try_from(n).ok())
             .and_then(|n| Score::try_from(n).ok())
-            .ok_or_else(|| format!("`{raw}` is not a rating: use a whole number from 1 to 5"))
+            .ok_or_else(|| format!("“{raw}” is not a rating: use a whole number from 1 to 5"))
     }
 }
 
@@ -347,7 +347,7 @@ impl SelfCheckInput {
         );
         for key in self.statements.keys() {
             if Statement::parse(key).is_none() {
-                errors.push(field("statements", format!("`{key}` is not a statement")));
+                errors.push(field("statements", format!("“{key}” is not a statement")));
             }
         }
         let mut statements = BTreeMap::new();
@@ -369,7 +369,7 @@ impl SelfCheckInput {
         let impact = text("impact", &self.impact, &mut errors);
         for key in self.benefits.keys() {
             if Benefit::parse(key).is_none() {
-                errors.push(field("benefits", format!("`{key}` is not a benefit")));
+                errors.push(field("benefits", format!("“{key}” is not a benefit")));
             }
         }
         let mut benefits = BTreeMap::new();
@@ -408,7 +408,7 @@ impl SelfCheckInput {
                     "choose the stage you are at".to_owned()
                 } else {
                     format!(
-                        "`{}` is not a stage: use awareness, planning, development, training, implementation or measuring",
+                        "“{}” is not a stage: use awareness, planning, development, training, implementation or measuring",
                         self.stage.trim()
                     )
                 },
@@ -753,8 +753,8 @@ pub async fn take(db: &Db, actor: &Actor, input: &SelfCheckInput) -> AppResult<S
     policy::run_rollout(actor)?;
     let answers = input.check().map_err(|errors| AppError::Invalid {
         title: format!(
-            "{} answer(s) need attention; nothing was saved",
-            errors.len()
+            "{} attention; nothing was saved.",
+            crate::text::count(errors.len(), "answer needs", "answers need")
         ),
         errors,
     })?;

@@ -645,7 +645,7 @@ pub fn check_threshold(raw: &str) -> Result<i64, String> {
     }
     let n: i64 = raw
         .parse()
-        .map_err(|_| format!("write the threshold as a whole number, such as 5, not `{raw}`"))?;
+        .map_err(|_| format!("write the threshold as a whole number, such as 5, not “{raw}”"))?;
     if n < anonymity::MIN_THRESHOLD {
         return Err(format!(
             "the anonymity threshold cannot be below {}: in groups smaller than that, people who \
@@ -730,7 +730,7 @@ async fn check_audience(
                     Ok(id) => {
                         ids.insert(id);
                     }
-                    Err(_) => errors.push(field("teams", format!("`{raw}` is not a team"))),
+                    Err(_) => errors.push(field("teams", format!("“{raw}” is not a team"))),
                 }
             }
             let known = team_names(state.db()).await?;
@@ -758,7 +758,7 @@ async fn check_audience(
                 } else {
                     errors.push(field(
                         "tracks",
-                        format!("`{raw}` is not a track of the published framework"),
+                        format!("“{raw}” is not a track of the published framework"),
                     ));
                 }
             }
@@ -772,7 +772,7 @@ async fn check_audience(
         other => {
             errors.push(field(
                 "audience",
-                format!("`{other}` is not an audience: choose everyone, teams or tracks"),
+                format!("“{other}” is not an audience: choose everyone, teams or tracks"),
             ));
             Audience::Everyone
         }

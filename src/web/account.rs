@@ -101,7 +101,7 @@ pub fn same_origin_path(raw: &str) -> Option<String> {
 }
 
 /// `%XX` escapes replaced by their bytes; anything not valid UTF-8 afterwards becomes U+FFFD.
-fn percent_decode(text: &str) -> String {
+pub(crate) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

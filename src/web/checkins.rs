@@ -164,7 +164,11 @@ async fn start(
     let target = fields.text("target");
     let (track, level) = target.split_once('/').unwrap_or((target.as_str(), ""));
     match service::start(&state, &actor, id, track, level).await {
-        Ok(checkin) => Ok(Redirect::to(&format!("/checkins/{checkin}")).into_response()),
+        Ok(checkin) => Ok(super::flash::redirect(
+            &format!("/checkins/{checkin}"),
+            "The check-in was started. Rate each competency below; your ratings are saved as you go.",
+            None,
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let errors = errors

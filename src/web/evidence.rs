@@ -189,7 +189,14 @@ async fn add(
     Form(fields): Form<Fields>,
 ) -> PageResult {
     match service::add(&state, &actor, id, &input(&fields)).await {
-        Ok(item) => Ok(Redirect::to(&format!("/evidence/{item}")).into_response()),
+        Ok(item) => Ok(super::flash::redirect(
+            &format!("/evidence/{item}"),
+            "Your evidence was added.",
+            Some((
+                &format!("/evidence/{item}#ask"),
+                "Ask a colleague to confirm it",
+            )),
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let ticked = fields.all("competencies");
@@ -257,7 +264,14 @@ async fn edit(
     Form(fields): Form<Fields>,
 ) -> PageResult {
     match service::update(&state, &actor, id, &input(&fields)).await {
-        Ok(()) => Ok(Redirect::to(&format!("/evidence/{id}")).into_response()),
+        Ok(()) => Ok(super::flash::redirect(
+            &format!("/evidence/{id}"),
+            "Your changes to the evidence were saved.",
+            Some((
+                "/evidence/asked",
+                "See what colleagues asked you to confirm",
+            )),
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let ticked = fields.all("competencies");
@@ -269,7 +283,14 @@ async fn edit(
 
 async fn remove(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> PageResult {
     let person = service::remove(&state, &actor, id).await?;
-    Ok(Redirect::to(&format!("/people/{person}/evidence")).into_response())
+    Ok(super::flash::redirect(
+        &format!("/people/{person}/evidence"),
+        "The evidence was deleted.",
+        Some((
+            &format!("/people/{person}/evidence#add"),
+            "Add other evidence",
+        )),
+    ))
 }
 
 async fn confirm(
@@ -313,7 +334,11 @@ async fn ask(
     Form(fields): Form<Fields>,
 ) -> PageResult {
     match service::ask(&state, &actor, id, &colleague(&fields)).await {
-        Ok(()) => Ok(Redirect::to(&format!("/evidence/{id}#ask")).into_response()),
+        Ok(()) => Ok(super::flash::redirect(
+            &format!("/evidence/{id}#ask"),
+            "Your request was sent: your colleague sees it on their list of evidence to confirm.",
+            None,
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms = Forms::refused(Submission::new("ask".into(), fields, errors));

@@ -247,7 +247,7 @@ async fn tracks(State(state): State<AppState>, actor: Actor) -> PageResult {
 
 fn find_track<'a>(fw: &'a Framework, key: &str) -> Result<&'a Track, AppError> {
     fw.track(key)
-        .ok_or_else(|| AppError::not_found(format!("the track `{key}`")))
+        .ok_or_else(|| AppError::not_found(format!("the track “{key}”")))
 }
 
 /// A track's matrix alone: cached with the published version, or shown in a template's preview.
@@ -417,7 +417,7 @@ async fn level(
     let track = find_track(fw, &track_key)?;
     let rank = track
         .rank_of(&level_key)
-        .ok_or_else(|| AppError::not_found(format!("the level `{level_key}` of `{track_key}`")))?;
+        .ok_or_else(|| AppError::not_found(format!("the level “{level_key}” of “{track_key}”")))?;
     let md = state.markdown();
     let head = level_heads(md, fw, track, policy::see_pay(&actor)).swap_remove(rank);
     let neighbour = |i: usize| {

@@ -9,6 +9,7 @@ mod checkins;
 mod dashboard;
 mod editor;
 mod evidence;
+pub mod flash;
 pub(crate) mod framework;
 mod gallery;
 mod growth_record;
@@ -69,7 +70,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(nominations::routes())
         .merge(growth_record::routes())
         .fallback(|| async { AppError::not_found("this page") })
-        .layer(middleware::from_fn_with_state(state, render_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), render_errors))
+        .layer(middleware::from_fn_with_state(state, flash::carry))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -83,6 +85,8 @@ pub struct Layout {
     pub section: &'static str,
     pub user_name: Option<String>,
     pub is_admin: bool,
+    /// What the last action did, shown once above the page (see [`flash`]).
+    pub flash: Option<flash::Flash>,
 }
 
 impl Layout {
@@ -92,6 +96,7 @@ impl Layout {
             section,
             user_name: actor.map(|a| a.name.clone()),
             is_admin: actor.is_some_and(Actor::is_admin),
+            flash: flash::take(),
         }
     }
 }

@@ -88,7 +88,7 @@ async fn list(
         s => Some(NominationStatus::parse(s).ok_or_else(|| {
             AppError::invalid_field(
                 "status",
-                format!("`{s}` is not a status: pending, approved, declined, withdrawn or all"),
+                format!("“{s}” is not a status: pending, approved, declined, withdrawn or all"),
             )
         })?),
     };
@@ -256,7 +256,11 @@ async fn create(
         effective_on: fields.text("effective_on"),
     };
     match service::nominate(&state, &actor, person, &input).await {
-        Ok(id) => Ok(Redirect::to(&format!("/nominations/{id}")).into_response()),
+        Ok(id) => Ok(super::flash::redirect(
+            &format!("/nominations/{id}"),
+            "The nomination was sent to the People team, who will decide on it.",
+            Some(("/team", "Back to your team")),
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let errors = errors

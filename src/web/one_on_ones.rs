@@ -136,9 +136,11 @@ async fn start(
         first_on: fields.text("first_on"),
     };
     match service::start_series(&state, &actor, other, &input).await {
-        Ok(started) => {
-            Ok(Redirect::to(&format!("/one-on-ones/{}", started.series)).into_response())
-        }
+        Ok(started) => Ok(super::flash::redirect(
+            &format!("/one-on-ones/{}", started.series),
+            "The 1:1 series was set up.",
+            Some(("/one-on-ones", "See all your 1:1s")),
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms = Forms::refused(Submission::new(format!("start-{other}"), fields, errors));

@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -64,7 +63,7 @@ impl ListQuery {
         {
             None => None,
             Some(s) => Some(Status::parse(s).ok_or_else(|| {
-                AppError::invalid_field("status", format!("`{s}` is not a status"))
+                AppError::invalid_field("status", format!("“{s}” is not a status"))
             })?),
         };
         Ok(PeopleFilter {
@@ -324,7 +323,11 @@ async fn update(
             // Someone marked as left is signed out at once here (the sessions ended with the
             // change); other servers forget them within the actor cache's lifetime.
             state.actors().forget_user(id);
-            Ok(Redirect::to(&format!("/people/{id}")).into_response())
+            Ok(super::flash::redirect(
+                &format!("/people/{id}"),
+                "Your changes to this person were saved.",
+                Some(("/people", "Back to the directory")),
+            ))
         }
         Err(e) => {
             let (status, errors) = refused(e)?;
@@ -351,7 +354,14 @@ async fn record_position(
         note: fields.text("note"),
     };
     match service::record_position(&state, &actor, id, &input).await {
-        Ok(()) => Ok(Redirect::to(&format!("/people/{id}#timeline")).into_response()),
+        Ok(()) => Ok(super::flash::redirect(
+            &format!("/people/{id}#timeline"),
+            "The position was recorded.",
+            Some((
+                &format!("/people/{id}#timeline"),
+                "See their position history",
+            )),
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let errors = errors
@@ -383,7 +393,11 @@ async fn set_role(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/people/{id}#role")).into_response()),
+        Ok(()) => Ok(super::flash::redirect(
+            &format!("/people/{id}#role"),
+            "Their role was changed.",
+            None,
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms = Forms::refused(Submission::new("role".into(), fields, errors));
@@ -421,7 +435,11 @@ async fn create(
 ) -> PageResult {
     policy::manage_people(&actor)?;
     match service::create_person(state.db(), &actor, &person_input(&fields)).await {
-        Ok(id) => Ok(Redirect::to(&format!("/people/{id}")).into_response()),
+        Ok(id) => Ok(super::flash::redirect(
+            &format!("/people/{id}"),
+            "The person was added to the directory.",
+            Some(("/admin/accounts", "Invite them to sign in")),
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms = Forms::refused(Submission::new("details".into(), fields, errors));

@@ -285,7 +285,14 @@ async fn create_goal(
 ) -> PageResult {
     let from_gap = fields.get("from_gap") == Some("1");
     match service::create_goal(&state, &actor, person, &goal_input(&fields), from_gap).await {
-        Ok(id) => Ok(Redirect::to(&format!("/goals/{id}")).into_response()),
+        Ok(id) => Ok(super::flash::redirect(
+            &format!("/goals/{id}"),
+            "The goal was saved.",
+            Some((
+                &format!("/goals/{id}#actions"),
+                "Add the first action towards it",
+            )),
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let sent = Submission::new("new-goal".into(), fields.clone(), form_errors(errors));
@@ -385,7 +392,11 @@ async fn update_goal(
         status: Some(input.status),
     };
     match service::update_goal(&state, &actor, id, &change).await {
-        Ok(()) => Ok(Redirect::to(&format!("/goals/{id}")).into_response()),
+        Ok(()) => Ok(super::flash::redirect(
+            &format!("/goals/{id}"),
+            "Your changes to the goal were saved.",
+            Some((&format!("/goals/{id}#notes"), "Add a note on progress")),
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let sent = Submission::new("edit-goal".into(), fields.clone(), form_errors(errors));
@@ -451,7 +462,11 @@ async fn delete_goal(
     Path(id): Path<i64>,
 ) -> PageResult {
     let person = service::delete_goal(&state, &actor, id).await?;
-    Ok(Redirect::to(&format!("/people/{person}/plan")).into_response())
+    Ok(super::flash::redirect(
+        &format!("/people/{person}/plan"),
+        "The goal was deleted.",
+        None,
+    ))
 }
 
 async fn remove_action(

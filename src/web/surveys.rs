@@ -137,7 +137,11 @@ async fn send_answers(
             .collect(),
     };
     match service::answer(state.db(), &actor, id, &input).await {
-        Ok(()) => Ok(Redirect::to(&format!("/surveys/{id}")).into_response()),
+        Ok(()) => Ok(super::flash::redirect(
+            &format!("/surveys/{id}"),
+            "Thank you: your answers were sent, without your name.",
+            Some(("/surveys", "See your other surveys")),
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms = Forms::refused(Submission::new("answers".into(), fields, errors));
@@ -322,7 +326,14 @@ async fn create(
         )),
     };
     match result {
-        Ok(id) => Ok(Redirect::to(&format!("/admin/surveys/{id}")).into_response()),
+        Ok(id) => Ok(super::flash::redirect(
+            &format!("/admin/surveys/{id}"),
+            "The survey was created.",
+            Some((
+                &format!("/admin/surveys/{id}#questions"),
+                "Add its questions",
+            )),
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms = Forms::refused(Submission::new("settings".into(), fields, errors));

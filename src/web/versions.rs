@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -71,7 +71,7 @@ struct DiffPage {
 fn parse_revision(raw: &str) -> Result<Revision, AppError> {
     Revision::parse(raw).ok_or_else(|| {
         AppError::bad_request(format!(
-            "`{raw}` is not a version: use a version number or `draft`"
+            "“{raw}” is not a version: use a version number or “draft”"
         ))
     })
 }
@@ -288,7 +288,14 @@ async fn publish(
     Form(form): Form<PublishForm>,
 ) -> PageResult {
     match service::publish(&state, &actor, &form.note).await {
-        Ok(_) => Ok(Redirect::to("/versions").into_response()),
+        Ok(number) => Ok(super::flash::redirect(
+            "/versions",
+            format!("Version {number} was published: everyone now reads it."),
+            Some((
+                &format!("/versions/{number}"),
+                "See what this version changed",
+            )),
+        )),
         Err(e) if e.status().is_client_error() && e.status() != StatusCode::FORBIDDEN => {
             let page = publish_form(&state, &actor, form.note, e.field_errors()).await?;
             render_with(e.status(), &page)
@@ -299,7 +306,11 @@ async fn publish(
 
 async fn discard(State(state): State<AppState>, actor: Actor) -> PageResult {
     service::discard_draft(&state, &actor).await?;
-    Ok(Redirect::to("/draft").into_response())
+    Ok(super::flash::redirect(
+        "/draft",
+        "The draft was discarded: it is the latest published version again.",
+        Some(("/tracks", "See the published tracks")),
+    ))
 }
 
 #[derive(Template)]

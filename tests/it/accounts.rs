@@ -36,7 +36,7 @@ async fn a_wrong_password_keeps_the_email_and_says_why() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("the email or the password is not right"));
+    assert!(res.body.contains("The email or the password is not right"));
     assert!(res.body.contains(&format!("value=\"{}\"", ADMIN.0)));
     assert!(res.header("set-cookie").is_empty());
 }
@@ -53,7 +53,7 @@ async fn an_unknown_email_gets_the_same_answer_as_a_wrong_password() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("the email or the password is not right"));
+    assert!(res.body.contains("The email or the password is not right"));
 }
 
 #[tokio::test]
@@ -529,7 +529,7 @@ async fn changing_the_password_needs_the_current_one_and_keeps_the_form_on_error
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("id=\"current-error\""));
-    assert!(res.body.contains("the current password is not right"));
+    assert!(res.body.contains("The current password is not right"));
     assert!(res.body.contains(&format!("value=\"{}\"", EMPLOYEE.0)));
     assert!(!res.body.contains("not my password") && !res.body.contains("a better password"));
 
@@ -607,7 +607,7 @@ async fn failed_sign_ins_slow_down_the_guesser_without_locking_out_the_owner() {
             let res = signs_in_from(&app, attacker, email, "a wrong password")
                 .await
                 .expect(StatusCode::UNPROCESSABLE_ENTITY);
-            assert!(res.body.contains("the email or the password is not right"));
+            assert!(res.body.contains("The email or the password is not right"));
         }
         for _ in 0..5 {
             let res = signs_in_from(&app, attacker, email, "a wrong password")
@@ -615,7 +615,7 @@ async fn failed_sign_ins_slow_down_the_guesser_without_locking_out_the_owner() {
                 .expect(StatusCode::UNPROCESSABLE_ENTITY);
             assert!(
                 res.body
-                    .contains("too many failed sign-ins from your address: wait"),
+                    .contains("Too many failed sign-ins from your address: wait"),
                 "{}",
                 res.body
             );
@@ -625,7 +625,7 @@ async fn failed_sign_ins_slow_down_the_guesser_without_locking_out_the_owner() {
     let res = signs_in_from(&app, attacker, EMPLOYEE.0, EMPLOYEE.1)
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("too many failed sign-ins"));
+    assert!(res.body.contains("Too many failed sign-ins"));
     assert!(res.header("set-cookie").is_empty());
     // The owner, elsewhere, signs in meanwhile, even after a typo of their own.
     signs_in_from(&app, owner, EMPLOYEE.0, "a typo")
@@ -696,7 +696,7 @@ async fn one_address_trying_many_emails_is_slowed_down_too() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         res.body
-            .contains("too many failed sign-ins from your address"),
+            .contains("Too many failed sign-ins from your address"),
         "{}",
         res.body
     );
@@ -705,7 +705,7 @@ async fn one_address_trying_many_emails_is_slowed_down_too() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         res.body
-            .contains("too many failed sign-ins from your address"),
+            .contains("Too many failed sign-ins from your address"),
         "{}",
         res.body
     );

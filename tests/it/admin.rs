@@ -123,7 +123,7 @@ async fn a_refused_token_form_comes_back_with_the_message_and_what_was_typed() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("a token needs a name"));
+    assert!(res.body.contains("A token needs a name"));
     assert!(res.body.contains("aria-invalid=\"true\""));
     let res = app
         .post("/admin/tokens")
@@ -132,7 +132,7 @@ async fn a_refused_token_form_comes_back_with_the_message_and_what_was_typed() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("the scope must be one of api, scim"));
+    assert!(res.body.contains("The scope must be one of api, scim"));
     assert!(
         res.body.contains("Kept &#60;b&#62;name&#60;/b&#62;"),
         "{}",
@@ -420,7 +420,7 @@ async fn dates_that_are_not_dates_are_refused_next_to_their_field() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("`yesterday` is not a date"));
+    assert!(res.body.contains("“yesterday” is not a date"));
     assert!(res.body.contains("id=\"f-from-error\""));
     let res = app
         .get("/api/v1/audit?from=2025-02-01&to=2025-01-01")

@@ -1023,7 +1023,7 @@ async fn bad_input_is_refused_with_the_reason() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("say why Ownership does not apply"));
+    assert!(refused.body.contains("Say why Ownership does not apply"));
     assert!(
         refused
             .body

@@ -636,7 +636,7 @@ async fn filters_narrow_the_group_and_small_groups_are_refused() {
     assert!(
         refused
             .body
-            .contains("fewer than 5 people match these filters"),
+            .contains("Fewer than 5 people match these filters"),
         "{}",
         refused.body
     );
@@ -658,7 +658,7 @@ async fn filters_narrow_the_group_and_small_groups_are_refused() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.body
-            .contains("role=\"alert\">fewer than 5 people match these filters")
+            .contains("role=\"alert\">Fewer than 5 people match these filters")
     );
     assert!(
         page.body.contains("<option value=\"Mobile\" selected>"),
@@ -716,7 +716,7 @@ async fn a_manager_sees_their_reporting_line_only() {
             .await
             .expect(StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
-            res.body.contains("nobody in your reporting line"),
+            res.body.contains("Nobody in your reporting line"),
             "{filter}: {}",
             res.body
         );
@@ -837,8 +837,8 @@ async fn bad_filters_are_explained_not_failed() {
     let token = app.token("api").await;
     let long = "x".repeat(300);
     for (query, field, words) in [
-        ("team=Nowhere", "team", "there is no team named `Nowhere`"),
-        ("track=astronaut", "track", "`astronaut` is not a track"),
+        ("team=Nowhere", "team", "There is no team named “Nowhere”"),
+        ("track=astronaut", "track", "“astronaut” is not a track"),
         ("track=%3Cscript%3E", "track", "is not a track"),
         (&*format!("team={long}"), "team", "at most 200 characters"),
     ] {

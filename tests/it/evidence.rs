@@ -348,13 +348,13 @@ async fn the_add_form_works_without_javascript_and_shows_mistakes_next_to_the_fi
     assert!(
         refused
             .body
-            .contains("a link starts with https:// or http://")
+            .contains("A link starts with https:// or http://")
     );
     assert!(refused.body.contains("is not a date written YYYY-MM-DD"));
     assert!(
         refused
             .body
-            .contains("`no-such-thing` is not a competency of the framework")
+            .contains("“no-such-thing” is not a competency of the framework")
     );
     assert!(refused.body.contains(r#"aria-invalid="true""#));
     assert!(
@@ -401,7 +401,7 @@ async fn the_api_refuses_bad_evidence_with_a_problem_for_each_field() {
         (
             json!({"kind": "poem", "title": "x", "competencies": ["ownership"]}),
             "kind",
-            "choose the kind",
+            "Choose the kind",
         ),
         (
             json!({"kind": "note", "title": "", "competencies": ["ownership"]}),
@@ -689,7 +689,7 @@ async fn a_colleague_asked_to_confirm_sees_that_one_item_and_nothing_else() {
         ),
         (
             json!({"email": "nobody@demo.trellis.test"}),
-            "nobody in the directory",
+            "Nobody in the directory",
         ),
         (json!({}), "by user_id or by email"),
         (

@@ -424,6 +424,6 @@ async fn admins_switch_linter_rules_off_from_the_editor() {
     assert!(
         refused
             .body
-            .contains("there is no linter rule `no-such-rule`")
+            .contains("There is no linter rule “no-such-rule”")
     );
 }

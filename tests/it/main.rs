@@ -38,3 +38,4 @@ mod team;
 mod templates;
 mod upgrade;
 mod versions;
+mod wording;

@@ -316,7 +316,7 @@ async fn declining_needs_a_note_and_records_no_position() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("say why the nomination is declined"));
+    assert!(res.body.contains("Say why the nomination is declined"));
     assert!(res.body.contains("aria-invalid=\"true\""));
     let token = app.token("api").await;
     let n = app
@@ -516,7 +516,7 @@ async fn a_nomination_is_for_a_higher_level_or_another_track_with_a_case_and_one
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         res.body
-            .contains("choose a level above Software Engineer II")
+            .contains("Choose a level above Software Engineer II")
     );
     assert!(
         res.body.contains("My words stay here."),

@@ -254,7 +254,7 @@ async fn only_a_manager_and_a_direct_report_start_a_series() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         res.body
-            .contains("the cadence is a number of days from 1 to 365")
+            .contains("The cadence is a number of days from 1 to 365")
     );
     assert!(res.body.contains("is not a date written YYYY-MM-DD"));
     assert!(res.body.contains("value=\"next monday\""));
@@ -823,15 +823,15 @@ async fn held_meetings_and_bad_input_are_refused_with_reasons() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         res.body
-            .contains("a talking point has at most 1000 characters")
+            .contains("A talking point has at most 1000 characters")
     );
     assert!(
-        res.body.contains("choose one of OLA&#39;s goals")
-            || res.body.contains("choose one of OLA&#x27;s goals")
+        res.body.contains("Choose one of OLA&#39;s goals")
+            || res.body.contains("Choose one of OLA&#x27;s goals")
     );
     assert!(
         res.body
-            .contains("`juggling` is not a competency of the library")
+            .contains("“juggling” is not a competency of the library")
     );
     let res = w
         .app
@@ -845,14 +845,14 @@ async fn held_meetings_and_bad_input_are_refused_with_reasons() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("say what is to be done"));
+    assert!(res.body.contains("Say what is to be done"));
     assert!(
         res.body
-            .contains("the owner is one of the two: NOOR or OLA")
+            .contains("The owner is one of the two: NOOR or OLA")
     );
     assert!(
         res.body
-            .contains("`2025-02-30` is not a date written YYYY-MM-DD")
+            .contains("“2025-02-30” is not a date written YYYY-MM-DD")
     );
     let res = w
         .app
@@ -862,7 +862,7 @@ async fn held_meetings_and_bad_input_are_refused_with_reasons() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("`soon` is not a date written YYYY-MM-DD"));
+    assert!(res.body.contains("“soon” is not a date written YYYY-MM-DD"));
     w.post(
         &w.ola,
         &format!("/one-on-ones/meetings/{m}/date"),

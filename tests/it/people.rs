@@ -153,7 +153,7 @@ async fn recording_a_higher_level_is_a_promotion_in_the_timeline() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("has no level `se9`"), "{}", bad.body);
+    assert!(bad.body.contains("has no level “se9”"), "{}", bad.body);
     assert!(bad.body.contains("is not a date written YYYY-MM-DD"));
 }
 
@@ -366,7 +366,7 @@ async fn admins_change_roles_but_never_remove_the_last_admin() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(last.body.contains("this is the last admin"));
+    assert!(last.body.contains("This is the last admin"));
     let employee = app.employee().await;
     app.post(&format!("/people/{noor}/role"))
         .session(&employee)
@@ -554,7 +554,7 @@ async fn constraint_violations_are_conflicts_not_server_errors() {
     assert!(
         error
             .public_message()
-            .contains("this email is in use already"),
+            .contains("This email is in use already"),
         "{error}"
     );
     let dangling = sqlx::query(

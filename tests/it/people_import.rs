@@ -82,14 +82,14 @@ async fn every_bad_input_is_reported_with_its_line_and_column_and_changes_nothin
         ),
         (
             format!("email,track,level\n{good},,\nana@x.test,astronaut,se1\n"),
-            (3, "track", "there is no published track `astronaut`"),
+            (3, "track", "there is no published track “astronaut”"),
         ),
         (
             format!("email,track,level\n{good},,\nana@x.test,software-engineering,se9\n"),
             (
                 3,
                 "level",
-                "the track `Software Engineering` has no level `se9`",
+                "the Software Engineering track has no level “se9”",
             ),
         ),
         (
@@ -97,12 +97,12 @@ async fn every_bad_input_is_reported_with_its_line_and_column_and_changes_nothin
             (
                 3,
                 "start_date",
-                "`01/02/2024` is not a date written YYYY-MM-DD",
+                "“01/02/2024” is not a date written YYYY-MM-DD",
             ),
         ),
         (
             format!("email\n{good}\nnot-an-email\n"),
-            (3, "email", "`not-an-email` is not an email address"),
+            (3, "email", "“not-an-email” is not an email address"),
         ),
         (
             format!("email\n{good}\nana@x.test\nANA@x.test\n"),
@@ -119,14 +119,14 @@ async fn every_bad_input_is_reported_with_its_line_and_column_and_changes_nothin
         (
             // A quoted name over two lines: the next row starts on line 5.
             format!("email,name\n{good},\"Ada\nLovelace\"\nana@x.test,Ana\nbad,Bad\n"),
-            (5, "email", "`bad` is not an email address"),
+            (5, "email", "“bad” is not an email address"),
         ),
         (
             format!("Email,Start Date\n{good},\nana@x.test,2024-13-01\n"),
             (
                 3,
                 "Start Date",
-                "`2024-13-01` is not a date written YYYY-MM-DD",
+                "“2024-13-01” is not a date written YYYY-MM-DD",
             ),
         ),
     ];
@@ -199,9 +199,9 @@ async fn every_mistake_of_a_file_is_reported_at_once() {
     assert_eq!(
         errors,
         [
-            "2: email: `bad` is not an email address",
-            "2: start_date: `someday` is not a date written YYYY-MM-DD",
-            "3: track: there is no published track `nowhere`",
+            "2: email: “bad” is not an email address",
+            "2: start_date: “someday” is not a date written YYYY-MM-DD",
+            "3: track: there is no published track “nowhere”",
         ]
     );
 }
@@ -482,7 +482,7 @@ async fn the_api_lists_every_row_error_in_a_problem() {
     assert_eq!(problem["errors"][1]["field"], "line 3: email");
     assert_eq!(
         problem["detail"],
-        "the file has 2 problem(s); nothing was changed"
+        "The file has 2 problems; nothing was changed."
     );
     let csv = app
         .get("/api/v1/people/export")
@@ -596,7 +596,7 @@ async fn the_browser_previews_then_applies_the_same_file() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         bad.body
-            .contains("hris.csv:2: start_date:</code> `soon` is not a date written YYYY-MM-DD"),
+            .contains("hris.csv:2: start_date:</code> “soon” is not a date written YYYY-MM-DD"),
         "{}",
         bad.body
     );

@@ -263,7 +263,7 @@ async fn bad_goals_are_refused_with_the_reason_beside_the_field() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("a title has at most 200 characters"));
+    assert!(res.body.contains("A title has at most 200 characters"));
     assert!(res.body.contains("is not a date written YYYY-MM-DD"));
     assert!(res.body.contains("31/12/2099"), "the typed date is kept");
     assert!(
@@ -283,7 +283,7 @@ async fn bad_goals_are_refused_with_the_reason_beside_the_field() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         res.body
-            .contains("`juggling` is not a competency of the library")
+            .contains("“juggling” is not a competency of the library")
     );
     let res = app
         .post(&path)
@@ -292,7 +292,7 @@ async fn bad_goals_are_refused_with_the_reason_beside_the_field() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("choose at least one competency"));
+    assert!(res.body.contains("Choose at least one competency"));
     // A gap form with a position that does not exist.
     let res = app
         .post(&path)
@@ -309,7 +309,7 @@ async fn bad_goals_are_refused_with_the_reason_beside_the_field() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         res.body
-            .contains("`wizard` is not a level of Software Engineering")
+            .contains("“wizard” is not a level of Software Engineering")
     );
     // The API answers with a problem document naming each field.
     let token = app.token_for(OLA).await;
@@ -673,13 +673,13 @@ async fn a_refused_change_to_a_goal_keeps_what_was_typed() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("give the goal a title"));
+    assert!(res.body.contains("Give the goal a title"));
     assert!(
         res.body
-            .contains("`nope` is not a level of Software Engineering")
+            .contains("“nope” is not a level of Software Engineering")
     );
     assert!(res.body.contains("is not a date written YYYY-MM-DD"));
-    assert!(res.body.contains("`finished` is not a status"));
+    assert!(res.body.contains("“finished” is not a status"));
     assert!(res.body.contains("value=\"tomorrow\""));
     assert!(res.body.contains("<details class=\"item-edit\" open>"));
     let res = app
@@ -689,7 +689,7 @@ async fn a_refused_change_to_a_goal_keeps_what_was_typed() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("give the action a title"));
+    assert!(res.body.contains("Give the action a title"));
     let res = app
         .post(&format!("/goals/{goal}/notes"))
         .session(&ola)
@@ -697,7 +697,7 @@ async fn a_refused_change_to_a_goal_keeps_what_was_typed() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("write something first"));
+    assert!(res.body.contains("Write something first"));
     let json = app
         .get(&format!("/api/v1/goals/{goal}"))
         .session(&ola)

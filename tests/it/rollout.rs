@@ -163,9 +163,9 @@ async fn a_refused_self_check_comes_back_with_the_answers_and_the_reasons() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     let body = &res.body;
     assert!(body.contains("The self-check was not saved"));
-    assert!(body.contains("`6` is not a rating: use a whole number from 1 to 5"));
-    assert!(body.contains("`launch` is not a stage"));
-    assert!(body.contains("say whether you have job levels"));
+    assert!(body.contains("“6” is not a rating: use a whole number from 1 to 5"));
+    assert!(body.contains("“launch” is not a stage"));
+    assert!(body.contains("Say whether you have job levels"));
     assert!(
         body.contains("Our engineers leave for titles elsewhere."),
         "what was typed is kept"
@@ -755,7 +755,7 @@ async fn bad_plans_and_items_are_refused_with_their_reasons() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         res.body
-            .contains("the end (2030-02-01) is before the start (2030-03-01)")
+            .contains("The end (2030-02-01) is before the start (2030-03-01)")
     );
     assert!(
         res.body.contains("value=\"2030-02-01\""),
@@ -781,9 +781,9 @@ async fn bad_plans_and_items_are_refused_with_their_reasons() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         res.body
-            .contains("`1 March` is not a date written YYYY-MM-DD")
+            .contains("“1 March” is not a date written YYYY-MM-DD")
     );
-    assert!(res.body.contains("choose a status"));
+    assert!(res.body.contains("Choose a status"));
     let res = app
         .post("/admin/rollout/roadmap/stages/planning")
         .session(&admin)
@@ -796,7 +796,7 @@ async fn bad_plans_and_items_are_refused_with_their_reasons() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         res.body
-            .contains("no one in the directory has the email nobody@demo.trellis.test")
+            .contains("No one in the directory has the email nobody@demo.trellis.test")
     );
     app.post("/admin/rollout/roadmap/stages/launch")
         .session(&admin)
@@ -812,10 +812,10 @@ async fn bad_plans_and_items_are_refused_with_their_reasons() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("an item has at most 200 characters"));
+    assert!(res.body.contains("An item has at most 200 characters"));
     assert!(
         res.body
-            .contains("`2030-02-30` is not a date written YYYY-MM-DD")
+            .contains("“2030-02-30” is not a date written YYYY-MM-DD")
     );
     assert!(res.body.contains("id=\"add-awareness\" open"));
     // The API answers the same with a problem document.
@@ -892,9 +892,9 @@ async fn overdue_items_and_late_stages_are_flagged_and_the_admin_home_shows_the_
         .send()
         .await
         .expect(StatusCode::OK);
-    assert!(page.body.contains("1 overdue item(s)"));
+    assert!(page.body.contains("1 overdue item"));
     assert!(page.body.contains("class=\"check-item overdue\""));
-    assert!(page.body.contains("1 stage(s) past their end date"));
+    assert!(page.body.contains("1 stage past the end date"));
     assert!(
         page.body
             .contains("class=\"stage late\" id=\"stage-planning\""),
@@ -916,7 +916,7 @@ async fn overdue_items_and_late_stages_are_flagged_and_the_admin_home_shows_the_
         home.body
             .contains("Current stage: <strong>Planning</strong>")
     );
-    assert!(home.body.contains("1 overdue item(s)"));
+    assert!(home.body.contains("1 overdue item"));
     assert!(home.body.contains("href=\"/admin/rollout/roadmap\""));
     // The overdue item is ticked: nothing is overdue any more.
     let json = roadmap_json(&app, &admin).await;
@@ -1173,7 +1173,7 @@ async fn a_pilot_needs_real_teams_and_refusals_keep_the_choice() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         res.body
-            .contains("choose at least one pilot team, or release to everyone")
+            .contains("Choose at least one pilot team, or release to everyone")
     );
     assert!(res.body.contains("href=\"#pilot_teams\""));
     assert!(
@@ -1187,7 +1187,7 @@ async fn a_pilot_needs_real_teams_and_refusals_keep_the_choice() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("choose the audience: everyone or pilot"));
+    assert!(res.body.contains("Choose the audience: everyone or pilot"));
     assert!(res.body.contains(&format!("value=\"{sales}\" checked")));
     let token = app.token("api").await;
     let problem = app

@@ -305,7 +305,7 @@ async fn admins_build_a_survey_from_scratch_and_its_questions_freeze_when_it_ope
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("write the question"));
+    assert!(refused.body.contains("Write the question"));
     let token = app.token("api").await;
     let json = survey_json(&app, &token, id).await;
     let ids: Vec<i64> = json["questions"]
@@ -416,7 +416,7 @@ async fn a_threshold_below_three_is_refused_with_the_reason() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.body
-            .contains("the anonymity threshold cannot be below 3"),
+            .contains("The anonymity threshold cannot be below 3"),
         "{}",
         page.body
     );
@@ -522,7 +522,7 @@ async fn employees_answer_from_their_surveys_page_once() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("choose an answer from 1"));
+    assert!(refused.body.contains("Choose an answer from 1"));
     assert!(refused.body.contains("More examples, please"));
     fields.push((format!("q{}", questions[0].id), "5".into()));
     let pairs: Vec<(&str, &str)> = fields

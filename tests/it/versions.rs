@@ -135,7 +135,7 @@ async fn publishing_needs_a_note_and_a_change() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("write a change note"));
+    assert!(res.body.contains("Write a change note"));
 }
 
 #[tokio::test]

@@ -234,7 +234,7 @@ pub fn apply(fw: &mut Framework, edit: &Edit) -> Result<(), EditError> {
                 if !crate::lint::RULES.iter().any(|r| r.id == id.as_str()) {
                     return Err(EditError::on(
                         "disable",
-                        format!("there is no linter rule `{id}`"),
+                        format!("there is no linter rule “{id}”"),
                     ));
                 }
                 if !rules.contains(id) {

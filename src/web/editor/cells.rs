@@ -127,11 +127,11 @@ fn cell_at(track: &str, level: &str, competency: &str) -> AppResult<CellAt> {
 fn locate<'a>(fw: &'a Framework, at: &CellAt) -> AppResult<(&'a Track, &'a Level, String)> {
     let track = find_track(fw, &at.track)?;
     let level = track.level(at.level.as_str()).ok_or_else(|| {
-        AppError::not_found(format!("the level `{}` of `{}`", at.level, at.track))
+        AppError::not_found(format!("the level “{}” of “{}”", at.level, at.track))
     })?;
     if !track.competencies.contains(&at.competency) {
         return Err(AppError::not_found(format!(
-            "the competency `{}` in `{}`",
+            "the competency “{}” in “{}”",
             at.competency, at.track
         )));
     }

@@ -162,7 +162,7 @@ impl Fields {
             digits.parse().map_err(|_| {
                 refused(
                     "pay",
-                    format!("the {label} `{s}` is not a whole amount such as 85000"),
+                    format!("the {label} “{s}” is not a whole amount such as 85000"),
                 )
             })
         };

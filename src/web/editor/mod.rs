@@ -183,7 +183,7 @@ impl Editor {
 
 /// A key from the address; a malformed one names nothing that exists.
 pub fn path_key(raw: &str, what: &str) -> AppResult<Key> {
-    Key::parse(raw).map_err(|_| AppError::not_found(format!("the {what} `{raw}`")))
+    Key::parse(raw).map_err(|_| AppError::not_found(format!("the {what} “{raw}”")))
 }
 
 pub fn whole(message: impl Into<String>) -> EditError {
@@ -203,7 +203,7 @@ pub fn index_of<T>(
     items
         .iter()
         .position(|t| key_of(t) == key)
-        .ok_or_else(|| whole(format!("there is no {what} `{key}`")))
+        .ok_or_else(|| whole(format!("there is no {what} “{key}”")))
 }
 
 /// Where the item at `i` goes to move one place up or down among the items `in_group` (its family,

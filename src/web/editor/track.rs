@@ -45,7 +45,7 @@ pub fn routes() -> Router<AppState> {
 
 pub fn find_track<'a>(fw: &'a Framework, key: &Key) -> Result<&'a Track, AppError> {
     fw.track(key.as_str())
-        .ok_or_else(|| AppError::not_found(format!("the track `{key}`")))
+        .ok_or_else(|| AppError::not_found(format!("the track “{key}”")))
 }
 
 pub struct LevelItem {
