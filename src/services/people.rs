@@ -1280,6 +1280,21 @@ pub(crate) async fn insert_positions(
     Ok(())
 }
 
+/// The track and level of the actor's own current position, if they have one.
+pub async fn own_position(db: &Db, actor: &Actor) -> AppResult<Option<(String, String)>> {
+    let Some(id) = actor.user_id else {
+        return Ok(None);
+    };
+    let row = sqlx::query("SELECT track_key, level_key FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let track: Option<String> = row.try_get("track_key")?;
+    let level: Option<String> = row.try_get("level_key")?;
+    Ok(track.zip(level))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1320,19 +1335,4 @@ mod tests {
         i.manager_email = "ADA@example.test".into();
         assert!(i.check().is_err());
     }
-}
-
-/// The track and level of the actor's own current position, if they have one.
-pub async fn own_position(db: &Db, actor: &Actor) -> AppResult<Option<(String, String)>> {
-    let Some(id) = actor.user_id else {
-        return Ok(None);
-    };
-    let row = sqlx::query("SELECT track_key, level_key FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let track: Option<String> = row.try_get("track_key")?;
-    let level: Option<String> = row.try_get("level_key")?;
-    Ok(track.zip(level))
 }

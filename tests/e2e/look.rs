@@ -26,15 +26,12 @@ async fn the_main_pages_read_well_on_a_desktop_and_on_a_phone() {
         // Desktop: the full navigation; the matrix as a table with the reader's level marked.
         s.open("/tracks/software-engineering").await?;
         anyhow::ensure!(
-            shown(&s, "nav.nav-wide").await?,
+            shown(s, "nav.nav-wide").await?,
             "no navigation bar on a desktop"
         );
+        anyhow::ensure!(!shown(s, ".nav-menu").await?, "the Menu shows on a desktop");
         anyhow::ensure!(
-            !shown(&s, ".nav-menu").await?,
-            "the Menu shows on a desktop"
-        );
-        anyhow::ensure!(
-            shown(&s, "table.matrix").await?,
+            shown(s, "table.matrix").await?,
             "no matrix table on a desktop"
         );
         let here = s.find("table.matrix th.here").await?.text().await?;
@@ -52,25 +49,25 @@ async fn the_main_pages_read_well_on_a_desktop_and_on_a_phone() {
         // Phone: the navigation collapses behind Menu, which opens without any script of ours.
         s.as_phone().await?;
         anyhow::ensure!(
-            !shown(&s, "nav.nav-wide").await?,
+            !shown(s, "nav.nav-wide").await?,
             "the navigation bar shows on a phone"
         );
         anyhow::ensure!(
-            shown(&s, ".nav-menu > summary").await?,
+            shown(s, ".nav-menu > summary").await?,
             "no Menu button on a phone"
         );
         anyhow::ensure!(
-            !shown(&s, ".nav-menu nav a[href='/tracks']").await?,
+            !shown(s, ".nav-menu nav a[href='/tracks']").await?,
             "the menu is open before it is asked for"
         );
         s.screenshot("look-track-phone").await?;
         // The matrix reads level by level: sections, not the wide table.
         anyhow::ensure!(
-            !shown(&s, "table.matrix").await?,
+            !shown(s, "table.matrix").await?,
             "the wide table shows on a phone"
         );
         anyhow::ensure!(
-            shown(&s, ".matrix-level.here").await?,
+            shown(s, ".matrix-level.here").await?,
             "no level sections on a phone"
         );
         let first = s.find(".matrix-level.here h2").await?.text().await?;
@@ -85,11 +82,11 @@ async fn the_main_pages_read_well_on_a_desktop_and_on_a_phone() {
         )
         .await?;
         anyhow::ensure!(
-            shown(&s, ".nav-menu nav a[href='/tracks']").await?,
+            shown(s, ".nav-menu nav a[href='/tracks']").await?,
             "the open menu hides its links"
         );
         anyhow::ensure!(
-            shown(&s, ".menu-signout button").await?,
+            shown(s, ".menu-signout button").await?,
             "the open menu has no sign-out"
         );
         s.screenshot("look-menu-open-phone").await?;

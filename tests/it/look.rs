@@ -157,7 +157,7 @@ async fn the_audit_log_hides_sign_ins_on_request_on_every_page_and_in_the_downlo
             .await
             .expect(StatusCode::OK)
             .json();
-        for item in page["items"].as_array().unwrap() {
+        for item in page["items"].as_array().expect("a list of events") {
             assert_ne!(item["action"], "session.create");
             seen += 1;
         }
@@ -184,7 +184,7 @@ fn day(offset: i64) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     (time::OffsetDateTime::now_utc().date() + time::Duration::days(offset))
         .format(&format)
-        .unwrap()
+        .expect("a date")
 }
 
 #[tokio::test]
@@ -222,8 +222,8 @@ async fn a_token_can_expire_and_is_refused_after_its_last_day() {
         expires_at > trellis::db::now() + 86_400 - 1
             && expires_at <= trellis::db::now() + 2 * 86_400
     );
-    let secret = created["secret"].as_str().unwrap().to_owned();
-    let id = created["id"].as_i64().unwrap();
+    let secret = created["secret"].as_str().expect("a secret").to_owned();
+    let id = created["id"].as_i64().expect("an id");
 
     // The list says when each token expires, and that the others never do.
     let list = app
@@ -235,15 +235,15 @@ async fn a_token_can_expire_and_is_refused_after_its_last_day() {
         .json();
     let mine = list
         .as_array()
-        .unwrap()
+        .expect("a list of tokens")
         .iter()
         .find(|t| t["id"] == id)
-        .unwrap()
+        .expect("the new token")
         .clone();
     assert_eq!(mine["expires_at"].as_i64(), Some(expires_at));
     assert!(
         list.as_array()
-            .unwrap()
+            .expect("a list of tokens")
             .iter()
             .any(|t| t["expires_at"].is_null())
     );
@@ -290,7 +290,7 @@ async fn a_token_can_expire_and_is_refused_after_its_last_day() {
         .bind(id)
         .execute(app.state.db().pool())
         .await
-        .unwrap();
+        .expect("the expiry moves");
     app.get("/api/v1/tokens")
         .bearer(&secret)
         .send()

@@ -453,7 +453,11 @@ mod merging {
         .into_iter()
         .map(|d| d.id)
         .collect();
-        assert_eq!(left, [chosen.clone()], "only the chosen item changed");
+        assert_eq!(
+            left,
+            std::slice::from_ref(&chosen),
+            "only the chosen item changed"
+        );
         let again = app
             .post("/api/v1/draft/templates/data?dry_run=true")
             .bearer(&token)
