@@ -179,6 +179,7 @@ async fn tokens_made_and_revoked_over_the_api_are_listed_without_secrets_or_hash
         keys,
         [
             "created_at",
+            "expires_at",
             "id",
             "last_used_at",
             "name",

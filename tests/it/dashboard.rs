@@ -307,8 +307,9 @@ async fn known_organisation(app: &TestApp) -> HashMap<&'static str, i64> {
             "NULL".into()
         };
         let meeting: i64 = sqlx::query_scalar(&format!(
-            "INSERT INTO one_on_ones (series_id, scheduled_on, status, held_at, created_at, \
-             updated_at) VALUES ($1, $2, $3, {held_at}, 1, 1) RETURNING id"
+            "INSERT INTO one_on_ones (series_id, scheduled_on, status, held_at, held_on, \
+             created_at, updated_at) VALUES ($1, $2, $3, {held_at}, \
+             CASE WHEN $3 = 'held' THEN $2 END, 1, 1) RETURNING id"
         ))
         .bind(series)
         .bind(ago(days))

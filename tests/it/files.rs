@@ -103,8 +103,31 @@ async fn a_dry_run_shows_the_change_and_changes_nothing() {
         .expect(StatusCode::OK)
         .json();
     assert_eq!(report["dry_run"], true);
+    // The draft keeps its own title unless told otherwise: the preview lists the difference, not a
+    // change.
+    let level = report["differences"]
+        .as_array()
+        .expect("differences")
+        .iter()
+        .find(|d| d.to_string().contains("Principal Software Engineer"))
+        .expect("the retitled level is listed");
+    assert_eq!(level["taken"], false);
     assert!(
-        report["diff"]
+        !report["diff"]
+            .to_string()
+            .contains("Principal Software Engineer")
+    );
+    let id = level["id"].as_str().expect("an id").to_owned();
+    let taken = app
+        .post(&format!("/api/v1/draft/import?dry_run=true&take={id}"))
+        .bearer(&token)
+        .text("application/yaml", &edited)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert!(
+        taken["diff"]
             .to_string()
             .contains("Principal Software Engineer")
     );
@@ -127,7 +150,10 @@ async fn importing_without_prune_keeps_what_the_file_lacks() {
         .json();
     assert!(!report["kept"].as_array().expect("kept").is_empty());
     let draft = draft_json(&app, &token).await;
-    assert_eq!(draft["framework"]["name"], "Slim");
+    assert_eq!(
+        draft["framework"]["name"], "Northwind Labs career framework",
+        "the draft keeps its name unless the admin takes the file's"
+    );
     assert!(
         draft["framework"]["tracks"]
             .as_array()
@@ -195,6 +221,30 @@ async fn the_browser_import_previews_then_applies() {
         .await
         .expect(StatusCode::OK);
     assert!(applied.body.contains("was imported into the draft"));
+    assert!(
+        !draft_json(&app, &token)
+            .await
+            .to_string()
+            .contains("Principal Software Engineer"),
+        "nothing the draft has changes unless it is ticked"
+    );
+    let id = "level:software-engineering:principal";
+    assert!(
+        preview.body.contains(&format!("value=\"{id}\"")),
+        "{}",
+        preview.body
+    );
+    app.post("/draft/import")
+        .session(&admin)
+        .multipart(&[
+            ("content", None, &edited),
+            ("filename", None, "framework.yaml"),
+            ("take", None, id),
+            ("step", None, "apply"),
+        ])
+        .send()
+        .await
+        .expect(StatusCode::OK);
     assert!(
         draft_json(&app, &token)
             .await

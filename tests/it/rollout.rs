@@ -1378,10 +1378,10 @@ async fn the_self_check_names_each_unanswered_question_and_labels_the_ends_of_ea
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     let body = &res.body;
     assert!(body.contains(
-        "<a href=\"#selfcheck_statement_scales\">Question 7, \u{2018}The tracks keep working as we add people, teams and roles\u{2019}: choose a rating from 1 to 5</a>"
+        "<a href=\"#selfcheck_statement_scales\">Question 7, \u{2018}The tracks keep working as we add people, teams and roles\u{2019}: Choose a rating from 1 to 5.</a>"
     ), "{body}");
     assert!(body.contains("<a href=\"#selfcheck_benefit_culture\">Question 13, \u{2018}"));
-    assert_eq!(body.matches("choose a rating from 1 to 5</a>").count(), 2);
+    assert_eq!(body.matches("Choose a rating from 1 to 5.</a>").count(), 2);
     assert!(body.contains("<span class=\"question-number\">7.</span> The tracks keep working"));
     assert!(body.contains(
         "aria-describedby=\"selfcheck_statement_scales_ends selfcheck_statement_scales_error\""

@@ -100,6 +100,16 @@ pub struct FieldDifference {
     pub file: String,
 }
 
+/// Whether a draft is still empty: no name, or nothing in its library, grades or tracks. Its name is
+/// then a placeholder, and a merge takes the file's name and description without asking.
+fn holds_nothing(fw: &Framework) -> bool {
+    fw.name.trim().is_empty()
+        || (fw.categories.is_empty()
+            && fw.competencies.is_empty()
+            && fw.grades.is_empty()
+            && fw.tracks.is_empty())
+}
+
 /// The draft after importing `incoming` into `base`.
 ///
 /// Every item of `base` stays where it is and as it is, unless its [`Difference`] id is in `take`;
@@ -109,8 +119,8 @@ pub struct FieldDifference {
 /// whole. With [`Take::all`] the file wins everywhere, its order included: with `prune`, the result is
 /// the file itself.
 pub fn merge(base: &Framework, incoming: &Framework, prune: bool, take: &Take) -> Framework {
-    // A draft without a name is empty: it takes the file's name and description.
-    let framework_taken = take.takes("framework") || base.name.trim().is_empty();
+    // A draft with nothing in it takes the file's name and description.
+    let framework_taken = take.takes("framework") || holds_nothing(base);
     Framework {
         name: if framework_taken {
             incoming.name.clone()
@@ -351,7 +361,7 @@ pub fn differences(base: &Framework, incoming: &Framework, take: &Take) -> Vec<D
         &base.description,
         &incoming.description,
     );
-    if !base.name.trim().is_empty() {
+    if !holds_nothing(base) {
         out.push(
             "framework".into(),
             "The framework's name and description".into(),
