@@ -5,12 +5,14 @@ use crate::harness::{Session, journey};
 
 const SAM: (&str, &str) = ("employee@demo.trellis.test", "demo-employee-pass");
 
-/// Whether the first element matching `css` is shown (laid out, not hidden by the stylesheet).
+/// Whether the first element matching `css` is shown: laid out, not hidden by the stylesheet, not
+/// inside a closed disclosure.
 async fn shown(s: &Session, css: &str) -> anyhow::Result<bool> {
     let css = serde_json::to_string(css)?;
     let seen = s
         .script(&format!(
-            "var e = document.querySelector({css}); return !!e && e.getClientRects().length > 0;"
+            "var e = document.querySelector({css}); \
+             return !!e && e.checkVisibility({{ visibilityProperty: true }});"
         ))
         .await?;
     Ok(seen.as_bool() == Some(true))
@@ -19,6 +21,8 @@ async fn shown(s: &Session, css: &str) -> anyhow::Result<bool> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_main_pages_read_well_on_a_desktop_and_on_a_phone() {
     journey("look", async |s| {
+        // Sam's position (Software Engineer I) comes with the demo's directory.
+        crate::plan_goal::directory_with(s, SAM.0).await?;
         s.open("/login").await?;
         s.submit_login(SAM.0, SAM.1).await?;
         s.wait_for_path("/home").await?;

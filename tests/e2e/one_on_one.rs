@@ -76,7 +76,7 @@ async fn a_one_on_one_carries_open_action_items_to_the_next_meeting() {
         let first = s.find("#meeting-title").await?.text().await?;
         let first_date = first.trim_start_matches("Next 1:1: ").to_owned();
 
-        // Iris completes the meeting; the next one carries the item over.
+        // Iris completes the meeting; the next one carries the item and the undiscussed point over.
         s.script("window.confirm = function () { return true; }; return null;")
             .await?;
         s.find("form.complete-meeting button[type=submit]")
@@ -97,8 +97,12 @@ async fn a_one_on_one_carries_open_action_items_to_the_next_meeting() {
             "the item is in the next meeting: {text}"
         );
         ensure!(
-            !text.contains("How is the on-call rotation going?"),
-            "the agenda starts afresh"
+            text.contains("How is the on-call rotation going?"),
+            "the talking point nobody ticked as discussed is carried over too: {text}"
+        );
+        ensure!(
+            text.contains("carried over"),
+            "the page says what was carried over: {text}"
         );
         sign_out(s).await?;
 

@@ -117,6 +117,23 @@ fn page_links(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// Elements opened and not closed, or closed and not opened: a page whose structure is broken lays
+/// its questions and buttons over each other, however right its words are.
+fn unbalanced_elements(path: &str, html: &str) -> Vec<String> {
+    let tags = [
+        "div", "section", "form", "fieldset", "table", "ul", "ol", "details", "nav", "main",
+        "label", "p",
+    ];
+    tags.iter()
+        .filter_map(|tag| {
+            let opened = html.matches(&format!("<{tag}>")).count()
+                + html.matches(&format!("<{tag} ")).count();
+            let closed = html.matches(&format!("</{tag}>")).count();
+            (opened != closed).then(|| format!("{path}: {opened} <{tag}> opened, {closed} closed"))
+        })
+        .collect()
+}
+
 async fn walk(app: &TestApp, who: &str, session: &Session, start: &[&str]) -> Vec<String> {
     let mut queue: Vec<String> = start.iter().map(|s| (*s).to_owned()).collect();
     let mut seen = std::collections::BTreeSet::new();
@@ -130,6 +147,7 @@ async fn walk(app: &TestApp, who: &str, session: &Session, start: &[&str]) -> Ve
             continue;
         }
         found.extend(developer_words(&format!("{who} {path}"), &res.body));
+        found.extend(unbalanced_elements(&format!("{who} {path}"), &res.body));
         // One step from the main pages: the pages they link to, not further.
         if start.contains(&path.as_str()) {
             queue.extend(page_links(&res.body));
@@ -159,7 +177,13 @@ async fn the_demo_speaks_plainly_to_every_role() {
         "/surveys",
     ];
     let mut admin_pages = main.to_vec();
-    admin_pages.extend(["/draft", "/admin", "/dashboard", "/nominations"]);
+    admin_pages.extend([
+        "/draft",
+        "/admin",
+        "/dashboard",
+        "/nominations",
+        "/admin/rollout/self-check",
+    ]);
     let mut found = Vec::new();
     found.extend(walk(&app, "employee", &employee, &main).await);
     found.extend(walk(&app, "manager", &manager, &main).await);
