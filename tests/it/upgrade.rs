@@ -91,3 +91,104 @@ async fn tokens_that_acted_for_someone_else_are_revoked_on_upgrade_and_the_other
         "{revoked:?}"
     );
 }
+
+/// The schema of the release before 1:1s recorded the day they were held and tokens an expiry.
+const RELEASE_BEFORE_HELD_ON: i64 = 14;
+
+#[tokio::test]
+async fn held_one_on_ones_keep_their_day_and_tokens_keep_working_after_the_upgrade() {
+    let mut ids = (0, 0, 0);
+    let app = TestApp::upgraded_from(RELEASE_BEFORE_HELD_ON, async |db: &Db| {
+        let admin = insert_user(db, "ann@upgrade.test", "admin").await;
+        let mia = insert_user(db, "mia@upgrade.test", "employee").await;
+        let noor = insert_user(db, "noor@upgrade.test", "employee").await;
+        sqlx::query("UPDATE users SET manager_id = $1 WHERE id = $2")
+            .bind(mia)
+            .bind(noor)
+            .execute(db.pool())
+            .await
+            .expect("Noor reports to Mia");
+        let series: i64 = sqlx::query_scalar(
+            "INSERT INTO one_on_one_series (manager_id, report_id, cadence_days, created_at) \
+             VALUES ($1, $2, 14, 1700000000) RETURNING id",
+        )
+        .bind(mia)
+        .bind(noor)
+        .fetch_one(db.pool())
+        .await
+        .expect("a series");
+        let meeting = async |on: &str, status: &str, held_at: Option<i64>| -> i64 {
+            sqlx::query_scalar(
+                "INSERT INTO one_on_ones (series_id, scheduled_on, status, held_at, created_at, \
+                 updated_at) VALUES ($1, $2, $3, $4, 1700000000, 1700000000) RETURNING id",
+            )
+            .bind(series)
+            .bind(on)
+            .bind(status)
+            .bind(held_at)
+            .fetch_one(db.pool())
+            .await
+            .expect("a meeting")
+        };
+        let held = meeting("2026-01-10", "held", Some(1_768_000_000)).await;
+        let upcoming = meeting("2026-01-24", "upcoming", None).await;
+        let point: i64 = sqlx::query_scalar(
+            "INSERT INTO talking_points (meeting_id, author_id, body, discussed, position, \
+             created_at) VALUES ($1, $2, 'How is the new rota going?', 0, 1, 1700000000) \
+             RETURNING id",
+        )
+        .bind(upcoming)
+        .bind(noor)
+        .fetch_one(db.pool())
+        .await
+        .expect("a talking point");
+        sqlx::query(
+            "INSERT INTO api_tokens (name, token_hash, scope, user_id, created_by, created_at) \
+             VALUES ('Ann''s token', $1, 'api', $2, $2, 1700000000)",
+        )
+        .bind(digest("tra_ann_before"))
+        .bind(admin)
+        .execute(db.pool())
+        .await
+        .expect("a token");
+        ids = (held, upcoming, point);
+    })
+    .await;
+    let (held, upcoming, point) = ids;
+    let pool = app.state.db().pool();
+
+    let held_on: Vec<(i64, Option<String>)> =
+        sqlx::query_as("SELECT id, held_on FROM one_on_ones ORDER BY id")
+            .fetch_all(pool)
+            .await
+            .expect("read the meetings");
+    assert_eq!(
+        held_on,
+        [(held, Some("2026-01-10".to_owned())), (upcoming, None)],
+        "a meeting held before keeps the day it showed; one still to come has none"
+    );
+    let kept: (i64, String, Option<i64>) =
+        sqlx::query_as("SELECT meeting_id, body, carried_from FROM talking_points WHERE id = $1")
+            .bind(point)
+            .fetch_one(pool)
+            .await
+            .expect("the talking point is still there");
+    assert_eq!(
+        kept,
+        (upcoming, "How is the new rota going?".to_owned(), None)
+    );
+
+    let tokens = app
+        .get("/api/v1/tokens")
+        .bearer("tra_ann_before")
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    let token = &tokens.as_array().expect("a list of tokens")[0];
+    assert_eq!(token["name"], "Ann's token");
+    assert!(
+        token["expires_at"].is_null(),
+        "a token made before never expires"
+    );
+}
