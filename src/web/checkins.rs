@@ -563,12 +563,19 @@ async fn submit(
     }
     if fields.get("intent") == Some("share") {
         return match service::share(&state, &actor, id).await {
-            Ok(()) => Ok(Redirect::to(&format!("/checkins/{id}")).into_response()),
+            Ok(()) => Ok(super::flash::redirect(
+                &format!("/checkins/{id}"),
+                SHARED,
+                None,
+            )),
             Err(e) => show_refused(&state, &actor, id, RATINGS_FORM, fields, e).await,
         };
     }
     Ok(Redirect::to(&format!("/checkins/{id}?saved=1#{RATINGS_FORM}")).into_response())
 }
+
+/// What sharing one's side says.
+const SHARED: &str = "Your ratings are shared and can no longer be changed. Once the other side has shared too, you agree the ratings together.";
 
 /// Shares the viewer's side. Sent from the ratings form, it saves the form first; a bare request
 /// (a button of its own, a script) just shares.
@@ -584,7 +591,11 @@ async fn share(
         return page;
     }
     match service::share(&state, &actor, id).await {
-        Ok(()) => Ok(Redirect::to(&format!("/checkins/{id}")).into_response()),
+        Ok(()) => Ok(super::flash::redirect(
+            &format!("/checkins/{id}"),
+            SHARED,
+            None,
+        )),
         Err(e) => show_refused(&state, &actor, id, RATINGS_FORM, fields, e).await,
     }
 }
@@ -610,12 +621,20 @@ async fn set_agreed(
 
 async fn confirm(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> PageResult {
     match service::confirm(&state, &actor, id).await {
-        Ok(()) => Ok(Redirect::to(&format!("/checkins/{id}#agreement")).into_response()),
+        Ok(()) => Ok(super::flash::redirect(
+            &format!("/checkins/{id}#agreement"),
+            "Your confirmation of the agreed ratings was recorded. The check-in is agreed once both of you have confirmed them.",
+            None,
+        )),
         Err(e) => show_refused(&state, &actor, id, AGREEMENT_FORM, Fields::default(), e).await,
     }
 }
 
 async fn cancel(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> PageResult {
     service::cancel(&state, &actor, id).await?;
-    Ok(Redirect::to(&format!("/checkins/{id}")).into_response())
+    Ok(super::flash::redirect(
+        &format!("/checkins/{id}"),
+        "The check-in was cancelled. Start a new one when you are ready.",
+        None,
+    ))
 }

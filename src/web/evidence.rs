@@ -7,7 +7,6 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -300,7 +299,11 @@ async fn confirm(
     Form(fields): Form<Fields>,
 ) -> PageResult {
     match service::confirm(&state, &actor, id, &fields.text("comment")).await {
-        Ok(()) => Ok(Redirect::to(&format!("/evidence/{id}#confirmations")).into_response()),
+        Ok(()) => Ok(super::flash::redirect(
+            &format!("/evidence/{id}#confirmations"),
+            "Your confirmation was added: it shows with the evidence wherever it is read.",
+            None,
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms = Forms::refused(Submission::new("confirm".into(), fields, errors));
@@ -311,12 +314,20 @@ async fn confirm(
 
 async fn unconfirm(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> PageResult {
     service::unconfirm(&state, &actor, id).await?;
-    Ok(Redirect::to(&format!("/evidence/{id}#confirmations")).into_response())
+    Ok(super::flash::redirect(
+        &format!("/evidence/{id}#confirmations"),
+        "Your confirmation was taken back.",
+        None,
+    ))
 }
 
 async fn decline(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> PageResult {
     service::decline(&state, &actor, id).await?;
-    Ok(Redirect::to("/evidence/asked").into_response())
+    Ok(super::flash::redirect(
+        "/evidence/asked",
+        "You declined the request, and the evidence is no longer on your list.",
+        None,
+    ))
 }
 
 /// The colleague a form names: by email as typed, or by id from a button.
@@ -354,7 +365,11 @@ async fn withdraw(
     Form(fields): Form<Fields>,
 ) -> PageResult {
     match service::withdraw_request(&state, &actor, id, &colleague(&fields)).await {
-        Ok(()) => Ok(Redirect::to(&format!("/evidence/{id}#ask")).into_response()),
+        Ok(()) => Ok(super::flash::redirect(
+            &format!("/evidence/{id}#ask"),
+            "Your request was withdrawn.",
+            None,
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms = Forms::refused(Submission::new("ask".into(), fields, errors));

@@ -264,7 +264,11 @@ async fn set_rule(
         required: fields.all("required"),
     };
     match service::set_rule(&state, &actor, &track, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/readiness#rule-{track}")).into_response()),
+        Ok(_) => Ok(super::flash::redirect(
+            &format!("/admin/readiness#rule-{track}"),
+            "The readiness rule was saved, and the readiness of everyone on this track was worked out again with it.",
+            Some(("/team", "See who is ready on the team view")),
+        )),
         Err(e)
             if e.status().is_client_error()
                 && e.status() != StatusCode::FORBIDDEN
@@ -289,7 +293,11 @@ async fn reset_rule(
     Path(track): Path<String>,
 ) -> PageResult {
     service::reset_rule(&state, &actor, &track).await?;
-    Ok(Redirect::to(&format!("/admin/readiness#rule-{track}")).into_response())
+    Ok(super::flash::redirect(
+        &format!("/admin/readiness#rule-{track}"),
+        "The track uses the default readiness rule again.",
+        None,
+    ))
 }
 
 async fn recompute(State(state): State<AppState>, actor: Actor) -> PageResult {

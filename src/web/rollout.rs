@@ -831,7 +831,11 @@ async fn remove_item(
     Path(id): Path<i64>,
 ) -> PageResult {
     let stage = roadmap_service::remove_item(state.db(), &actor, id).await?;
-    Ok(Redirect::to(&format!("/admin/rollout/roadmap#stage-{}", stage.as_str())).into_response())
+    Ok(super::flash::redirect(
+        &format!("/admin/rollout/roadmap#stage-{}", stage.as_str()),
+        "The item was removed from the roadmap.",
+        None,
+    ))
 }
 
 async fn roadmap_csv(State(state): State<AppState>, actor: Actor) -> PageResult {
@@ -941,8 +945,21 @@ async fn choose_pilot(
         audience: fields.text("audience"),
         teams: fields.all("teams"),
     };
+    let pilot = input.audience == crate::services::release::PILOT;
     match pilot_service::choose(state.db(), &actor, &input).await {
-        Ok(()) => Ok(Redirect::to("/admin/rollout/pilot").into_response()),
+        Ok(()) if pilot => Ok(super::flash::redirect(
+            "/admin/rollout/pilot",
+            "The pilot was saved: the growth features now show only to the pilot teams and the People team.",
+            Some((
+                "/admin/rollout/roadmap#stage-implementation",
+                "Plan the pilot on the roadmap",
+            )),
+        )),
+        Ok(()) => Ok(super::flash::redirect(
+            "/admin/rollout/pilot",
+            "Saved: the growth features show to everyone.",
+            None,
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             pilot_with(&state, &actor, Some((fields, errors)), status).await
@@ -952,5 +969,9 @@ async fn choose_pilot(
 
 async fn release_everyone(State(state): State<AppState>, actor: Actor) -> PageResult {
     release::release_to_everyone(state.db(), &actor).await?;
-    Ok(Redirect::to("/admin/rollout/pilot").into_response())
+    Ok(super::flash::redirect(
+        "/admin/rollout/pilot",
+        "The growth features are released to everyone.",
+        Some(("/admin/surveys", "Ask how it is going with a pulse survey")),
+    ))
 }

@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -446,7 +445,11 @@ async fn update(
 ) -> PageResult {
     let input = survey_input(&fields);
     match service::update(&state, &actor, id, &input).await {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/surveys/{id}")).into_response()),
+        Ok(()) => Ok(super::flash::redirect(
+            &format!("/admin/surveys/{id}"),
+            "The survey's settings were saved.",
+            None,
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms = Forms::refused(Submission::new("settings".into(), fields, errors));
@@ -469,7 +472,11 @@ async fn add_question(
     Form(fields): Form<Fields>,
 ) -> PageResult {
     match service::add_question(state.db(), &actor, id, &question_input(&fields)).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/surveys/{id}#questions")).into_response()),
+        Ok(_) => Ok(super::flash::redirect(
+            &format!("/admin/surveys/{id}#questions"),
+            "The question was added. Add another, or open the survey when its questions are ready.",
+            None,
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms = Forms::refused(Submission::new("new-question".into(), fields, errors));
@@ -486,9 +493,11 @@ async fn edit_question(
 ) -> PageResult {
     let survey = service::question_survey(state.db(), &actor, question).await?;
     match service::edit_question(state.db(), &actor, question, &question_input(&fields)).await {
-        Ok(()) => Ok(
-            Redirect::to(&format!("/admin/surveys/{survey}#question-{question}")).into_response(),
-        ),
+        Ok(()) => Ok(super::flash::redirect(
+            &format!("/admin/surveys/{survey}#question-{question}"),
+            "The question was saved.",
+            None,
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms = Forms::refused(Submission::new(
@@ -519,7 +528,11 @@ async fn move_question(
         }
     };
     match service::move_question(state.db(), &actor, question, step).await {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/surveys/{survey}#questions")).into_response()),
+        Ok(()) => Ok(super::flash::redirect(
+            &format!("/admin/surveys/{survey}#questions"),
+            "The question was moved.",
+            None,
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms = Forms::refused(Submission::new("actions".into(), fields, errors));
@@ -535,7 +548,11 @@ async fn remove_question(
 ) -> PageResult {
     let survey = service::question_survey(state.db(), &actor, question).await?;
     match service::remove_question(state.db(), &actor, question).await {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/surveys/{survey}#questions")).into_response()),
+        Ok(()) => Ok(super::flash::redirect(
+            &format!("/admin/surveys/{survey}#questions"),
+            "The question was removed.",
+            None,
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms =
@@ -547,7 +564,11 @@ async fn remove_question(
 
 async fn open_now(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> PageResult {
     match service::open_now(state.db(), &actor, id).await {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/surveys/{id}")).into_response()),
+        Ok(()) => Ok(super::flash::redirect(
+            &format!("/admin/surveys/{id}"),
+            "The survey is open: the people it is for now find it on their home page. Its results show once enough people have answered.",
+            None,
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms =
@@ -559,7 +580,11 @@ async fn open_now(State(state): State<AppState>, actor: Actor, Path(id): Path<i6
 
 async fn close_now(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> PageResult {
     match service::close_now(state.db(), &actor, id).await {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/surveys/{id}/results")).into_response()),
+        Ok(()) => Ok(super::flash::redirect(
+            &format!("/admin/surveys/{id}/results"),
+            "The survey is closed and takes no more answers. Here are its results.",
+            None,
+        )),
         Err(e) => {
             let (status, errors) = refused(e)?;
             let forms =
@@ -571,7 +596,11 @@ async fn close_now(State(state): State<AppState>, actor: Actor, Path(id): Path<i
 
 async fn remove(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> PageResult {
     service::remove(state.db(), &actor, id).await?;
-    Ok(Redirect::to("/admin/surveys").into_response())
+    Ok(super::flash::redirect(
+        "/admin/surveys",
+        "The survey was deleted.",
+        None,
+    ))
 }
 
 // ---- Results ----

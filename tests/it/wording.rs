@@ -364,3 +364,71 @@ async fn evidence_and_goals_say_what_happened() {
         panic!("the goal was refused: {}", res.body);
     }
 }
+
+#[tokio::test]
+async fn survey_token_and_readiness_actions_say_what_happened() {
+    let app = demo_with_directory().await;
+    let admin = app.admin().await;
+    let in_days = |days: i64| {
+        (time::OffsetDateTime::now_utc().date() + time::Duration::days(days))
+            .format(time::macros::format_description!("[year]-[month]-[day]"))
+            .expect("a date")
+    };
+    let created = app
+        .post("/admin/surveys")
+        .session(&admin)
+        .form(&[
+            ("template", "blank"),
+            ("title", "Managers' pulse"),
+            ("audience", "everyone"),
+            ("opens_on", &in_days(2)),
+            ("closes_on", &in_days(9)),
+            ("threshold", "4"),
+        ])
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    let survey = created.header("location").to_owned();
+    let said = async |path: String, form: &[(&str, &str)], words: &str| {
+        let res = app
+            .post(&path)
+            .session(&admin)
+            .form(form)
+            .send()
+            .await
+            .expect(StatusCode::SEE_OTHER);
+        let page = follow(&app, &admin, &res).await;
+        assert!(page.body.contains(words), "{path}: {}", page.body);
+    };
+    said(
+        format!("{survey}/questions"),
+        &[("kind", "scale"), ("prompt", "My track matches my work.")],
+        "The question was added.",
+    )
+    .await;
+    said(format!("{survey}/open"), &[], "The survey is open").await;
+    said(format!("{survey}/close"), &[], "The survey is closed").await;
+
+    let token = app.token("api").await;
+    let tokens = app
+        .get("/api/v1/tokens")
+        .bearer(&token)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    let id = tokens[0]["id"].as_i64().expect("a token");
+    said(
+        format!("/admin/tokens/{id}/revoke"),
+        &[],
+        "The token was revoked",
+    )
+    .await;
+
+    said(
+        "/admin/readiness/software-engineering/reset".to_owned(),
+        &[],
+        "The track uses the default readiness rule again.",
+    )
+    .await;
+}

@@ -3,7 +3,6 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -152,5 +151,14 @@ async fn create(
 async fn revoke(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> PageResult {
     let revoked = accounts::revoke_api_token(state.db(), &actor, id).await?;
     state.actors().forget_digest(&revoked.token_hash);
-    Ok(Redirect::to("/admin/tokens").into_response())
+    let message = if revoked.revoked_now {
+        "The token was revoked: anything that still uses it is refused from now on."
+    } else {
+        "That token had already been revoked; nothing changed."
+    };
+    Ok(super::super::flash::redirect(
+        "/admin/tokens",
+        message,
+        None,
+    ))
 }
