@@ -12,6 +12,7 @@ mod checkin;
 mod checkin_share;
 mod cross_site;
 mod editing;
+mod first_week;
 mod look;
 mod one_on_one;
 mod people_import;

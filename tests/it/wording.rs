@@ -432,3 +432,21 @@ async fn survey_token_and_readiness_actions_say_what_happened() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_home_counts_what_changes_at_the_next_level_in_words() {
+    let app = demo_with_directory().await;
+    let employee = app.employee().await;
+    let home = app
+        .get("/home")
+        .session(&employee)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        home.body.contains("All 6 competencies change."),
+        "{}",
+        home.body
+    );
+    assert!(!home.body.contains("0 stay the same"));
+}
