@@ -21,3 +21,4 @@ mod rollout;
 mod signing_in;
 mod survey;
 mod team;
+mod template_merge;
