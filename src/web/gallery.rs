@@ -13,7 +13,7 @@ use super::{Layout, PageResult, render, render_with};
 use crate::auth::{Actor, policy};
 use crate::error::AppError;
 use crate::services::catalog::{self, TemplateSummary};
-use crate::services::framework::ImportReport;
+use crate::services::framework::{self as service, ImportReport};
 use crate::state::AppState;
 use trellis_framework::merge::Take;
 
@@ -56,7 +56,6 @@ struct PreviewPage {
     matrices: Vec<(String, String)>,
     chosen: Vec<String>,
     report: Option<ImportReport>,
-    applied: bool,
     error: Option<String>,
 }
 
@@ -101,7 +100,6 @@ fn preview_page(
         matrices,
         chosen,
         report: None,
-        applied: false,
         error: None,
     })
 }
@@ -136,8 +134,18 @@ async fn add(
         return render_with(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     match catalog::add_to_draft(&state, &actor, &id, &chosen, take, !apply).await {
+        Ok(report) if apply => {
+            let names: Vec<&str> = page
+                .summary
+                .tracks
+                .iter()
+                .filter(|t| chosen.contains(&t.key))
+                .map(|t| t.name.as_str())
+                .collect();
+            let published = service::draft(&state, &actor).await?.latest_version;
+            Ok(added(&names, &report, published))
+        }
         Ok(report) => {
-            page.applied = apply;
             page.report = Some(report);
             render(&page)
         }
@@ -149,6 +157,53 @@ async fn add(
             render_with(status, &page)
         }
         Err(e) => Err(e),
+    }
+}
+
+/// After adding: back to the editor, saying what changed and what the draft kept, with a link to
+/// the changes.
+fn added(tracks: &[&str], report: &ImportReport, published: Option<i64>) -> Response {
+    let mut message = if report.diff.sections.is_empty() {
+        format!(
+            "Nothing changed: the draft already has everything {} brings.",
+            and_list(tracks)
+        )
+    } else if tracks.len() == 1 {
+        format!("The track {} was added to the draft.", and_list(tracks))
+    } else {
+        format!("The tracks {} were added to the draft.", and_list(tracks))
+    };
+    let taken = report.differences.iter().filter(|d| d.taken).count();
+    let kept = report.differences.len() - taken;
+    if taken > 0 {
+        message.push_str(&format!(
+            " The template's version replaced the draft's for {}.",
+            crate::text::count(taken, "item", "items")
+        ));
+    }
+    if kept > 0 {
+        message.push_str(&format!(
+            " The draft kept its own version of {} the template describes differently.",
+            crate::text::count(kept, "item", "items")
+        ));
+    }
+    let diff = published.map(|n| format!("/versions/diff?from={n}&to=draft"));
+    let next = match &diff {
+        Some(href) => (
+            href.as_str(),
+            "See what changed since the published version",
+        ),
+        None => ("/draft/publish", "Review the draft and publish it"),
+    };
+    super::flash::redirect("/draft", message, Some(next))
+}
+
+/// "A", "A and B", "A, B and C".
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 

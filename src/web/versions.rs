@@ -10,14 +10,13 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use trellis_framework::diff::Diff;
 use trellis_framework::import::{Format, SourceFile};
-use trellis_framework::lint::Severity;
 
 use super::{Layout, PageResult, render, render_with};
 use crate::auth::Actor;
 use crate::error::{AppError, FieldError, FileError};
 use crate::services::framework::{self as service, ImportOptions, Revision, VersionInfo};
 use crate::state::AppState;
-use crate::web::editor::{FindingView, finding_view};
+use crate::web::editor::{Checks, checks};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -225,9 +224,7 @@ async fn export_draft(State(state): State<AppState>, actor: Actor) -> PageResult
 struct PublishPage {
     layout: Layout,
     pending: bool,
-    problems: Vec<FieldError>,
-    lint_errors: Vec<FindingView>,
-    lint_warnings: Vec<FindingView>,
+    checks: Checks,
     diff: Diff,
     latest: Option<i64>,
     note: String,
@@ -251,26 +248,16 @@ async fn publish_form(
     Ok(PublishPage {
         layout: Layout::new("Publish the draft", "draft", Some(actor)),
         pending: draft.pending,
-        problems: draft.problem_fields(),
-        lint_errors: lint_views(&draft, Severity::Error),
-        lint_warnings: lint_views(&draft, Severity::Warning),
+        checks: checks(
+            &draft.snapshot.framework,
+            &draft.problems,
+            draft.snapshot.findings(),
+        ),
         diff: trellis_framework::diff::diff(&base, &draft.snapshot.framework),
         latest: draft.latest_version,
         note,
         errors,
     })
-}
-
-/// The draft's lint findings of one severity, as the editor shows them.
-fn lint_views(draft: &service::Draft, severity: Severity) -> Vec<FindingView> {
-    let fw = &draft.snapshot.framework;
-    draft
-        .snapshot
-        .findings()
-        .iter()
-        .filter(|f| f.severity == severity)
-        .map(|f| finding_view(fw, f))
-        .collect()
 }
 
 async fn publish_page(State(state): State<AppState>, actor: Actor) -> PageResult {

@@ -22,3 +22,4 @@ mod rollout;
 mod signing_in;
 mod survey;
 mod team;
+mod template_merge;

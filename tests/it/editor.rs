@@ -394,7 +394,7 @@ async fn the_home_page_links_each_problem_to_where_it_is_fixed() {
         .await
         .expect(StatusCode::OK);
     assert!(
-        home.body.contains("has no expectations for `strategy`"),
+        home.body.contains("has no expectations for Strategy"),
         "{}",
         home.body
     );

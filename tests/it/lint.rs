@@ -350,8 +350,8 @@ async fn the_editor_shows_findings_by_track_and_on_the_cell() {
         .await
         .expect(StatusCode::OK);
     let html = home.body;
-    assert!(html.contains("How the framework reads"), "{html}");
-    assert!(html.contains("vague-wording"), "{html}");
+    assert!(html.contains("Linter warning</span>"), "{html}");
+    assert!(html.contains("is vague"), "{html}");
     assert!(
         html.contains("href=\"/draft/tracks/software-engineering#cell-se1-ownership\""),
         "{html}"
@@ -377,8 +377,8 @@ async fn the_editor_shows_findings_by_track_and_on_the_cell() {
         .await
         .expect(StatusCode::OK);
     let html = publish.body;
-    assert!(html.contains("Linter warnings ("), "{html}");
-    assert!(html.contains("vague-wording"), "{html}");
+    assert!(html.contains(">Nothing blocks publishing</h2>"), "{html}");
+    assert!(html.contains("is vague"), "{html}");
     assert!(
         html.contains("Publish version"),
         "publishing stays possible: {html}"
@@ -426,4 +426,139 @@ async fn admins_switch_linter_rules_off_from_the_editor() {
             .body
             .contains("There is no linter rule “no-such-rule”")
     );
+}
+
+/// The part of a page between `from` and `to`.
+fn between<'a>(html: &'a str, from: &str, to: &str) -> &'a str {
+    let start = html
+        .find(from)
+        .unwrap_or_else(|| panic!("no {from} in {html}"));
+    let rest = &html[start..];
+    let end = rest.find(to).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// The draft with a new level whose six cells are empty (six problems that block publishing) and a
+/// vague bullet (a warning of the linter, which does not, beside the demo's own filler warning).
+async fn draft_with_problems_and_a_warning(app: &TestApp, admin: &crate::helpers::Session) {
+    make_a_cell_vague(app, admin).await;
+    app.post("/api/v1/draft/edits")
+        .session(admin)
+        .json(&serde_json::json!({
+            "op": "add_level", "track": "software-engineering", "key": "se9", "title": "Principal"
+        }))
+        .send()
+        .await
+        .expect(StatusCode::OK);
+}
+
+/// What the checks say on a page: one heading that says whether publishing is blocked, each empty
+/// cell listed once with a link naming its competency, level and track, and the linter's warning
+/// marked as not blocking.
+fn assert_one_clear_list(panel: &str) {
+    assert_eq!(
+        panel.matches("block publishing").count() + panel.matches("blocks publishing").count(),
+        2,
+        "one heading says what blocks, one sentence says what does not: {panel}"
+    );
+    assert!(
+        panel.contains(">6 problems block publishing</h2>"),
+        "{panel}"
+    );
+    assert!(
+        panel.contains("The linter also finds 2 things to improve: they do not block publishing."),
+        "{panel}"
+    );
+    for competency in [
+        "Ownership",
+        "Problem solving",
+        "Technical quality",
+        "Communication",
+        "Teamwork",
+        "Mentoring",
+    ] {
+        let link = format!("Edit {competency} at Principal in Software Engineering</a>");
+        assert_eq!(panel.matches(&link).count(), 1, "{link} once in {panel}");
+    }
+    assert_eq!(
+        panel.matches("#cell-se9-ownership\"").count(),
+        1,
+        "the empty cell is listed once, not again as a linter error: {panel}"
+    );
+    assert!(
+        panel.contains("Edit Ownership at Software Engineer I in Software Engineering</a>"),
+        "{panel}"
+    );
+    assert_eq!(
+        panel.matches("Blocks publishing</span>").count(),
+        6,
+        "{panel}"
+    );
+    assert_eq!(panel.matches("Linter warning</span>").count(), 2, "{panel}");
+    assert!(!panel.contains("Edit the cell in"), "{panel}");
+    assert!(!panel.contains("Linter errors"), "{panel}");
+    assert!(!panel.contains('`'), "no backticks: {panel}");
+    assert!(
+        panel.contains("Principal has no expectations for Ownership"),
+        "messages name titles, not keys: {panel}"
+    );
+}
+
+#[tokio::test]
+async fn the_draft_lists_what_blocks_publishing_once_with_links_naming_each_place() {
+    let app = TestApp::demo().await;
+    let admin = app.admin().await;
+    draft_with_problems_and_a_warning(&app, &admin).await;
+    let html = app
+        .get("/draft")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .body;
+    assert_eq!(
+        html.matches("class=\"checks\"").count(),
+        1,
+        "one list: {html}"
+    );
+    assert!(!html.contains("How the framework reads"), "{html}");
+    assert_one_clear_list(between(&html, "class=\"checks\"", "</section>"));
+
+    let publish = app
+        .get("/draft/publish")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .body;
+    assert!(!publish.contains("Fix these first"), "{publish}");
+    assert!(!publish.contains("Publish version"), "{publish}");
+    assert_one_clear_list(between(&publish, "class=\"checks\"", "</section>"));
+}
+
+#[tokio::test]
+async fn warnings_alone_say_nothing_blocks_publishing() {
+    let app = TestApp::demo().await;
+    let admin = app.admin().await;
+    make_a_cell_vague(&app, &admin).await;
+    for page in ["/draft", "/draft/publish"] {
+        let html = app
+            .get(page)
+            .session(&admin)
+            .send()
+            .await
+            .expect(StatusCode::OK)
+            .body;
+        let panel = between(&html, "class=\"checks\"", "</section>");
+        assert!(panel.contains(">Nothing blocks publishing</h2>"), "{panel}");
+        assert!(
+            panel.contains("The linter finds 2 things to improve: they do not block publishing."),
+            "{panel}"
+        );
+        assert!(!panel.contains("problems block"), "{panel}");
+        assert!(
+            panel.contains("Edit Ownership at Software Engineer I in Software Engineering</a>"),
+            "{panel}"
+        );
+    }
 }

@@ -229,7 +229,7 @@ mod gallery {
             .form(&[("track", &track), ("step", "add")])
             .send()
             .await
-            .expect(StatusCode::OK);
+            .expect(StatusCode::SEE_OTHER);
         let after = app
             .get("/api/v1/draft")
             .bearer(&token)
@@ -396,7 +396,7 @@ mod merging {
             .form(&add_form)
             .send()
             .await
-            .expect(StatusCode::OK);
+            .expect(StatusCode::SEE_OTHER);
         let after = draft(&app, &token).await;
         assert_ne!(before, after, "the template added something");
         assert_eq!(not_additions(&before, &after), Vec::<String>::new());

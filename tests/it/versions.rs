@@ -169,7 +169,12 @@ async fn a_draft_with_problems_cannot_be_published() {
         .send()
         .await
         .expect(StatusCode::OK);
-    assert!(page.body.contains("Fix these first"));
+    assert!(
+        page.body.contains("problems block publishing</h2>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Publish version"), "{}", page.body);
 }
 
 #[tokio::test]

@@ -450,3 +450,45 @@ async fn the_home_counts_what_changes_at_the_next_level_in_words() {
     );
     assert!(!home.body.contains("0 stay the same"));
 }
+
+#[tokio::test]
+async fn adding_a_template_says_what_was_added_and_what_the_draft_kept() {
+    let app = TestApp::demo().await;
+    let admin = app.admin().await;
+    let res = app
+        .post("/draft/templates/data")
+        .session(&admin)
+        .form(&[
+            ("track", "data-science"),
+            ("take", "competency:communication"),
+            ("step", "add"),
+        ])
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    assert_eq!(res.header("location"), "/draft");
+    let page = follow(&app, &admin, &res).await;
+    let body = &page.body;
+    assert!(
+        body.contains("The track Data Science and Analytics was added to the draft."),
+        "{body}"
+    );
+    assert!(
+        body.contains("The template&#39;s version replaced the draft&#39;s for 1 item."),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "The draft kept its own version of 4 items the template describes differently."
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains("href=\"/versions/diff?from=1&#38;to=draft\""),
+        "{body}"
+    );
+    assert!(
+        body.contains("See what changed since the published version"),
+        "{body}"
+    );
+}

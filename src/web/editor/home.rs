@@ -27,33 +27,191 @@ pub fn routes() -> Router<AppState> {
         .route("/draft/tracks/{track}/remove", post(remove_track))
 }
 
-/// How many problems the page lists before it only counts the rest.
-const PROBLEMS_SHOWN: usize = 30;
+/// How many things to fix the page lists per track before it only counts the rest.
+const CHECKS_SHOWN: usize = 10;
 
-pub struct ProblemView {
+/// What stands between the draft and a clear, publishable framework, as one list: the problems
+/// that block publishing and the linter's findings, which do not, each named once (a finding at the
+/// place of a problem is the problem), grouped by track, what blocks first.
+pub struct Checks {
+    /// Problems that block publishing.
+    pub problems: usize,
+    /// Findings of the linter beyond the problems: advice, which does not block publishing.
+    pub findings: usize,
+    /// How many of those findings are errors.
+    pub lint_errors: usize,
+    pub groups: Vec<CheckGroup>,
+}
+
+/// The things to fix in one track (or in the framework as a whole).
+pub struct CheckGroup {
+    pub name: String,
+    pub href: Option<String>,
+    pub items: Vec<CheckItem>,
+    pub more: usize,
+}
+
+/// One thing to fix: what it is, whether it blocks publishing, and where to fix it.
+pub struct CheckItem {
+    /// `blocks`, `error` or `warning`: the class that colours it.
+    pub kind: &'static str,
+    /// The words that say whether it blocks publishing.
+    pub label: &'static str,
     pub message: String,
+    pub suggestion: Option<String>,
     /// Where to fix it, and the words of the link.
     pub link: Option<(String, String)>,
 }
 
-/// How many findings the page lists per track before it only counts the rest.
-const FINDINGS_SHOWN: usize = 10;
+impl Checks {
+    pub fn is_empty(&self) -> bool {
+        self.problems == 0 && self.findings == 0
+    }
 
-/// A finding of the linter, as the editor shows it.
-pub struct FindingView {
-    pub severity: &'static str,
-    pub rule: &'static str,
-    pub message: String,
-    pub suggestion: Option<String>,
-    pub link: Option<(String, String)>,
+    /// The heading: whether anything blocks publishing.
+    pub fn heading(&self) -> String {
+        if self.problems == 0 {
+            "Nothing blocks publishing".to_owned()
+        } else {
+            crate::text::count(self.problems, "problem blocks", "problems block") + " publishing"
+        }
+    }
+
+    /// What the linter adds, and that it does not block publishing.
+    pub fn advice(&self) -> String {
+        let also = if self.problems > 0 { " also" } else { "" };
+        if self.findings == 0 {
+            return format!("The linter{also} finds nothing to improve.");
+        }
+        let it = if self.findings == 1 {
+            "it does"
+        } else {
+            "they do"
+        };
+        let mut text = format!(
+            "The linter{also} finds {}: {it} not block publishing.",
+            crate::text::count(self.findings, "thing to improve", "things to improve")
+        );
+        if self.lint_errors > 0 {
+            text.push_str(&format!(
+                " Its {} make the tracks hard to use: fix {} {}.",
+                crate::text::noun(self.lint_errors, "error", "errors"),
+                crate::text::noun(self.lint_errors, "it", "them"),
+                if self.problems > 0 { "next" } else { "first" },
+            ));
+        }
+        text
+    }
 }
 
-/// The linter's findings in one track (or in the framework as a whole).
-pub struct FindingGroup {
-    pub name: String,
-    pub href: Option<String>,
-    pub findings: Vec<FindingView>,
-    pub more: usize,
+/// The draft's problems and the linter's findings as one list (see [`Checks`]).
+pub fn checks(fw: &Framework, problems: &[Problem], findings: &[Finding]) -> Checks {
+    let findings = trellis_framework::lint::beyond_problems(findings, problems);
+    let track_of = |path: &[Seg]| match path.get(..2) {
+        Some([Seg::Field(list), Seg::Index(i)]) if list == "tracks" => Some(*i),
+        _ => None,
+    };
+    let mut items: Vec<(Option<usize>, u8, usize, CheckItem)> = Vec::new();
+    for (seq, p) in problems.iter().enumerate() {
+        let track = track_of(&p.path);
+        items.push((
+            track,
+            0,
+            seq,
+            CheckItem {
+                kind: "blocks",
+                label: "Blocks publishing",
+                message: in_words(fw, track, &p.message),
+                suggestion: None,
+                link: link_for(fw, &p.path),
+            },
+        ));
+    }
+    for (seq, f) in findings.iter().enumerate() {
+        let track = track_of(&f.path);
+        let (rank, kind, label) = match f.severity {
+            Severity::Error => (1, "error", "Linter error"),
+            Severity::Warning => (2, "warning", "Linter warning"),
+        };
+        items.push((
+            track,
+            rank,
+            seq,
+            CheckItem {
+                kind,
+                label,
+                message: in_words(fw, track, &f.message),
+                suggestion: f.suggestion.as_deref().map(|s| in_words(fw, track, s)),
+                link: link_for(fw, &f.path),
+            },
+        ));
+    }
+    items.sort_by_key(|(track, rank, seq, _)| (*track, *rank, *seq));
+    let mut groups: Vec<(Option<usize>, CheckGroup)> = Vec::new();
+    for (track, _, _, item) in items {
+        if groups.last().is_none_or(|(t, _)| *t != track) {
+            let t = track.and_then(|i| fw.tracks.get(i));
+            groups.push((
+                track,
+                CheckGroup {
+                    name: t.map_or_else(|| "The framework".to_owned(), |t| t.name.clone()),
+                    href: t.map(|t| format!("/draft/tracks/{}", t.key)),
+                    items: Vec::new(),
+                    more: 0,
+                },
+            ));
+        }
+        let Some((_, group)) = groups.last_mut() else {
+            continue;
+        };
+        if group.items.len() < CHECKS_SHOWN {
+            group.items.push(item);
+        } else {
+            group.more += 1;
+        }
+    }
+    Checks {
+        problems: problems.len(),
+        lint_errors: findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count(),
+        findings: findings.len(),
+        groups: groups.into_iter().map(|(_, g)| g).collect(),
+    }
+}
+
+/// A message of the framework's rules in the words of the page: each key it quotes becomes the
+/// title of what it names (a level of the track it is about first, then a competency, category,
+/// grade or track), and the file format's words become plain ones.
+fn in_words(fw: &Framework, track: Option<usize>, message: &str) -> String {
+    let track = track.and_then(|i| fw.tracks.get(i));
+    let title = |key: &str| {
+        track
+            .and_then(|t| t.level(key))
+            .map(|l| l.title.clone())
+            .or_else(|| fw.competency(key).map(|c| c.name.clone()))
+            .or_else(|| fw.category(key).map(|c| c.name.clone()))
+            .or_else(|| fw.grade(key).map(|g| g.name.clone()))
+            .or_else(|| fw.track(key).map(|t| t.name.clone()))
+            .unwrap_or_else(|| format!("\u{201c}{key}\u{201d}"))
+    };
+    let text: String = message
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                title(part)
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect();
+    let text = text
+        .replace("list it under not_applicable", "mark it not applicable")
+        .replace("under not_applicable", "as not applicable")
+        .replace("not_applicable", "not applicable");
+    crate::text::sentence(&text)
 }
 
 /// A linter rule, and whether this framework switched it off.
@@ -92,11 +250,7 @@ struct HomePage {
     revision: i64,
     pending: bool,
     latest: Option<i64>,
-    problems: Vec<ProblemView>,
-    more_problems: usize,
-    findings: Vec<FindingGroup>,
-    lint_errors: usize,
-    lint_warnings: usize,
+    checks: Checks,
     lint: FormView,
     rules: Vec<RuleToggle>,
     families: Vec<FamilyItems>,
@@ -146,17 +300,6 @@ pub async fn page(ed: &Editor, forms: Forms, status: StatusCode) -> PageResult {
             }
         })
         .collect();
-    let problems = draft
-        .problems
-        .iter()
-        .take(PROBLEMS_SHOWN)
-        .map(|p| problem_view(fw, p))
-        .collect();
-    let all_findings = draft.snapshot.findings();
-    let lint_errors = all_findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
     let page = HomePage {
         layout: Layout::new("Edit the framework", "draft", Some(&ed.actor)),
         errors: forms.summary(),
@@ -166,11 +309,7 @@ pub async fn page(ed: &Editor, forms: Forms, status: StatusCode) -> PageResult {
         revision: draft.snapshot.id,
         pending: draft.pending,
         latest: draft.latest_version,
-        more_problems: draft.problems.len().saturating_sub(PROBLEMS_SHOWN),
-        problems,
-        findings: finding_groups(fw, all_findings),
-        lint_errors,
-        lint_warnings: all_findings.len() - lint_errors,
+        checks: checks(fw, &draft.problems, draft.snapshot.findings()),
         lint: forms.form("lint"),
         rules: trellis_framework::lint::RULES
             .iter()
@@ -192,56 +331,6 @@ pub async fn page(ed: &Editor, forms: Forms, status: StatusCode) -> PageResult {
         grades: fw.grades.len(),
     };
     render_with(status, &page)
-}
-
-/// The linter's findings grouped by track, in document order.
-pub fn finding_groups(fw: &Framework, findings: &[Finding]) -> Vec<FindingGroup> {
-    let mut groups: Vec<(Option<usize>, FindingGroup)> = Vec::new();
-    for f in findings {
-        let track = match f.path.get(..2) {
-            Some([Seg::Field(list), Seg::Index(i)]) if list == "tracks" => Some(*i),
-            _ => None,
-        };
-        if groups.last().is_none_or(|(t, _)| *t != track) {
-            let t = track.and_then(|i| fw.tracks.get(i));
-            groups.push((
-                track,
-                FindingGroup {
-                    name: t.map_or_else(|| "The framework".to_owned(), |t| t.name.clone()),
-                    href: t.map(|t| format!("/draft/tracks/{}", t.key)),
-                    findings: Vec::new(),
-                    more: 0,
-                },
-            ));
-        }
-        let Some((_, group)) = groups.last_mut() else {
-            continue;
-        };
-        if group.findings.len() < FINDINGS_SHOWN {
-            group.findings.push(finding_view(fw, f));
-        } else {
-            group.more += 1;
-        }
-    }
-    groups.into_iter().map(|(_, g)| g).collect()
-}
-
-pub fn finding_view(fw: &Framework, f: &Finding) -> FindingView {
-    FindingView {
-        severity: f.severity.as_str(),
-        rule: f.rule,
-        message: f.message.clone(),
-        suggestion: f.suggestion.clone(),
-        link: link_for(fw, &f.path),
-    }
-}
-
-/// Where in the editor a problem can be fixed, from its path into the framework document.
-fn problem_view(fw: &Framework, p: &Problem) -> ProblemView {
-    ProblemView {
-        message: p.message.clone(),
-        link: link_for(fw, &p.path),
-    }
 }
 
 /// The editor page (and anchor) where the node at `path` is edited, and the words of the link.
@@ -275,7 +364,12 @@ fn link_for(fw: &Framework, path: &[Seg]) -> Option<(String, String)> {
                     match level(j) {
                         Some(l) => (
                             format!("{base}#cell-{}-{c}", l.key),
-                            format!("Edit the cell in {}", t.name),
+                            format!(
+                                "Edit {} at {} in {}",
+                                fw.competency(c).map_or(c.as_str(), |k| k.name.as_str()),
+                                l.title,
+                                t.name
+                            ),
                         ),
                         None => (base, format!("Open {}", t.name)),
                     }
@@ -305,7 +399,7 @@ fn link_for(fw: &Framework, path: &[Seg]) -> Option<(String, String)> {
 fn library_link(what: &str, key: &Key, name: &str) -> (String, String) {
     (
         format!("/draft/library#{what}-{key}"),
-        format!("Edit {name}"),
+        format!("Edit the {what} {name} in the library"),
     )
 }
 

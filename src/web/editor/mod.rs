@@ -22,7 +22,7 @@ use trellis_framework::edit::{Edit, EditError};
 use trellis_framework::{Framework, Key};
 
 use self::forms::{Fields, Forms, Step, Submission};
-pub use self::home::{FindingView, finding_view};
+pub use self::home::{Checks, checks};
 use super::PageResult;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};

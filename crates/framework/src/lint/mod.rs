@@ -20,7 +20,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::model::{Framework, Track};
-use crate::validate::Seg;
+use crate::validate::{Problem, Seg};
 use crate::yaml::fields;
 
 /// How much a finding matters. Errors make `trellis framework lint` fail; warnings are advice.
@@ -150,6 +150,18 @@ pub fn lint(fw: &Framework) -> Vec<Finding> {
     let mut findings = out.findings;
     findings.sort_by_cached_key(|f| (document_order(fw, &f.path), rule_rank(f.rule)));
     findings
+}
+
+/// The findings that say more than the validation `problems` do: a finding at the very place a
+/// problem names (an empty cell is both a problem and an `empty-cell` finding) is left out, so that
+/// a list of both names each thing to fix once, as the problem that blocks publishing.
+pub fn beyond_problems<'a>(findings: &'a [Finding], problems: &[Problem]) -> Vec<&'a Finding> {
+    let named: std::collections::HashSet<&[Seg]> =
+        problems.iter().map(|p| p.path.as_slice()).collect();
+    findings
+        .iter()
+        .filter(|f| !named.contains(f.path.as_slice()))
+        .collect()
 }
 
 fn rule_rank(id: &str) -> usize {
@@ -396,5 +408,22 @@ pub(crate) mod tests {
         fw.lint.disable = vec![key("vague-wording"), key("filler")];
         let rules: Vec<&str> = lint(&fw).iter().map(|f| f.rule).collect();
         assert_eq!(rules, ["empty-cell", "repeated-bullet", "hr-jargon"]);
+    }
+
+    #[test]
+    fn findings_beyond_problems_leave_out_what_validation_already_says() {
+        let fw = framework(&[
+            (&["You do good work."], &[]),
+            (&["You ship a feature."], &["You explain it."]),
+        ]);
+        let findings = lint(&fw);
+        let problems = crate::validate::validate(&fw);
+        assert!(findings.iter().any(|f| f.rule == rule::EMPTY_CELL));
+        assert!(!problems.is_empty());
+        let rules: Vec<&str> = beyond_problems(&findings, &problems)
+            .iter()
+            .map(|f| f.rule)
+            .collect();
+        assert_eq!(rules, ["vague-wording"]);
     }
 }
