@@ -21,6 +21,13 @@ use std::fmt::{self, Write as _};
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Svg(String);
 
+impl Svg {
+    /// Markup another module of this folder drew, every text in it escaped with [`escape`].
+    pub(super) fn drawn(markup: String) -> Svg {
+        Svg(markup)
+    }
+}
+
 impl fmt::Display for Svg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -170,7 +177,7 @@ pub fn escape(text: &str) -> String {
 }
 
 /// A coordinate with at most one decimal, without trailing zeros: short, stable markup.
-fn number(v: f64) -> String {
+pub(super) fn number(v: f64) -> String {
     let rounded = (v * 10.0).round() / 10.0;
     let rounded = if rounded == 0.0 { 0.0 } else { rounded };
     if rounded.fract() == 0.0 {
