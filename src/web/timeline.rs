@@ -60,6 +60,8 @@ pub struct Row {
 pub const LEFT: f64 = 150.0;
 /// The width of a month, on average (a day is the same width everywhere).
 pub const MONTH: f64 = 100.0;
+/// The fewest months a timeline shows.
+const MIN_MONTHS: usize = 6;
 /// The height of the months' header.
 const TOP: f64 = 44.0;
 /// The height of a lane of entries within a row.
@@ -102,6 +104,11 @@ impl Frame {
             }
             months.push(next);
         }
+        // At least half a year, so that a few items close together do not fill the width.
+        while months.len() < MIN_MONTHS {
+            let next = months[months.len() - 1].next_month();
+            months.push(next);
+        }
         let end = months[months.len() - 1].next_month();
         Frame { start, end, months }
     }
@@ -119,13 +126,25 @@ impl Frame {
     }
 }
 
-/// The first `LABEL_CHARS` characters of a name, with an ellipsis when it is longer.
+/// The words of a name that fit in `LABEL_CHARS` characters, with an ellipsis when some are left
+/// out: whole words, so that what is seen stays part of the link's name.
 fn short(name: &str) -> String {
     if name.chars().count() <= LABEL_CHARS {
         return name.to_owned();
     }
-    let mut out: String = name.chars().take(LABEL_CHARS - 1).collect();
-    out = out.trim_end().to_owned();
+    let mut out = String::new();
+    for word in name.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 1 >= LABEL_CHARS {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.is_empty() {
+        out = name.chars().take(LABEL_CHARS - 1).collect();
+    }
     out.push('…');
     out
 }
@@ -285,7 +304,7 @@ pub fn timeline(id: &str, title: &str, rows: &[Row], today: Day) -> Svg {
         x = number(x),
     );
     // What the shapes mean.
-    out.push_str("<g class=\"key\" aria-hidden=\"true\">");
+    out.push_str("<g class=\"shapes-key\" aria-hidden=\"true\">");
     let mut at = 8.0;
     for mark in [Mark::Open, Mark::Done, Mark::Overdue] {
         let _ = write!(
@@ -333,10 +352,21 @@ mod tests {
         }];
         let f = Frame::new(&rows, day("2027-01-20"));
         assert_eq!(f.start, day("2027-01-01"));
-        assert_eq!(f.end, day("2027-05-01"));
-        assert_eq!(f.months.len(), 4);
+        // Half a year at least.
+        assert_eq!(f.end, day("2027-07-01"));
+        assert_eq!(f.months.len(), 6);
         assert_eq!(f.x(day("2027-01-01")), LEFT);
-        assert_eq!(f.x(day("2027-05-01")), LEFT + 4.0 * MONTH);
+        assert_eq!(f.x(day("2027-07-01")), LEFT + 6.0 * MONTH);
+        let long = Frame::new(
+            &[Row {
+                name: "Measuring".into(),
+                span: None,
+                entries: vec![entry("b", "2027-12-31", Mark::Open)],
+            }],
+            day("2027-01-20"),
+        );
+        assert_eq!(long.months.len(), 12);
+        assert_eq!(long.end, day("2028-01-01"));
         // Days are spaced evenly: 2 March is as far from 1 March as 1 March from 28 February.
         let (a, b, c) = (
             f.x(day("2027-02-28")),
@@ -389,6 +419,10 @@ mod tests {
         for month in ["Jan 2027", "Feb 2027", "Mar 2027"] {
             assert!(svg.contains(&format!(">{month}</text>")), "{month}");
         }
-        assert!(short("Prepare a few slides on what career tracks will bring").ends_with('…'));
+        assert_eq!(
+            short("Prepare a few slides on what career tracks will bring"),
+            "Prepare a few slides on…"
+        );
+        assert_eq!(short("Find champions"), "Find champions");
     }
 }
