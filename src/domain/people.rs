@@ -32,6 +32,23 @@ impl Day {
     pub fn days_until(self, later: Day) -> i64 {
         (later.0 - self.0).whole_days()
     }
+
+    /// The first day of this day's month.
+    pub fn first_of_month(self) -> Day {
+        self.0.replace_day(1).map_or(self, Day)
+    }
+
+    /// The first day of the next month.
+    pub fn next_month(self) -> Day {
+        let first = self.first_of_month();
+        first.plus_days(32).first_of_month()
+    }
+
+    /// The month and year as people read them: "Mar 2027".
+    pub fn month_title(self) -> String {
+        let month = self.0.month().to_string();
+        format!("{} {}", &month[..3], self.0.year())
+    }
 }
 
 impl fmt::Display for Day {
@@ -121,6 +138,10 @@ mod tests {
         assert_eq!(d.to_string(), "2025-03-01");
         assert_eq!(d.days_until(Day::parse("2025-03-31").expect("a date")), 30);
         assert!(Day::parse("01/03/2025").is_err());
+        let mid = Day::parse("2025-12-17").expect("a date");
+        assert_eq!(mid.first_of_month().to_string(), "2025-12-01");
+        assert_eq!(mid.next_month().to_string(), "2026-01-01");
+        assert_eq!(mid.month_title(), "Dec 2025");
         assert!(Day::parse("2025-02-30").is_err());
         assert_eq!(d.plus_days(31).to_string(), "2025-04-01");
         assert_eq!(d.plus_days(-1).to_string(), "2025-02-28");

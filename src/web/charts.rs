@@ -21,6 +21,13 @@ use std::fmt::{self, Write as _};
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Svg(String);
 
+impl Svg {
+    /// Markup another module of this folder drew, every text in it escaped with [`escape`].
+    pub(super) fn drawn(markup: String) -> Svg {
+        Svg(markup)
+    }
+}
+
 impl fmt::Display for Svg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -170,7 +177,7 @@ pub fn escape(text: &str) -> String {
 }
 
 /// A coordinate with at most one decimal, without trailing zeros: short, stable markup.
-fn number(v: f64) -> String {
+pub(super) fn number(v: f64) -> String {
     let rounded = (v * 10.0).round() / 10.0;
     let rounded = if rounded == 0.0 { 0.0 } else { rounded };
     if rounded.fract() == 0.0 {
@@ -282,16 +289,196 @@ fn marker(out: &mut String, i: usize, (x, y): (f64, f64), text: &str) {
     }
 }
 
-/// A radar (spider) chart: one axis per label, one polygon per series. Values that are `None`
-/// leave their axis out of that series' polygon.
-pub fn radar(spec: &ChartSpec<'_>) -> Svg {
-    const WIDTH: f64 = 480.0;
-    const HEIGHT: f64 = 420.0;
-    const RADIUS: f64 = 120.0;
-    let center = (WIDTH / 2.0, 228.0);
+/// A rectangle in a chart's units: where a piece of text is drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub left: f64,
+    pub top: f64,
+    pub right: f64,
+    pub bottom: f64,
+}
+
+impl Rect {
+    /// Whether the two overlap, or come closer than `gap` to each other.
+    pub fn near(&self, other: &Rect, gap: f64) -> bool {
+        self.left < other.right + gap
+            && other.left < self.right + gap
+            && self.top < other.bottom + gap
+            && other.top < self.bottom + gap
+    }
+
+    /// Whether any of it lies closer than `radius` to `(0, 0)`.
+    fn reaches_into_circle(&self, radius: f64) -> bool {
+        let x = 0.0_f64.clamp(self.left, self.right);
+        let y = 0.0_f64.clamp(self.top, self.bottom);
+        x * x + y * y < radius * radius
+    }
+
+    fn moved(&self, dx: f64, dy: f64) -> Rect {
+        Rect {
+            left: self.left + dx,
+            top: self.top + dy,
+            right: self.right + dx,
+            bottom: self.bottom + dy,
+        }
+    }
+}
+
+/// The radius of a radar's outer ring.
+const RADAR_RADIUS: f64 = 120.0;
+/// About how wide a character of an axis name is (12px text, erring wide), and a line's height.
+const AXIS_CHAR: f64 = 7.0;
+const AXIS_LINE: f64 = 14.0;
+/// The longest line of an axis name, in characters, and the most lines it may take.
+const AXIS_WRAP: usize = 18;
+const AXIS_LINES: usize = 4;
+/// The words under the name of an axis that does not apply.
+const NOT_APPLICABLE: &str = "Not applicable";
+
+/// The name of one radar axis, laid out around a centre at `(0, 0)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AxisLabel {
+    pub lines: Vec<String>,
+    pub not_applicable: bool,
+    /// `start`, `middle` or `end`, from the axis' direction: names on the right grow rightwards,
+    /// on the left leftwards, at the top and bottom both ways.
+    pub anchor: &'static str,
+    /// The box its lines fill.
+    pub area: Rect,
+}
+
+impl AxisLabel {
+    /// Where its lines are anchored horizontally.
+    fn x(&self) -> f64 {
+        match self.anchor {
+            "start" => self.area.left,
+            "end" => self.area.right,
+            _ => (self.area.left + self.area.right) / 2.0,
+        }
+    }
+}
+
+/// Places the radar's axis names around a centre at `(0, 0)` so that none overlaps another or the
+/// plot: each name is wrapped onto lines, anchored by the direction of its axis, set just outside
+/// the outer ring, and pushed further out along its axis while it would touch a name placed before
+/// it. A name whose axis does not apply gets a line saying so.
+pub fn radar_labels(labels: &[String], not_applicable: &[bool]) -> Vec<AxisLabel> {
+    const GAP: f64 = 4.0;
+    let n = labels.len();
+    let mut placed: Vec<AxisLabel> = Vec::with_capacity(n);
+    for (i, label) in labels.iter().enumerate() {
+        let na = not_applicable.get(i).copied().unwrap_or(false);
+        let mut lines = wrap(label, AXIS_WRAP, AXIS_LINES);
+        if lines.is_empty() {
+            lines.push(String::new());
+        }
+        if na {
+            lines.push(NOT_APPLICABLE.to_owned());
+        }
+        let longest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        let (width, height) = (AXIS_CHAR * longest as f64, AXIS_LINE * lines.len() as f64);
+        let (cos, sin) = {
+            let (x, y) = polar((0.0, 0.0), 1.0, i, n, 1.0);
+            (x, y)
+        };
+        let anchor = if cos > 0.2 {
+            "start"
+        } else if cos < -0.2 {
+            "end"
+        } else {
+            "middle"
+        };
+        // The box hangs off its point on the axis: to the right of it on the right, above it at
+        // the top, and in between for the directions between.
+        let at = |r: f64| {
+            let (x, y) = (r * cos, r * sin);
+            let left = x - width * (1.0 - cos) / 2.0;
+            let top = y - height * (1.0 - sin) / 2.0;
+            Rect {
+                left,
+                top,
+                right: left + width,
+                bottom: top + height,
+            }
+        };
+        let mut r = RADAR_RADIUS + 10.0;
+        let mut area = at(r);
+        for _ in 0..400 {
+            let clear = !area.reaches_into_circle(RADAR_RADIUS + 6.0)
+                && placed.iter().all(|p| !p.area.near(&area, GAP));
+            if clear {
+                break;
+            }
+            r += 3.0;
+            area = at(r);
+        }
+        placed.push(AxisLabel {
+            lines,
+            not_applicable: na,
+            anchor,
+            area,
+        });
+    }
+    placed
+}
+
+/// The parts of a series' outline between axes that have a value, in order around the chart: the
+/// whole ring when every axis has one, else each run of neighbouring axes with values (a run
+/// never bridges an axis without a value, so a missing value never reads as a low one).
+fn runs(present: &[Option<(f64, f64)>]) -> Vec<Vec<(f64, f64)>> {
+    let n = present.len();
+    let Some(gap) = present.iter().position(Option::is_none) else {
+        return vec![present.iter().flatten().copied().collect()];
+    };
+    let mut out = Vec::new();
+    let mut run = Vec::new();
+    for k in 1..=n {
+        match present[(gap + k) % n] {
+            Some(p) => run.push(p),
+            None => {
+                if !run.is_empty() {
+                    out.push(std::mem::take(&mut run));
+                }
+            }
+        }
+    }
+    if !run.is_empty() {
+        out.push(run);
+    }
+    out
+}
+
+/// A radar (spider) chart: one axis per label, one outline per series. Every label keeps its axis;
+/// an axis whose label `not_applicable` marks is dashed and named so, and has no point. A series'
+/// outline never crosses an axis without a value: it is drawn as the runs between such axes, each
+/// filled from the centre, so that a gap shows as a gap and not as a low value.
+pub fn radar(spec: &ChartSpec<'_>, not_applicable: &[bool]) -> Svg {
+    const MARGIN: f64 = 8.0;
+    const LEGEND: f64 = 32.0;
     let n = spec.labels.len();
+    let na = |i: usize| not_applicable.get(i).copied().unwrap_or(false);
+    let names = radar_labels(spec.labels, not_applicable);
+    // The chart's size: the plot and every name, with the legend above.
+    let reach = RADAR_RADIUS + 4.0;
+    let (mut min_x, mut min_y, mut max_x, mut max_y) = (-reach, -reach, reach, reach);
+    for l in &names {
+        min_x = min_x.min(l.area.left);
+        min_y = min_y.min(l.area.top);
+        max_x = max_x.max(l.area.right);
+        max_y = max_y.max(l.area.bottom);
+    }
+    let legend_width = 8.0
+        + spec
+            .series
+            .iter()
+            .map(|s| 28.0 + 7.0 * s.label.chars().count() as f64)
+            .sum::<f64>();
+    let width = (max_x - min_x + 2.0 * MARGIN).max(legend_width);
+    let height = LEGEND + max_y - min_y + 2.0 * MARGIN;
+    // Centred across the chart, below the legend.
+    let center = (width / 2.0 - (max_x + min_x) / 2.0, LEGEND + MARGIN - min_y);
     let mut out = String::new();
-    open(&mut out, spec, "radar", WIDTH, HEIGHT);
+    open(&mut out, spec, "radar", width, height);
     legend(&mut out, spec.series, 8.0, 20.0);
     // The grid: one ring per tick, and the axes.
     out.push_str("<g class=\"grid-lines\" aria-hidden=\"true\">");
@@ -300,26 +487,30 @@ pub fn radar(spec: &ChartSpec<'_>) -> Svg {
         if f <= 0.0 {
             continue;
         }
-        let ring: Vec<(f64, f64)> = (0..n).map(|i| polar(center, RADIUS, i, n, f)).collect();
+        let ring: Vec<(f64, f64)> = (0..n)
+            .map(|i| polar(center, RADAR_RADIUS, i, n, f))
+            .collect();
         let _ = write!(
             out,
             "<polygon class=\"grid\" points=\"{}\"/>",
             points(&ring)
         );
-        let (x, y) = polar(center, RADIUS, 0, n, f);
+        // Just inside the ring, where no axis name reaches.
+        let (x, y) = polar(center, RADAR_RADIUS, 0, n, f);
         let _ = write!(
             out,
             "<text class=\"tick-label\" x=\"{}\" y=\"{}\">{}</text>",
             number(x + 4.0),
-            number(y - 3.0),
+            number(y + 11.0),
             escape(&tick.label)
         );
     }
     for i in 0..n {
-        let (x, y) = polar(center, RADIUS, i, n, 1.0);
+        let (x, y) = polar(center, RADAR_RADIUS, i, n, 1.0);
         let _ = write!(
             out,
-            "<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
+            "<line class=\"axis{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
+            if na(i) { " not-applicable" } else { "" },
             number(center.0),
             number(center.1),
             number(x),
@@ -329,36 +520,33 @@ pub fn radar(spec: &ChartSpec<'_>) -> Svg {
     out.push_str("</g>");
     // The axes' names, outside the outer ring.
     out.push_str("<g class=\"axis-labels\">");
-    for (i, label) in spec.labels.iter().enumerate() {
-        let (x, y) = polar(center, RADIUS + 16.0, i, n, 1.0);
-        let dx = x - center.0;
-        let anchor = if dx > 8.0 {
-            "start"
-        } else if dx < -8.0 {
-            "end"
-        } else {
-            "middle"
-        };
-        let lines = wrap(label, 16, 2);
-        let above = y < center.1 - 8.0;
-        // Labels above the centre grow upwards, the others downwards.
-        let first_y = if above {
-            y - 14.0 * (lines.len() as f64 - 1.0)
-        } else {
-            y + 10.0
-        };
+    for l in &names {
+        let area = l.area.moved(center.0, center.1);
         let _ = write!(
             out,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">",
-            number(x),
-            number(first_y)
+            "<text class=\"axis-label{}\" x=\"{x}\" y=\"{}\" text-anchor=\"{}\">",
+            if l.not_applicable {
+                " not-applicable"
+            } else {
+                ""
+            },
+            // The first baseline, about a line's ascent below the top of the box.
+            number(area.top + AXIS_LINE - 3.0),
+            l.anchor,
+            x = number(l.x() + center.0),
         );
-        for (j, line) in lines.iter().enumerate() {
+        let last = l.lines.len() - 1;
+        for (j, line) in l.lines.iter().enumerate() {
             let _ = write!(
                 out,
-                "<tspan x=\"{}\" dy=\"{}\">{}</tspan>",
-                number(x),
-                if j == 0 { "0" } else { "14" },
+                "<tspan{} x=\"{}\" dy=\"{}\">{}</tspan>",
+                if l.not_applicable && j == last {
+                    " class=\"na-note\""
+                } else {
+                    ""
+                },
+                number(l.x() + center.0),
+                if j == 0 { 0.0 } else { AXIS_LINE },
                 escape(line)
             );
         }
@@ -367,31 +555,42 @@ pub fn radar(spec: &ChartSpec<'_>) -> Svg {
     out.push_str("</g>");
     // The series, drawn in order so that the first stays visible under the others' outlines.
     for (s_i, s) in spec.series.iter().enumerate() {
-        let corners: Vec<(usize, f64)> = s
-            .values
-            .iter()
-            .take(n)
-            .enumerate()
-            .filter_map(|(i, v)| v.map(|v| (i, v)))
-            .collect();
-        let shape: Vec<(f64, f64)> = corners
-            .iter()
-            .map(|(i, v)| polar(center, RADIUS, *i, n, spec.scale.fraction(*v)))
+        let value = |i: usize| s.values.get(i).copied().flatten().filter(|_| !na(i));
+        let present: Vec<Option<(f64, f64)>> = (0..n)
+            .map(|i| value(i).map(|v| polar(center, RADAR_RADIUS, i, n, spec.scale.fraction(v))))
             .collect();
         let _ = write!(out, "<g class=\"series series-{s_i}\">");
-        if shape.len() >= 2 {
-            let _ = write!(
-                out,
-                "<polygon class=\"area series-{s_i}\" points=\"{}\"/>",
-                points(&shape)
-            );
+        if present.iter().all(Option::is_some) {
+            if n >= 2 {
+                let ring: Vec<(f64, f64)> = present.iter().flatten().copied().collect();
+                let _ = write!(
+                    out,
+                    "<polygon class=\"area series-{s_i}\" points=\"{}\"/>",
+                    points(&ring)
+                );
+            }
+        } else {
+            for run in runs(&present).iter().filter(|r| r.len() >= 2) {
+                let mut wedge = vec![center];
+                wedge.extend(run.iter().copied());
+                let _ = write!(
+                    out,
+                    "<polygon class=\"area partial series-{s_i}\" points=\"{}\"/>\
+                     <polyline class=\"trend series-{s_i}\" points=\"{}\"/>",
+                    points(&wedge),
+                    points(run)
+                );
+            }
         }
-        for ((i, v), at) in corners.iter().zip(&shape) {
+        for (i, at) in present.iter().enumerate() {
+            let (Some(at), Some(v)) = (at, value(i)) else {
+                continue;
+            };
             let text = format!(
                 "{}: {}, {}",
                 escape(&s.label),
-                escape(&spec.labels[*i]),
-                escape(&spec.scale.label_for(*v))
+                escape(&spec.labels[i]),
+                escape(&spec.scale.label_for(v))
             );
             marker(&mut out, s_i, *at, &text);
         }
@@ -670,10 +869,10 @@ pub fn line(spec: &ChartSpec<'_>) -> Svg {
 }
 
 /// A profile of values over a few named axes: a radar from three axes, bars below that (a radar
-/// of one or two axes is a point or a line).
-pub fn profile(spec: &ChartSpec<'_>) -> Svg {
+/// of one or two axes is a point or a line). `not_applicable` marks the axes that do not apply.
+pub fn profile(spec: &ChartSpec<'_>, not_applicable: &[bool]) -> Svg {
     if spec.labels.len() >= 3 {
-        radar(spec)
+        radar(spec, not_applicable)
     } else {
         bars(spec)
     }
@@ -747,6 +946,29 @@ mod tests {
         assert_eq!(nice_step(7.0), 10.0);
     }
 
+    fn radar_of(names: &[String], series: &[Series], not_applicable: &[bool]) -> String {
+        radar(
+            &ChartSpec {
+                id: "latest",
+                title: "Ratings of the latest check-in",
+                description: "Self and manager, per competency",
+                labels: names,
+                series,
+                scale: &ratings(),
+            },
+            not_applicable,
+        )
+        .to_string()
+    }
+
+    /// The numbers of an attribute, in the order they appear.
+    fn attributes(svg: &str, name: &str) -> Vec<f64> {
+        svg.split(&format!(" {name}=\""))
+            .skip(1)
+            .map(|t| t[..t.find('"').expect("closed")].parse().expect("a number"))
+            .collect()
+    }
+
     #[test]
     fn a_radar_has_a_ring_per_tick_a_polygon_per_series_and_an_accessible_name() {
         let names = labels(&[
@@ -759,16 +981,7 @@ mod tests {
             Series::new("Self", vec![Some(3.0), Some(2.0), Some(4.0), Some(3.0)]),
             Series::new("Manager", vec![Some(3.0), Some(3.0), None, Some(2.0)]),
         ];
-        let scale = ratings();
-        let svg = radar(&ChartSpec {
-            id: "latest",
-            title: "Ratings of the latest check-in",
-            description: "Self and manager, per competency",
-            labels: &names,
-            series: &series,
-            scale: &scale,
-        });
-        let s = svg.to_string();
+        let s = radar_of(&names, &series, &[]);
         let s = s.as_str();
         assert!(s.starts_with("<svg") && s.ends_with("</svg>"));
         assert!(s.contains("role=\"img\""));
@@ -777,13 +990,178 @@ mod tests {
         assert!(!s.contains("style="), "no inline styles: {s}");
         assert_eq!(s.matches("class=\"grid\"").count(), 4, "one ring per tick");
         assert_eq!(s.matches("class=\"axis\"").count(), 4, "one axis per label");
-        assert_eq!(s.matches("class=\"area series-").count(), 2);
-        // The manager's not-applicable competency is left out of their polygon: three corners.
+        // Self rated everything: a closed outline.
+        assert_eq!(s.matches("class=\"area series-0\"").count(), 1);
+        // The manager left one competency unrated: the outline stops on either side of it
+        // instead of cutting across it, as one run of three axes filled from the centre.
+        assert_eq!(s.matches("class=\"area series-1\"").count(), 0);
+        assert_eq!(s.matches("class=\"area partial series-1\"").count(), 1);
+        assert_eq!(s.matches("class=\"trend series-1\"").count(), 1);
         assert_eq!(s.matches("class=\"point series-1\"").count(), 3);
         assert_eq!(s.matches("class=\"point series-0\"").count(), 4);
         assert!(s.contains("Manager: Teamwork, Working towards"));
-        // The self polygon's first corner: Ownership (straight up) at 3 of 4 steps of 120.
-        assert!(s.contains("points=\"240,138 "), "{s}");
+        // The self outline's first corner: Ownership, straight up from the centre at 3 of 4
+        // steps of the radius.
+        let axes_x = attributes(s, "x1");
+        let axes_y = attributes(s, "y1");
+        let (cx, cy) = (axes_x[0], axes_y[0]);
+        let corner = format!("points=\"{},{} ", number(cx), number(cy - 90.0));
+        assert!(s.contains(&corner), "{corner} in {s}");
+    }
+
+    /// The longest names of the demo's tracks and the templates, and longer.
+    const LONG_NAMES: [&str; 12] = [
+        "Technical quality and craftsmanship",
+        "Communication and collaboration across teams",
+        "Ownership",
+        "Delivery",
+        "Strategic thinking and product sense",
+        "Mentoring, coaching and growing others",
+        "Operational excellence and reliability",
+        "Stakeholder management",
+        "Hiring and building inclusive teams",
+        "Security, privacy and compliance awareness",
+        "Data-informed decision making",
+        "Influence without authority",
+    ];
+
+    #[test]
+    fn radar_names_never_overlap_each_other_or_the_plot_from_three_to_twelve_axes() {
+        for n in 3..=12 {
+            for offset in 0..LONG_NAMES.len() {
+                let names: Vec<String> = (0..n)
+                    .map(|i| LONG_NAMES[(i + offset) % LONG_NAMES.len()].to_owned())
+                    .collect();
+                // Every other axis not applicable: the extra line makes the names taller.
+                let na: Vec<bool> = (0..n).map(|i| (i + offset) % 3 == 0).collect();
+                let placed = radar_labels(&names, &na);
+                assert_eq!(placed.len(), n);
+                for (i, a) in placed.iter().enumerate() {
+                    assert!(
+                        !a.area.reaches_into_circle(RADAR_RADIUS + 1.0),
+                        "{n} axes: {:?} reaches into the plot",
+                        a.lines
+                    );
+                    let widest = a.lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+                    assert!(a.area.right - a.area.left >= AXIS_CHAR * widest as f64 - 1e-9);
+                    assert!(a.lines.iter().all(|l| l.chars().count() <= AXIS_WRAP + 1));
+                    for b in &placed[i + 1..] {
+                        assert!(
+                            !a.area.near(&b.area, 0.0),
+                            "{n} axes: {:?} and {:?} overlap",
+                            a.lines,
+                            b.lines
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn radar_names_are_anchored_by_the_direction_of_their_axis() {
+        let names: Vec<String> = LONG_NAMES[..4].iter().map(|s| (*s).to_owned()).collect();
+        let placed = radar_labels(&names, &[]);
+        let anchors: Vec<&str> = placed.iter().map(|a| a.anchor).collect();
+        assert_eq!(anchors, ["middle", "start", "middle", "end"]);
+        // Above the plot at the top, below it at the bottom, beside it left and right.
+        assert!(placed[0].area.bottom < -RADAR_RADIUS);
+        assert!(placed[1].area.left > RADAR_RADIUS);
+        assert!(placed[2].area.top > RADAR_RADIUS);
+        assert!(placed[3].area.right < -RADAR_RADIUS);
+        // Long names wrap onto lines instead of running across the chart.
+        assert_eq!(
+            placed[1].lines,
+            ["Communication and", "collaboration", "across teams"]
+        );
+    }
+
+    #[test]
+    fn the_radar_fits_every_name_inside_its_view_box() {
+        for n in [3, 5, 8, 12] {
+            let names: Vec<String> = LONG_NAMES[..n].iter().map(|s| (*s).to_owned()).collect();
+            let series = [Series::new("Self", vec![Some(2.0); n])];
+            let s = radar_of(&names, &series, &[]);
+            let view = &s[s.find("viewBox=\"0 0 ").expect("a view box") + 13..];
+            let view: Vec<f64> = view[..view.find('"').expect("closed")]
+                .split(' ')
+                .map(|v| v.parse().expect("a number"))
+                .collect();
+            let (width, height) = (view[0], view[1]);
+            let names_part = &s[s.find("class=\"axis-labels\"").expect("names")..];
+            let names_part = &names_part[..names_part.find("</g>").expect("closed")];
+            for label in names_part.split("<text ").skip(1) {
+                let anchor_x = attributes(label, "x")[0];
+                let y = attributes(label, "y")[0];
+                let lines: Vec<&str> = label
+                    .split("<tspan")
+                    .skip(1)
+                    .map(|t| {
+                        &t[t.find('>').expect("open") + 1..t.find("</tspan>").expect("closed")]
+                    })
+                    .collect();
+                let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64;
+                let w = AXIS_CHAR * widest;
+                let (left, right) = if label.contains("text-anchor=\"start\"") {
+                    (anchor_x, anchor_x + w)
+                } else if label.contains("text-anchor=\"end\"") {
+                    (anchor_x - w, anchor_x)
+                } else {
+                    (anchor_x - w / 2.0, anchor_x + w / 2.0)
+                };
+                let bottom = y + AXIS_LINE * (lines.len() as f64 - 1.0) + 4.0;
+                assert!(
+                    left >= -0.1 && right <= width + 0.1,
+                    "{n}: {lines:?} in {width}"
+                );
+                assert!(
+                    y - 11.0 >= 30.0 && bottom <= height + 0.1,
+                    "{n}: {lines:?} in {height}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_radar_keeps_a_not_applicable_axis_dashed_named_and_without_a_point() {
+        let names = labels(&["Ownership", "Delivery", "People management", "Teamwork"]);
+        let series = [
+            Series::new("Self", vec![Some(3.0), Some(2.0), None, Some(3.0)]),
+            // A value on an axis that does not apply is not drawn either.
+            Series::new("Manager", vec![Some(3.0), Some(3.0), Some(1.0), Some(2.0)]),
+        ];
+        let s = radar_of(&names, &series, &[false, false, true, false]);
+        assert_eq!(
+            s.matches("<line class=\"axis").count(),
+            4,
+            "every axis is kept"
+        );
+        assert_eq!(s.matches("class=\"axis not-applicable\"").count(), 1);
+        let label = &s[s
+            .find("class=\"axis-label not-applicable\"")
+            .expect("marked")..];
+        let label = &label[..label.find("</text>").expect("closed")];
+        assert!(label.contains(">People management</tspan>"), "{label}");
+        assert!(label.contains("class=\"na-note\""), "{label}");
+        assert!(label.contains(">Not applicable</tspan>"), "{label}");
+        assert!(!s.contains("People management, "), "no point on it: {s}");
+        assert_eq!(s.matches("class=\"point series-0\"").count(), 3);
+        assert_eq!(s.matches("class=\"point series-1\"").count(), 3);
+        // Neither outline cuts across it: each is one run from Teamwork round to Delivery.
+        assert_eq!(s.matches("class=\"area series-").count(), 0);
+        assert_eq!(s.matches("class=\"area partial series-").count(), 2);
+    }
+
+    #[test]
+    fn an_outline_is_split_into_runs_at_every_missing_value() {
+        let p = |x: f64| Some((x, 0.0));
+        assert_eq!(runs(&[p(1.0), p(2.0), p(3.0)]).len(), 1);
+        let split = runs(&[p(1.0), None, p(3.0), p(4.0), None, p(6.0)]);
+        assert_eq!(
+            split,
+            vec![vec![(3.0, 0.0), (4.0, 0.0)], vec![(6.0, 0.0), (1.0, 0.0)],]
+        );
+        assert!(runs(&[None, None, None]).is_empty());
     }
 
     #[test]
@@ -795,14 +1173,17 @@ mod tests {
         )];
         let scale = ratings();
         for svg in [
-            radar(&ChartSpec {
-                id: "x\"><script>",
-                title: "<i>t</i>",
-                description: "d & e",
-                labels: &names,
-                series: &series,
-                scale: &scale,
-            }),
+            radar(
+                &ChartSpec {
+                    id: "x\"><script>",
+                    title: "<i>t</i>",
+                    description: "d & e",
+                    labels: &names,
+                    series: &series,
+                    scale: &scale,
+                },
+                &[],
+            ),
             bars(&ChartSpec {
                 id: "x",
                 title: "t",
@@ -845,7 +1226,7 @@ mod tests {
             series: &series,
             scale: &scale,
         };
-        let svg = profile(&spec);
+        let svg = profile(&spec, &[]);
         let s = svg.to_string();
         let s = s.as_str();
         assert!(s.contains("chart-bars"), "fewer than three axes: bars");

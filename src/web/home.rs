@@ -14,7 +14,7 @@ use super::{Layout, PageResult, render};
 use crate::auth::Actor;
 use crate::domain::Rating;
 use crate::markdown::Markdown;
-use crate::services::growth_home::{self as service, Home, LatestCheckin};
+use crate::services::growth_home::{self as service, Home, LatestCheckin, ProfileRow};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -44,8 +44,23 @@ pub fn rating_words(r: &Option<Rating>) -> &'static str {
     r.map_or("—", Rating::label)
 }
 
+/// Whether a competency of the check-in does not apply: agreed so, or, before an agreement, said
+/// so by every side that rated it.
+fn not_applicable(r: &ProfileRow) -> bool {
+    match r.agreed {
+        Some(agreed) => agreed == Rating::NotApplicable,
+        None => {
+            let sides = [r.self_rating, r.manager_rating];
+            sides.contains(&Some(Rating::NotApplicable))
+                && sides
+                    .iter()
+                    .all(|s| matches!(s, None | Some(Rating::NotApplicable)))
+        }
+    }
+}
+
 /// The latest check-in as a picture: a radar of self and manager ratings, bars below three
-/// competencies.
+/// competencies. A competency that does not apply keeps its axis, marked as such.
 fn checkin_chart(c: &LatestCheckin) -> Svg {
     let labels: Vec<String> = c.rows.iter().map(|r| r.name.clone()).collect();
     let series = [
@@ -58,16 +73,35 @@ fn checkin_chart(c: &LatestCheckin) -> Svg {
             c.rows.iter().map(|r| score(r.manager_rating)).collect(),
         ),
     ];
+    let not_applicable: Vec<bool> = c.rows.iter().map(not_applicable).collect();
     let scale = rating_scale();
     let title = format!("Ratings of your check-in against {}", c.target.level_title);
-    charts::profile(&ChartSpec {
-        id: "latest-checkin",
-        title: &title,
-        description: "Your own rating and your manager's, per competency, from below expectations (1) to exceeds (4). The table below gives the same ratings in words.",
-        labels: &labels,
-        series: &series,
-        scale: &scale,
-    })
+    let mut description = "Your own rating and your manager's, per competency, from below expectations (1) to exceeds (4).".to_owned();
+    let skipped: Vec<&str> = c
+        .rows
+        .iter()
+        .zip(&not_applicable)
+        .filter(|(_, na)| **na)
+        .map(|(r, _)| r.name.as_str())
+        .collect();
+    if !skipped.is_empty() {
+        description.push_str(&format!(
+            " Not applicable, so not rated: {}.",
+            skipped.join(", ")
+        ));
+    }
+    description.push_str(" The table below gives the same ratings in words.");
+    charts::profile(
+        &ChartSpec {
+            id: "latest-checkin",
+            title: &title,
+            description: &description,
+            labels: &labels,
+            series: &series,
+            scale: &scale,
+        },
+        &not_applicable,
+    )
 }
 
 /// One competency of the level, its bullets rendered.

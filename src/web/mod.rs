@@ -23,6 +23,7 @@ pub(crate) mod readiness;
 mod rollout;
 mod surveys;
 mod team;
+mod timeline;
 mod versions;
 
 use askama::Template;

@@ -14,10 +14,13 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use super::charts::Svg;
 use super::editor::Choice;
 use super::editor::forms::{ErrorLink, Fields, FormView, Forms, Submission};
-use super::{Layout, PageResult, format_time, render_with};
+use super::timeline::{self, Entry, Mark, Row};
+use super::{Layout, PageResult, format_time, render, render_with};
 use crate::auth::Actor;
+use crate::domain::Day;
 use crate::error::{AppError, FieldError};
 use crate::services::pilot::{self as pilot_service, Pilot, PilotInput};
 use crate::services::release;
@@ -693,8 +696,118 @@ async fn roadmap_with(
     render_with(status, &roadmap_view(actor, roadmap, &forms))
 }
 
-async fn roadmap_page(State(state): State<AppState>, actor: Actor) -> PageResult {
+/// How the roadmap is shown: `?view=timeline` for the timeline, the list otherwise.
+#[derive(Deserialize)]
+struct RoadmapQuery {
+    view: Option<String>,
+}
+
+async fn roadmap_page(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(query): Query<RoadmapQuery>,
+) -> PageResult {
+    if query.view.as_deref() == Some("timeline") {
+        let roadmap = roadmap_service::roadmap(state.db(), &actor).await?;
+        return render(&timeline_view(&actor, roadmap));
+    }
     roadmap_with(&state, &actor, Forms::default(), StatusCode::OK).await
+}
+
+/// A row of the timeline's table: one item of the checklist.
+struct TimelineItem {
+    stage: String,
+    item: Item,
+    mark: Mark,
+}
+
+impl TimelineItem {
+    fn href(&self) -> String {
+        item_href(self.item.id)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "rollout/roadmap_timeline.html")]
+struct RoadmapTimelinePage {
+    layout: Layout,
+    tab: &'static str,
+    current: Option<&'static str>,
+    overdue_items: usize,
+    late_stages: usize,
+    today: String,
+    chart: Svg,
+    items: Vec<TimelineItem>,
+    undated: usize,
+}
+
+/// Where an item is on the roadmap's list.
+fn item_href(id: i64) -> String {
+    format!("/admin/rollout/roadmap#item-{id}")
+}
+
+fn mark_of(item: &Item) -> Mark {
+    if item.done {
+        Mark::Done
+    } else if item.overdue {
+        Mark::Overdue
+    } else {
+        Mark::Open
+    }
+}
+
+/// The roadmap over time: a row per stage with its items by due date, and the same in a table.
+fn timeline_view(actor: &Actor, roadmap: Roadmap) -> RoadmapTimelinePage {
+    let day = |d: &Option<String>| d.as_deref().and_then(|d| Day::parse(d).ok());
+    let today = Day::parse(&roadmap.today).unwrap_or_else(|_| Day::today());
+    let rows: Vec<Row> = roadmap
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Row {
+            name: format!("{}. {}", i + 1, s.name),
+            span: day(&s.starts_on).zip(day(&s.ends_on)),
+            entries: s
+                .items
+                .iter()
+                .filter_map(|item| {
+                    Some(Entry {
+                        title: item.title.clone(),
+                        day: day(&item.due_on)?,
+                        mark: mark_of(item),
+                        href: item_href(item.id),
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    let chart = timeline::timeline("roadmap-timeline", "The roadmap over time", &rows, today);
+    let items: Vec<TimelineItem> = roadmap
+        .stages
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            s.items.iter().map(move |item| TimelineItem {
+                stage: format!("{}. {}", i + 1, s.name),
+                mark: mark_of(item),
+                item: item.clone(),
+            })
+        })
+        .collect();
+    RoadmapTimelinePage {
+        layout: Layout::new("Rollout: roadmap timeline", "admin", Some(actor)),
+        tab: "roadmap",
+        current: roadmap.current.map(Stage::name),
+        overdue_items: roadmap.overdue_items,
+        late_stages: roadmap.late_stages,
+        today: roadmap.today,
+        chart,
+        undated: items
+            .iter()
+            .filter(|i| day(&i.item.due_on).is_none())
+            .count(),
+        items,
+    }
 }
 
 fn stage_of(raw: &str) -> Result<Stage, AppError> {

@@ -18,6 +18,7 @@ mod one_on_one;
 mod people_import;
 mod plan_goal;
 mod reading;
+mod roadmap_timeline;
 mod rollout;
 mod signing_in;
 mod survey;

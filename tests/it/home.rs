@@ -9,7 +9,7 @@ use trellis::auth::Actor;
 use trellis::services::one_on_ones::{self, ItemInput, StartInput};
 use trellis::services::{checkins, readiness};
 
-use crate::helpers::{ADMIN, EMPLOYEE, Organisation, TestApp};
+use crate::helpers::{ADMIN, EMPLOYEE, Organisation, TestApp, demo_yaml_with};
 use crate::plans::{NOOR, OLA, actor, sign_in_as};
 
 /// The day `days` before today, `YYYY-MM-DD`.
@@ -425,6 +425,125 @@ async fn the_latest_agreed_checkin_is_a_radar_of_self_and_manager_with_the_words
             .expect("reasons")
             .is_empty()
     );
+}
+
+/// The boxes the axis names of a radar take on a page: from each name's anchor, its lines and
+/// about 7 units per character (12px text), as the chart lays them out.
+fn radar_name_boxes(page: &str) -> Vec<(String, [f64; 4])> {
+    let attr = |text: &str, name: &str| -> f64 {
+        let at = text.find(&format!(" {name}=\"")).expect("the attribute") + name.len() + 3;
+        text[at..at + text[at..].find('"').expect("closed")]
+            .parse()
+            .expect("a number")
+    };
+    let names = &page[page.find("class=\"axis-labels\"").expect("axis names")..];
+    let names = &names[..names.find("</g>").expect("closed")];
+    names
+        .split("<text ")
+        .skip(1)
+        .map(|label| {
+            let lines: Vec<&str> = label
+                .split("<tspan")
+                .skip(1)
+                .map(|t| &t[t.find('>').expect("open") + 1..t.find("</tspan>").expect("closed")])
+                .collect();
+            let width = 7.0 * lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64;
+            let (x, y) = (attr(label, "x"), attr(label, "y"));
+            let left = if label.contains("text-anchor=\"start\"") {
+                x
+            } else if label.contains("text-anchor=\"end\"") {
+                x - width
+            } else {
+                x - width / 2.0
+            };
+            let top = y - 11.0;
+            let bottom = y + 14.0 * (lines.len() as f64 - 1.0) + 3.0;
+            (lines.join(" "), [left, top, left + width, bottom])
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_radar_keeps_a_not_applicable_competency_as_a_marked_axis_and_its_long_names_apart() {
+    let (app, org) = world().await;
+    // The demo's largest track, with long competency names.
+    let yaml = demo_yaml_with(
+        "    name: Problem solving\n",
+        "    name: Problem solving and sound technical judgement\n",
+    )
+    .replacen(
+        "    name: Technical quality\n",
+        "    name: Technical quality and craftsmanship\n",
+        1,
+    )
+    .replacen(
+        "    name: Mentoring\n",
+        "    name: Mentoring, coaching and growing others\n",
+        1,
+    );
+    trellis::services::framework::import_yaml(
+        &app.state,
+        &Actor::command_line(),
+        &yaml,
+        &trellis::services::framework::ImportOptions {
+            dry_run: false,
+            prune: false,
+            take: trellis_framework::merge::Take::all(),
+            publish_note: Some("Longer competency names".into()),
+        },
+    )
+    .await
+    .expect("publish version 2");
+    // Mentoring does not apply: both sides said so.
+    agreed_checkin(&app, org.ola, org.noor, "se2", 10, &PROFILE).await;
+    let ola = sign_in_as(&app, OLA).await;
+    let page = app
+        .get("/home")
+        .session(&ola)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .body;
+    assert!(page.contains("class=\"chart chart-radar\""));
+    // Every competency keeps its axis; the one that does not apply is dashed and named so.
+    assert_eq!(page.matches("<line class=\"axis").count(), 6);
+    assert_eq!(
+        page.matches("<line class=\"axis not-applicable\"").count(),
+        1
+    );
+    let boxes = radar_name_boxes(&page);
+    let names: Vec<&str> = boxes.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Ownership",
+            "Problem solving and sound technical judgement",
+            "Technical quality and craftsmanship",
+            "Communication",
+            "Teamwork",
+            "Mentoring, coaching and growing others Not applicable",
+        ]
+    );
+    assert!(page.contains("<text class=\"axis-label not-applicable\""));
+    // No point on it, for either side: not applicable is not a low rating.
+    assert!(
+        !page.contains("Self: Mentoring"),
+        "no point on a not-applicable axis"
+    );
+    assert!(!page.contains("Manager: Mentoring"));
+    assert!(page.contains("Self: Teamwork, Meets"));
+    // The description says so too, and the table gives it in words.
+    assert!(page.contains("Not applicable, so not rated: Mentoring, coaching and growing others."));
+    assert!(page.contains(
+        "<tr><th scope=\"row\">Mentoring, coaching and growing others</th><td>Not applicable</td>"
+    ));
+    // The names never overlap.
+    for (i, (a, [l1, t1, r1, b1])) in boxes.iter().enumerate() {
+        for (b, [l2, t2, r2, b2]) in &boxes[i + 1..] {
+            let apart = r1 <= l2 || r2 <= l1 || b1 <= t2 || b2 <= t1;
+            assert!(apart, "{a} and {b} overlap");
+        }
+    }
 }
 
 #[tokio::test]

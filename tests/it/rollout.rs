@@ -1387,3 +1387,140 @@ async fn the_self_check_names_each_unanswered_question_and_labels_the_ends_of_ea
         "aria-describedby=\"selfcheck_statement_scales_ends selfcheck_statement_scales_error\""
     ));
 }
+
+/// The day `days` after today (before it when negative), `YYYY-MM-DD`.
+fn days_from_today(days: i64) -> String {
+    trellis::domain::Day::today().plus_days(days).to_string()
+}
+
+/// Where the timeline draws something: the x of the first `translate(` or `x1="` after `after`.
+fn x_after(page: &str, after: &str, attribute: &str) -> f64 {
+    let from = page.find(after).expect("the mark on the page");
+    let rest = &page[from..];
+    let at = rest.find(attribute).expect("the attribute") + attribute.len();
+    let end = rest[at..].find([' ', '"']).expect("the end of the number");
+    rest[at..at + end].parse().expect("a number")
+}
+
+#[tokio::test]
+async fn the_roadmap_timeline_places_items_by_due_date_marks_today_and_what_is_overdue() {
+    let app = TestApp::demo().await;
+    let admin = app.admin().await;
+    let add = async |stage: &str, title: &str, due: i64| {
+        app.post(&format!("/admin/rollout/roadmap/stages/{stage}/items"))
+            .session(&admin)
+            .form(&[("title", title), ("due_on", &days_from_today(due))])
+            .send()
+            .await
+            .expect(StatusCode::SEE_OTHER);
+    };
+    add("awareness", "Send the findings to leadership", -20).await;
+    add("planning", "Agree the goals & measures", 10).await;
+    add("training", "Train the <first> managers", 40).await;
+    add("planning", "Book the kick-off", -5).await;
+    let json = roadmap_json(&app, &admin).await;
+    let id_of = |title: &str| -> i64 {
+        json["stages"]
+            .as_array()
+            .expect("stages")
+            .iter()
+            .flat_map(|s| s["items"].as_array().expect("items"))
+            .find(|i| i["title"] == title)
+            .and_then(|i| i["id"].as_i64())
+            .expect("the item")
+    };
+    let (late, soon, later, booked) = (
+        id_of("Send the findings to leadership"),
+        id_of("Agree the goals & measures"),
+        id_of("Train the <first> managers"),
+        id_of("Book the kick-off"),
+    );
+    app.post(&format!("/admin/rollout/roadmap/items/{booked}/tick"))
+        .session(&admin)
+        .form(&[("done", "1")])
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+
+    // The list stays the default, with a way to the timeline.
+    for path in [
+        "/admin/rollout/roadmap",
+        "/admin/rollout/roadmap?view=unknown",
+    ] {
+        let list = app
+            .get(path)
+            .session(&admin)
+            .send()
+            .await
+            .expect(StatusCode::OK);
+        assert!(
+            list.body
+                .contains("<a href=\"/admin/rollout/roadmap\" aria-current=\"page\">List</a>")
+        );
+        assert!(
+            list.body
+                .contains("<a href=\"/admin/rollout/roadmap?view=timeline\">Timeline</a>")
+        );
+        assert!(!list.body.contains("class=\"timeline\""));
+    }
+
+    let page = app
+        .get("/admin/rollout/roadmap?view=timeline")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .body;
+    assert!(page.contains("<h1>Roadmap timeline</h1>"));
+    assert!(page.contains(
+        "<a href=\"/admin/rollout/roadmap?view=timeline\" aria-current=\"page\">Timeline</a>"
+    ));
+    assert!(page.contains("role=\"group\" aria-labelledby=\"roadmap-timeline-title\""));
+    assert!(!page.contains(" style="), "no inline style attribute (CSP)");
+    assert!(!page.contains("<first>"), "titles are escaped");
+    // One row per stage of the rollout.
+    for name in [
+        "1. Awareness",
+        "2. Planning",
+        "3. Development",
+        "4. Training",
+        "5. Implementation",
+        "6. Measuring",
+    ] {
+        assert!(
+            page.contains(&format!(">{name}</text>")),
+            "the row of {name}"
+        );
+    }
+    // Each item links to itself, placed in proportion to its due date; today lies between.
+    let link = |id: i64| format!("href=\"/admin/rollout/roadmap#item-{id}\"");
+    let x = |id: i64| x_after(&page, &link(id), "translate(");
+    let (a, b, c) = (x(late), x(soon), x(later));
+    assert!(a < b && b < c, "{a} {b} {c}");
+    let ratio = (b - a) / (c - a);
+    assert!((ratio - 30.0 / 60.0).abs() < 0.01, "{ratio}");
+    let today = x_after(&page, "<g class=\"today\"", "x1=\"");
+    assert!(
+        ((today - a) / (c - a) - 20.0 / 60.0).abs() < 0.01,
+        "{today}"
+    );
+    assert!(page.contains(">Today</text>"));
+    // Overdue and done read so in words and shapes, not colour alone.
+    let late_due = days_from_today(-20);
+    assert!(page.contains(&format!(
+        "<a class=\"entry overdue\" {} aria-label=\"Send the findings to leadership. Due {late_due}. Overdue.\"",
+        link(late)
+    )));
+    assert!(page.contains(&format!("<a class=\"entry done\" {}", link(booked))));
+    assert!(page.contains(&format!("<a class=\"entry open\" {}", link(soon))));
+    assert!(page.contains("class=\"marker overdue\""));
+    assert!(page.contains("1 overdue item"));
+    // The same in a table, every item with its stage, due date and state.
+    assert!(page.contains(&format!(
+        "<tr class=\"overdue\"><td>1. Awareness</td><th scope=\"row\"><a {}>Send the findings to leadership</a></th><td>{late_due}</td><td><strong class=\"rollout-flag overdue\">Overdue</strong></td></tr>",
+        link(late)
+    )));
+    assert!(page.contains("Agree the goals &amp; measures"));
+    // The default checklists have no due dates: only the table lists them.
+    assert!(page.contains("items have no due date, so only the table lists them."));
+}
