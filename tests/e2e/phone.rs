@@ -50,6 +50,25 @@ async fn first_row(s: &Session, css: &str) -> anyhow::Result<(String, String)> {
     ))
 }
 
+/// The form controls matching `css` that do not look like the design system's: its border colour,
+/// corner radius, height and text size.
+async fn unstyled_controls(s: &Session, css: &str) -> anyhow::Result<Vec<String>> {
+    let odd = s
+        .script(&format!(
+            "return [...document.querySelectorAll({css})].filter(c => {{
+               const st = getComputedStyle(c);
+               return st.borderTopColor !== 'rgb(118, 127, 140)' || st.borderTopLeftRadius !== '6px'
+                 || parseFloat(st.minHeight) < 40 || st.fontSize !== '16px';
+             }}).map(c => c.outerHTML.slice(0, 120));",
+            css = serde_json::Value::from(css)
+        ))
+        .await?;
+    Ok(odd
+        .as_array()
+        .map(|a| a.iter().map(ToString::to_string).collect())
+        .unwrap_or_default())
+}
+
 async fn id_of(s: &Session, email: &str) -> anyhow::Result<i64> {
     sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email)
@@ -161,8 +180,22 @@ async fn a_manager_and_a_report_use_trellis_on_a_phone_without_scrolling_sideway
         ] {
             fits_the_screen(s, &path).await?;
         }
-        // Every date field is the same picker.
+        // The search box of the directory and its filters look like every other field.
+        s.open("/people").await?;
+        let odd = unstyled_controls(
+            s,
+            "form.filters input:not([type=checkbox]), form.filters select",
+        )
+        .await?;
+        ensure!(
+            odd.is_empty(),
+            "the directory's filters are unstyled: {odd:?}"
+        );
+        s.screenshot("phone-people").await?;
+        // Every date field is the same picker, styled like the other fields.
         s.open(&format!("/goals/{goal}")).await?;
+        let odd = unstyled_controls(s, "input[type=date], input[type=text], select").await?;
+        ensure!(odd.is_empty(), "the goal's fields differ: {odd:?}");
         let dates = s
             .script(
                 "return [...document.querySelectorAll('input[name$=_on], input[name$=_date]')]
@@ -174,6 +207,22 @@ async fn a_manager_and_a_report_use_trellis_on_a_phone_without_scrolling_sideway
             !dates.is_empty() && dates.iter().all(|d| d == "date field"),
             "every date on the goal page is a date picker: {dates:?}"
         );
+
+        // The People team's filters: the audit log and the dashboard, on a phone too.
+        s.driver.delete_all_cookies().await?;
+        s.sign_in_as_admin().await?;
+        for path in ["/admin/audit", "/dashboard"] {
+            fits_the_screen(s, path).await?;
+            let odd = unstyled_controls(
+                s,
+                "form.filters input:not([type=checkbox]), form.filters select",
+            )
+            .await?;
+            ensure!(
+                odd.is_empty(),
+                "the filters of {path} are unstyled: {odd:?}"
+            );
+        }
         Ok(())
     })
     .await;
