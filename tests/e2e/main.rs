@@ -16,6 +16,7 @@ mod first_week;
 mod look;
 mod one_on_one;
 mod people_import;
+mod phone;
 mod plan_goal;
 mod reading;
 mod roadmap_timeline;

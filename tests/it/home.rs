@@ -403,7 +403,7 @@ async fn the_latest_agreed_checkin_is_a_radar_of_self_and_manager_with_the_words
     assert!(!page.contains(" style="), "no inline style attribute (CSP)");
     // The same ratings in words, for those who do not see the picture.
     assert!(page.contains(
-        "<tr><th scope=\"row\">Technical quality</th><td>Meets</td><td>Working towards</td><td><strong>Working towards</strong></td></tr>"
+        "<tr><th scope=\"row\">Technical quality</th><td data-label=\"Self\">Meets</td><td data-label=\"Manager\">Working towards</td><td data-label=\"Agreed\"><strong>Working towards</strong></td></tr>"
     ));
     // Readiness with its reasons.
     assert!(page.contains("class=\"readiness readiness-not_yet\"><strong>Not yet ready</strong>"));

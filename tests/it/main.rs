@@ -20,6 +20,7 @@ mod growth_record;
 mod helpers;
 mod home;
 mod importers;
+mod layout;
 mod lint;
 mod look;
 mod nominations;
