@@ -255,8 +255,7 @@ pub fn follow_checkin_rounds(actor: &Actor, manages_people: bool) -> AppResult<(
 /// their own reporting line (or the line of someone below them).
 pub fn start_checkin_round(actor: &Actor, within_own_line: bool) -> AppResult<()> {
     require(
-        is_api_capable(actor)
-            && (actor.is_admin() || (within_own_line && actor.user_id.is_some())),
+        is_api_capable(actor) && (actor.is_admin() || (within_own_line && actor.user_id.is_some())),
     )
 }
 

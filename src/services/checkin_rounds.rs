@@ -40,6 +40,7 @@ pub enum Scope {
 /// How far a person of a round has got, furthest last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = CheckinRoundState)]
 pub enum RoundState {
     /// No check-in in progress or agreed since the round started.
     NotStarted,
@@ -97,6 +98,7 @@ impl RoundState {
 
 /// How many people of a round are at each state (of those the viewer may see).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = CheckinRoundProgress)]
 pub struct RoundProgress {
     pub people: i64,
     pub not_started: i64,
@@ -141,6 +143,7 @@ impl RoundProgress {
 
 /// A round as the lists show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = CheckinRoundSummary)]
 pub struct RoundSummary {
     pub id: i64,
     pub name: String,
@@ -172,6 +175,7 @@ impl RoundSummary {
 
 /// One person of a round.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = CheckinRoundPerson)]
 pub struct RoundPerson {
     pub id: i64,
     pub name: String,
@@ -185,6 +189,7 @@ pub struct RoundPerson {
 
 /// A round with its progress and the people the viewer may see.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = CheckinRound)]
 pub struct Round {
     #[serde(flatten)]
     pub summary: RoundSummary,
@@ -231,6 +236,7 @@ pub struct StartChoices {
 
 /// A round that asks the viewer for their own check-in, for their home.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = MyCheckinRound)]
 pub struct MyRound {
     pub id: i64,
     pub name: String,
@@ -243,6 +249,7 @@ pub struct MyRound {
 
 /// A round that asks the viewer's direct reports, for their home.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ReportsCheckinRound)]
 pub struct ReportsRound {
     pub id: i64,
     pub name: String,
@@ -257,6 +264,7 @@ pub struct ReportsRound {
 
 /// What running rounds ask of someone.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = CheckinRoundAsks)]
 pub struct RoundAsks {
     /// Soonest due first.
     pub mine: Vec<MyRound>,
@@ -313,7 +321,11 @@ async fn follower(state: &AppState, actor: &Actor) -> AppResult<()> {
 /// The viewer sees everyone of every round (admins and organisation tokens), or only those below
 /// them (`Some(me)`).
 fn limited_to(actor: &Actor) -> Option<i64> {
-    if actor.is_admin() { None } else { actor.user_id }
+    if actor.is_admin() {
+        None
+    } else {
+        actor.user_id
+    }
 }
 
 /// The rounds the actor may see, running ones first, then the newest; each with the counts of the
@@ -461,7 +473,12 @@ pub async fn get(
     }
     let published = framework::published(state, actor).await?;
     let fw = published.as_ref().map(|p| &p.framework);
-    let summary = summary(&row, fw, &Day::today().to_string(), progress.unwrap_or_default())?;
+    let summary = summary(
+        &row,
+        fw,
+        &Day::today().to_string(),
+        progress.unwrap_or_default(),
+    )?;
     let limit_sql = match limit {
         Some(_) => format!("AND rp.person_id IN {}", chain_sql(2)),
         None => String::new(),
@@ -680,9 +697,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: &RoundInput) -> AppR
         Scope::Track(t) => ("track", Some(t.clone()), None),
         Scope::Line(m) => ("line", None, Some(*m)),
     };
-    let mut who = String::from(
-        "u.active = 1 AND u.track_key IS NOT NULL AND u.level_key IS NOT NULL",
-    );
+    let mut who =
+        String::from("u.active = 1 AND u.track_key IS NOT NULL AND u.level_key IS NOT NULL");
     if pilot {
         who.push_str(&format!(" AND {}", release::in_pilot_sql("u")));
     }
@@ -906,17 +922,20 @@ mod tests {
     #[test]
     fn a_round_needs_a_name_a_day_not_past_and_a_scope() {
         let today = Day::parse("2027-03-01").expect("a day");
-        let errors = check(&input("  ", "2027-02-28", "everyone"), None, today)
-            .expect_err("refused");
+        let errors =
+            check(&input("  ", "2027-02-28", "everyone"), None, today).expect_err("refused");
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "due_on"]);
         assert!(errors[1].message.contains("in the past"), "{errors:?}");
         let (name, due, scope) =
             check(&input(" Spring ", "2027-03-01", "line"), None, today).expect("accepted");
-        assert_eq!((name.as_str(), due.to_string().as_str()), ("Spring", "2027-03-01"));
+        assert_eq!(
+            (name.as_str(), due.to_string().as_str()),
+            ("Spring", "2027-03-01")
+        );
         assert_eq!(scope, Scope::Line(4));
-        let errors = check(&input("Spring", "2027-04-01", "track"), None, today)
-            .expect_err("no track");
+        let errors =
+            check(&input("Spring", "2027-04-01", "track"), None, today).expect_err("no track");
         assert_eq!(errors[0].field, "track");
     }
 

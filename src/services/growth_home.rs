@@ -18,12 +18,12 @@ use crate::auth::Actor;
 use crate::auth::policy;
 use crate::domain::{Day, Rating, parse_ratings};
 use crate::error::{AppError, AppResult};
+use crate::services::checkin_rounds::{RoundAsks, RoundState};
 use crate::services::one_on_ones::{NextMeeting, Side};
 use crate::services::people::{self, Position};
 use crate::services::plans::{GoalStatus, PlanSummary};
 use crate::services::readiness::{self, Readiness};
 use crate::services::team::{AttentionKind, TeamMember};
-use crate::services::checkin_rounds::{RoundAsks, RoundState};
 use crate::services::{checkin_rounds, framework, release, surveys, team};
 use crate::state::AppState;
 

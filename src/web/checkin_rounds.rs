@@ -98,11 +98,8 @@ async fn start(
             None,
         )),
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
-            let forms = Forms::refused(Submission::new(
-                START_FORM.into(),
-                fields,
-                e.field_errors(),
-            ));
+            let forms =
+                Forms::refused(Submission::new(START_FORM.into(), fields, e.field_errors()));
             list_page(&state, &actor, forms, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e),
