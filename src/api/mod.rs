@@ -3,6 +3,7 @@
 //! `/api/openapi.json` and browsable at `/api/docs`. Errors are RFC 9457 problem documents.
 
 mod admin;
+mod checkin_rounds;
 mod checkins;
 mod dashboard;
 mod evidence;
@@ -264,6 +265,7 @@ const AREAS: &[fn() -> utoipa::openapi::OpenApi] = &[
     one_on_ones::Api::openapi,
     dashboard::Api::openapi,
     checkins::Api::openapi,
+    checkin_rounds::Api::openapi,
     rollout::Api::openapi,
     surveys::Api::openapi,
     home::Api::openapi,
@@ -341,6 +343,7 @@ pub fn routes() -> Router<AppState> {
                 .merge(rollout::routes())
                 .merge(surveys::routes())
                 .merge(checkins::routes())
+                .merge(checkin_rounds::routes())
                 .merge(evidence::routes())
                 .merge(readiness::routes())
                 .merge(dashboard::routes())

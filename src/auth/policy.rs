@@ -242,6 +242,31 @@ pub fn cancel_checkin(actor: &Actor, started_by: Option<i64>) -> AppResult<()> {
     )
 }
 
+/// Check-in rounds are followed by the People team (every round, everyone in it) and by managers
+/// (the rounds that ask someone below them, only those people); everyone else sees only their own
+/// part, on their home.
+pub fn follow_checkin_rounds(actor: &Actor, manages_people: bool) -> AppResult<()> {
+    require(
+        is_api_capable(actor) && (actor.is_admin() || (manages_people && actor.user_id.is_some())),
+    )
+}
+
+/// The People team starts a round for everyone, a track or any reporting line; a manager only for
+/// their own reporting line (or the line of someone below them).
+pub fn start_checkin_round(actor: &Actor, within_own_line: bool) -> AppResult<()> {
+    require(
+        is_api_capable(actor) && (actor.is_admin() || (within_own_line && actor.user_id.is_some())),
+    )
+}
+
+/// A running round is closed by whoever started it, or by the People team.
+pub fn close_checkin_round(actor: &Actor, started_by: Option<i64>) -> AppResult<()> {
+    require(
+        is_api_capable(actor)
+            && (actor.is_admin() || (actor.user_id.is_some() && actor.user_id == started_by)),
+    )
+}
+
 // ---- Home, team view, promotion nominations and the growth record (issue 4) ----
 
 /// A promotion or lateral move is proposed by someone in the person's management chain: never by

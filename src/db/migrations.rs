@@ -215,6 +215,11 @@ ALTER TABLE users ADD COLUMN scim_active_unassigned BIGINT NOT NULL DEFAULT 0;
         name: "an optional expiry date for API tokens",
         sql: include_str!("migrations/0016_token_expiry.sql"),
     },
+    Migration {
+        version: 17,
+        name: "check-in rounds and the people each covers",
+        sql: include_str!("migrations/0017_checkin_rounds.sql"),
+    },
 ];
 
 /// The DDL spellings that differ between backends.

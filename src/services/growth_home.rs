@@ -18,12 +18,13 @@ use crate::auth::Actor;
 use crate::auth::policy;
 use crate::domain::{Day, Rating, parse_ratings};
 use crate::error::{AppError, AppResult};
+use crate::services::checkin_rounds::{RoundAsks, RoundState};
 use crate::services::one_on_ones::{NextMeeting, Side};
 use crate::services::people::{self, Position};
 use crate::services::plans::{GoalStatus, PlanSummary};
 use crate::services::readiness::{self, Readiness};
 use crate::services::team::{AttentionKind, TeamMember};
-use crate::services::{framework, release, surveys, team};
+use crate::services::{checkin_rounds, framework, release, surveys, team};
 use crate::state::AppState;
 
 /// One level of the person's track, for the ladder with their own level marked.
@@ -125,6 +126,8 @@ pub enum ActionKind {
     Survey,
     /// A nomination waits for their decision (admins).
     DecideNomination,
+    /// A running check-in round asks for their check-in, not started yet.
+    CheckinRound,
 }
 
 impl ActionKind {
@@ -137,6 +140,7 @@ impl ActionKind {
             ActionKind::ConfirmEvidence => "confirm_evidence",
             ActionKind::Survey => "survey",
             ActionKind::DecideNomination => "decide_nomination",
+            ActionKind::CheckinRound => "checkin_round",
         }
     }
 }
@@ -191,6 +195,8 @@ pub struct Growth {
     /// What needs attention in the person's team: how many direct reports have each reason, as
     /// the team view counts them (only the reasons someone has).
     pub team_attention: Vec<TeamFlag>,
+    /// What running check-in rounds ask of the person and of their direct reports.
+    pub rounds: RoundAsks,
 }
 
 /// How many direct reports need attention for one reason, with the team view filtered to them.
@@ -628,7 +634,21 @@ async fn growth(
         })
         .collect();
     let reports = team::direct_reports(state, actor, fw).await?;
+    let rounds = checkin_rounds::asks_for(db, me).await?;
     let mut actions = waiting_actions(state, me, &reports).await?;
+    // A round's check-in not started yet comes first; once started, the check-in's own action
+    // ("rate yourself") says what waits.
+    let start_round = rounds
+        .mine
+        .iter()
+        .filter(|r| r.state == RoundState::NotStarted)
+        .map(|r| ActionNeeded {
+            kind: ActionKind::CheckinRound,
+            text: format!("Start your check-in for the round “{}”", r.name),
+            href: format!("/people/{me}/checkins"),
+            due_on: Some(r.due_on.clone()),
+        });
+    actions.splice(0..0, start_round);
     actions.extend(goals.iter().filter(|g| g.overdue).map(|g| ActionNeeded {
         kind: ActionKind::OverdueGoal,
         text: format!("Your goal “{}” is past its due date", g.title),
@@ -664,6 +684,7 @@ async fn growth(
                 })
             })
             .collect(),
+        rounds,
     })
 }
 

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod anonymity;
 pub mod audit;
 pub mod catalog;
+pub mod checkin_rounds;
 pub mod checkins;
 pub mod evidence;
 pub mod framework;

@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::one_on_ones::PersonRef;
 use crate::services::people::{self, Position};
 use crate::services::readiness::{self, Reason};
-use crate::services::{framework, release};
+use crate::services::{checkin_rounds, framework, release};
 use crate::state::AppState;
 
 /// A report whose latest agreed check-in is older than this many days (or who has none) is
@@ -41,12 +41,15 @@ pub enum AttentionKind {
     CheckinOverdue,
     /// No goal in progress or not started.
     PlanMissing,
+    /// A running check-in round asks for their check-in, and none is started.
+    RoundCheckin,
 }
 
 impl AttentionKind {
-    pub const ALL: [AttentionKind; 4] = [
+    pub const ALL: [AttentionKind; 5] = [
         AttentionKind::RateCheckin,
         AttentionKind::AgreeCheckin,
+        AttentionKind::RoundCheckin,
         AttentionKind::CheckinOverdue,
         AttentionKind::PlanMissing,
     ];
@@ -57,6 +60,7 @@ impl AttentionKind {
             AttentionKind::AgreeCheckin => "agree_checkin",
             AttentionKind::CheckinOverdue => "checkin_overdue",
             AttentionKind::PlanMissing => "plan_missing",
+            AttentionKind::RoundCheckin => "round_checkin",
         }
     }
 
@@ -73,6 +77,7 @@ impl AttentionKind {
             AttentionKind::AgreeCheckin => "Ratings to agree",
             AttentionKind::CheckinOverdue => "Check-in overdue",
             AttentionKind::PlanMissing => "Plan missing",
+            AttentionKind::RoundCheckin => "Check-in round",
         }
     }
 
@@ -83,6 +88,7 @@ impl AttentionKind {
             AttentionKind::AgreeCheckin => "with ratings waiting for the manager to agree them",
             AttentionKind::CheckinOverdue => "with a check-in overdue",
             AttentionKind::PlanMissing => "without a plan",
+            AttentionKind::RoundCheckin => "who have not started the check-in a round asks for",
         };
         format!("{n} {what}")
     }
@@ -112,6 +118,15 @@ pub struct OpenCheckin {
     pub manager_done: bool,
 }
 
+/// A running check-in round that asks the report for a check-in they have not started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingRound<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    /// `YYYY-MM-DD`.
+    pub due_on: &'a str,
+}
+
 /// What the definition of "needs attention" reads of a report.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportState<'a> {
@@ -124,6 +139,8 @@ pub struct ReportState<'a> {
     /// The day their latest check-in was agreed, `YYYY-MM-DD`.
     pub last_agreed_on: Option<&'a str>,
     pub active_goals: i64,
+    /// The soonest due running round that waits for their check-in to start.
+    pub pending_round: Option<PendingRound<'a>>,
     pub today: Day,
 }
 
@@ -164,6 +181,29 @@ pub fn needs_attention(r: &ReportState) -> Vec<Attention> {
                 href,
             ),
         });
+    }
+    if let (Some(round), None) = (r.pending_round, r.open_checkin) {
+        let late = if round.due_on < r.today.to_string().as_str() {
+            "was due"
+        } else {
+            "is due"
+        };
+        let text = if r.viewer_rates {
+            format!(
+                "{}'s check-in for the round “{}” {late} by {} and is not started: start it with them",
+                r.name, round.name, round.due_on
+            )
+        } else {
+            format!(
+                "{} has not started the check-in the round “{}” asks for by {}",
+                r.name, round.name, round.due_on
+            )
+        };
+        found.push(reason(
+            AttentionKind::RoundCheckin,
+            text,
+            format!("/people/{}/checkins", r.id),
+        ));
     }
     let overdue_before = r.today.plus_days(-CHECKIN_OVERDUE_DAYS).to_string();
     if r.last_agreed_on.is_none_or(|d| d < overdue_before.as_str()) {
@@ -388,6 +428,7 @@ async fn read_members(
          oc.manager_shared_at AS open_manager_shared, \
          oc.manager_confirmed_at AS open_manager_confirmed, \
          r.status AS readiness_status, r.reasons AS readiness_reasons, \
+         rr.id AS round_id, rr.name AS round_name, rr.due_on AS round_due, \
          (SELECT COUNT(*) FROM goals g WHERE g.person_id = u.id \
             AND g.status IN ('not_started', 'in_progress')) AS active_goals, \
          (SELECT COUNT(*) FROM goals g WHERE g.person_id = u.id \
@@ -405,9 +446,11 @@ async fn read_members(
             AND c.status = 'agreed' ORDER BY c.agreed_at DESC, c.id DESC LIMIT 1) \
          LEFT JOIN checkins oc ON oc.id = (SELECT MAX(c.id) FROM checkins c \
             WHERE c.person_id = u.id AND c.status IN ('open', 'review')) \
+         {pending_round} \
          WHERE {members_where} AND u.active = 1 \
          ORDER BY u.name_key, u.id LIMIT {}",
-        CHAIN_LIMIT + 1
+        CHAIN_LIMIT + 1,
+        pending_round = checkin_rounds::PENDING_ROUND_JOIN,
     );
     let rows = sqlx::query(&sql)
         .bind(manager_id)
@@ -456,6 +499,9 @@ async fn read_members(
             r.try_get::<Option<i64>, _>("open_manager_shared")?
                 .is_some()
         };
+        let round_id: Option<i64> = r.try_get("round_id")?;
+        let round_name: Option<String> = r.try_get("round_name")?;
+        let round_due: Option<String> = r.try_get("round_due")?;
         let attention = needs_attention(&ReportState {
             id,
             name: &name,
@@ -467,6 +513,11 @@ async fn read_members(
             }),
             last_agreed_on: last_checkin_on.as_deref(),
             active_goals,
+            pending_round: round_id.map(|id| PendingRound {
+                id,
+                name: round_name.as_deref().unwrap_or_default(),
+                due_on: round_due.as_deref().unwrap_or_default(),
+            }),
             today,
         });
         members.push(TeamMember {
@@ -601,6 +652,7 @@ mod tests {
             open_checkin: open,
             last_agreed_on: agreed,
             active_goals: goals,
+            pending_round: None,
             today: Day::parse("2026-03-31").expect("a day"),
         }
     }
@@ -661,6 +713,32 @@ mod tests {
             kinds(&needs_attention(&state(None, None, 2))),
             [AttentionKind::CheckinOverdue]
         );
+    }
+
+    #[test]
+    fn a_round_waiting_for_a_check_in_not_started_needs_attention() {
+        let round = PendingRound {
+            id: 2,
+            name: "Spring",
+            due_on: "2026-03-15",
+        };
+        let mut s = state(None, Some("2026-03-01"), 1);
+        s.pending_round = Some(round);
+        let found = needs_attention(&s);
+        assert_eq!(kinds(&found), [AttentionKind::RoundCheckin]);
+        assert_eq!(
+            found[0].text,
+            "Ola's check-in for the round “Spring” was due by 2026-03-15 and is not started: start it with them"
+        );
+        assert_eq!(found[0].href, "/people/7/checkins");
+        // Once a check-in is in progress, the check-in itself says what waits.
+        let open = OpenCheckin {
+            id: 3,
+            in_review: false,
+            manager_done: true,
+        };
+        s.open_checkin = Some(open);
+        assert!(needs_attention(&s).is_empty());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod account;
 mod admin;
 pub(crate) mod charts;
+mod checkin_rounds;
 mod checkins;
 mod dashboard;
 mod editor;
@@ -60,6 +61,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(plans::routes())
         .merge(one_on_ones::routes())
         .merge(checkins::routes())
+        .merge(checkin_rounds::routes())
         .merge(evidence::routes())
         .merge(readiness::routes())
         .merge(admin::routes())

@@ -9,6 +9,7 @@
 mod harness;
 
 mod checkin;
+mod checkin_round;
 mod checkin_share;
 mod cross_site;
 mod editing;

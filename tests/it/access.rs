@@ -1019,6 +1019,46 @@ fn area_rows() -> Vec<Row> {
         )
         .of(survey("survey_to_remove_api")),
     ]);
+    // Check-in rounds: followed by admins (every round) and managers (the rounds that ask someone
+    // below them: Mia, for the Software Engineering round, which asks Noor and Ola); people without
+    // reports are refused the list and get 404 for a round. A manager starts rounds for their own
+    // line only (a track is refused); a round is closed by whoever started it (Mia's line rounds)
+    // or an admin. Rows act on the rounds made by `checkin_rounds::access_objects`.
+    const ROUNDS_PAGE: Row7 = [SIGN_IN, NO, OK, NO, OK, OK, NO];
+    const ROUNDS_API: Row7 = [UNAUTH, NO, OK, NO, OK, OK, NO];
+    const ROUND_PAGE: Row7 = [SIGN_IN, HIDDEN, OK, HIDDEN, OK, OK, NO];
+    const ROUND_API: Row7 = [UNAUTH, HIDDEN, OK, HIDDEN, OK, OK, NO];
+    const ROUND_FORM: &[(&str, &str)] = &[
+        ("name", "Made in the browser"),
+        ("due_on", "2099-12-31"),
+        ("scope", "track"),
+        ("track", "software-engineering"),
+    ];
+    let round = |name: &'static str| Subject::Object(name);
+    rows.extend(vec![
+        get("/checkin-rounds", ROUNDS_PAGE),
+        post("/checkin-rounds", [SIGN_IN, NO, NO, NO, OK, OK, NO]).form(ROUND_FORM),
+        get("/api/v1/checkin-rounds", ROUNDS_API),
+        post(
+            "/api/v1/checkin-rounds",
+            [UNAUTH, NO, NO, NO, code(201), code(201), NO],
+        )
+        .json(
+            serde_json::json!({ "name": "Made by the API", "due_on": "2099-12-31",
+                                  "scope": "track", "track": "software-engineering" }),
+        ),
+        get("/checkin-rounds/{id}", ROUND_PAGE).of(round("round")),
+        get("/checkin-rounds/{id}", PAGE_MISSING).of(Subject::Missing),
+        get("/api/v1/checkin-rounds/{id}", ROUND_API).of(round("round")),
+        get("/api/v1/checkin-rounds/{id}", API_MISSING).of(Subject::Missing),
+        post("/checkin-rounds/{id}/close", ROUND_PAGE).of(round("round-close-web")),
+        post(
+            "/checkin-rounds/{id}/close",
+            [SIGN_IN, HIDDEN, NO, HIDDEN, OK, OK, NO],
+        )
+        .of(round("round-admin-close")),
+        post("/api/v1/checkin-rounds/{id}/close", ROUND_API).of(round("round-close-api")),
+    ]);
     // Development plans and 1:1s (see `plan_rows` and `one_on_one_rows`).
     rows.extend(plan_rows());
     rows.extend(one_on_one_rows());
@@ -1034,6 +1074,8 @@ async fn area_objects(
     let mut objects = std::collections::HashMap::new();
     // Check-ins.
     objects.extend(crate::checkins::access_objects(app, org).await);
+    // Check-in rounds.
+    objects.extend(crate::checkin_rounds::access_objects(app, org).await);
     // Pulse surveys.
     objects.extend(crate::surveys::access_objects(app, org).await);
     // Nominations.

@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod api;
 mod backup;
+mod checkin_rounds;
 mod checkins;
 mod cli;
 mod dashboard;
