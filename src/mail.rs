@@ -11,10 +11,46 @@ use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::Config;
-use crate::services::accounts::LinkPurpose;
+use crate::auth::Actor;
+use crate::services::accounts::{IssuedLink, LinkPurpose};
 
 /// How long one attempt to hand a message to the SMTP server may take.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The address of a one-time account link on this site.
+pub fn link_url(base_url: &str, secret: &str) -> String {
+    format!("{}/account/link/{secret}", base_url.trim_end_matches('/'))
+}
+
+/// Emails a link just issued to its account's owner: `Ok` with the address, or `Err` with why not.
+/// One invitation and many (the page and the API) all send theirs this way.
+pub async fn send_issued(
+    mailer: &Mailer,
+    base_url: &str,
+    link: &IssuedLink,
+    actor: &Actor,
+) -> Result<String, String> {
+    let url = link_url(base_url, &link.secret);
+    let mail = LinkMail {
+        to_email: &link.email,
+        to_name: &link.name,
+        purpose: link.purpose,
+        url: &url,
+        expires_at: link.expires_at,
+        issued_by: &actor.label,
+    };
+    match mailer.send_link(&mail).await {
+        Ok(()) => Ok(link.email.clone()),
+        Err(reason) => {
+            tracing::warn!(
+                user_id = link.user_id,
+                "the {} could not be emailed: {reason}",
+                link.purpose.describe()
+            );
+            Err(reason)
+        }
+    }
+}
 
 /// Sends email through the configured SMTP server.
 #[derive(Clone)]
@@ -205,7 +241,8 @@ fn transport_url(raw: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::{LinkMail, link_text, transport_url, wrap};
-    use crate::services::accounts::LinkPurpose;
+    use crate::auth::Actor;
+use crate::services::accounts::{IssuedLink, LinkPurpose};
 
     #[test]
     fn paragraphs_wrap_at_spaces_and_keep_long_words_whole() {
