@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod api;
 mod backup;
+mod bulk;
 mod checkins;
 mod cli;
 mod dashboard;
