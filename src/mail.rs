@@ -10,8 +10,8 @@ use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::config::Config;
 use crate::auth::Actor;
+use crate::config::Config;
 use crate::services::accounts::{IssuedLink, LinkPurpose};
 
 /// How long one attempt to hand a message to the SMTP server may take.
@@ -242,7 +242,7 @@ fn transport_url(raw: &str) -> Result<String, String> {
 mod tests {
     use super::{LinkMail, link_text, transport_url, wrap};
     use crate::auth::Actor;
-use crate::services::accounts::{IssuedLink, LinkPurpose};
+    use crate::services::accounts::{IssuedLink, LinkPurpose};
 
     #[test]
     fn paragraphs_wrap_at_spaces_and_keep_long_words_whole() {

@@ -233,7 +233,7 @@ pub struct Invitation {
     pub id: i64,
     pub name: String,
     pub email: String,
-    /// The invitation link; it works once, until `expires_at`.
+    /// The invitation link; it works once, until expires_at.
     pub link: String,
     /// Unix seconds.
     pub expires_at: i64,

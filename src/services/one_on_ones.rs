@@ -770,7 +770,7 @@ pub async fn start_series(
 }
 
 /// A manager's direct reports, as setting up 1:1s with the whole team sees them.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct TeamSeriesPlan {
     pub manager: PersonRef,
     /// The reports with no series with the manager yet: setting up starts one with each.

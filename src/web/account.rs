@@ -520,8 +520,6 @@ impl AccountsPage {
     }
 }
 
-
-
 async fn accounts_page(State(state): State<AppState>, actor: Actor) -> PageResult {
     let accounts = accounts::list_accounts(state.db(), &actor).await?;
     render(&AccountsPage {
@@ -564,7 +562,9 @@ async fn issue_link(
         Err(e) => return Err(e),
     };
     let mailed = match (&issued, state.mailer()) {
-        (Some(link), Some(mailer)) => Some(crate::mail::send_issued(mailer, &state.config().base_url, link, &actor).await),
+        (Some(link), Some(mailer)) => {
+            Some(crate::mail::send_issued(mailer, &state.config().base_url, link, &actor).await)
+        }
         _ => None,
     };
     let accounts = accounts::list_accounts(state.db(), &actor).await?;

@@ -110,11 +110,7 @@ async fn render_list(
         .partition(|s| s.side == Side::Manager);
     let team_setup_href = actor
         .user_id
-        .filter(|_| {
-            mine.can_start_with
-                .iter()
-                .any(|c| c.side == Side::Manager)
-        })
+        .filter(|_| mine.can_start_with.iter().any(|c| c.side == Side::Manager))
         .map(|me| format!("/people/{me}/one-on-ones/team"));
     let page = ListPage {
         team_setup_href,

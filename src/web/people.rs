@@ -348,11 +348,7 @@ async fn invite(
     let outcome = match result {
         Ok(outcome) => outcome,
         Err(e @ AppError::Invalid { .. }) => {
-            let messages = e
-                .field_errors()
-                .into_iter()
-                .map(|fe| fe.message)
-                .collect();
+            let messages = e.field_errors().into_iter().map(|fe| fe.message).collect();
             return render_list(
                 &state,
                 &actor,
@@ -383,9 +379,7 @@ async fn invite(
             expires_at: link.expires_at,
         });
     }
-    let all_mailed = invited
-        .iter()
-        .all(|i| matches!(i.mailed, Some(Ok(()))));
+    let all_mailed = invited.iter().all(|i| matches!(i.mailed, Some(Ok(()))));
     let back = q.href();
     if all_mailed {
         let message = invitations::summary(&outcome, "Their invitation links were emailed.");

@@ -8,6 +8,7 @@
 
 mod harness;
 
+mod bulk;
 mod checkin;
 mod checkin_share;
 mod cross_site;

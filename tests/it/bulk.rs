@@ -182,7 +182,9 @@ async fn select_everyone_shown_ticks_the_people_the_filter_shows_and_no_one_else
         .expect(StatusCode::OK);
     assert_eq!(plain.body.matches(" checked>").count(), 0);
     assert!(
-        plain.body.contains("href=\"/people?q=noor&#38;select=all\""),
+        plain
+            .body
+            .contains("href=\"/people?q=noor&#38;select=all\""),
         "{}",
         plain.body
     );
@@ -283,7 +285,11 @@ async fn nobody_ticked_or_an_unknown_person_is_refused_with_the_list_and_the_tic
         .app
         .post("/people/invitations")
         .session(&w.admin)
-        .form(&[("scope", "selected"), ("person", &mia), ("person", "987654")])
+        .form(&[
+            ("scope", "selected"),
+            ("person", &mia),
+            ("person", "987654"),
+        ])
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
@@ -294,9 +300,11 @@ async fn nobody_ticked_or_an_unknown_person_is_refused_with_the_list_and_the_tic
         "{}",
         unknown.body
     );
-    assert!(unknown.body.contains(&format!(
-        "value=\"{mia}\" id=\"pick-{mia}\" checked"
-    )));
+    assert!(
+        unknown
+            .body
+            .contains(&format!("value=\"{mia}\" id=\"pick-{mia}\" checked"))
+    );
     let garbled = w
         .app
         .post("/people/invitations")
@@ -345,7 +353,11 @@ async fn more_people_than_the_limit_are_refused_and_nobody_is_invited() {
         .send()
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.body.contains("101 people were chosen"), "{}", page.body);
+    assert!(
+        page.body.contains("101 people were chosen"),
+        "{}",
+        page.body
+    );
     assert_eq!(waiting_invitations(&w.app).await, 0);
     assert_eq!(events(&w.app, "account.invite_many").await, 0);
 }
@@ -479,7 +491,11 @@ async fn a_manager_sets_up_1to1s_with_the_whole_team_and_those_who_have_them_are
         .expect(StatusCode::OK);
     assert!(page.body.contains("Set up 1:1s with your team"));
     assert!(page.body.contains("Skipped: 1:1s already"));
-    assert!(page.body.contains("Start 1:1s with 2 people"), "{}", page.body);
+    assert!(
+        page.body.contains("Start 1:1s with 2 people"),
+        "{}",
+        page.body
+    );
     let res = w
         .app
         .post(&format!("/people/{}/one-on-ones/team", w.org.noor))
