@@ -241,8 +241,7 @@ fn transport_url(raw: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::{LinkMail, link_text, transport_url, wrap};
-    use crate::auth::Actor;
-    use crate::services::accounts::{IssuedLink, LinkPurpose};
+    use crate::services::accounts::LinkPurpose;
 
     #[test]
     fn paragraphs_wrap_at_spaces_and_keep_long_words_whole() {
