@@ -10,11 +10,47 @@ use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use crate::auth::Actor;
 use crate::config::Config;
-use crate::services::accounts::LinkPurpose;
+use crate::services::accounts::{IssuedLink, LinkPurpose};
 
 /// How long one attempt to hand a message to the SMTP server may take.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The address of a one-time account link on this site.
+pub fn link_url(base_url: &str, secret: &str) -> String {
+    format!("{}/account/link/{secret}", base_url.trim_end_matches('/'))
+}
+
+/// Emails a link just issued to its account's owner: `Ok` with the address, or `Err` with why not.
+/// One invitation and many (the page and the API) all send theirs this way.
+pub async fn send_issued(
+    mailer: &Mailer,
+    base_url: &str,
+    link: &IssuedLink,
+    actor: &Actor,
+) -> Result<String, String> {
+    let url = link_url(base_url, &link.secret);
+    let mail = LinkMail {
+        to_email: &link.email,
+        to_name: &link.name,
+        purpose: link.purpose,
+        url: &url,
+        expires_at: link.expires_at,
+        issued_by: &actor.label,
+    };
+    match mailer.send_link(&mail).await {
+        Ok(()) => Ok(link.email.clone()),
+        Err(reason) => {
+            tracing::warn!(
+                user_id = link.user_id,
+                "the {} could not be emailed: {reason}",
+                link.purpose.describe()
+            );
+            Err(reason)
+        }
+    }
+}
 
 /// Sends email through the configured SMTP server.
 #[derive(Clone)]

@@ -56,6 +56,22 @@ pub fn was_were(n: impl Number) -> &'static str {
     if int(n) == 1 { "was" } else { "were" }
 }
 
+/// Names as a sentence says them: "Ann", "Ann and Bo", "Ann, Bo and Cy"; beyond `most` names, the
+/// first `most` and how many others: "Ann, Bo and 3 others".
+pub fn names(names: &[String], most: usize) -> String {
+    let most = most.max(1);
+    let (shown, rest) = names.split_at(names.len().min(most));
+    let mut items: Vec<String> = shown.to_vec();
+    if !rest.is_empty() {
+        items.push(plural(rest.len(), "other", "others"));
+    }
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, first)) => format!("{} and {last}", first.join(", ")),
+    }
+}
+
 /// A number of days as people say it: "today", "1 day", "6 days", "3 weeks", "5 months",
 /// "1 year", "4 years and 7 months". Months are counted as 30 days and years as 365, which is
 /// exact enough for how long someone has held a level.
@@ -131,6 +147,19 @@ pub fn sentence_case(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_read_as_a_sentence_and_stop_at_the_most_given() {
+        let n = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(names(&n(&[]), 3), "");
+        assert_eq!(names(&n(&["Ann"]), 3), "Ann");
+        assert_eq!(names(&n(&["Ann", "Bo"]), 3), "Ann and Bo");
+        assert_eq!(names(&n(&["Ann", "Bo", "Cy"]), 3), "Ann, Bo and Cy");
+        assert_eq!(
+            names(&n(&["Ann", "Bo", "Cy", "Di", "Ed"]), 2),
+            "Ann, Bo and 3 others"
+        );
+    }
 
     #[test]
     fn plurals_agree_with_their_count() {

@@ -70,6 +70,7 @@ use crate::state::AppState;
         people::update_person,
         people::list_positions,
         people::record_position,
+        people::invite_people,
         people_import::import_people,
         people_import::export_people,
         templates::add_template,

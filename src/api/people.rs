@@ -3,9 +3,9 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiResult, Problem};
@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
             "/people/{id}/positions",
             get(list_positions).post(record_position),
         )
+        .route("/people/invitations", post(invite_people))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -216,4 +217,85 @@ pub async fn record_position(
         StatusCode::CREATED,
         Json(service::positions(&state, &actor, id).await?),
     ))
+}
+
+/// Whom to invite to sign in.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationsBody {
+    /// The people to invite, by id: at least one, at most 100.
+    pub people: Vec<i64>,
+}
+
+/// Someone invited, with their link: shown only in this answer, to pass on when it was not emailed.
+#[derive(Serialize, ToSchema)]
+pub struct Invitation {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    /// The invitation link; it works once, until expires_at.
+    pub link: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Whether Trellis emailed the link (only when an SMTP server is configured).
+    pub emailed: bool,
+    /// Why the email could not be sent, when it was tried and failed.
+    pub email_error: Option<String>,
+}
+
+/// What inviting many people did.
+#[derive(Serialize, ToSchema)]
+pub struct InvitationsResult {
+    /// By name.
+    pub invited: Vec<Invitation>,
+    /// By name, each with the reason.
+    pub skipped: Vec<crate::services::invitations::Skipped>,
+    /// The same, in a sentence.
+    pub message: String,
+}
+
+/// Invites many people to sign in at once (admins), in one transaction: an invitation link for
+/// each, emailed when an SMTP server is configured. People who sign in already, have left or have
+/// no email address are skipped with the reason. An id nobody has, an empty list or more than 100
+/// people are refused (422) and nobody is invited.
+#[utoipa::path(post, path = "/api/v1/people/invitations", tag = "people",
+    request_body = InvitationsBody,
+    responses((status = 200, body = InvitationsResult), (status = 403, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn invite_people(
+    State(state): State<AppState>,
+    actor: Actor,
+    Json(body): Json<InvitationsBody>,
+) -> ApiResult<Json<InvitationsResult>> {
+    use crate::services::invitations::{self, Selection};
+    let outcome = invitations::invite(state.db(), &actor, &Selection::People(body.people)).await?;
+    let base_url = &state.config().base_url;
+    let mut invited = Vec::with_capacity(outcome.invited.len());
+    for link in &outcome.invited {
+        let sent = match state.mailer() {
+            Some(mailer) => Some(crate::mail::send_issued(mailer, base_url, link, &actor).await),
+            None => None,
+        };
+        invited.push(Invitation {
+            id: link.user_id,
+            name: link.name.clone(),
+            email: link.email.clone(),
+            link: crate::mail::link_url(base_url, &link.secret),
+            expires_at: link.expires_at,
+            emailed: matches!(sent, Some(Ok(_))),
+            email_error: sent.and_then(Result::err),
+        });
+    }
+    let delivery = if state.mailer().is_none() {
+        "Pass each link on: Trellis sends no email here."
+    } else if invited.iter().all(|i| i.emailed) {
+        "Their invitation links were emailed."
+    } else {
+        "Some emails could not be sent: pass those links on."
+    };
+    Ok(Json(InvitationsResult {
+        message: invitations::summary(&outcome, delivery),
+        invited,
+        skipped: outcome.skipped,
+    }))
 }

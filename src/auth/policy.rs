@@ -201,6 +201,11 @@ pub fn write_one_on_one(actor: &Actor, seat: Seat) -> AppResult<()> {
     require(is_api_capable(actor) && actor.user_id.is_some() && seat == Seat::Participant)
 }
 
+/// 1:1s with a whole team at once are set up by its manager, or by an admin for any manager.
+pub fn set_up_team_one_on_ones(actor: &Actor, own_team: bool) -> AppResult<()> {
+    require(is_api_capable(actor) && ((own_team && actor.user_id.is_some()) || actor.is_admin()))
+}
+
 /// A private note of a 1:1 is read by its author and nobody else: not the other participant, not
 /// the chain, not admins.
 pub fn read_private_note(actor: &Actor, author: i64) -> bool {

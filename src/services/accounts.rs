@@ -425,6 +425,30 @@ pub async fn issue_link(
         _ => {}
     }
     let at = now();
+    let secret = issue_link_in(&mut tx, actor, user_id, &email, purpose, at).await?;
+    tx.commit().await?;
+    Ok(IssuedLink {
+        secret,
+        purpose,
+        user_id,
+        email: email.to_string(),
+        name,
+        expires_at: at + purpose.lifetime(),
+    })
+}
+
+/// Stores a new link of an account whose owner was checked to be able to use it, inside the
+/// caller's transaction, with its audit event: any older unused link of the same purpose stops
+/// working. Returns the link's secret, which is stored nowhere. One invitation and many
+/// (`services::invitations`) both go through here.
+pub(crate) async fn issue_link_in(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    user_id: i64,
+    email: &Email,
+    purpose: LinkPurpose,
+    at: i64,
+) -> AppResult<String> {
     let replaced = sqlx::query(
         "UPDATE account_links SET revoked_at = $1 \
          WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL AND revoked_at IS NULL",
@@ -432,7 +456,7 @@ pub async fn issue_link(
     .bind(at)
     .bind(user_id)
     .bind(purpose.as_str())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
     .rows_affected();
     let secret = token::generate("trl_");
@@ -447,10 +471,10 @@ pub async fn issue_link(
     .bind(at)
     .bind(expires_at)
     .bind(actor.user_id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     audit::record(
-        &mut tx,
+        tx,
         actor,
         "account.link",
         &format!("user:{user_id}"),
@@ -463,15 +487,7 @@ pub async fn issue_link(
         })),
     )
     .await?;
-    tx.commit().await?;
-    Ok(IssuedLink {
-        secret,
-        purpose,
-        user_id,
-        email: email.to_string(),
-        name,
-        expires_at,
-    })
+    Ok(secret)
 }
 
 /// Whose a usable link is and what it is for.

@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod framework;
 pub mod growth_home;
 pub mod growth_record;
+pub mod invitations;
 pub mod kpis;
 pub mod nominations;
 pub mod one_on_ones;

@@ -327,6 +327,85 @@ pub struct StartInput {
     pub first_on: String,
 }
 
+impl StartInput {
+    /// The one check of how a series starts, for one report or a whole team: the cadence in days
+    /// and the first meeting's day.
+    pub fn check(&self) -> Result<(i64, String), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let cadence = match self.cadence_days.trim() {
+            "" => Some(DEFAULT_CADENCE),
+            raw => match raw.parse::<i64>() {
+                Ok(n) if (1..=CADENCE_MAX).contains(&n) => Some(n),
+                _ => {
+                    errors.push(field_error(
+                        "cadence_days",
+                        format!("the cadence is a number of days from 1 to {CADENCE_MAX}"),
+                    ));
+                    None
+                }
+            },
+        };
+        let first_on = match self.first_on.trim() {
+            "" => Some(today()),
+            raw => Day::parse(raw)
+                .map(|d| d.to_string())
+                .map_err(|m| errors.push(field_error("first_on", m)))
+                .ok(),
+        };
+        match (cadence, first_on) {
+            (Some(cadence), Some(first_on)) if errors.is_empty() => Ok((cadence, first_on)),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Writes a new series between `manager` and `report` with its first meeting, and its audit
+/// event, inside the caller's transaction. The callers checked who may start it and that the two
+/// have no series yet.
+async fn insert_series(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    (manager, report): (i64, i64),
+    other_name: &str,
+    cadence: i64,
+    first_on: &str,
+    at: i64,
+) -> AppResult<i64> {
+    let series: i64 = sqlx::query_scalar(
+        "INSERT INTO one_on_one_series (manager_id, report_id, cadence_days, started_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(manager)
+    .bind(report)
+    .bind(cadence)
+    .bind(actor.user_id)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    let meeting: i64 = sqlx::query_scalar(
+        "INSERT INTO one_on_ones (series_id, scheduled_on, status, created_at, updated_at) \
+         VALUES ($1, $2, 'upcoming', $3, $3) RETURNING id",
+    )
+    .bind(series)
+    .bind(first_on)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        "one_on_one.start",
+        &format!("one_on_one_series:{series}"),
+        &format!("Started 1:1s with {other_name}, every {cadence} days from {first_on}"),
+        Some(serde_json::json!({
+            "manager_id": manager, "report_id": report, "cadence_days": cadence,
+            "first_on": first_on, "first_meeting_id": meeting,
+        })),
+    )
+    .await?;
+    Ok(series)
+}
+
 /// A talking point as typed.
 #[derive(Debug, Clone, Default)]
 pub struct PointInput {
@@ -665,67 +744,168 @@ pub async fn start_series(
             format!("{other_name} has left the organisation"),
         ));
     }
-    let cadence = match input.cadence_days.trim() {
-        "" => Some(DEFAULT_CADENCE),
-        raw => match raw.parse::<i64>() {
-            Ok(n) if (1..=CADENCE_MAX).contains(&n) => Some(n),
-            _ => {
-                errors.push(field_error(
-                    "cadence_days",
-                    format!("the cadence is a number of days from 1 to {CADENCE_MAX}"),
-                ));
-                None
-            }
-        },
-    };
-    let first_on = match input.first_on.trim() {
-        "" => Some(today()),
-        raw => Day::parse(raw)
-            .map(|d| d.to_string())
-            .map_err(|m| errors.push(field_error("first_on", m)))
-            .ok(),
-    };
-    let (Some(cadence), Some(first_on), true) = (cadence, first_on, errors.is_empty()) else {
+    let checked = input.check();
+    if let Err(more) = &checked {
+        errors.extend(more.iter().cloned());
+    }
+    let (Ok((cadence, first_on)), true) = (checked, errors.is_empty()) else {
         return Err(invalid(errors));
     };
-    let at = now();
     let mut tx = db.begin().await?;
-    let series: i64 = sqlx::query_scalar(
-        "INSERT INTO one_on_one_series (manager_id, report_id, cadence_days, started_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(manager)
-    .bind(report)
-    .bind(cadence)
-    .bind(me)
-    .bind(at)
-    .fetch_one(&mut *tx)
-    .await?;
-    let meeting: i64 = sqlx::query_scalar(
-        "INSERT INTO one_on_ones (series_id, scheduled_on, status, created_at, updated_at) \
-         VALUES ($1, $2, 'upcoming', $3, $3) RETURNING id",
-    )
-    .bind(series)
-    .bind(&first_on)
-    .bind(at)
-    .fetch_one(&mut *tx)
-    .await?;
-    audit::record(
+    let series = insert_series(
         &mut tx,
         actor,
-        "one_on_one.start",
-        &format!("one_on_one_series:{series}"),
-        &format!("Started 1:1s with {other_name}, every {cadence} days from {first_on}"),
-        Some(serde_json::json!({
-            "manager_id": manager, "report_id": report, "cadence_days": cadence,
-            "first_on": first_on, "first_meeting_id": meeting,
-        })),
+        (manager, report),
+        &other_name,
+        cadence,
+        &first_on,
+        now(),
     )
     .await?;
     tx.commit().await?;
     Ok(Started {
         series,
         created: true,
+    })
+}
+
+/// A manager's direct reports, as setting up 1:1s with the whole team sees them.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamSeriesPlan {
+    pub manager: PersonRef,
+    /// The reports with no series with the manager yet: setting up starts one with each.
+    pub to_start: Vec<PersonRef>,
+    /// The reports who have a series with the manager already, with it: they are skipped.
+    pub already: Vec<(PersonRef, i64)>,
+}
+
+/// What setting up 1:1s with a team did.
+#[derive(Debug, Clone)]
+pub struct TeamStarted {
+    pub manager: PersonRef,
+    /// Each report with the series just started.
+    pub started: Vec<(PersonRef, i64)>,
+    /// The reports who had a series already.
+    pub skipped: Vec<PersonRef>,
+    pub cadence_days: i64,
+    pub first_on: String,
+}
+
+/// The manager's direct reports still at the organisation, with or without a series with them,
+/// for those who may set up the team's 1:1s: the manager, or an admin. Someone who is not in the
+/// directory is a 404.
+pub async fn team_series_plan(
+    state: &AppState,
+    actor: &Actor,
+    manager: i64,
+) -> AppResult<TeamSeriesPlan> {
+    gate(state, actor).await?;
+    let db = state.db();
+    let name: String = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+        .bind(manager)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| AppError::not_found("this person"))?;
+    policy::set_up_team_one_on_ones(actor, actor.user_id == Some(manager))?;
+    let rows = sqlx::query(
+        "SELECT u.id, u.name, s.id AS series_id FROM users u \
+         LEFT JOIN one_on_one_series s ON s.manager_id = $1 AND s.report_id = u.id \
+         WHERE u.manager_id = $1 AND u.active = 1 AND u.id <> $1 ORDER BY u.name_key, u.id",
+    )
+    .bind(manager)
+    .fetch_all(db.pool())
+    .await?;
+    let mut plan = TeamSeriesPlan {
+        manager: PersonRef { id: manager, name },
+        to_start: Vec::new(),
+        already: Vec::new(),
+    };
+    for r in rows {
+        let person = PersonRef {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+        };
+        match r.try_get::<Option<i64>, _>("series_id")? {
+            Some(series) => plan.already.push((person, series)),
+            None => plan.to_start.push(person),
+        }
+    }
+    Ok(plan)
+}
+
+/// Starts a series between the manager and each of their direct reports who has none, all with
+/// the same cadence and first day, in one transaction; the reports who have one are skipped. The
+/// cadence and day are checked as for one series ([`StartInput::check`]).
+pub async fn start_team_series(
+    state: &AppState,
+    actor: &Actor,
+    manager: i64,
+    input: &StartInput,
+) -> AppResult<TeamStarted> {
+    let plan = team_series_plan(state, actor, manager).await?;
+    let (cadence, first_on) = input.check().map_err(invalid)?;
+    let at = now();
+    let own = actor.user_id == Some(manager);
+    let mut tx = state.db().begin().await?;
+    let mut started = Vec::new();
+    let mut skipped: Vec<PersonRef> = plan.already.iter().map(|(p, _)| p.clone()).collect();
+    for report in plan.to_start {
+        // A series started since the plan was read (by the report, say) is skipped, not doubled.
+        let exists: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM one_on_one_series WHERE manager_id = $1 AND report_id = $2",
+        )
+        .bind(manager)
+        .bind(report.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if exists.is_some() {
+            skipped.push(report);
+            continue;
+        }
+        let with = if own {
+            report.name.clone()
+        } else {
+            format!("{} for {}", report.name, plan.manager.name)
+        };
+        let series = insert_series(
+            &mut tx,
+            actor,
+            (manager, report.id),
+            &with,
+            cadence,
+            &first_on,
+            at,
+        )
+        .await?;
+        started.push((report, series));
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "one_on_one.start_team",
+        &format!("user:{manager}"),
+        &format!(
+            "Set up 1:1s for {}'s team: started {}, every {cadence} days from {first_on}; skipped {} who had 1:1s already",
+            plan.manager.name,
+            crate::text::plural(started.len(), "series", "series"),
+            skipped.len()
+        ),
+        Some(serde_json::json!({
+            "manager_id": manager,
+            "cadence_days": cadence,
+            "first_on": first_on,
+            "started": started.iter().map(|(p, s)| serde_json::json!({"report_id": p.id, "series_id": s})).collect::<Vec<_>>(),
+            "skipped": skipped.iter().map(|p| p.id).collect::<Vec<_>>(),
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(TeamStarted {
+        manager: plan.manager,
+        started,
+        skipped,
+        cadence_days: cadence,
+        first_on,
     })
 }
 

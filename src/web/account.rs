@@ -14,6 +14,7 @@ use crate::auth::Actor;
 use crate::auth::actor::SESSION_COOKIE;
 use crate::auth::limits::ClientAddress;
 use crate::error::{AppError, FieldError};
+use crate::mail::link_url;
 use crate::services::accounts::{self, AccountRow, IssuedLink, LinkPurpose, LinkStatus};
 use crate::state::AppState;
 
@@ -397,7 +398,7 @@ fn link_gone(status: &LinkStatus) -> PageResult {
 }
 
 /// Links are never cached or passed on in the `Referer` header.
-fn private(mut res: axum::response::Response) -> axum::response::Response {
+pub(super) fn private(mut res: axum::response::Response) -> axum::response::Response {
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res.headers_mut().insert(
@@ -519,10 +520,6 @@ impl AccountsPage {
     }
 }
 
-fn link_url(base_url: &str, secret: &str) -> String {
-    format!("{}/account/link/{secret}", base_url.trim_end_matches('/'))
-}
-
 async fn accounts_page(State(state): State<AppState>, actor: Actor) -> PageResult {
     let accounts = accounts::list_accounts(state.db(), &actor).await?;
     render(&AccountsPage {
@@ -565,7 +562,9 @@ async fn issue_link(
         Err(e) => return Err(e),
     };
     let mailed = match (&issued, state.mailer()) {
-        (Some(link), Some(mailer)) => Some(send_link(&state, mailer, link, &actor).await),
+        (Some(link), Some(mailer)) => {
+            Some(crate::mail::send_issued(mailer, &state.config().base_url, link, &actor).await)
+        }
         _ => None,
     };
     let accounts = accounts::list_accounts(state.db(), &actor).await?;
@@ -582,33 +581,4 @@ async fn issue_link(
         },
     )
     .map(private)
-}
-
-/// Emails a link just issued to its account's owner: `Ok` with the address, or `Err` with why not.
-async fn send_link(
-    state: &AppState,
-    mailer: &crate::mail::Mailer,
-    link: &IssuedLink,
-    actor: &Actor,
-) -> Result<String, String> {
-    let url = link_url(&state.config().base_url, &link.secret);
-    let mail = crate::mail::LinkMail {
-        to_email: &link.email,
-        to_name: &link.name,
-        purpose: link.purpose,
-        url: &url,
-        expires_at: link.expires_at,
-        issued_by: &actor.label,
-    };
-    match mailer.send_link(&mail).await {
-        Ok(()) => Ok(link.email.clone()),
-        Err(reason) => {
-            tracing::warn!(
-                user_id = link.user_id,
-                "the {} could not be emailed: {reason}",
-                link.purpose.describe()
-            );
-            Err(reason)
-        }
-    }
 }

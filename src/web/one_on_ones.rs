@@ -29,6 +29,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/one-on-ones", get(list))
         .route("/people/{id}/one-on-ones", post(start))
+        .route(
+            "/people/{id}/one-on-ones/team",
+            get(team_page).post(start_team),
+        )
         .route("/one-on-ones/{id}", get(series_page))
         .route("/one-on-ones/meetings/{id}", get(meeting_page))
         .route("/one-on-ones/meetings/{id}/talking-points", post(add_point))
@@ -89,6 +93,8 @@ struct ListPage {
     errors: Vec<ErrorLink>,
     cadences: Vec<Choice>,
     default_cadence: String,
+    /// Where to set up 1:1s with all the viewer's reports at once, when some have none.
+    team_setup_href: Option<String>,
 }
 
 async fn render_list(
@@ -102,7 +108,12 @@ async fn render_list(
         .series
         .into_iter()
         .partition(|s| s.side == Side::Manager);
+    let team_setup_href = actor
+        .user_id
+        .filter(|_| mine.can_start_with.iter().any(|c| c.side == Side::Manager))
+        .map(|me| format!("/people/{me}/one-on-ones/team"));
     let page = ListPage {
+        team_setup_href,
         layout: Layout::new("1:1s", "one-on-ones", Some(actor)),
         as_manager,
         as_report,
@@ -145,6 +156,112 @@ async fn start(
             let (status, errors) = refused(e)?;
             let forms = Forms::refused(Submission::new(format!("start-{other}"), fields, errors));
             render_list(&state, &actor, forms, status).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "one_on_ones/team.html")]
+struct TeamSetupPage {
+    layout: Layout,
+    plan: service::TeamSeriesPlan,
+    own: bool,
+    form: FormView,
+    errors: Vec<ErrorLink>,
+    cadences: Vec<Choice>,
+    default_cadence: String,
+    today: String,
+}
+
+/// The form that sets up 1:1s with every direct report of a manager at once, listing who gets a
+/// series and who has one already.
+async fn render_team(
+    state: &AppState,
+    actor: &Actor,
+    manager: i64,
+    forms: Forms,
+    status: StatusCode,
+) -> PageResult {
+    let plan = service::team_series_plan(state, actor, manager).await?;
+    let own = actor.user_id == Some(manager);
+    let title = if own {
+        "Set up 1:1s with your team".to_owned()
+    } else {
+        format!("Set up 1:1s with {}'s team", plan.manager.name)
+    };
+    render_with(
+        status,
+        &TeamSetupPage {
+            layout: Layout::new(title, "one-on-ones", Some(actor)),
+            own,
+            form: forms.form("team"),
+            errors: forms.summary(),
+            cadences: cadences(),
+            default_cadence: service::DEFAULT_CADENCE.to_string(),
+            today: crate::domain::Day::today().to_string(),
+            plan,
+        },
+    )
+}
+
+async fn team_page(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(manager): Path<i64>,
+) -> PageResult {
+    render_team(&state, &actor, manager, Forms::default(), StatusCode::OK).await
+}
+
+/// Starts 1:1s with every direct report who has none, then shows the team with a message saying
+/// how many started and who was skipped.
+async fn start_team(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(manager): Path<i64>,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    let input = StartInput {
+        cadence_days: fields.text("cadence_days"),
+        first_on: fields.text("first_on"),
+    };
+    match service::start_team_series(&state, &actor, manager, &input).await {
+        Ok(done) => {
+            let own = actor.user_id == Some(manager);
+            let started: Vec<String> = done.started.iter().map(|(p, _)| p.name.clone()).collect();
+            let skipped: Vec<String> = done.skipped.iter().map(|p| p.name.clone()).collect();
+            let mut message = if started.is_empty() {
+                "No 1:1s were started.".to_owned()
+            } else {
+                format!(
+                    "Started 1:1s with {}, {} from {}: {}.",
+                    crate::text::plural(started.len(), "person", "people"),
+                    crate::text::every_days(done.cadence_days),
+                    done.first_on,
+                    crate::text::names(&started, 8)
+                )
+            };
+            if !skipped.is_empty() {
+                message.push_str(&format!(
+                    " Skipped {} who {} 1:1s already: {}.",
+                    crate::text::plural(skipped.len(), "person", "people"),
+                    if skipped.len() == 1 { "has" } else { "have" },
+                    crate::text::names(&skipped, 8)
+                ));
+            }
+            let (location, next) = if own {
+                ("/team".to_owned(), ("/one-on-ones", "See all your 1:1s"))
+            } else {
+                (
+                    format!("/team?manager={manager}"),
+                    ("/people", "Back to the people list"),
+                )
+            };
+            Ok(super::flash::redirect(&location, message, Some(next)))
+        }
+        Err(e) => {
+            let (status, errors) = refused(e)?;
+            let forms = Forms::refused(Submission::new("team".into(), fields, errors));
+            render_team(&state, &actor, manager, forms, status).await
         }
     }
 }

@@ -7,6 +7,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use std::collections::BTreeSet;
+
 use serde::Deserialize;
 
 use super::editor::Choice;
@@ -16,6 +18,7 @@ use crate::auth::{Actor, policy};
 use crate::domain::{PositionKind, Status};
 use crate::error::AppError;
 use crate::services::framework as framework_service;
+use crate::services::invitations;
 use crate::services::people::{
     self as service, PeopleFilter, PeoplePage, PersonInput, PersonRecord, PositionInput,
 };
@@ -28,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/people/{id}", get(show).post(update))
         .route("/people/{id}/positions", post(record_position))
         .route("/people/{id}/role", post(set_role))
+        .route("/people/invitations", post(invite))
 }
 
 #[derive(Deserialize, Default)]
@@ -43,6 +47,8 @@ struct ListQuery {
     position: Option<String>,
     status: Option<String>,
     page: Option<i64>,
+    /// `all`: every person shown starts ticked for inviting.
+    select: Option<String>,
 }
 
 impl ListQuery {
@@ -76,6 +82,69 @@ impl ListQuery {
             status,
             page: self.page.unwrap_or(1),
         })
+    }
+
+    /// The filter as (name, value) pairs, for the hidden fields of the invitation form, which
+    /// shows the same list again when it is refused.
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        for (name, value) in [
+            ("q", &self.q),
+            ("team", &self.team),
+            ("chain", &self.chain),
+            ("mine", &self.mine),
+            ("position", &self.position),
+            ("status", &self.status),
+        ] {
+            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+                pairs.push((name, v.to_owned()));
+            }
+        }
+        if let Some(m) = self.manager {
+            pairs.push(("manager", m.to_string()));
+        }
+        if let Some(p) = self.page.filter(|p| *p > 1) {
+            pairs.push(("page", p.to_string()));
+        }
+        pairs
+    }
+
+    /// The filter kept by the hidden fields of a form.
+    fn from_fields(fields: &Fields) -> ListQuery {
+        ListQuery {
+            q: fields.optional("q"),
+            team: fields.optional("team"),
+            manager: fields.get("manager").and_then(|m| m.trim().parse().ok()),
+            chain: fields.optional("chain"),
+            mine: fields.optional("mine"),
+            position: fields.optional("position"),
+            status: fields.optional("status"),
+            page: fields.get("page").and_then(|p| p.trim().parse().ok()),
+            select: None,
+        }
+    }
+
+    /// This list, with its filter and page.
+    fn href(&self) -> String {
+        let pairs = self.pairs();
+        if pairs.is_empty() {
+            return "/people".to_owned();
+        }
+        let query: Vec<String> = pairs
+            .iter()
+            .map(|(name, value)| format!("{name}={}", urlencode(value)))
+            .collect();
+        format!("/people?{}", query.join("&"))
+    }
+
+    /// This list with everyone shown ticked, or with nobody ticked.
+    fn with_selection(&self, all: bool) -> String {
+        let href = self.href();
+        match (all, href.contains('?')) {
+            (false, _) => href,
+            (true, true) => format!("{href}&select=all"),
+            (true, false) => format!("{href}?select=all"),
+        }
     }
 
     /// This query on another page, for the pagination links.
@@ -115,6 +184,24 @@ struct ListPage {
     has_account: bool,
     previous: Option<String>,
     next: Option<String>,
+    /// The viewer may invite people: the list has a box to tick on each line.
+    can_invite: bool,
+    /// The people ticked.
+    selected: BTreeSet<i64>,
+    /// The list with everyone shown ticked, and with nobody ticked.
+    select_all_href: String,
+    clear_href: String,
+    /// The filter, kept by the invitation form.
+    filter_fields: Vec<(&'static str, String)>,
+    /// Why the invitation form was refused.
+    invite_errors: Vec<String>,
+    most_invited: usize,
+}
+
+impl ListPage {
+    fn is_selected(&self, id: &i64) -> bool {
+        self.selected.contains(id)
+    }
 }
 
 /// The positions of the published framework, grouped by track, as `track/level` choices.
@@ -150,17 +237,42 @@ async fn list(
     actor: Actor,
     Query(q): Query<ListQuery>,
 ) -> PageResult {
-    let filter = q.filter(&actor)?;
-    let result = service::list(&state, &actor, &filter).await?;
+    render_list(&state, &actor, &q, None, Vec::new()).await
+}
+
+/// The directory page; `selected` are the people ticked on a refused invitation form (else those
+/// the query ticks), and `invite_errors` why it was refused (422).
+async fn render_list(
+    state: &AppState,
+    actor: &Actor,
+    q: &ListQuery,
+    selected: Option<BTreeSet<i64>>,
+    invite_errors: Vec<String>,
+) -> PageResult {
+    let filter = q.filter(actor)?;
+    let result = service::list(state, actor, &filter).await?;
     let my_team = filter.whole_chain && filter.manager.is_some() && filter.manager == actor.user_id;
     let positions = if actor.is_admin() || my_team {
-        position_choices(&state, &actor).await?
+        position_choices(state, actor).await?
     } else {
         Vec::new()
     };
     let teams = result.teams.clone();
+    let can_invite = policy::manage_accounts(actor).is_ok();
+    let selected = selected.unwrap_or_else(|| {
+        if can_invite && q.select.as_deref() == Some("all") {
+            result.people.iter().map(|p| p.id).collect()
+        } else {
+            BTreeSet::new()
+        }
+    });
+    let status = if invite_errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = ListPage {
-        layout: Layout::new("People", "people", Some(&actor)),
+        layout: Layout::new("People", "people", Some(actor)),
         previous: (result.page > 1).then(|| q.on_page(result.page - 1)),
         next: (result.page < result.pages).then(|| q.on_page(result.page + 1)),
         result,
@@ -172,8 +284,132 @@ async fn list(
         status: q.status.clone().unwrap_or_default(),
         my_team,
         has_account: actor.user_id.is_some(),
+        can_invite,
+        selected,
+        select_all_href: q.with_selection(true),
+        clear_href: q.with_selection(false),
+        filter_fields: q.pairs(),
+        invite_errors,
+        most_invited: invitations::MAX_PER_REQUEST,
     };
-    render_with(StatusCode::OK, &page)
+    render_with(status, &page)
+}
+
+#[derive(Template)]
+#[template(path = "people/invitations.html")]
+struct InvitationsPage {
+    layout: Layout,
+    invited: Vec<InvitedView>,
+    skipped: Vec<invitations::Skipped>,
+    /// Whether Trellis emails links here.
+    mail_configured: bool,
+    back: String,
+}
+
+/// A person just invited, with their link and whether it was emailed.
+struct InvitedView {
+    name: String,
+    email: String,
+    url: String,
+    /// `None` without an SMTP server; else whether the email went, or why not.
+    mailed: Option<Result<(), String>>,
+    expires_at: i64,
+}
+
+/// Invites the people ticked on the list, or everyone not invited yet, in one action. With an SMTP
+/// server, each link is emailed and the list comes back with a message saying how many were
+/// invited and who was skipped and why. Without one (or when an email could not be sent), a page
+/// shows the same message and the links, once, for the admin to pass on.
+async fn invite(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    policy::manage_accounts(&actor)?;
+    let q = ListQuery::from_fields(&fields);
+    let ticked = fields.all("person");
+    let ids: Vec<i64> = ticked
+        .iter()
+        .filter_map(|raw| raw.trim().parse().ok())
+        .collect();
+    let selection = if fields.get("scope") == Some("uninvited") {
+        invitations::Selection::NotYetInvited
+    } else {
+        invitations::Selection::People(ids.clone())
+    };
+    let result = if ids.len() == ticked.len() {
+        invitations::invite(state.db(), &actor, &selection).await
+    } else {
+        Err(AppError::invalid_field(
+            "person",
+            "the people ticked were not understood: show the list again and tick them again",
+        ))
+    };
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(e @ AppError::Invalid { .. }) => {
+            let messages = e.field_errors().into_iter().map(|fe| fe.message).collect();
+            return render_list(
+                &state,
+                &actor,
+                &q,
+                Some(ids.into_iter().collect()),
+                messages,
+            )
+            .await;
+        }
+        Err(e) => return Err(e),
+    };
+    let base_url = &state.config().base_url;
+    let mut invited = Vec::with_capacity(outcome.invited.len());
+    for link in &outcome.invited {
+        let mailed = match state.mailer() {
+            Some(mailer) => Some(
+                crate::mail::send_issued(mailer, base_url, link, &actor)
+                    .await
+                    .map(|_| ()),
+            ),
+            None => None,
+        };
+        invited.push(InvitedView {
+            name: link.name.clone(),
+            email: link.email.clone(),
+            url: crate::mail::link_url(base_url, &link.secret),
+            mailed,
+            expires_at: link.expires_at,
+        });
+    }
+    let all_mailed = invited.iter().all(|i| matches!(i.mailed, Some(Ok(()))));
+    let back = q.href();
+    if all_mailed {
+        let message = invitations::summary(&outcome, "Their invitation links were emailed.");
+        return Ok(super::flash::redirect(
+            &back,
+            message,
+            Some(("/admin/accounts", "See who has signed in")),
+        ));
+    }
+    let delivery = if state.mailer().is_some() {
+        "Some emails could not be sent: copy those links below and pass them on."
+    } else {
+        "Copy each link below and pass it on: it is shown only this once."
+    };
+    let mut layout = Layout::new("Invitations", "people", Some(&actor));
+    layout.flash = Some(super::flash::Flash {
+        message: crate::text::sentence(&invitations::summary(&outcome, delivery)),
+        next: None,
+    });
+    render_with(
+        StatusCode::OK,
+        &InvitationsPage {
+            layout,
+            invited,
+            skipped: outcome.skipped,
+            mail_configured: state.mailer().is_some(),
+            back,
+        },
+    )
+    .map(super::account::private)
 }
 
 #[derive(Template)]

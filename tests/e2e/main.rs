@@ -8,6 +8,7 @@
 
 mod harness;
 
+mod bulk;
 mod checkin;
 mod checkin_round;
 mod checkin_share;

@@ -1063,6 +1063,7 @@ fn area_rows() -> Vec<Row> {
     rows.extend(plan_rows());
     rows.extend(one_on_one_rows());
     rows.extend(evidence_readiness_rows());
+    rows.extend(bulk_rows());
     rows
 }
 
@@ -1087,7 +1088,47 @@ async fn area_objects(
     objects.extend(crate::one_on_ones::access_objects(app, org).await);
     // Evidence.
     objects.extend(crate::evidence::access_objects(app, org).await);
+    // Bulk actions.
+    objects.extend(crate::bulk::access_objects(app, org).await);
     objects
+}
+
+/// Bulk actions: inviting many people at once is the People team's; 1:1s with a whole team are
+/// set up by its manager (Mia for her own team), or by an admin for any manager (Noor's team). A
+/// JSON body's or form's `{id}` is the row's subject.
+fn bulk_rows() -> Vec<Row> {
+    use Subject::{Missing, Noor, Object, Ola};
+    const TEAM_FORM: &[(&str, &str)] = &[("cadence_days", "14"), ("first_on", "")];
+    const OWN_TEAM: Row7 = [SIGN_IN, NO, OK, NO, OK, OK, NO];
+    const OTHERS_TEAM: Row7 = [SIGN_IN, NO, NO, NO, OK, OK, NO];
+    let mia = || Object("team_manager");
+    vec![
+        post("/people/invitations", ADMIN_PAGE)
+            .of(Ola)
+            .form(&[("scope", "selected"), ("person", "{id}")]),
+        post("/api/v1/people/invitations", ADMIN_API)
+            .of(Ola)
+            .json(serde_json::json!({ "people": ["{id}"] })),
+        get("/people/{id}/one-on-ones/team", OWN_TEAM).of(mia()),
+        get("/people/{id}/one-on-ones/team", OTHERS_TEAM).of(Noor),
+        get(
+            "/people/{id}/one-on-ones/team",
+            [SIGN_IN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, NO],
+        )
+        .of(Missing),
+        post("/people/{id}/one-on-ones/team", OWN_TEAM)
+            .of(mia())
+            .form(TEAM_FORM),
+        post("/people/{id}/one-on-ones/team", OTHERS_TEAM)
+            .of(Noor)
+            .form(TEAM_FORM),
+        post(
+            "/people/{id}/one-on-ones/team",
+            [SIGN_IN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, NO],
+        )
+        .of(Missing)
+        .form(TEAM_FORM),
+    ]
 }
 
 /// Development plans: private to Ola, her chain (Noor, and Mia above her) and admins. Ola writes
@@ -1439,8 +1480,9 @@ async fn admin_token(w: &World, personal: bool, scope: &str) -> Credentials {
 
 impl World {
     /// The row's path with every parameter filled in, and its query.
-    fn uri(&self, row: &Row) -> String {
-        let id = match row.subject {
+    /// The id that fills `{id}` in a row's path and payload.
+    fn subject_id(&self, row: &Row) -> String {
+        match row.subject {
             Subject::None => String::new(),
             Subject::Ola => self.ola.to_string(),
             Subject::Noor => self.noor.to_string(),
@@ -1456,7 +1498,11 @@ impl World {
                 .get(name)
                 .unwrap_or_else(|| panic!("no object `{name}` was made for the table"))
                 .to_string(),
-        };
+        }
+    }
+
+    fn uri(&self, row: &Row) -> String {
+        let id = self.subject_id(row);
         let key = if row.path.contains("/categories/") {
             "craft"
         } else if row.path.contains("/competencies/") {
@@ -1497,17 +1543,21 @@ impl World {
                 req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
             }
         }
+        let id = self.subject_id(row);
         let (content_type, body) = match &row.payload {
             Payload::Empty => (None, String::new()),
             Payload::Form(fields) => (
                 Some("application/x-www-form-urlencoded".to_owned()),
                 fields
                     .iter()
-                    .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+                    .map(|(k, v)| format!("{}={}", enc(k), enc(&v.replace("{id}", &id))))
                     .collect::<Vec<_>>()
                     .join("&"),
             ),
-            Payload::Json(v) => (Some("application/json".to_owned()), v.to_string()),
+            Payload::Json(v) => (
+                Some("application/json".to_owned()),
+                v.to_string().replace("\"{id}\"", &id),
+            ),
             Payload::Text(ct, text) => (Some((*ct).to_owned()), (*text).to_owned()),
             Payload::Multipart(parts) => {
                 let boundary = "access-matrix-boundary";

@@ -7,6 +7,7 @@ mod admin;
 mod api;
 mod backup;
 mod checkin_rounds;
+mod bulk;
 mod checkins;
 mod cli;
 mod dashboard;
