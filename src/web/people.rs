@@ -17,7 +17,7 @@ use crate::domain::{PositionKind, Status};
 use crate::error::AppError;
 use crate::services::framework as framework_service;
 use crate::services::people::{
-    self as service, PeopleFilter, PeoplePage, PersonInput, PersonRecord, PositionInput,
+    self as service, Missing, PeopleFilter, PeoplePage, PersonInput, PersonRecord, PositionInput,
 };
 use crate::state::AppState;
 
@@ -42,6 +42,8 @@ struct ListQuery {
     /// `track/level`, or `track/` for any level of a track.
     position: Option<String>,
     status: Option<String>,
+    /// `position` or `manager`: only people without one.
+    missing: Option<String>,
     page: Option<i64>,
 }
 
@@ -66,6 +68,15 @@ impl ListQuery {
                 AppError::invalid_field("status", format!("“{s}” is not a status"))
             })?),
         };
+        let missing = match self.missing.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+            None => None,
+            Some(m) => Some(Missing::parse(m).ok_or_else(|| {
+                AppError::invalid_field(
+                    "missing",
+                    format!("“{m}” is not something a person can lack here: position or manager"),
+                )
+            })?),
+        };
         Ok(PeopleFilter {
             search: self.q.clone(),
             team: self.team.clone(),
@@ -74,6 +85,7 @@ impl ListQuery {
             track,
             level,
             status,
+            missing,
             page: self.page.unwrap_or(1),
         })
     }
@@ -92,6 +104,7 @@ impl ListQuery {
         push("mine", &self.mine);
         push("position", &self.position);
         push("status", &self.status);
+        push("missing", &self.missing);
         if let Some(m) = self.manager {
             parts.push(format!("manager={m}"));
         }
@@ -110,6 +123,8 @@ struct ListPage {
     position: String,
     positions: Vec<(String, Vec<Choice>)>,
     status: String,
+    /// `position`, `manager` or empty.
+    missing: String,
     my_team: bool,
     /// The viewer has an account (an organisation token has no team of its own).
     has_account: bool,
@@ -170,6 +185,7 @@ async fn list(
         position: q.position.clone().unwrap_or_default(),
         positions,
         status: q.status.clone().unwrap_or_default(),
+        missing: q.missing.clone().unwrap_or_default(),
         my_team,
         has_account: actor.user_id.is_some(),
     };

@@ -636,6 +636,15 @@ struct RoadmapPage {
     late_stages: usize,
     stages: Vec<StageBlock>,
     statuses: Vec<Choice>,
+    /// Only the items due soon or overdue are shown.
+    due_soon: bool,
+    due_soon_days: i64,
+}
+
+#[derive(Deserialize, Default)]
+struct RoadmapQuery {
+    /// `soon`: only the items not done that are overdue or due within two weeks.
+    due: Option<String>,
 }
 
 fn roadmap_view(actor: &Actor, roadmap: Roadmap, forms: &Forms) -> RoadmapPage {
@@ -680,6 +689,8 @@ fn roadmap_view(actor: &Actor, roadmap: Roadmap, forms: &Forms) -> RoadmapPage {
             .into_iter()
             .map(|s| Choice::new(s.as_str(), s.label()))
             .collect(),
+        due_soon: false,
+        due_soon_days: roadmap_service::DUE_SOON_DAYS,
     }
 }
 
@@ -693,8 +704,31 @@ async fn roadmap_with(
     render_with(status, &roadmap_view(actor, roadmap, &forms))
 }
 
-async fn roadmap_page(State(state): State<AppState>, actor: Actor) -> PageResult {
-    roadmap_with(&state, &actor, Forms::default(), StatusCode::OK).await
+async fn roadmap_page(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<RoadmapQuery>,
+) -> PageResult {
+    let roadmap = roadmap_service::roadmap(state.db(), &actor).await?;
+    let mut page = roadmap_view(&actor, roadmap, &Forms::default());
+    match q.due.as_deref().map(str::trim).unwrap_or_default() {
+        "" => {}
+        "soon" => {
+            let today = crate::domain::Day::today();
+            page.due_soon = true;
+            for stage in &mut page.stages {
+                stage.items.retain(|b| b.item.due_soon(today));
+            }
+            page.stages.retain(|s| !s.items.is_empty());
+        }
+        other => {
+            return Err(AppError::invalid_field(
+                "due",
+                format!("“{other}” is not a filter of the roadmap: use soon"),
+            ));
+        }
+    }
+    render_with(StatusCode::OK, &page)
 }
 
 fn stage_of(raw: &str) -> Result<Stage, AppError> {
