@@ -15,6 +15,7 @@ mod editing;
 mod look;
 mod one_on_one;
 mod people_import;
+mod people_team;
 mod plan_goal;
 mod reading;
 mod rollout;
