@@ -106,13 +106,12 @@ fn collect_secrets(value: &Value, secret: bool, out: &mut Vec<String>) {
         Value::String(s) if secret => out.push(s.clone()),
         Value::Array(items) => items.iter().for_each(|v| collect_secrets(v, secret, out)),
         Value::Object(map) => {
-            let names_password = map
-                .iter()
-                .any(|(k, v)| k.eq_ignore_ascii_case("path") && v.as_str().is_some_and(is_password));
+            let names_password = map.iter().any(|(k, v)| {
+                k.eq_ignore_ascii_case("path") && v.as_str().is_some_and(is_password)
+            });
             for (k, v) in map {
-                let hidden = secret
-                    || is_password(k)
-                    || (names_password && k.eq_ignore_ascii_case("value"));
+                let hidden =
+                    secret || is_password(k) || (names_password && k.eq_ignore_ascii_case("value"));
                 collect_secrets(v, hidden, out);
             }
         }

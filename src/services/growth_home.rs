@@ -24,8 +24,8 @@ use crate::services::plans::{GoalStatus, PlanSummary};
 use crate::services::readiness::{self, Readiness};
 use crate::services::team::{AttentionKind, TeamMember};
 use crate::services::{framework, provisioning, release, roadmap, surveys, team};
-use crate::text;
 use crate::state::AppState;
+use crate::text;
 
 /// One level of the person's track, for the ladder with their own level marked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -435,9 +435,7 @@ pub async fn people_team(state: &AppState, actor: &Actor) -> AppResult<PeopleTea
             let open = s.status == surveys::Status::Open;
             let responses = if open { None } else { s.responses };
             SurveyProgress {
-                response_rate: responses
-                    .zip(asked)
-                    .map(|(r, a)| (r * 100 + a / 2) / a),
+                response_rate: responses.zip(asked).map(|(r, a)| (r * 100 + a / 2) / a),
                 responses,
                 asked,
                 threshold,
@@ -498,11 +496,7 @@ pub async fn people_team(state: &AppState, actor: &Actor) -> AppResult<PeopleTea
             nominations.len() as i64,
             format!(
                 "{} for a decision",
-                text::plural(
-                    nominations.len(),
-                    "nomination waits",
-                    "nominations wait"
-                )
+                text::plural(nominations.len(), "nomination waits", "nominations wait")
             ),
             "/nominations?status=pending".to_owned(),
         ),
@@ -526,11 +520,7 @@ pub async fn people_team(state: &AppState, actor: &Actor) -> AppResult<PeopleTea
             without_position,
             format!(
                 "{} no position",
-                text::plural(
-                    without_position,
-                    "active person has",
-                    "active people have"
-                )
+                text::plural(without_position, "active person has", "active people have")
             ),
             "/people?missing=position&status=active".to_owned(),
         ),
@@ -539,11 +529,7 @@ pub async fn people_team(state: &AppState, actor: &Actor) -> AppResult<PeopleTea
             without_manager,
             format!(
                 "{} no manager",
-                text::plural(
-                    without_manager,
-                    "active person has",
-                    "active people have"
-                )
+                text::plural(without_manager, "active person has", "active people have")
             ),
             "/people?missing=manager&status=active".to_owned(),
         ),

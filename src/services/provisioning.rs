@@ -791,11 +791,11 @@ pub async fn record_failure(db: &Db, actor: &Actor, failed: &FailedRequest) -> A
 /// How many SCIM writes failed since `since` (Unix seconds).
 pub async fn failures_since(db: &Db, actor: &Actor, since: i64) -> AppResult<i64> {
     policy::read_audit_log(actor)?;
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_events WHERE at >= $1 AND action = $2",
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE at >= $1 AND action = $2")
+            .bind(since)
+            .bind(FAILED)
+            .fetch_one(db.pool())
+            .await?,
     )
-    .bind(since)
-    .bind(FAILED)
-    .fetch_one(db.pool())
-    .await?)
 }

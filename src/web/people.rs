@@ -68,7 +68,12 @@ impl ListQuery {
                 AppError::invalid_field("status", format!("“{s}” is not a status"))
             })?),
         };
-        let missing = match self.missing.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        let missing = match self
+            .missing
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+        {
             None => None,
             Some(m) => Some(Missing::parse(m).ok_or_else(|| {
                 AppError::invalid_field(

@@ -155,7 +155,10 @@ async fn each_count_links_to_the_page_filtered_to_what_waits() {
     let page = home(&app, &admin).await;
     let pt = section(&page);
     for (href, text) in [
-        ("/nominations?status=pending", "1 nomination waits for a decision"),
+        (
+            "/nominations?status=pending",
+            "1 nomination waits for a decision",
+        ),
         ("/admin/surveys?status=open", "1 survey is taking answers"),
         (
             "/admin/rollout/roadmap?due=soon",
@@ -185,7 +188,10 @@ async fn each_count_links_to_the_page_filtered_to_what_waits() {
     assert!(!pt.contains("Nothing waits for the People team"));
     // The open survey says whom it asks against its threshold, and no count of answers.
     assert!(pt.contains("Autumn pulse"), "{pt}");
-    assert!(pt.contains("results show only groups of at least 5 answers"), "{pt}");
+    assert!(
+        pt.contains("results show only groups of at least 5 answers"),
+        "{pt}"
+    );
     assert!(!pt.contains("responded"), "{pt}");
 
     // Each link opens the page filtered to what waits.
@@ -207,7 +213,11 @@ async fn each_count_links_to_the_page_filtered_to_what_waits() {
     assert!(surveys.contains("Autumn pulse") && surveys.contains("Showing the open surveys only"));
     let roadmap = get("/admin/rollout/roadmap?due=soon".into()).await;
     assert!(roadmap.contains("Brief the managers"), "{roadmap}");
-    assert_eq!(roadmap.matches("class=\"check-item").count(), 1, "{roadmap}");
+    assert_eq!(
+        roadmap.matches("class=\"check-item").count(),
+        1,
+        "{roadmap}"
+    );
     let without_position = get("/people?missing=position&status=active".into()).await;
     assert!(without_position.contains("Quinn Lone"));
     assert!(without_position.contains("1 person without a position"));
