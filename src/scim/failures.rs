@@ -8,9 +8,10 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::error::ScimError;
 use crate::auth::{Actor, policy};
 use crate::services::provisioning::{self, FailedRequest};
 use crate::state::AppState;
@@ -22,9 +23,14 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let sent = axum::body::to_bytes(body, crate::MAX_BODY_BYTES)
-        .await
-        .unwrap_or_default();
+    let Ok(sent) = axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await else {
+        return ScimError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Some("tooMany"),
+            "the request body is too large or could not be read",
+        )
+        .into_response();
+    };
     let path = parts.uri.path().to_owned();
     let mut for_actor = axum::http::Request::new(());
     *for_actor.headers_mut() = parts.headers.clone();
