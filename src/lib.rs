@@ -60,7 +60,7 @@ pub fn app(state: AppState) -> Router {
         .merge(web::routes(state.clone()))
         .merge(api::docs())
         .nest("/api", api::routes())
-        .nest("/scim/v2", scim::routes())
+        .nest("/scim/v2", scim::routes(state.clone()))
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

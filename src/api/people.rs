@@ -74,6 +74,7 @@ pub async fn list_people(
         track: q.track,
         level: q.level,
         status,
+        missing: None,
         page: q.page.unwrap_or(1),
     };
     Ok(Json(service::list(&state, &actor, &filter).await?))

@@ -5,6 +5,7 @@
 
 mod discovery;
 pub mod error;
+mod failures;
 pub mod filter;
 mod groups;
 pub mod patch;
@@ -32,7 +33,7 @@ pub const MAX_RESULTS: i64 = 200;
 /// A page's size when the client does not say.
 pub const DEFAULT_COUNT: i64 = 100;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/Users", get(users::list).post(users::create))
         .route("/Users/.search", post(users::search))
@@ -72,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         )
         .fallback(|| async { ScimError::not_found("there is no such SCIM endpoint") })
         .layer(middleware::from_fn(error::render))
+        .layer(middleware::from_fn_with_state(state, failures::record))
 }
 
 /// A SCIM answer: JSON as `application/scim+json`, with an `ETag` when the resource has a version.

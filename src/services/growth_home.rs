@@ -24,8 +24,9 @@ use crate::services::people::{self, Position};
 use crate::services::plans::{GoalStatus, PlanSummary};
 use crate::services::readiness::{self, Readiness};
 use crate::services::team::{AttentionKind, TeamMember};
-use crate::services::{checkin_rounds, framework, release, surveys, team};
+use crate::services::{checkin_rounds, framework, provisioning, release, roadmap, surveys, team};
 use crate::state::AppState;
+use crate::text;
 
 /// One level of the person's track, for the ladder with their own level marked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -247,7 +248,8 @@ pub struct WaitingNomination {
 }
 
 /// A survey open now or closed in the last [`RECENT_DAYS`] days. While a survey is open no count
-/// of answers is shown (see `docs/anonymity.md`): only how many people it asks and when it closes.
+/// of answers is shown (see `docs/anonymity.md`: a live response rate would tell who has
+/// answered): only how many people it asks against its anonymity threshold, and when it closes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SurveyProgress {
     pub id: i64,
@@ -257,13 +259,28 @@ pub struct SurveyProgress {
     pub closes_on: String,
     /// How many people it asks; absent until its audience is taken.
     pub asked: Option<i64>,
+    /// The fewest answers a group needs for its results to be shown.
+    pub threshold: i64,
     /// How many answered: only once it has closed.
     pub responses: Option<i64>,
     /// Answers as a share of the people asked, in percent: only once it has closed.
     pub response_rate: Option<i64>,
 }
 
-/// A roadmap item not done whose due date has passed or comes within [`DUE_SOON_DAYS`] days.
+impl SurveyProgress {
+    /// Fewer people are asked than the threshold: no result can ever be shown.
+    pub fn audience_below_threshold(&self) -> bool {
+        self.asked.is_some_and(|a| a < self.threshold)
+    }
+
+    /// Closed with fewer answers than the threshold: no result is shown.
+    pub fn answers_below_threshold(&self) -> bool {
+        self.responses.is_some_and(|r| r < self.threshold)
+    }
+}
+
+/// A roadmap item not done whose due date has passed or comes within
+/// [`roadmap::DUE_SOON_DAYS`] days.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DueItem {
     pub id: i64,
@@ -273,56 +290,101 @@ pub struct DueItem {
     pub overdue: bool,
 }
 
-/// A person of the directory, for a list of people to fix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct PersonToFix {
-    pub id: i64,
-    pub name: String,
+/// What kind of thing waits for the People team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WaitingKind {
+    /// Nominations waiting for a decision.
+    Nominations,
+    /// Surveys taking answers.
+    OpenSurveys,
+    /// Roadmap items overdue or due soon.
+    RoadmapItems,
+    /// Active people without a track and level.
+    WithoutPosition,
+    /// Active people without a manager who manage nobody (the head of the organisation is not
+    /// counted).
+    WithoutManager,
+    /// SCIM requests of the identity provider that failed in the last [`FAILED_DAYS`] days.
+    FailedProvisioning,
 }
 
-/// What waits for the People team, each part linking to where it is fixed.
+impl WaitingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitingKind::Nominations => "nominations",
+            WaitingKind::OpenSurveys => "open_surveys",
+            WaitingKind::RoadmapItems => "roadmap_items",
+            WaitingKind::WithoutPosition => "without_position",
+            WaitingKind::WithoutManager => "without_manager",
+            WaitingKind::FailedProvisioning => "failed_provisioning",
+        }
+    }
+}
+
+/// How many things of one kind wait for the People team, with the place, filtered to them, where
+/// they are handled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Waiting {
+    pub kind: WaitingKind,
+    pub count: i64,
+    /// The count in a sentence, such as "3 nominations wait for a decision".
+    pub text: String,
+    /// The filtered page where they are handled.
+    pub href: String,
+}
+
+/// What waits for the People team, each part linking to where it is handled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PeopleTeam {
+    /// Only the kinds with something waiting, in the order of [`WaitingKind`].
+    pub waiting: Vec<Waiting>,
     /// Oldest first.
     pub nominations: Vec<WaitingNomination>,
+    /// Open first, then soonest to close; closed ones for their response rate.
     pub surveys: Vec<SurveyProgress>,
     /// Soonest due first.
     pub roadmap_items: Vec<DueItem>,
-    /// Active people without a position: how many, and the first [`PEOPLE_LISTED`] by name.
+    /// Active people without a position.
     pub without_position: i64,
-    pub without_position_list: Vec<PersonToFix>,
-    /// Active people without a manager: how many, and the first [`PEOPLE_LISTED`] by name.
+    /// Active people without a manager.
     pub without_manager: i64,
-    pub without_manager_list: Vec<PersonToFix>,
+    /// SCIM requests that failed in the last [`FAILED_DAYS`] days.
+    pub failed_provisioning: i64,
 }
 
 impl PeopleTeam {
     /// Nothing waits for the People team.
     pub fn is_empty(&self) -> bool {
-        self.nominations.is_empty()
-            && self.surveys.is_empty()
-            && self.roadmap_items.is_empty()
-            && self.without_position == 0
-            && self.without_manager == 0
+        self.waiting.is_empty()
+    }
+
+    /// Surveys closed recently, whose results can be read.
+    pub fn closed_surveys(&self) -> impl Iterator<Item = &SurveyProgress> {
+        self.surveys.iter().filter(|s| !s.open)
+    }
+
+    /// Surveys taking answers.
+    pub fn open_surveys(&self) -> impl Iterator<Item = &SurveyProgress> {
+        self.surveys.iter().filter(|s| s.open)
     }
 }
 
 /// Surveys closed this many days ago or less are shown with their response rate.
 pub const RECENT_DAYS: i64 = 30;
-/// Roadmap items due within this many days are shown.
-pub const DUE_SOON_DAYS: i64 = 14;
-/// The most people listed per problem of the directory.
-pub const PEOPLE_LISTED: usize = 10;
+/// Failed provisioning requests of this many days are counted.
+pub const FAILED_DAYS: i64 = 7;
 
 /// What waits for the People team (admins): nominations to decide, surveys open or just closed,
-/// roadmap items due, and active people without a position or a manager. A few small queries.
+/// roadmap items due, active people without a position or a manager, and provisioning requests
+/// that failed. A few small queries.
 pub async fn people_team(state: &AppState, actor: &Actor) -> AppResult<PeopleTeam> {
     policy::manage_people(actor)?;
     let db = state.db();
     let today = Day::today();
     let published = framework::published(state, actor).await?;
     let fw = published.as_ref().map(|p| &p.framework);
-    let nominations = sqlx::query(
+    let nominations: Vec<WaitingNomination> = sqlx::query(
         "SELECT n.id, n.person_id, u.name, n.track_key, n.level_key, n.created_at \
          FROM nominations n JOIN users u ON u.id = n.person_id \
          WHERE n.status = 'pending' ORDER BY n.created_at, n.id LIMIT 100",
@@ -353,14 +415,16 @@ pub async fn people_team(state: &AppState, actor: &Actor) -> AppResult<PeopleTea
     .map(|(_, n)| n)
     .collect();
     let recent = today.plus_days(-RECENT_DAYS).to_string();
-    let asked: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(
-        "SELECT a.survey_id, COUNT(*) FROM survey_audience a JOIN surveys s ON s.id = a.survey_id \
-         WHERE s.closes_on >= $1 GROUP BY a.survey_id",
+    let audiences: HashMap<i64, (i64, i64)> = sqlx::query_as::<_, (i64, i64, i64)>(
+        "SELECT s.id, s.threshold, \
+         (SELECT COUNT(*) FROM survey_audience a WHERE a.survey_id = s.id) \
+         FROM surveys s WHERE s.closes_on >= $1",
     )
     .bind(&recent)
     .fetch_all(db.pool())
     .await?
     .into_iter()
+    .map(|(id, threshold, asked)| (id, (threshold, asked)))
     .collect();
     let mut survey_list: Vec<SurveyProgress> = surveys::list(state, actor)
         .await?
@@ -371,15 +435,16 @@ pub async fn people_team(state: &AppState, actor: &Actor) -> AppResult<PeopleTea
             surveys::Status::Scheduled => false,
         })
         .map(|s| {
-            let asked = asked.get(&s.id).copied();
+            let (threshold, asked) = audiences.get(&s.id).copied().unwrap_or_default();
+            // The audience is taken when the survey opens; before that nobody is asked yet.
+            let asked = (asked > 0).then_some(asked);
             let open = s.status == surveys::Status::Open;
             let responses = if open { None } else { s.responses };
             SurveyProgress {
-                response_rate: responses
-                    .zip(asked.filter(|a| *a > 0))
-                    .map(|(r, a)| (r * 100 + a / 2) / a),
+                response_rate: responses.zip(asked).map(|(r, a)| (r * 100 + a / 2) / a),
                 responses,
                 asked,
+                threshold,
                 open,
                 id: s.id,
                 title: s.title,
@@ -388,9 +453,9 @@ pub async fn people_team(state: &AppState, actor: &Actor) -> AppResult<PeopleTea
         })
         .collect();
     survey_list.sort_by(|a, b| b.open.cmp(&a.open).then(a.closes_on.cmp(&b.closes_on)));
-    let soon = today.plus_days(DUE_SOON_DAYS).to_string();
+    let soon = today.plus_days(roadmap::DUE_SOON_DAYS).to_string();
     let today_text = today.to_string();
-    let roadmap_items = sqlx::query_as::<_, (i64, String, String)>(
+    let roadmap_items: Vec<DueItem> = sqlx::query_as::<_, (i64, String, String)>(
         "SELECT id, title, due_on FROM roadmap_items \
          WHERE done_at IS NULL AND due_on IS NOT NULL AND due_on <= $1 \
          ORDER BY due_on, position, id LIMIT 50",
@@ -406,38 +471,109 @@ pub async fn people_team(state: &AppState, actor: &Actor) -> AppResult<PeopleTea
         due_on,
     })
     .collect();
-    let people = sqlx::query_as::<_, (i64, String, i64, i64)>(
-        "SELECT id, name, CASE WHEN track_key IS NULL OR level_key IS NULL THEN 1 ELSE 0 END, \
-         CASE WHEN manager_id IS NULL THEN 1 ELSE 0 END FROM users \
-         WHERE active = 1 AND (track_key IS NULL OR level_key IS NULL OR manager_id IS NULL) \
-         ORDER BY name_key, id",
-    )
-    .fetch_all(db.pool())
+    let (without_position, without_manager) = sqlx::query_as::<_, (i64, i64)>(&format!(
+        "SELECT COUNT(CASE WHEN {} THEN 1 END), COUNT(CASE WHEN {} THEN 1 END) \
+         FROM users u WHERE u.active = 1",
+        people::WITHOUT_POSITION,
+        people::WITHOUT_MANAGER
+    ))
+    .fetch_one(db.pool())
     .await?;
-    let list = |which: fn(&(i64, String, i64, i64)) -> bool| -> (i64, Vec<PersonToFix>) {
-        let matching: Vec<&(i64, String, i64, i64)> = people.iter().filter(|p| which(p)).collect();
-        (
-            matching.len() as i64,
-            matching
-                .iter()
-                .take(PEOPLE_LISTED)
-                .map(|p| PersonToFix {
-                    id: p.0,
-                    name: p.1.clone(),
-                })
-                .collect(),
+    let failed_since = crate::db::now() - FAILED_DAYS * 86_400;
+    let failed_provisioning = provisioning::failures_since(db, actor, failed_since).await?;
+    let open_surveys = survey_list.iter().filter(|s| s.open).count() as i64;
+    let overdue = roadmap_items.iter().filter(|i| i.overdue).count();
+    let roadmap_text = if overdue > 0 {
+        format!(
+            "{} overdue or due in the next {} days, {overdue} of them overdue",
+            text::plural(roadmap_items.len(), "roadmap item", "roadmap items"),
+            roadmap::DUE_SOON_DAYS
+        )
+    } else {
+        format!(
+            "{} due in the next {} days",
+            text::plural(roadmap_items.len(), "roadmap item", "roadmap items"),
+            roadmap::DUE_SOON_DAYS
         )
     };
-    let (without_position, without_position_list) = list(|p| p.2 == 1);
-    let (without_manager, without_manager_list) = list(|p| p.3 == 1);
+    let waiting = [
+        (
+            WaitingKind::Nominations,
+            nominations.len() as i64,
+            format!(
+                "{} for a decision",
+                text::plural(nominations.len(), "nomination waits", "nominations wait")
+            ),
+            "/nominations?status=pending".to_owned(),
+        ),
+        (
+            WaitingKind::OpenSurveys,
+            open_surveys,
+            format!(
+                "{} taking answers",
+                text::plural(open_surveys, "survey is", "surveys are")
+            ),
+            "/admin/surveys?status=open".to_owned(),
+        ),
+        (
+            WaitingKind::RoadmapItems,
+            roadmap_items.len() as i64,
+            roadmap_text,
+            "/admin/rollout/roadmap?due=soon".to_owned(),
+        ),
+        (
+            WaitingKind::WithoutPosition,
+            without_position,
+            format!(
+                "{} no position",
+                text::plural(without_position, "active person has", "active people have")
+            ),
+            "/people?missing=position&status=active".to_owned(),
+        ),
+        (
+            WaitingKind::WithoutManager,
+            without_manager,
+            format!(
+                "{} no manager",
+                text::plural(without_manager, "active person has", "active people have")
+            ),
+            "/people?missing=manager&status=active".to_owned(),
+        ),
+        (
+            WaitingKind::FailedProvisioning,
+            failed_provisioning,
+            format!(
+                "{} failed in the last {FAILED_DAYS} days",
+                text::plural(
+                    failed_provisioning,
+                    "provisioning request",
+                    "provisioning requests"
+                )
+            ),
+            format!(
+                "/admin/audit?action={}&from={}",
+                "provisioning.",
+                today.plus_days(-FAILED_DAYS)
+            ),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, count, _, _)| *count > 0)
+    .map(|(kind, count, text, href)| Waiting {
+        kind,
+        count,
+        text,
+        href,
+    })
+    .collect();
     Ok(PeopleTeam {
+        waiting,
         nominations,
         surveys: survey_list,
         roadmap_items,
         without_position,
-        without_position_list,
         without_manager,
-        without_manager_list,
+        failed_provisioning,
     })
 }
 

@@ -104,8 +104,44 @@ pub struct PeopleFilter {
     pub track: Option<String>,
     pub level: Option<String>,
     pub status: Option<Status>,
+    /// Only people without this: what the People team has to fill in.
+    pub missing: Option<Missing>,
     /// From 1.
     pub page: i64,
+}
+
+/// The condition over `users u` of a person without a position.
+pub const WITHOUT_POSITION: &str = "(u.track_key IS NULL OR u.level_key IS NULL)";
+
+/// The condition over `users u` of a person without a manager. Someone who manages others heads
+/// the organisation (or a part of it) and is not counted: every organisation has one at its top.
+pub const WITHOUT_MANAGER: &str = "(u.manager_id IS NULL AND NOT EXISTS \
+     (SELECT 1 FROM users r WHERE r.manager_id = u.id AND r.active = 1))";
+
+/// What a person of the directory can lack that the People team records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// No track and level.
+    Position,
+    /// No manager.
+    Manager,
+}
+
+impl Missing {
+    pub fn parse(raw: &str) -> Option<Missing> {
+        match raw.trim() {
+            "position" => Some(Missing::Position),
+            "manager" => Some(Missing::Manager),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Missing::Position => "position",
+            Missing::Manager => "manager",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -172,7 +208,11 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &PeopleFilter) -> App
     let own_chain =
         filter.whole_chain && filter.manager.is_some() && filter.manager == actor.user_id;
     let positions_shown = actor.is_admin() || own_chain;
-    if (filter.track.is_some() || filter.level.is_some()) && !positions_shown {
+    if (filter.track.is_some()
+        || filter.level.is_some()
+        || filter.missing == Some(Missing::Position))
+        && !positions_shown
+    {
         return Err(AppError::Forbidden);
     }
     let mut conditions: Vec<String> = Vec::new();
@@ -222,6 +262,11 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &PeopleFilter) -> App
     if let Some(status) = filter.status {
         let p = param(Bind::Int(i64::from(status == Status::Active)), &mut binds);
         conditions.push(format!("u.active = {p}"));
+    }
+    match filter.missing {
+        Some(Missing::Position) => conditions.push(WITHOUT_POSITION.to_owned()),
+        Some(Missing::Manager) => conditions.push(WITHOUT_MANAGER.to_owned()),
+        None => {}
     }
     let where_clause = if conditions.is_empty() {
         String::new()

@@ -238,6 +238,17 @@ pub struct Item {
     pub overdue: bool,
 }
 
+/// Roadmap items due within this many days count as due soon.
+pub const DUE_SOON_DAYS: i64 = 14;
+
+impl Item {
+    /// Not done, and due today or before, or within [`DUE_SOON_DAYS`] days of `today`.
+    pub fn due_soon(&self, today: crate::domain::Day) -> bool {
+        let last = today.plus_days(DUE_SOON_DAYS).to_string();
+        !self.done && self.due_on.as_deref().is_some_and(|d| d <= last.as_str())
+    }
+}
+
 /// A stage with its plan and checklist.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StageView {

@@ -20,7 +20,7 @@ use crate::error::AppError;
 use crate::services::framework as framework_service;
 use crate::services::invitations;
 use crate::services::people::{
-    self as service, PeopleFilter, PeoplePage, PersonInput, PersonRecord, PositionInput,
+    self as service, Missing, PeopleFilter, PeoplePage, PersonInput, PersonRecord, PositionInput,
 };
 use crate::state::AppState;
 
@@ -46,6 +46,8 @@ struct ListQuery {
     /// `track/level`, or `track/` for any level of a track.
     position: Option<String>,
     status: Option<String>,
+    /// `position` or `manager`: only people without one.
+    missing: Option<String>,
     page: Option<i64>,
     /// `all`: every person shown starts ticked for inviting.
     select: Option<String>,
@@ -72,6 +74,20 @@ impl ListQuery {
                 AppError::invalid_field("status", format!("“{s}” is not a status"))
             })?),
         };
+        let missing = match self
+            .missing
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+        {
+            None => None,
+            Some(m) => Some(Missing::parse(m).ok_or_else(|| {
+                AppError::invalid_field(
+                    "missing",
+                    format!("“{m}” is not something a person can lack here: position or manager"),
+                )
+            })?),
+        };
         Ok(PeopleFilter {
             search: self.q.clone(),
             team: self.team.clone(),
@@ -80,6 +96,7 @@ impl ListQuery {
             track,
             level,
             status,
+            missing,
             page: self.page.unwrap_or(1),
         })
     }
@@ -161,6 +178,7 @@ impl ListQuery {
         push("mine", &self.mine);
         push("position", &self.position);
         push("status", &self.status);
+        push("missing", &self.missing);
         if let Some(m) = self.manager {
             parts.push(format!("manager={m}"));
         }
@@ -179,6 +197,8 @@ struct ListPage {
     position: String,
     positions: Vec<(String, Vec<Choice>)>,
     status: String,
+    /// `position`, `manager` or empty.
+    missing: String,
     my_team: bool,
     /// The viewer has an account (an organisation token has no team of its own).
     has_account: bool,
@@ -282,6 +302,7 @@ async fn render_list(
         position: q.position.clone().unwrap_or_default(),
         positions,
         status: q.status.clone().unwrap_or_default(),
+        missing: q.missing.clone().unwrap_or_default(),
         my_team,
         has_account: actor.user_id.is_some(),
         can_invite,

@@ -639,6 +639,17 @@ struct RoadmapPage {
     late_stages: usize,
     stages: Vec<StageBlock>,
     statuses: Vec<Choice>,
+    /// Only the items due soon or overdue are shown.
+    due_soon: bool,
+    due_soon_days: i64,
+}
+
+#[derive(Deserialize, Default)]
+struct RoadmapQuery {
+    /// `soon`: only the items not done that are overdue or due within two weeks.
+    due: Option<String>,
+    /// `timeline`: the roadmap over time rather than the list.
+    view: Option<String>,
 }
 
 fn roadmap_view(actor: &Actor, roadmap: Roadmap, forms: &Forms) -> RoadmapPage {
@@ -683,6 +694,8 @@ fn roadmap_view(actor: &Actor, roadmap: Roadmap, forms: &Forms) -> RoadmapPage {
             .into_iter()
             .map(|s| Choice::new(s.as_str(), s.label()))
             .collect(),
+        due_soon: false,
+        due_soon_days: roadmap_service::DUE_SOON_DAYS,
     }
 }
 
@@ -696,22 +709,34 @@ async fn roadmap_with(
     render_with(status, &roadmap_view(actor, roadmap, &forms))
 }
 
-/// How the roadmap is shown: `?view=timeline` for the timeline, the list otherwise.
-#[derive(Deserialize)]
-struct RoadmapQuery {
-    view: Option<String>,
-}
-
 async fn roadmap_page(
     State(state): State<AppState>,
     actor: Actor,
-    Query(query): Query<RoadmapQuery>,
+    Query(q): Query<RoadmapQuery>,
 ) -> PageResult {
-    if query.view.as_deref() == Some("timeline") {
-        let roadmap = roadmap_service::roadmap(state.db(), &actor).await?;
+    let roadmap = roadmap_service::roadmap(state.db(), &actor).await?;
+    if q.view.as_deref() == Some("timeline") {
         return render(&timeline_view(&actor, roadmap));
     }
-    roadmap_with(&state, &actor, Forms::default(), StatusCode::OK).await
+    let mut page = roadmap_view(&actor, roadmap, &Forms::default());
+    match q.due.as_deref().map(str::trim).unwrap_or_default() {
+        "" => {}
+        "soon" => {
+            let today = crate::domain::Day::today();
+            page.due_soon = true;
+            for stage in &mut page.stages {
+                stage.items.retain(|b| b.item.due_soon(today));
+            }
+            page.stages.retain(|s| !s.items.is_empty());
+        }
+        other => {
+            return Err(AppError::invalid_field(
+                "due",
+                format!("“{other}” is not a filter of the roadmap: use soon"),
+            ));
+        }
+    }
+    render_with(StatusCode::OK, &page)
 }
 
 /// A row of the timeline's table: one item of the checklist.

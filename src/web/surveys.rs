@@ -156,15 +156,49 @@ async fn send_answers(
 struct AdminListPage {
     layout: Layout,
     surveys: Vec<SurveySummary>,
+    /// The status the list is filtered on, if any.
+    shown: Option<service::Status>,
 }
 
-async fn admin_list(State(state): State<AppState>, actor: Actor) -> PageResult {
-    let surveys = service::list(&state, &actor).await?;
+#[derive(Deserialize, Default)]
+struct AdminListQuery {
+    /// `scheduled`, `open` or `closed`; empty for every survey.
+    status: Option<String>,
+}
+
+async fn admin_list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<AdminListQuery>,
+) -> PageResult {
+    let shown = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            [
+                service::Status::Scheduled,
+                service::Status::Open,
+                service::Status::Closed,
+            ]
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or_else(|| {
+                AppError::invalid_field(
+                    "status",
+                    format!("“{s}” is not a status of a survey: scheduled, open or closed"),
+                )
+            })?,
+        ),
+    };
+    let mut surveys = service::list(&state, &actor).await?;
+    if let Some(status) = shown {
+        surveys.retain(|s| s.status == status);
+    }
     render_with(
         StatusCode::OK,
         &AdminListPage {
             layout: Layout::new("Pulse surveys", "admin", Some(&actor)),
             surveys,
+            shown,
         },
     )
 }

@@ -19,6 +19,7 @@ mod look;
 mod one_on_one;
 mod people_import;
 mod phone;
+mod people_team;
 mod plan_goal;
 mod reading;
 mod roadmap_timeline;

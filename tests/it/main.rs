@@ -30,6 +30,7 @@ mod one_on_ones;
 mod openapi;
 mod people;
 mod people_import;
+mod people_team_home;
 mod plans;
 mod privacy;
 mod readiness;

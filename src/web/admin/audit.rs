@@ -38,6 +38,10 @@ const KINDS: &[(&str, &str)] = &[
     ("token.", "API tokens"),
     ("session.", "Sign-ins"),
     ("rollout.", "Rollout: self-checks, roadmap, pilot"),
+    (
+        "provisioning.",
+        "Provisioning: failed requests from the identity provider",
+    ),
 ];
 
 /// The kind of an action in words, for the table.
