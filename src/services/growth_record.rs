@@ -141,12 +141,13 @@ pub struct RecordSeries {
     pub meetings: Vec<RecordMeeting>,
 }
 
-/// An approved nomination: a promotion or move and its case.
+/// A nomination: a promotion or move proposed, where it stands, and its case.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RecordPromotion {
     pub id: i64,
     pub to: Position,
     pub kind: crate::domain::PositionKind,
+    pub status: NominationStatus,
     /// Markdown.
     pub case_text: String,
     pub effective_on: Option<String>,
@@ -171,7 +172,8 @@ pub struct GrowthRecord {
     /// Active goals first.
     pub goals: Vec<RecordGoal>,
     pub one_on_ones: Vec<RecordSeries>,
-    /// Approved nominations, newest first.
+    /// The nominations the requester may see (the person themselves: the approved ones), newest
+    /// first.
     pub promotions: Vec<RecordPromotion>,
 }
 
@@ -351,26 +353,31 @@ fn meeting(m: one_on_ones::Meeting) -> RecordMeeting {
     }
 }
 
-/// The person's approved nominations: their promotions and moves, with the case made for them.
+/// The person's nominations the requester may see, with what happened to each and the case made.
 async fn promotions_of(
     state: &AppState,
     actor: &Actor,
     person: i64,
 ) -> AppResult<Vec<RecordPromotion>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM nominations WHERE person_id = $1 AND status = $2 ORDER BY id DESC",
-    )
-    .bind(person)
-    .bind(NominationStatus::Approved.as_str())
-    .fetch_all(state.db().pool())
-    .await?;
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM nominations WHERE person_id = $1 ORDER BY id DESC")
+            .bind(person)
+            .fetch_all(state.db().pool())
+            .await?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let n = nominations::nomination(state, actor, id).await?;
+        // Only the nominations the requester may see: a pending or declined one stays with the
+        // managers and the People team.
+        let n = match nominations::nomination(state, actor, id).await {
+            Ok(n) => n,
+            Err(AppError::NotFound(_)) => continue,
+            Err(e) => return Err(e),
+        };
         out.push(RecordPromotion {
             id,
             to: n.to,
             kind: n.kind,
+            status: n.status,
             case_text: n.case_text,
             effective_on: n.effective_on,
             decided_at: n.decided_at,

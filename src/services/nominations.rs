@@ -73,6 +73,78 @@ impl NominationStatus {
     }
 }
 
+/// What happened to a nomination, in the words every page shows it with: what was proposed and
+/// where it stands. A nomination is never "Promoted": only a position recorded in someone's
+/// history says that.
+pub fn label(kind: PositionKind, status: NominationStatus) -> &'static str {
+    let promotion = kind == PositionKind::Promotion;
+    match (status, promotion) {
+        (NominationStatus::Pending, true) => "Promotion proposed, waiting for a decision",
+        (NominationStatus::Pending, false) => "Move proposed, waiting for a decision",
+        (NominationStatus::Approved, true) => "Promotion approved",
+        (NominationStatus::Approved, false) => "Move approved",
+        (NominationStatus::Declined, true) => "Promotion declined",
+        (NominationStatus::Declined, false) => "Move declined",
+        (NominationStatus::Withdrawn, true) => "Promotion withdrawn",
+        (NominationStatus::Withdrawn, false) => "Move withdrawn",
+    }
+}
+
+/// The words of a case once whitespace and markdown's line markers (headings, bullets, quotes,
+/// numbers) are set aside, so that a re-indented or re-bulleted template line still reads as the
+/// template.
+fn case_line_words(line: &str) -> String {
+    let words = line.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut rest = words.as_str();
+    loop {
+        let trimmed = rest
+            .trim_start_matches(['#', '-', '*', '+', '>'])
+            .trim_start();
+        let digits = trimmed.trim_start_matches(|c: char| c.is_ascii_digit());
+        let trimmed = if digits.len() < trimmed.len() && digits.starts_with(['.', ')']) {
+            digits[1..].trim_start()
+        } else {
+            trimmed
+        };
+        if trimmed.len() == rest.len() {
+            return trimmed.to_owned();
+        }
+        rest = trimmed;
+    }
+}
+
+/// Why a case says nothing yet, or `None` when it says something. A case must carry words its
+/// author wrote: not nothing, not the prefilled template (compared with its whitespace
+/// normalised), and not only the template's headings, prompts and written-out check-in and
+/// evidence with nothing written under them. Headings and empty bullets never count as words.
+/// The one rule for the form and the API.
+pub fn case_says_nothing(case: &str, template: &str, person: &str) -> Option<String> {
+    let normalised = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if normalised(case).is_empty() {
+        return Some(format!(
+            "write the case: what {person} does that the new position asks for"
+        ));
+    }
+    if normalised(case) == normalised(template) {
+        return Some(format!(
+            "the case is still the template as it was filled in: under “Why now”, write what \
+             {person} does that the new position asks for"
+        ));
+    }
+    let prefilled: std::collections::HashSet<String> =
+        template.lines().map(case_line_words).collect();
+    let written = case.lines().any(|line| {
+        let words = case_line_words(line);
+        !words.is_empty() && !line.trim_start().starts_with('#') && !prefilled.contains(&words)
+    });
+    (!written).then(|| {
+        format!(
+            "the case has only the template's headings and prompts: write under them what \
+             {person} does that the new position asks for"
+        )
+    })
+}
+
 /// One competency of the check-in pulled into a case, with its agreed rating.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RatedCompetency {
@@ -150,6 +222,20 @@ pub struct NominationSummary {
     pub created_at: i64,
     pub decided_at: Option<i64>,
     pub effective_on: Option<String>,
+}
+
+impl Nomination {
+    /// What happened to it (see [`label`]).
+    pub fn label(&self) -> &'static str {
+        label(self.kind, self.status)
+    }
+}
+
+impl NominationSummary {
+    /// What happened to it (see [`label`]).
+    pub fn label(&self) -> &'static str {
+        label(self.kind, self.status)
+    }
 }
 
 /// The nominations a viewer may see.
@@ -453,20 +539,7 @@ pub async fn draft(state: &AppState, actor: &Actor, person: i64) -> AppResult<No
     let fw = &published.framework;
     let current_ref = current.as_ref().map(|(t, l)| (t.as_str(), l.as_str()));
     let choices = choices(fw, current_ref);
-    let suggested = current_ref.and_then(|(t, l)| {
-        let track = fw.track(t)?;
-        let next = track.levels.get(track.rank_of(l)? + 1)?;
-        Some(people::position_names(Some(fw), t, next.key.as_str()))
-    });
-    let checkin = latest_agreed(state, fw, person).await?;
-    let target_track = suggested
-        .as_ref()
-        .map(|p| p.track.clone())
-        .or_else(|| current.as_ref().map(|(t, _)| t.clone()));
-    let evidence = match &target_track {
-        Some(t) => track_evidence(state, fw, person, t).await?,
-        None => Vec::new(),
-    };
+    let prefill = prefill(state, fw, &who, current_ref).await?;
     let pending: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM nominations WHERE person_id = $1 AND status = 'pending'",
     )
@@ -474,14 +547,51 @@ pub async fn draft(state: &AppState, actor: &Actor, person: i64) -> AppResult<No
     .fetch_optional(state.db().pool())
     .await?;
     Ok(NominationDraft {
-        case_template: case_template(&who.name, suggested.as_ref(), checkin.as_ref(), &evidence),
+        case_template: prefill.case_template,
         person: who,
         position: current_ref.map(|(t, l)| people::position_names(Some(fw), t, l)),
         choices,
+        suggested: prefill.suggested,
+        checkin: prefill.checkin,
+        evidence: prefill.evidence,
+        pending,
+    })
+}
+
+/// What the form to nominate someone fills in: the next level of their track, their latest
+/// agreed check-in, their evidence for that track, and the case template written from them.
+struct Prefill {
+    suggested: Option<Position>,
+    checkin: Option<CheckinCase>,
+    evidence: Vec<CompetencyEvidence>,
+    case_template: String,
+}
+
+async fn prefill(
+    state: &AppState,
+    fw: &Framework,
+    who: &PersonRef,
+    current: Option<(&str, &str)>,
+) -> AppResult<Prefill> {
+    let suggested = current.and_then(|(t, l)| {
+        let track = fw.track(t)?;
+        let next = track.levels.get(track.rank_of(l)? + 1)?;
+        Some(people::position_names(Some(fw), t, next.key.as_str()))
+    });
+    let checkin = latest_agreed(state, fw, who.id).await?;
+    let target_track = suggested
+        .as_ref()
+        .map(|p| p.track.as_str())
+        .or_else(|| current.map(|(t, _)| t));
+    let evidence = match target_track {
+        Some(t) => track_evidence(state, fw, who.id, t).await?,
+        None => Vec::new(),
+    };
+    Ok(Prefill {
+        case_template: case_template(&who.name, suggested.as_ref(), checkin.as_ref(), &evidence),
         suggested,
         checkin,
         evidence,
-        pending,
     })
 }
 
@@ -504,16 +614,21 @@ pub async fn nominate(
         .map_err(|e| errors.push(e))
         .ok();
     let case_text = input.case_text.trim();
-    if case_text.is_empty() {
-        errors.push(field(
-            "case_text",
-            "write the case: what the person does that the new position asks for",
-        ));
-    } else if case_text.chars().count() > TEXT_MAX {
+    if case_text.chars().count() > TEXT_MAX {
         errors.push(field(
             "case_text",
             format!("a case has at most {TEXT_MAX} characters"),
         ));
+    } else {
+        let current_ref = current.as_ref().map(|(t, l)| (t.as_str(), l.as_str()));
+        let template = if case_text.is_empty() {
+            String::new()
+        } else {
+            prefill(state, fw, &who, current_ref).await?.case_template
+        };
+        if let Some(why) = case_says_nothing(case_text, &template, &who.name) {
+            errors.push(field("case_text", why));
+        }
     }
     let effective_on = optional_day("effective_on", &input.effective_on, &mut errors);
     if !active {
@@ -818,6 +933,69 @@ pub async fn list(
         deciding: actor.is_admin(),
         truncated,
     })
+}
+
+/// A person's nominations that the actor may see, newest first, for their page: the management
+/// chain, the nominators and the People team see every one, the person their approved ones.
+/// Empty for a viewer without the Grow features.
+pub async fn of_person(
+    state: &AppState,
+    actor: &Actor,
+    person: i64,
+) -> AppResult<Vec<NominationSummary>> {
+    if policy::read_directory(actor).is_err()
+        || release::require_grow(state.db(), actor).await.is_err()
+    {
+        return Ok(Vec::new());
+    }
+    let relation = people::relation(state.db(), actor, person).await?;
+    let rows = sqlx::query(
+        "SELECT n.id, p.name AS person_name, n.nominated_by, b.name AS nominator_name, \
+         n.track_key, n.level_key, n.kind, n.status, n.created_at, n.decided_at, n.effective_on \
+         FROM nominations n JOIN users p ON p.id = n.person_id \
+         LEFT JOIN users b ON b.id = n.nominated_by \
+         WHERE n.person_id = $1 ORDER BY n.id DESC LIMIT 50",
+    )
+    .bind(person)
+    .fetch_all(state.db().pool())
+    .await?;
+    let published = framework::published(state, actor).await?;
+    let fw = published.as_ref().map(|p| &p.framework);
+    let mut out = Vec::new();
+    for r in &rows {
+        let status: String = r.try_get("status")?;
+        let status = NominationStatus::parse(&status).unwrap_or(NominationStatus::Pending);
+        let nominated_by: Option<i64> = r.try_get("nominated_by")?;
+        if !policy::see_nomination(
+            actor,
+            relation,
+            nominated_by,
+            status == NominationStatus::Approved,
+        ) {
+            continue;
+        }
+        let kind: String = r.try_get("kind")?;
+        let track: String = r.try_get("track_key")?;
+        let level: String = r.try_get("level_key")?;
+        let nominator_name: Option<String> = r.try_get("nominator_name")?;
+        out.push(NominationSummary {
+            id: r.try_get("id")?,
+            person: PersonRef {
+                id: person,
+                name: r.try_get("person_name")?,
+            },
+            to: people::position_names(fw, &track, &level),
+            kind: PositionKind::parse(&kind).unwrap_or(PositionKind::Promotion),
+            status,
+            nominated_by: nominated_by
+                .zip(nominator_name)
+                .map(|(id, name)| PersonRef { id, name }),
+            created_at: r.try_get("created_at")?,
+            decided_at: r.try_get("decided_at")?,
+            effective_on: r.try_get("effective_on")?,
+        });
+    }
+    Ok(out)
 }
 
 /// Approves or declines a pending nomination (the People team). Approval records the new position

@@ -14,11 +14,12 @@ use trellis_framework::Framework;
 
 use crate::auth::Actor;
 use crate::auth::policy::{self, Relation};
-use crate::domain::{Day, Rating, Ratings, parse_ratings};
+use crate::domain::{Day, PositionKind, Rating, Ratings, parse_ratings};
 use crate::error::{AppError, AppResult};
 use crate::services::one_on_ones::PersonRef;
 use crate::services::people::{self, Position};
 use crate::services::readiness::{self, Reason};
+use crate::services::nominations::{self, NominationStatus};
 use crate::services::{checkin_rounds, framework, release};
 use crate::state::AppState;
 
@@ -277,6 +278,17 @@ pub struct TeamMember {
     pub plan_missing: bool,
     /// Why they need their manager's attention, most urgent first (see [`needs_attention`]).
     pub attention: Vec<Attention>,
+    /// Their latest nomination the viewer may see.
+    pub nomination: Option<NominationBrief>,
+}
+
+/// A nomination in short, as the team view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct NominationBrief {
+    pub id: i64,
+    pub status: NominationStatus,
+    /// What happened to it, in words (see `nominations::label`).
+    pub label: String,
 }
 
 /// A competency row of the heat map.
@@ -377,6 +389,8 @@ pub async fn team(state: &AppState, actor: &Actor, query: TeamQuery) -> AppResul
     let fw = published.as_ref().map(|p| &p.framework);
     let (members, checkins, truncated) =
         read_members(state, actor, fw, manager_id, query.whole_chain).await?;
+    let mut members = members;
+    latest_nominations(state, actor, relation, manager_id, query.whole_chain, &mut members).await?;
     let heat_map = heat_map(fw, &members, &checkins);
     Ok(Team {
         manager: PersonRef {
@@ -392,6 +406,72 @@ pub async fn team(state: &AppState, actor: &Actor, query: TeamQuery) -> AppResul
         can_nominate: relation != Relation::Other
             && policy::nominate(actor, Relation::InManagementChain).is_ok(),
     })
+}
+
+/// Gives each member their latest nomination the viewer may see, in one query.
+async fn latest_nominations(
+    state: &AppState,
+    actor: &Actor,
+    relation: Relation,
+    manager_id: i64,
+    whole_chain: bool,
+    members: &mut [TeamMember],
+) -> AppResult<()> {
+    let members_where = if whole_chain {
+        "n.person_id IN (WITH RECURSIVE down(id, depth) AS ( \
+           SELECT id, 0 FROM users WHERE manager_id = $1 \
+           UNION ALL SELECT c.id, down.depth + 1 FROM users c JOIN down ON c.manager_id = down.id \
+           WHERE down.depth < 100) SELECT id FROM down)"
+    } else {
+        "n.person_id IN (SELECT id FROM users WHERE manager_id = $1)"
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT n.id, n.person_id, n.nominated_by, n.kind, n.status FROM nominations n \
+         WHERE {members_where} ORDER BY n.id DESC"
+    ))
+    .bind(manager_id)
+    .fetch_all(state.db().pool())
+    .await?;
+    let mut latest: HashMap<i64, NominationBrief> = HashMap::new();
+    for r in &rows {
+        let person: i64 = r.try_get("person_id")?;
+        if latest.contains_key(&person) {
+            continue;
+        }
+        let status: String = r.try_get("status")?;
+        let status = NominationStatus::parse(&status).unwrap_or(NominationStatus::Pending);
+        let kind: String = r.try_get("kind")?;
+        let kind = PositionKind::parse(&kind).unwrap_or(PositionKind::Promotion);
+        // Everyone shown is below the manager: in the viewer's chain when the viewer is the
+        // manager or above them; an admin outside the chain may be among them.
+        let to_member = if actor.user_id == Some(person) {
+            Relation::Myself
+        } else if relation == Relation::Other {
+            Relation::Other
+        } else {
+            Relation::InManagementChain
+        };
+        if !policy::see_nomination(
+            actor,
+            to_member,
+            r.try_get("nominated_by")?,
+            status == NominationStatus::Approved,
+        ) {
+            continue;
+        }
+        latest.insert(
+            person,
+            NominationBrief {
+                id: r.try_get("id")?,
+                status,
+                label: nominations::label(kind, status).to_owned(),
+            },
+        );
+    }
+    for m in members {
+        m.nomination = latest.remove(&m.id);
+    }
+    Ok(())
 }
 
 /// The members of a manager's team (direct reports, or everyone below them), each with everything
@@ -542,6 +622,7 @@ async fn read_members(
                 .iter()
                 .any(|a| a.kind == AttentionKind::PlanMissing),
             attention,
+            nomination: None,
             last_checkin_on,
             last_checkin_id,
             open_checkin_id,

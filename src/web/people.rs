@@ -448,6 +448,8 @@ struct PersonPage {
     current_position: String,
     kinds: Vec<Choice>,
     statuses: Vec<Choice>,
+    /// Their nominations the viewer may see.
+    nominations: Vec<crate::services::nominations::NominationSummary>,
 }
 
 impl PersonPage {
@@ -488,6 +490,7 @@ async fn person_page(
     status: StatusCode,
 ) -> PageResult {
     let person = service::person(state, actor, id).await?;
+    let nominations = crate::services::nominations::of_person(state, actor, id).await?;
     let positions = if actor.is_admin() {
         position_choices(state, actor)
             .await?
@@ -529,6 +532,7 @@ async fn person_page(
         current_position,
         kinds: kind_choices(),
         statuses: status_choices(),
+        nominations,
         person,
     };
     render_with(status, &page)

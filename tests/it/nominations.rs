@@ -597,3 +597,161 @@ async fn the_nominations_list_filters_by_status() {
     assert_eq!(list["nominations"].as_array().expect("a list").len(), 1);
     assert_eq!(list["deciding"], true);
 }
+
+/// The text of the case field of a nomination form, as the browser would send it back.
+fn case_field(form: &str) -> String {
+    let start = form.find("class=\"case-input\"").expect("the case field");
+    let open = start + form[start..].find('>').expect("the field's tag") + 1;
+    let close = open + form[open..].find("</textarea>").expect("the field's end");
+    form[open..close]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn sending_the_untouched_template_is_refused_with_the_reason_and_the_text_kept() {
+    let (app, org) = world().await;
+    agreed_checkin(&app, org.noor, org.mia, "principal", 15, &PROFILE).await;
+    evidence(&app, org.noor, "The shared database retirement plan", "ownership").await;
+    let mia = sign_in_as(&app, MIA).await;
+    let form = app
+        .get(&format!("/people/{}/nominations/new", org.noor))
+        .session(&mia)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .body;
+    let template = case_field(&form);
+    assert!(template.starts_with("## Why now"), "{template}");
+    let send = |case: String| {
+        let app = &app;
+        let mia = &mia;
+        async move {
+            app.post(&format!("/people/{}/nominations", org.noor))
+                .session(mia)
+                .form(&[
+                    ("position", "software-engineering/principal"),
+                    ("effective_on", ""),
+                    ("case_text", case.as_str()),
+                ])
+                .send()
+                .await
+        }
+    };
+    // The template as it was filled in, and the same with its whitespace changed.
+    for case in [template.clone(), template.replace("\n\n", "\n  \n\n").replace("- ", "-   ")] {
+        let refused = send(case.clone()).await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused.body.contains(
+                "The case is still the template as it was filled in: under “Why now”, write what NOOR does that the new position asks for."
+            ),
+            "{}",
+            refused.body
+        );
+        assert!(refused.body.contains("aria-invalid=\"true\" aria-describedby=\"nominate-case_text-error\"")
+            || refused.body.contains("class=\"field-error\""));
+        assert_eq!(case_field(&refused.body), case, "the text is kept");
+    }
+    // Only the headings and prompts, with nothing written under them.
+    let bare = "## Why now\n\nWhat NOOR does today that Principal Engineer asks for:\n\n- \n\n## Evidence\n\n- \n";
+    let refused = send(bare.to_owned()).await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains(
+        "The case has only the template&#x27;s headings and prompts: write under them what NOOR does that the new position asks for."
+    ) || refused.body.contains(
+        "The case has only the template's headings and prompts: write under them what NOOR does that the new position asks for."
+    ), "{}", refused.body);
+    assert_eq!(case_field(&refused.body), bare);
+    // The API keeps the same rule, with a problem body.
+    let token = app.token_for(MIA).await;
+    let problem = app
+        .post(&format!("/api/v1/people/{}/nominations", org.noor))
+        .bearer(&token)
+        .json(&json!({ "track": "software-engineering", "level": "principal", "case_text": template }))
+        .send()
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY)
+        .json();
+    assert_eq!(problem["errors"][0]["field"], "case_text");
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .expect("a message")
+            .starts_with("The case is still the template"),
+        "{problem}"
+    );
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM nominations")
+            .fetch_one(app.state.db().pool())
+            .await
+            .expect("a count"),
+        0,
+        "nothing was sent"
+    );
+    // Words written under the heading make a case.
+    let written = template.replacen("- \n", "- Led the retirement of the shared database.\n", 1);
+    send(written).await.expect(StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_pending_and_a_declined_nomination_say_what_happened_on_every_page() {
+    let (app, org) = world().await;
+    let pending = stored(&app, org.noor, org.mia, "principal", "pending").await;
+    let declined = stored(&app, org.ola, org.mia, "se2", "declined").await;
+    const WAITING: &str = "Promotion proposed, waiting for a decision";
+    const DECLINED: &str = "Promotion declined";
+    let mia = sign_in_as(&app, MIA).await;
+    let admin = app.sign_in(ADMIN).await;
+    for session in [&mia, &admin] {
+        let list = app
+            .get("/nominations?status=all")
+            .session(session)
+            .send()
+            .await
+            .expect(StatusCode::OK)
+            .body;
+        assert!(list.contains(WAITING) && list.contains(DECLINED), "{list}");
+        assert!(!list.contains("Promoted"), "a nomination is not a promotion: {list}");
+        for (id, person, label, other) in [
+            (pending, org.noor, WAITING, DECLINED),
+            (declined, org.ola, DECLINED, WAITING),
+        ] {
+            for path in [
+                format!("/nominations/{id}"),
+                format!("/people/{person}"),
+                format!("/people/{person}/growth-record"),
+            ] {
+                let page = app
+                    .get(&path)
+                    .session(session)
+                    .send()
+                    .await
+                    .expect(StatusCode::OK)
+                    .body;
+                assert!(page.contains(label), "{path} says {label}: {page}");
+                assert!(!page.contains(other), "{path} does not say {other}");
+            }
+        }
+    }
+    let team = app
+        .get("/team")
+        .session(&mia)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .body;
+    assert!(team.contains(WAITING) && team.contains(DECLINED), "{team}");
+    // The nominee sees neither on their own page.
+    let noor = sign_in_as(&app, NOOR).await;
+    let own = app
+        .get(&format!("/people/{}", org.noor))
+        .session(&noor)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .body;
+    assert!(!own.contains(WAITING));
+}
