@@ -16,10 +16,10 @@ use crate::auth::Actor;
 use crate::auth::policy::{self, Relation};
 use crate::domain::{Day, PositionKind, Rating, Ratings, parse_ratings};
 use crate::error::{AppError, AppResult};
+use crate::services::nominations::{self, NominationStatus};
 use crate::services::one_on_ones::PersonRef;
 use crate::services::people::{self, Position};
 use crate::services::readiness::{self, Reason};
-use crate::services::nominations::{self, NominationStatus};
 use crate::services::{checkin_rounds, framework, release};
 use crate::state::AppState;
 
@@ -390,7 +390,15 @@ pub async fn team(state: &AppState, actor: &Actor, query: TeamQuery) -> AppResul
     let (members, checkins, truncated) =
         read_members(state, actor, fw, manager_id, query.whole_chain).await?;
     let mut members = members;
-    latest_nominations(state, actor, relation, manager_id, query.whole_chain, &mut members).await?;
+    latest_nominations(
+        state,
+        actor,
+        relation,
+        manager_id,
+        query.whole_chain,
+        &mut members,
+    )
+    .await?;
     let heat_map = heat_map(fw, &members, &checkins);
     Ok(Team {
         manager: PersonRef {

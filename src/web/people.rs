@@ -112,6 +112,7 @@ impl ListQuery {
             ("mine", &self.mine),
             ("position", &self.position),
             ("status", &self.status),
+            ("missing", &self.missing),
         ] {
             if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
                 pairs.push((name, v.to_owned()));
@@ -136,6 +137,7 @@ impl ListQuery {
             mine: fields.optional("mine"),
             position: fields.optional("position"),
             status: fields.optional("status"),
+            missing: fields.optional("missing"),
             page: fields.get("page").and_then(|p| p.trim().parse().ok()),
             select: None,
         }

@@ -535,7 +535,7 @@ async fn the_radar_keeps_a_not_applicable_competency_as_a_marked_axis_and_its_lo
     // The description says so too, and the table gives it in words.
     assert!(page.contains("Not applicable, so not rated: Mentoring, coaching and growing others."));
     assert!(page.contains(
-        "<tr><th scope=\"row\">Mentoring, coaching and growing others</th><td>Not applicable</td>"
+        "<tr><th scope=\"row\">Mentoring, coaching and growing others</th><td data-label=\"Self\">Not applicable</td>"
     ));
     // The names never overlap.
     for (i, (a, [l1, t1, r1, b1])) in boxes.iter().enumerate() {
