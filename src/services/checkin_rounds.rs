@@ -8,7 +8,8 @@
 //! round reads its progress from them. The check-in that counts for a person is their agreed one
 //! agreed since the round started, else the one they have in progress (whenever it started); a
 //! check-in agreed before the round does not count. Its state is, furthest first: agreed, the
-//! manager's rating shared, the self-assessment shared, started, not started.
+//! manager's rating shared, the self-assessment shared, started, not started. A closed round keeps
+//! the states it had when it closed: what happens to a check-in afterwards is not its progress.
 //!
 //! Who sees what: admins every round and everyone in it; a manager the rounds that cover someone
 //! below them, with only those people; everyone else only their own part, on their home.
@@ -286,17 +287,29 @@ fn chain_sql(n: usize) -> String {
     )
 }
 
-/// The check-in that counts for the person `rp.person_id` in the round `r` (see the module).
-const ROUND_CHECKIN: &str = "LEFT JOIN checkins c ON c.id = (SELECT c2.id FROM checkins c2 \
-     WHERE c2.person_id = rp.person_id AND (c2.status IN ('open', 'review') \
-        OR (c2.status = 'agreed' AND c2.agreed_at >= r.created_at)) \
-     ORDER BY CASE WHEN c2.status = 'agreed' THEN 0 ELSE 1 END, c2.id DESC LIMIT 1)";
+/// The check-in that counts for the person `rp.person_id` in the round `r` (see the module). For a
+/// closed round, only check-ins started before it closed count, and one agreed, cancelled or
+/// carried further after it closed counts as it stood then.
+const ROUND_CHECKIN: &str = "LEFT JOIN checkins c ON c.id = COALESCE( \
+     (SELECT c2.id FROM checkins c2 WHERE c2.person_id = rp.person_id AND c2.status = 'agreed' \
+       AND c2.agreed_at >= r.created_at AND (r.closed_at IS NULL OR c2.agreed_at <= r.closed_at) \
+      ORDER BY c2.id DESC LIMIT 1), \
+     (SELECT c2.id FROM checkins c2 WHERE c2.person_id = rp.person_id \
+       AND (c2.status IN ('open', 'review') AND (r.closed_at IS NULL OR c2.created_at <= r.closed_at) \
+        OR r.closed_at IS NOT NULL AND c2.created_at <= r.closed_at \
+         AND (c2.status = 'agreed' AND c2.agreed_at > r.closed_at \
+          OR c2.status = 'cancelled' AND c2.cancelled_at > r.closed_at)) \
+      ORDER BY c2.id DESC LIMIT 1))";
 
-/// The state of the person, from their round check-in `c`.
+/// The state of the person, from their round check-in `c`: for a closed round, as it was when the
+/// round closed.
 const STATE_SQL: &str = "CASE WHEN c.id IS NULL THEN 'not_started' \
-     WHEN c.status = 'agreed' THEN 'agreed' \
-     WHEN c.manager_shared_at IS NOT NULL THEN 'manager_done' \
-     WHEN c.self_shared_at IS NOT NULL THEN 'self_done' ELSE 'started' END";
+     WHEN c.status = 'agreed' AND (r.closed_at IS NULL OR c.agreed_at <= r.closed_at) THEN 'agreed' \
+     WHEN c.manager_shared_at IS NOT NULL \
+       AND (r.closed_at IS NULL OR c.manager_shared_at <= r.closed_at) THEN 'manager_done' \
+     WHEN c.self_shared_at IS NOT NULL \
+       AND (r.closed_at IS NULL OR c.self_shared_at <= r.closed_at) THEN 'self_done' \
+     ELSE 'started' END";
 
 /// Whether the actor manages anyone.
 async fn manages_people(db: &Db, actor: &Actor) -> AppResult<bool> {

@@ -202,31 +202,53 @@ pub struct Session {
     _profile: tempfile::TempDir,
 }
 
+/// Headless Chromium with its own profile, the same for every journey.
+fn chrome_capabilities(
+    profile: &tempfile::TempDir,
+) -> anyhow::Result<thirtyfour::ChromeCapabilities> {
+    let mut caps = DesiredCapabilities::chrome();
+    caps.set_binary(&std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()))?;
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--window-size=1400,1000",
+    ] {
+        caps.add_arg(arg)?;
+    }
+    caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
+    Ok(caps)
+}
+
 impl Session {
     async fn start() -> anyhow::Result<Session> {
         let app = App::start().await?;
-        let chromedriver = Chromedriver::start()?;
-        let profile = tempfile::tempdir()?;
-        let mut caps = DesiredCapabilities::chrome();
-        caps.set_binary(&std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()))?;
-        for arg in [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-            "--window-size=1400,1000",
-        ] {
-            caps.add_arg(arg)?;
-        }
-        caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
-        let driver = WebDriver::new(format!("http://127.0.0.1:{}", chromedriver.port), caps)
+        // The port chosen for chromedriver is free when chosen but may be taken before chromedriver
+        // listens on it (by another journey's application): then the session cannot start, and a
+        // new chromedriver on another port is tried.
+        let mut attempt = 1;
+        let (driver, chromedriver, profile) = loop {
+            let chromedriver = Chromedriver::start()?;
+            let profile = tempfile::tempdir()?;
+            match WebDriver::new(
+                format!("http://127.0.0.1:{}", chromedriver.port),
+                chrome_capabilities(&profile)?,
+            )
             .await
-            .context("starting a Chromium session through chromedriver")?;
+            {
+                Ok(driver) => break (driver, chromedriver, profile),
+                Err(_) if attempt < 3 => attempt += 1,
+                Err(e) => {
+                    return Err(e).context("starting a Chromium session through chromedriver");
+                }
+            }
+        };
         Ok(Session {
             driver,
             app,
@@ -274,6 +296,23 @@ impl Session {
     /// Runs a script in the page and returns its value.
     pub async fn script(&self, js: &str) -> anyhow::Result<serde_json::Value> {
         Ok(self.driver.execute(js, Vec::new()).await?.json().clone())
+    }
+
+    /// Sets a date field to a day written YYYY-MM-DD, as choosing it in the browser's date picker
+    /// would: typing into a date field follows the browser's locale, not the value's format.
+    pub async fn fill_date(&self, selector: &str, day: &str) -> anyhow::Result<()> {
+        let js = format!(
+            "const f = document.querySelector({sel}); if (!f) return false; \
+             f.value = {day}; f.dispatchEvent(new Event('input', {{ bubbles: true }})); \
+             f.dispatchEvent(new Event('change', {{ bubbles: true }})); return f.value === {day};",
+            sel = serde_json::Value::from(selector),
+            day = serde_json::Value::from(day),
+        );
+        anyhow::ensure!(
+            self.script(&js).await?.as_bool() == Some(true),
+            "the date field {selector} did not take {day}"
+        );
+        Ok(())
     }
 
     /// Waits until a JavaScript expression is true in the page.

@@ -27,9 +27,7 @@ async fn an_admin_reads_the_roadmap_as_a_timeline_on_a_desktop_and_a_phone() {
                 .await?
                 .send_keys(title)
                 .await?;
-            s.find("#add-planning input[name=due_on]")
-                .await?
-                .send_keys(&due)
+            s.fill_date("#add-planning input[name=due_on]", &due)
                 .await?;
             s.find("#add-planning button[type=submit]")
                 .await?

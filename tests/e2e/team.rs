@@ -85,7 +85,12 @@ async fn a_manager_reads_the_team_and_a_nomination_becomes_a_promotion() {
         )
         .await?;
         let nomination = s.path().await?;
-        wait_for_text(s, "the pending nomination", "Waiting for a decision").await?;
+        wait_for_text(
+            s,
+            "the pending nomination",
+            "Promotion proposed, waiting for a decision",
+        )
+        .await?;
         s.find("form.signout button[type=submit]")
             .await?
             .click()
@@ -101,7 +106,7 @@ async fn a_manager_reads_the_team_and_a_nomination_becomes_a_promotion() {
         .await?
         .click()
         .await?;
-        wait_for_text(s, "the approved nomination", "Approved").await?;
+        wait_for_text(s, "the approved nomination", "Promotion approved").await?;
         s.open(&format!("/people/{june}")).await?;
         let person = s.page_text().await?;
         ensure!(

@@ -311,6 +311,105 @@ async fn each_persons_state_follows_their_check_in_from_not_started_to_agreed() 
 }
 
 #[tokio::test]
+async fn a_closed_round_keeps_the_states_it_had_when_it_closed() {
+    let app = TestApp::demo().await;
+    let org = app.organisation().await;
+    let keys = se_keys(&app).await;
+    let db = app.state.db().pool();
+    let round = start(&app, &mia(&org), input("Q3", "line", None, Some(org.mia))).await;
+    let id = checkins::start(
+        &app.state,
+        &ola(&org),
+        org.ola,
+        "software-engineering",
+        "se1",
+    )
+    .await
+    .expect("start");
+    checkins::save_own_ratings(&app.state, &ola(&org), id, &all_rated(&keys, "meets"))
+        .await
+        .expect("self-rating");
+    checkins::share(&app.state, &ola(&org), id)
+        .await
+        .expect("share");
+    // The round started, then the check-in, then Ola shared, then the round closed: each a while
+    // before what follows, so that nothing below falls within the second of closing.
+    for sql in [
+        "UPDATE checkin_rounds SET created_at = created_at - 300 WHERE id = $1",
+        "UPDATE checkins SET created_at = created_at - 200, self_shared_at = self_shared_at - 200 \
+         WHERE person_id = (SELECT person_id FROM checkins WHERE id = $1)",
+    ] {
+        let bind = if sql.contains("checkin_rounds") {
+            round
+        } else {
+            id
+        };
+        sqlx::query(sql)
+            .bind(bind)
+            .execute(db)
+            .await
+            .expect("earlier");
+    }
+    checkin_rounds::close(&app.state, &mia(&org), round)
+        .await
+        .expect("closed");
+    sqlx::query("UPDATE checkin_rounds SET closed_at = closed_at - 100 WHERE id = $1")
+        .bind(round)
+        .execute(db)
+        .await
+        .expect("closed a while ago");
+    assert_eq!(state_of(&app, round, "OLA").await, RoundState::SelfDone);
+    assert_eq!(state_of(&app, round, "NOOR").await, RoundState::NotStarted);
+
+    // After closing, Noor rates and both agree; Noor starts a check-in of her own.
+    checkins::save_own_ratings(&app.state, &noor(&org), id, &all_rated(&keys, "meets"))
+        .await
+        .expect("manager's rating");
+    checkins::share(&app.state, &noor(&org), id)
+        .await
+        .expect("share");
+    checkins::confirm(&app.state, &ola(&org), id)
+        .await
+        .expect("Ola confirms");
+    checkins::confirm(&app.state, &noor(&org), id)
+        .await
+        .expect("Noor confirms");
+    checkins::start(
+        &app.state,
+        &noor(&org),
+        org.noor,
+        "software-engineering",
+        "se2",
+    )
+    .await
+    .expect("Noor's own check-in");
+
+    // The closed round still reads as it stood: Ola's self-assessment shared, Noor not started.
+    assert_eq!(state_of(&app, round, "OLA").await, RoundState::SelfDone);
+    assert_eq!(state_of(&app, round, "NOOR").await, RoundState::NotStarted);
+    let r = checkin_rounds::get(&app.state, &mia(&org), round, None)
+        .await
+        .expect("the round");
+    assert_eq!(
+        (
+            r.summary.progress.agreed,
+            r.summary.progress.self_done,
+            r.summary.progress.not_started
+        ),
+        (0, 1, 1)
+    );
+    // A round still open counts the agreement.
+    let open = start(&app, &mia(&org), input("Q4", "line", None, Some(org.mia))).await;
+    sqlx::query("UPDATE checkin_rounds SET created_at = created_at - 400 WHERE id = $1")
+        .bind(open)
+        .execute(db)
+        .await
+        .expect("started before the agreement");
+    assert_eq!(state_of(&app, open, "OLA").await, RoundState::Agreed);
+    assert_eq!(state_of(&app, open, "NOOR").await, RoundState::Started);
+}
+
+#[tokio::test]
 async fn admins_see_everyone_managers_their_line_and_others_no_round() {
     let app = TestApp::demo().await;
     let org = app.organisation().await;
