@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{ApiResult, Problem};
@@ -16,7 +16,7 @@ use crate::auth::Actor;
 use crate::error::AppError;
 use crate::services::one_on_ones::{
     self as service, ActionItem, Completed, Direction, ItemInput, Meeting, MeetingPage,
-    MyOneOnOnes, PointInput, Series, SeriesInfo, StartInput, TalkingPoint,
+    MyOneOnOnes, PersonRef, PointInput, Series, SeriesInfo, StartInput, TalkingPoint,
 };
 use crate::state::AppState;
 
@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/one-on-ones", get(list_series))
         .route("/people/{id}/one-on-ones", post(start_series))
+        .route("/people/{id}/one-on-ones/team", post(start_team_series))
         .route("/one-on-ones/{id}", get(get_series))
         .route(
             "/one-on-ones/meetings/{id}",
@@ -61,6 +62,7 @@ pub fn routes() -> Router<AppState> {
     paths(
         list_series,
         start_series,
+        start_team_series,
         get_series,
         get_meeting,
         reschedule_meeting,
@@ -84,6 +86,27 @@ pub struct StartSeriesBody {
     /// Days between meetings, 1 to 365; 14 when absent.
     pub cadence_days: Option<i64>,
     /// `YYYY-MM-DD` of the first meeting; today when empty.
+    pub first_on: String,
+}
+
+/// A series started with one report of a team.
+#[derive(Serialize, ToSchema)]
+pub struct TeamSeries {
+    pub report: PersonRef,
+    /// The series just started.
+    pub series_id: i64,
+}
+
+/// What setting up 1:1s with a whole team did.
+#[derive(Serialize, ToSchema)]
+pub struct TeamSeriesStarted {
+    pub manager: PersonRef,
+    /// A series for each direct report who had none.
+    pub started: Vec<TeamSeries>,
+    /// The direct reports who had a series with the manager already.
+    pub skipped: Vec<PersonRef>,
+    pub cadence_days: i64,
+    /// `YYYY-MM-DD` of the first meetings.
     pub first_on: String,
 }
 
@@ -190,6 +213,41 @@ pub async fn start_series(
     Ok((
         status,
         Json(service::series(&state, &actor, started.series).await?),
+    ))
+}
+
+/// Sets up 1:1s between a manager and each of their direct reports who has none, all with the
+/// same cadence and first day, in one transaction; reports who have a series already are skipped.
+/// The manager themselves or an admin.
+#[utoipa::path(post, path = "/api/v1/people/{id}/one-on-ones/team", tag = "one-on-ones",
+    params(("id" = i64, Path, description = "The manager")), request_body = StartSeriesBody,
+    responses((status = 201, body = TeamSeriesStarted),
+              (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn start_team_series(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Json(body): Json<StartSeriesBody>,
+) -> ApiResult<(StatusCode, Json<TeamSeriesStarted>)> {
+    let input = StartInput {
+        cadence_days: body.cadence_days.map(|d| d.to_string()).unwrap_or_default(),
+        first_on: body.first_on,
+    };
+    let done = service::start_team_series(&state, &actor, id, &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TeamSeriesStarted {
+            manager: done.manager,
+            started: done
+                .started
+                .into_iter()
+                .map(|(report, series_id)| TeamSeries { report, series_id })
+                .collect(),
+            skipped: done.skipped,
+            cadence_days: done.cadence_days,
+            first_on: done.first_on,
+        }),
     ))
 }
 

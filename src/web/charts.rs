@@ -603,6 +603,12 @@ pub fn radar(spec: &ChartSpec<'_>, not_applicable: &[bool]) -> Svg {
 /// Horizontal bars grouped by label: for each label its name, then one bar per series with the
 /// value's word at its end. Reads well on a phone, whatever the length of the names.
 pub fn bars(spec: &ChartSpec<'_>) -> Svg {
+    bars_marked(spec, &[])
+}
+
+/// [`bars`], where the labels marked in `not_applicable` say so instead of having no value: a
+/// competency that does not apply is not a low or missing rating.
+fn bars_marked(spec: &ChartSpec<'_>, not_applicable: &[bool]) -> Svg {
     const WIDTH: f64 = 480.0;
     const BAR: f64 = 14.0;
     const GAP: f64 = 4.0;
@@ -646,6 +652,9 @@ pub fn bars(spec: &ChartSpec<'_>) -> Svg {
             let value = s.values.get(l_i).copied().flatten();
             let (w, word) = match value {
                 Some(v) => (span * spec.scale.fraction(v), spec.scale.label_for(v)),
+                None if not_applicable.get(l_i).copied().unwrap_or(false) => {
+                    (0.0, "Not applicable".to_owned())
+                }
                 None => (0.0, "no value".to_owned()),
             };
             let _ = write!(
@@ -874,7 +883,7 @@ pub fn profile(spec: &ChartSpec<'_>, not_applicable: &[bool]) -> Svg {
     if spec.labels.len() >= 3 {
         radar(spec, not_applicable)
     } else {
-        bars(spec)
+        bars_marked(spec, not_applicable)
     }
 }
 
@@ -1235,6 +1244,30 @@ mod tests {
         // A full bar spans the plot: 480 - 120 - 8 = 352 wide.
         assert!(s.contains("width=\"352\""), "{s}");
         assert!(!s.contains("style="));
+    }
+
+    #[test]
+    fn a_bar_of_a_competency_that_does_not_apply_says_so() {
+        let names = labels(&["Ownership", "Mentoring"]);
+        let series = [
+            Series::new("Self", vec![Some(3.0), None]),
+            Series::new("Manager", vec![Some(3.0), None]),
+        ];
+        let scale = ratings();
+        let spec = ChartSpec {
+            id: "na",
+            title: "t",
+            description: "d",
+            labels: &names,
+            series: &series,
+            scale: &scale,
+        };
+        let s = profile(&spec, &[false, true]).to_string();
+        assert_eq!(s.matches(">Not applicable</text>").count(), 2, "{s}");
+        assert!(
+            !s.contains("no value"),
+            "not applicable is not a missing rating: {s}"
+        );
     }
 
     #[test]

@@ -1101,6 +1101,8 @@ fn bulk_rows() -> Vec<Row> {
     const TEAM_FORM: &[(&str, &str)] = &[("cadence_days", "14"), ("first_on", "")];
     const OWN_TEAM: Row7 = [SIGN_IN, NO, OK, NO, OK, OK, NO];
     const OTHERS_TEAM: Row7 = [SIGN_IN, NO, NO, NO, OK, OK, NO];
+    const OWN_TEAM_API: Row7 = [UNAUTH, NO, OK, NO, OK, OK, NO];
+    const OTHERS_TEAM_API: Row7 = [UNAUTH, NO, NO, NO, OK, OK, NO];
     let mia = || Object("team_manager");
     vec![
         post("/people/invitations", ADMIN_PAGE)
@@ -1128,6 +1130,15 @@ fn bulk_rows() -> Vec<Row> {
         )
         .of(Missing)
         .form(TEAM_FORM),
+        post("/api/v1/people/{id}/one-on-ones/team", OWN_TEAM_API)
+            .of(mia())
+            .json(serde_json::json!({ "cadence_days": 14 })),
+        post("/api/v1/people/{id}/one-on-ones/team", OTHERS_TEAM_API)
+            .of(Noor)
+            .json(serde_json::json!({ "cadence_days": 14 })),
+        post("/api/v1/people/{id}/one-on-ones/team", API_MISSING)
+            .of(Missing)
+            .json(serde_json::json!({ "cadence_days": 14 })),
     ]
 }
 

@@ -622,3 +622,64 @@ async fn a_bad_cadence_or_day_shows_the_form_again_with_the_reason_and_starts_no
     assert_eq!(series, 0);
     assert_eq!(events(&w.app, "one_on_one.start_team").await, 0);
 }
+
+#[tokio::test]
+async fn the_api_sets_up_1to1s_with_a_whole_team_and_refuses_a_bad_day() {
+    let w = world().await;
+    let token = w.app.token_for(NOOR).await;
+    let path = format!("/api/v1/people/{}/one-on-ones/team", w.org.noor);
+    let bad = w
+        .app
+        .post(&path)
+        .bearer(&token)
+        .json(&json!({ "cadence_days": 7, "first_on": "2030-02-30" }))
+        .send()
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY)
+        .json();
+    assert_eq!(bad["errors"][0]["field"], "first_on", "{bad}");
+    assert_eq!(
+        events(&w.app, "one_on_one.start").await,
+        0,
+        "nothing started"
+    );
+    let done = w
+        .app
+        .post(&path)
+        .bearer(&token)
+        .json(&json!({ "cadence_days": 7, "first_on": "2030-01-07" }))
+        .send()
+        .await
+        .expect(StatusCode::CREATED)
+        .json();
+    let started: Vec<&str> = done["started"]
+        .as_array()
+        .expect("the series started")
+        .iter()
+        .map(|s| s["report"]["name"].as_str().expect("a name"))
+        .collect();
+    assert_eq!(started, ["OLA", "RAJ"], "{done}");
+    assert_eq!(done["cadence_days"], 7);
+    assert_eq!(done["first_on"], "2030-01-07");
+    assert_eq!(done["skipped"], json!([]));
+    let again = w
+        .app
+        .post(&path)
+        .bearer(&token)
+        .json(&json!({ "cadence_days": 7, "first_on": "2030-01-07" }))
+        .send()
+        .await
+        .expect(StatusCode::CREATED)
+        .json();
+    assert_eq!(again["started"], json!([]));
+    assert_eq!(again["skipped"].as_array().expect("skipped").len(), 2);
+    // Ola manages nobody and may not set up 1:1s for Noor's team.
+    let ola = w.app.token_for(OLA).await;
+    w.app
+        .post(&path)
+        .bearer(&ola)
+        .json(&json!({ "cadence_days": 7 }))
+        .send()
+        .await
+        .expect(StatusCode::FORBIDDEN);
+}
