@@ -71,6 +71,27 @@ async fn a_manager_reads_the_team_and_a_nomination_becomes_a_promotion() {
             prefilled.contains("Latest agreed check-in") && prefilled.contains("Mentoring: "),
             "the case quotes the check-in: {prefilled}"
         );
+        // Sent as it was filled in, the case says nothing yet: the form comes back with the reason
+        // and the text as it was.
+        s.find(&format!(
+            "form[action='/people/{june}/nominations'] button[type=submit]"
+        ))
+        .await?
+        .click()
+        .await?;
+        wait_for_text(
+            s,
+            "the refused template",
+            "The case is still the template as it was filled in",
+        )
+        .await?;
+        s.check_accessibility().await?;
+        let case = s.find("textarea[name=case_text]").await?;
+        let kept = case.value().await?.unwrap_or_default();
+        ensure!(
+            kept.trim() == prefilled.trim(),
+            "the case is kept as it was sent"
+        );
         case.send_keys("\nJune led the billing migration end to end.")
             .await?;
         s.find(&format!(
