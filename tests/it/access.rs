@@ -42,6 +42,7 @@
 //! `every_route_is_in_the_access_matrix` reads the routers in `src/` and fails when a route has no
 //! row here, so a new route cannot ship without an access decision.
 
+use crate::helpers::sign_in_as;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -1435,23 +1436,6 @@ async fn world() -> World {
         token_id,
         link,
     }
-}
-
-/// Gives a directory person a password and signs them in.
-async fn sign_in_as(app: &TestApp, email: &str) -> Session {
-    let hash = trellis::auth::password::hash(
-        "a long test password".into(),
-        trellis::auth::password::Cost::Test,
-    )
-    .await
-    .expect("hash");
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE email = $2")
-        .bind(hash)
-        .bind(email)
-        .execute(app.state.db().pool())
-        .await
-        .expect("set a password");
-    app.sign_in((email, "a long test password")).await
 }
 
 enum Credentials {

@@ -2,13 +2,14 @@
 //! state follows their check-in, what each role sees, the audit trail, closing, bad input, and
 //! what the home and the team view say about a round.
 
+use crate::helpers::sign_in_as;
 use axum::http::StatusCode;
 use serde_json::json;
 use trellis::auth::{Actor, Role, Via};
 use trellis::services::checkin_rounds::{self, RoundInput, RoundState};
 use trellis::services::checkins::{self, RatingInput};
 
-use crate::helpers::{Organisation, Session, TestApp};
+use crate::helpers::{Organisation, TestApp};
 
 /// A day far enough ahead for any round.
 const LATER: &str = "2099-12-31";
@@ -33,23 +34,6 @@ fn noor(org: &Organisation) -> Actor {
 
 fn ola(org: &Organisation) -> Actor {
     person(org.ola, "ola@demo.trellis.test")
-}
-
-/// Gives a directory person a password and signs them in.
-async fn sign_in_as(app: &TestApp, email: &str) -> Session {
-    let hash = trellis::auth::password::hash(
-        "a long test password".into(),
-        trellis::auth::password::Cost::Test,
-    )
-    .await
-    .expect("hash");
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE email = $2")
-        .bind(hash)
-        .bind(email)
-        .execute(app.state.db().pool())
-        .await
-        .expect("set a password");
-    app.sign_in((email, "a long test password")).await
 }
 
 fn input(name: &str, scope: &str, track: Option<&str>, manager: Option<i64>) -> RoundInput {

@@ -2,6 +2,7 @@
 //! agreeing; who sees what (a side never sees the other's draft), pinned versions, and bad input,
 //! over the pages and the API.
 
+use crate::helpers::sign_in_as;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use trellis::auth::{Actor, Role, Via};
@@ -19,23 +20,6 @@ const SE: [&str; 6] = [
     "teamwork",
     "mentoring",
 ];
-
-/// Gives a directory person a password and signs them in.
-async fn sign_in_as(app: &TestApp, email: &str) -> Session {
-    let hash = trellis::auth::password::hash(
-        "a long test password".into(),
-        trellis::auth::password::Cost::Test,
-    )
-    .await
-    .expect("hash");
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE email = $2")
-        .bind(hash)
-        .bind(email)
-        .execute(app.state.db().pool())
-        .await
-        .expect("set a password");
-    app.sign_in((email, "a long test password")).await
-}
 
 /// A person of the directory acting through the services, as a signed-in browser would.
 fn person(id: i64, email: &str) -> Actor {

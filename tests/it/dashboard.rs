@@ -376,19 +376,7 @@ async fn pilot_platform(app: &TestApp) {
 
 /// Gives a directory person a password and signs them in.
 async fn sign_in_as(app: &TestApp, name: &str) -> Session {
-    let hash = trellis::auth::password::hash(
-        "a long test password".into(),
-        trellis::auth::password::Cost::Test,
-    )
-    .await
-    .expect("hash");
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE email = $2")
-        .bind(hash)
-        .bind(email(name))
-        .execute(app.state.db().pool())
-        .await
-        .expect("set a password");
-    app.sign_in((&email(name), "a long test password")).await
+    crate::helpers::sign_in_as(app, &email(name)).await
 }
 
 fn share(v: &Value) -> (i64, i64, Option<f64>) {

@@ -1,29 +1,13 @@
 //! Evidence: who adds, sees, changes and confirms a person's evidence, asking a colleague to
 //! confirm one item, and the checks on what is sent, over the pages and the API.
 
+pub use crate::helpers::sign_in_as;
 use axum::http::StatusCode;
 use serde_json::json;
 use trellis::auth::{Actor, Role, Via};
 use trellis::services::evidence;
 
 use crate::helpers::{Organisation, Session, TestApp};
-
-/// Gives a person of the directory a password and signs them in.
-pub async fn sign_in_as(app: &TestApp, email: &str) -> Session {
-    let hash = trellis::auth::password::hash(
-        "a long test password".into(),
-        trellis::auth::password::Cost::Test,
-    )
-    .await
-    .expect("hash");
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE email = $2")
-        .bind(hash)
-        .bind(email)
-        .execute(app.state.db().pool())
-        .await
-        .expect("set a password");
-    app.sign_in((email, "a long test password")).await
-}
 
 /// A person of the directory as an actor, for setting things up through the services.
 pub fn person(id: i64, email: &str) -> Actor {

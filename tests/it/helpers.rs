@@ -448,3 +448,20 @@ impl TestApp {
         }
     }
 }
+
+/// Gives a person of the directory a password and signs them in.
+pub async fn sign_in_as(app: &TestApp, email: &str) -> Session {
+    let hash = trellis::auth::password::hash(
+        "a long test password".into(),
+        trellis::auth::password::Cost::Test,
+    )
+    .await
+    .expect("hash");
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE email = $2")
+        .bind(hash)
+        .bind(email)
+        .execute(app.state.db().pool())
+        .await
+        .expect("set a password");
+    app.sign_in((email, "a long test password")).await
+}

@@ -1,31 +1,15 @@
 //! The people directory: who sees what, adding and changing people, and recording positions.
 
+use crate::helpers::sign_in_as;
 use axum::http::StatusCode;
 use trellis::auth::Actor;
 use trellis::services::people::{self, PersonInput};
 
-use crate::helpers::{Session, TestApp};
+use crate::helpers::TestApp;
 
 async fn organisation(app: &TestApp) -> (i64, i64, i64, i64) {
     let o = app.organisation().await;
     (o.mia, o.noor, o.ola, o.pat)
-}
-
-/// Gives a directory person a password so they can sign in.
-async fn sign_in_as(app: &TestApp, email: &str) -> Session {
-    let hash = trellis::auth::password::hash(
-        "a long test password".into(),
-        trellis::auth::password::Cost::Test,
-    )
-    .await
-    .expect("hash");
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE email = $2")
-        .bind(hash)
-        .bind(email)
-        .execute(app.state.db().pool())
-        .await
-        .expect("set a password");
-    app.sign_in((email, "a long test password")).await
 }
 
 #[tokio::test]

@@ -2,29 +2,13 @@
 //! chain reads, comments and proposes goals; admins read; everyone else gets a 404. Over the pages
 //! and the API, with the "create a goal from a gap" form of the gap analysis.
 
+pub use crate::helpers::sign_in_as;
 use axum::http::StatusCode;
 use serde_json::json;
 use trellis::auth::{Actor, Role, Via};
 use trellis::services::plans::{self, ActionInput, GoalInput};
 
-use crate::helpers::{Organisation, Session, TestApp};
-
-/// Gives a person of the directory a password and signs them in.
-pub async fn sign_in_as(app: &TestApp, email: &str) -> Session {
-    let hash = trellis::auth::password::hash(
-        "a long test password".into(),
-        trellis::auth::password::Cost::Test,
-    )
-    .await
-    .expect("hash");
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE email = $2")
-        .bind(hash)
-        .bind(email)
-        .execute(app.state.db().pool())
-        .await
-        .expect("set a password");
-    app.sign_in((email, "a long test password")).await
-}
+use crate::helpers::{Organisation, TestApp};
 
 /// A person of the directory acting in a browser, for calling services directly.
 pub fn actor(id: i64, email: &str) -> Actor {

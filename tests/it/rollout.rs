@@ -1,6 +1,7 @@
 //! The rollout: the readiness self-check and its advice, the roadmap with its checklists, and the
 //! pilot that opens the Grow features to chosen teams first. Admins only, over pages and the API.
 
+use crate::helpers::sign_in_as;
 use axum::http::StatusCode;
 use serde_json::json;
 use trellis::auth::Actor;
@@ -75,23 +76,6 @@ async fn audit_count(app: &TestApp, action: &str) -> i64 {
         .fetch_one(app.state.db().pool())
         .await
         .expect("count audit events")
-}
-
-/// Gives a directory person a password and signs them in.
-async fn sign_in_as(app: &TestApp, email: &str) -> Session {
-    let hash = trellis::auth::password::hash(
-        "a long test password".into(),
-        trellis::auth::password::Cost::Test,
-    )
-    .await
-    .expect("hash");
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE email = $2")
-        .bind(hash)
-        .bind(email)
-        .execute(app.state.db().pool())
-        .await
-        .expect("set a password");
-    app.sign_in((email, "a long test password")).await
 }
 
 fn location(res: &crate::helpers::Res) -> String {

@@ -2,6 +2,7 @@
 //! that single nobody out. Many tests here are attacks on anonymity that must fail: subtracting
 //! groups, isolating people with team × track combinations, complements, reading who answered.
 
+use crate::helpers::sign_in_as;
 use axum::http::StatusCode;
 use trellis::auth::{Actor, Role, Via};
 use trellis::services::anonymity::Filter;
@@ -79,23 +80,6 @@ async fn team_id(app: &TestApp, name: &str) -> i64 {
         .fetch_one(app.state.db().pool())
         .await
         .expect("the team")
-}
-
-/// Gives a directory person a password and signs them in.
-async fn sign_in_as(app: &TestApp, email: &str) -> Session {
-    let hash = trellis::auth::password::hash(
-        "a long test password".into(),
-        trellis::auth::password::Cost::Test,
-    )
-    .await
-    .expect("hash");
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE email = $2")
-        .bind(hash)
-        .bind(email)
-        .execute(app.state.db().pool())
-        .await
-        .expect("set a password");
-    app.sign_in((email, "a long test password")).await
 }
 
 fn today() -> String {
