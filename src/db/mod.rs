@@ -3,6 +3,7 @@
 //! the few statements that differ live in [`reports`] and in the migration dialect below.
 
 pub mod backup;
+pub mod chain;
 pub mod migrations;
 pub mod reports;
 

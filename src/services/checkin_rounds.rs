@@ -277,14 +277,9 @@ fn hidden_round() -> AppError {
     AppError::not_found("this check-in round")
 }
 
-/// The SQL of the people below the manager bound as `$n`.
+/// The people below the manager bound as `$n`.
 fn chain_sql(n: usize) -> String {
-    format!(
-        "(WITH RECURSIVE down(id, depth) AS ( \
-           SELECT id, 0 FROM users WHERE manager_id = ${n} \
-           UNION ALL SELECT c.id, down.depth + 1 FROM users c JOIN down ON c.manager_id = down.id \
-           WHERE down.depth < 100) SELECT id FROM down)"
-    )
+    crate::db::chain::below(&format!("${n}"))
 }
 
 /// The check-in that counts for the person `rp.person_id` in the round `r` (see the module). For a

@@ -277,12 +277,7 @@ impl Group {
         };
         if let Scope::ReportingLine { manager_id, .. } = scope {
             let p = param(Bind::Int(*manager_id), &mut binds);
-            conditions.push(format!(
-                "u.id IN (WITH RECURSIVE down(id, depth) AS ( \
-                   SELECT id, 0 FROM users WHERE manager_id = {p} \
-                   UNION ALL SELECT c.id, down.depth + 1 FROM users c JOIN down ON c.manager_id = down.id \
-                   WHERE down.depth < 100) SELECT id FROM down)"
-            ));
+            conditions.push(format!("u.id IN {}", crate::db::chain::below(&p)));
         }
         if let Some(team) = team_id {
             let p = param(Bind::Int(team), &mut binds);

@@ -868,13 +868,11 @@ pub async fn list(
         // Everyone's, except the admin's own nominations before they are approved.
         "NOT (n.person_id = $1 AND n.status <> 'approved')".to_owned()
     } else {
-        "(n.person_id IN (WITH RECURSIVE down(id, depth) AS ( \
-             SELECT id, 0 FROM users WHERE manager_id = $1 \
-             UNION ALL SELECT c.id, down.depth + 1 FROM users c JOIN down ON c.manager_id = down.id \
-             WHERE down.depth < 100) SELECT id FROM down) \
-          OR n.nominated_by = $1 \
-          OR (n.person_id = $1 AND n.status = 'approved'))"
-            .to_owned()
+        format!(
+            "(n.person_id IN {} OR n.nominated_by = $1 \
+              OR (n.person_id = $1 AND n.status = 'approved'))",
+            crate::db::chain::below("$1")
+        )
     };
     let status_clause = if status.is_some() {
         " AND n.status = $2"

@@ -13,7 +13,7 @@ use trellis_framework::Framework;
 
 use crate::auth::policy::{self, Relation};
 use crate::auth::{Actor, Role};
-use crate::db::{Db, Tx, now};
+use crate::db::{Db, Tx, chain, now};
 use crate::domain::{Day, Email, PositionKind, Status};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::services::audit;
@@ -178,14 +178,10 @@ pub async fn relation(db: &Db, actor: &Actor, person: i64) -> AppResult<Relation
     if me == person {
         return Ok(Relation::Myself);
     }
-    let above: Option<i64> = sqlx::query_scalar(
-        "WITH RECURSIVE up(id, manager_id, depth) AS ( \
-             SELECT id, manager_id, 0 FROM users WHERE id = $1 \
-             UNION ALL \
-             SELECT u.id, u.manager_id, up.depth + 1 FROM users u JOIN up ON u.id = up.manager_id \
-             WHERE up.depth < 100 \
-         ) SELECT id FROM up WHERE manager_id = $2 LIMIT 1",
-    )
+    let above: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT id FROM users WHERE id = $2 AND id IN {}",
+        chain::above("$1")
+    ))
     .bind(person)
     .bind(me)
     .fetch_optional(db.pool())
@@ -241,12 +237,7 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &PeopleFilter) -> App
     if let Some(manager) = filter.manager {
         let p = param(Bind::Int(manager), &mut binds);
         if filter.whole_chain {
-            conditions.push(format!(
-                "u.id IN (WITH RECURSIVE down(id, depth) AS ( \
-                   SELECT id, 0 FROM users WHERE manager_id = {p} \
-                   UNION ALL SELECT c.id, down.depth + 1 FROM users c JOIN down ON c.manager_id = down.id \
-                   WHERE down.depth < 100) SELECT id FROM down)"
-            ));
+            conditions.push(format!("u.id IN {}", chain::below(&p)));
         } else {
             conditions.push(format!("u.manager_id = {p}"));
         }
@@ -621,14 +612,14 @@ async fn team_id(tx: &mut Tx, name: &str) -> AppResult<i64> {
 
 /// Whether making `manager` the manager of `person` would close a loop.
 async fn creates_cycle(tx: &mut Tx, person: i64, manager: i64) -> AppResult<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "WITH RECURSIVE up(id, manager_id, depth) AS ( \
-             SELECT id, manager_id, 0 FROM users WHERE id = $1 \
-             UNION ALL \
-             SELECT u.id, u.manager_id, up.depth + 1 FROM users u JOIN up ON u.id = up.manager_id \
-             WHERE up.depth < 1000 \
-         ) SELECT id FROM up WHERE id = $2 LIMIT 1",
-    )
+    if person == manager {
+        return Ok(true);
+    }
+    // A loop: the person is above their new manager already.
+    let found: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT id FROM users WHERE id = $2 AND id IN {}",
+        chain::above("$1")
+    ))
     .bind(manager)
     .bind(person)
     .fetch_optional(&mut **tx)

@@ -2019,18 +2019,14 @@ impl Viewer {
 
 /// The teams whose every active member is below this person in the management chain.
 async fn teams_below(db: &Db, me: i64) -> AppResult<Vec<(i64, String)>> {
-    let rows = sqlx::query(
-        "WITH RECURSIVE down(id, depth) AS ( \
-             SELECT id, 0 FROM users WHERE manager_id = $1 \
-             UNION ALL \
-             SELECT c.id, down.depth + 1 FROM users c JOIN down ON c.manager_id = down.id \
-             WHERE down.depth < 100) \
-         SELECT t.id, t.name FROM teams t \
+    let rows = sqlx::query(&format!(
+        "SELECT t.id, t.name FROM teams t \
          WHERE EXISTS (SELECT 1 FROM users u WHERE u.team_id = t.id AND u.active = 1) \
          AND NOT EXISTS (SELECT 1 FROM users u WHERE u.team_id = t.id AND u.active = 1 \
-                         AND u.id NOT IN (SELECT id FROM down)) \
+                         AND u.id NOT IN {}) \
          ORDER BY t.name_key, t.id",
-    )
+        crate::db::chain::below("$1")
+    ))
     .bind(me)
     .fetch_all(db.pool())
     .await?;

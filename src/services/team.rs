@@ -14,6 +14,7 @@ use trellis_framework::Framework;
 
 use crate::auth::Actor;
 use crate::auth::policy::{self, Relation};
+use crate::db::chain;
 use crate::domain::{Day, PositionKind, Rating, Ratings, parse_ratings};
 use crate::error::{AppError, AppResult};
 use crate::services::nominations::{self, NominationStatus};
@@ -426,12 +427,9 @@ async fn latest_nominations(
     members: &mut [TeamMember],
 ) -> AppResult<()> {
     let members_where = if whole_chain {
-        "n.person_id IN (WITH RECURSIVE down(id, depth) AS ( \
-           SELECT id, 0 FROM users WHERE manager_id = $1 \
-           UNION ALL SELECT c.id, down.depth + 1 FROM users c JOIN down ON c.manager_id = down.id \
-           WHERE down.depth < 100) SELECT id FROM down)"
+        format!("n.person_id IN {}", chain::below("$1"))
     } else {
-        "n.person_id IN (SELECT id FROM users WHERE manager_id = $1)"
+        "n.person_id IN (SELECT id FROM users WHERE manager_id = $1)".to_owned()
     };
     let rows = sqlx::query(&format!(
         "SELECT n.id, n.person_id, n.nominated_by, n.kind, n.status FROM nominations n \
@@ -495,12 +493,9 @@ async fn read_members(
     let db = state.db();
     let today = Day::today();
     let members_where = if whole_chain {
-        "u.id IN (WITH RECURSIVE down(id, depth) AS ( \
-           SELECT id, 0 FROM users WHERE manager_id = $1 \
-           UNION ALL SELECT c.id, down.depth + 1 FROM users c JOIN down ON c.manager_id = down.id \
-           WHERE down.depth < 100) SELECT id FROM down)"
+        format!("u.id IN {}", chain::below("$1"))
     } else {
-        "u.manager_id = $1"
+        "u.manager_id = $1".to_owned()
     };
     // Everything about every member in one query: each subquery is answered by an index
     // (positions_user, checkins_person, goals_person, one_on_one_series_report, one_on_ones_series).
