@@ -307,10 +307,40 @@ async fn start_session(tx: &mut crate::db::Tx, user_id: i64, at: i64) -> AppResu
 
 /// Ends the session with this secret, if it exists.
 pub async fn sign_out(db: &Db, secret: &str) -> AppResult<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token::digest(secret))
-        .execute(db.pool())
+    let mut tx = db.begin().await?;
+    let ended: Option<i64> =
+        sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")
+            .bind(token::digest(secret))
+            .fetch_optional(&mut *tx)
+            .await?;
+    // A session that had ended already (expired, or signed out elsewhere) ends nothing more.
+    let Some(user_id) = ended else {
+        return Ok(());
+    };
+    let row = sqlx::query("SELECT email, name, role FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
         .await?;
+    if let Some(row) = row {
+        let role: String = row.try_get("role")?;
+        let actor = Actor {
+            user_id: Some(user_id),
+            label: row.try_get("email")?,
+            name: row.try_get("name")?,
+            role: Role::parse(&role).unwrap_or(Role::Employee),
+            via: Via::Session,
+        };
+        audit::record(
+            &mut tx,
+            &actor,
+            "session.end",
+            &format!("user:{user_id}"),
+            "Signed out",
+            None,
+        )
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

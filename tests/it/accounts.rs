@@ -222,6 +222,31 @@ async fn signing_out_ends_the_session() {
         .send()
         .await
         .expect(StatusCode::SEE_OTHER);
+    // Signing out is recorded as signing in is, once: the second time there is no session to end.
+    app.post("/logout")
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    let ended: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT actor, object, summary FROM audit_events WHERE action = 'session.end'",
+    )
+    .fetch_all(app.state.db().pool())
+    .await
+    .expect("the audit log");
+    let admin_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(ADMIN.0)
+        .fetch_one(app.state.db().pool())
+        .await
+        .expect("the admin");
+    assert_eq!(
+        ended,
+        [(
+            ADMIN.0.to_owned(),
+            format!("user:{admin_id}"),
+            "Signed out".to_owned()
+        )]
+    );
 }
 
 #[tokio::test]
