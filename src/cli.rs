@@ -631,7 +631,9 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
             Ok(ExitCode::SUCCESS)
         }
         FrameworkCommand::Templates => {
-            for t in crate::services::catalog::templates() {
+            for t in
+                crate::services::catalog::templates(&Actor::command_line()).map_err(user_error)?
+            {
                 let summary = t.summary();
                 println!("{:<24} {}", summary.id, summary.name);
                 for track in &summary.tracks {

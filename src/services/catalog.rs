@@ -9,7 +9,7 @@ use serde::Serialize;
 use trellis_framework::merge::Take;
 use trellis_framework::{Framework, Key, TrackKind, yaml};
 
-use crate::auth::Actor;
+use crate::auth::{Actor, policy};
 use crate::error::{AppError, AppResult};
 use crate::services::framework::{self as service, ImportReport};
 use crate::state::AppState;
@@ -94,20 +94,30 @@ static CATALOG: LazyLock<Vec<Template>> = LazyLock::new(|| {
     out
 });
 
-pub fn templates() -> &'static [Template] {
-    &CATALOG
+/// Every template, for those who edit the framework (they are what the draft starts from).
+pub fn templates(actor: &Actor) -> AppResult<&'static [Template]> {
+    policy::edit_framework(actor)?;
+    Ok(&CATALOG)
 }
 
-pub fn template(id: &str) -> AppResult<&'static Template> {
+/// One template, for those who edit the framework.
+pub fn template(actor: &Actor, id: &str) -> AppResult<&'static Template> {
+    policy::edit_framework(actor)?;
+    find(id)
+}
+
+fn find(id: &str) -> AppResult<&'static Template> {
     CATALOG
         .iter()
         .find(|t| t.id == id)
         .ok_or_else(|| AppError::not_found(format!("the template “{id}”")))
 }
 
-/// The source text of a template file, for people who want to start from the YAML.
-pub fn source(id: &str) -> AppResult<String> {
-    template(id)?;
+/// The source text of a template file, for anyone who reads the framework and wants to start from
+/// the YAML.
+pub fn source(actor: &Actor, id: &str) -> AppResult<String> {
+    policy::read_published_framework(actor)?;
+    find(id)?;
     Files::get(&format!("{id}.yaml"))
         .and_then(|f| String::from_utf8(f.data.into_owned()).ok())
         .ok_or_else(|| AppError::not_found(format!("the template “{id}”")))
@@ -180,7 +190,7 @@ pub async fn add_to_draft(
     take: Take,
     dry_run: bool,
 ) -> AppResult<ImportReport> {
-    let template = template(id)?;
+    let template = template(actor, id)?;
     let draft = service::draft(state, actor).await?;
     let part = selection(template, tracks, &draft.snapshot.framework)?;
     service::import_framework(

@@ -10,7 +10,7 @@ use axum::{Form, Router};
 
 use super::framework::{MatrixFragment, matrix_view};
 use super::{Layout, PageResult, render, render_with};
-use crate::auth::{Actor, policy};
+use crate::auth::Actor;
 use crate::error::AppError;
 use crate::services::catalog::{self, TemplateSummary};
 use crate::services::framework::{self as service, ImportReport};
@@ -33,11 +33,10 @@ struct GalleryPage {
 }
 
 async fn gallery(State(state): State<AppState>, actor: Actor) -> PageResult {
-    policy::edit_framework(&actor)?;
     let md = state.markdown();
     render(&GalleryPage {
         layout: Layout::new("Track templates", "draft", Some(&actor)),
-        templates: catalog::templates()
+        templates: catalog::templates(&actor)?
             .iter()
             .map(|t| {
                 let description = t.framework.description.as_deref().map(|d| md.block(d));
@@ -71,7 +70,7 @@ fn preview_page(
     id: &str,
     chosen: Vec<String>,
 ) -> Result<PreviewPage, AppError> {
-    let template = catalog::template(id)?;
+    let template = catalog::template(actor, id)?;
     let md = state.markdown();
     let matrices = template
         .framework
@@ -109,7 +108,6 @@ async fn preview(
     actor: Actor,
     Path(id): Path<String>,
 ) -> PageResult {
-    policy::edit_framework(&actor)?;
     render(&preview_page(&state, &actor, &id, Vec::new())?)
 }
 
@@ -120,7 +118,6 @@ async fn add(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    policy::edit_framework(&actor)?;
     let chosen: Vec<String> = fields
         .iter()
         .filter(|(k, _)| k == "track")
@@ -208,8 +205,7 @@ fn and_list(items: &[&str]) -> String {
 }
 
 async fn source(actor: Actor, Path(id): Path<String>) -> Result<Response, AppError> {
-    policy::read_published_framework(&actor)?;
-    let text = catalog::source(&id)?;
+    let text = catalog::source(&actor, &id)?;
     Ok((
         [
             (

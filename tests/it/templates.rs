@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use axum::http::StatusCode;
+use trellis::auth::Actor;
 use trellis::services::catalog;
 use trellis_framework::{Framework, validate, yaml};
 
@@ -37,7 +38,11 @@ fn every_template_file_is_in_the_catalog() {
         .map(|(name, _)| name)
         .filter(|name| name != "library")
         .collect();
-    let mut listed: Vec<String> = catalog::templates().iter().map(|t| t.id.clone()).collect();
+    let mut listed: Vec<String> = catalog::templates(&Actor::command_line())
+        .expect("the templates")
+        .iter()
+        .map(|t| t.id.clone())
+        .collect();
     on_disk.sort();
     listed.sort();
     assert_eq!(on_disk, listed);
@@ -45,7 +50,11 @@ fn every_template_file_is_in_the_catalog() {
 
 #[test]
 fn the_catalog_covers_the_main_functions() {
-    let ids: Vec<String> = catalog::templates().iter().map(|t| t.id.clone()).collect();
+    let ids: Vec<String> = catalog::templates(&Actor::command_line())
+        .expect("the templates")
+        .iter()
+        .map(|t| t.id.clone())
+        .collect();
     assert!(ids.len() >= 10, "{ids:?}");
     for needed in [
         "software-engineering",
@@ -95,7 +104,7 @@ fn a_key_means_the_same_thing_in_every_template() {
 
 #[test]
 fn every_template_is_complete_and_publishable() {
-    for t in catalog::templates() {
+    for t in catalog::templates(&Actor::command_line()).expect("the templates") {
         let fw = &t.framework;
         assert!(validate(fw).is_empty(), "{}: {:?}", t.id, validate(fw));
         assert!(!fw.tracks.is_empty(), "{} has a track", t.id);
@@ -147,7 +156,10 @@ mod gallery {
     use crate::helpers::TestApp;
 
     fn first_template() -> &'static catalog::Template {
-        catalog::templates().first().expect("at least one template")
+        catalog::templates(&Actor::command_line())
+            .expect("the templates")
+            .first()
+            .expect("at least one template")
     }
 
     #[tokio::test]
@@ -311,7 +323,10 @@ fn templates_are_listed_and_added_from_the_command_line() {
             .output()
             .expect("run")
     };
-    let t = catalog::templates().first().expect("a template");
+    let t = catalog::templates(&Actor::command_line())
+        .expect("the templates")
+        .first()
+        .expect("a template");
     let list = run(&["framework", "templates"]);
     assert!(list.status.success());
     assert!(String::from_utf8_lossy(&list.stdout).contains(&t.id));
@@ -368,7 +383,9 @@ mod merging {
         let admin = app.admin().await;
         let token = app.token("api").await;
         let before = draft(&app, &token).await;
-        let data = trellis::services::catalog::template("data").expect("the data template");
+        let data =
+            trellis::services::catalog::template(&trellis::auth::Actor::command_line(), "data")
+                .expect("the data template");
         let tracks: Vec<(&str, &str)> = data
             .framework
             .tracks
@@ -484,4 +501,26 @@ mod merging {
             .json();
         assert_eq!(bad["errors"][0]["field"], "take");
     }
+}
+
+#[test]
+fn the_catalogue_itself_asks_the_policy_whoever_calls_it() {
+    use trellis::auth::{Role, Via};
+    let employee = Actor {
+        user_id: Some(7),
+        label: "someone@demo.trellis.test".into(),
+        name: "Someone".into(),
+        role: Role::Employee,
+        via: Via::Session,
+    };
+    let refused = catalog::templates(&employee).expect_err("only those who edit the framework");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let refused = catalog::template(&employee, "data").expect_err("nor one of them");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    // The YAML of a template is for anyone who reads the framework.
+    assert!(
+        catalog::source(&employee, "data")
+            .expect("the source")
+            .contains("tracks")
+    );
 }
