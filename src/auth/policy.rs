@@ -302,6 +302,23 @@ pub fn see_nomination(
         || (nominated_by.is_some() && actor.user_id == nominated_by)
 }
 
+/// [`see_nomination`] as a condition on the rows `n` of `nominations`, for lists, with the actor's
+/// id bound as `me`: the same rule, so that a list never shows what a nomination's page refuses.
+pub fn nominations_seen_sql(actor: &Actor, me: &str) -> String {
+    if !is_api_capable(actor) {
+        return "1 = 0".to_owned();
+    }
+    if actor.is_admin() {
+        // Everyone's, except the admin's own before they are approved.
+        return format!("NOT (n.person_id = {me} AND n.status <> 'approved')");
+    }
+    format!(
+        "(n.person_id IN {below} OR (n.nominated_by = {me} AND n.person_id <> {me}) \
+          OR (n.person_id = {me} AND n.status = 'approved'))",
+        below = crate::db::chain::below(me)
+    )
+}
+
 /// The People team approves or declines a nomination, never one about themselves.
 pub fn decide_nomination(actor: &Actor, nominee: i64) -> AppResult<()> {
     require(is_api_capable(actor) && actor.is_admin() && actor.user_id != Some(nominee))

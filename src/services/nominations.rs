@@ -864,16 +864,7 @@ pub async fn list(
     release::require_grow(state.db(), actor).await?;
     policy::read_directory(actor)?;
     let me = actor.user_id.unwrap_or(0);
-    let visible = if actor.is_admin() {
-        // Everyone's, except the admin's own nominations before they are approved.
-        "NOT (n.person_id = $1 AND n.status <> 'approved')".to_owned()
-    } else {
-        format!(
-            "(n.person_id IN {} OR n.nominated_by = $1 \
-              OR (n.person_id = $1 AND n.status = 'approved'))",
-            crate::db::chain::below("$1")
-        )
-    };
+    let visible = policy::nominations_seen_sql(actor, "$1");
     let status_clause = if status.is_some() {
         " AND n.status = $2"
     } else {

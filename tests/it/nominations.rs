@@ -777,3 +777,62 @@ async fn a_pending_and_a_declined_nomination_say_what_happened_on_every_page() {
         .body;
     assert!(!own.contains(WAITING));
 }
+
+/// The list of nominations and a nomination's own page follow one rule: for every viewer, the list
+/// shows exactly the nominations `policy::see_nomination` lets them see.
+#[tokio::test]
+async fn the_list_shows_each_viewer_exactly_the_nominations_the_policy_lets_them_see() {
+    use trellis::auth::policy;
+    use trellis::auth::{Actor, Role};
+    use trellis::services::{nominations, people};
+    let (app, org) = world().await;
+    let admin_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(ADMIN.0)
+        .fetch_one(app.state.db().pool())
+        .await
+        .expect("the admin");
+    let mut all = Vec::new();
+    for (person, by, status) in [
+        (org.noor, org.mia, "pending"),
+        (org.noor, org.mia, "approved"),
+        (org.ola, org.noor, "declined"),
+        (org.ola, org.mia, "withdrawn"),
+        (org.ola, org.noor, "approved"),
+        (org.pat, org.mia, "pending"),
+        (admin_id, org.mia, "pending"),
+        (admin_id, org.mia, "approved"),
+    ] {
+        let id = stored(&app, person, by, "principal", status).await;
+        all.push((id, person, by, status == "approved"));
+    }
+    let mut admin = crate::plans::actor(admin_id, ADMIN.0);
+    admin.role = Role::Admin;
+    let viewers: Vec<Actor> = vec![
+        admin,
+        crate::plans::actor(org.mia, MIA),
+        crate::plans::actor(org.noor, NOOR),
+        crate::plans::actor(org.ola, OLA),
+        crate::plans::actor(org.pat, PAT),
+    ];
+    for viewer in &viewers {
+        let mut expected = Vec::new();
+        for (id, person, by, approved) in &all {
+            let relation = people::relation(app.state.db(), viewer, *person)
+                .await
+                .expect("a relation");
+            if policy::see_nomination(viewer, relation, Some(*by), *approved) {
+                expected.push(*id);
+            }
+        }
+        let mut listed: Vec<i64> = nominations::list(&app.state, viewer, None)
+            .await
+            .expect("the list")
+            .nominations
+            .iter()
+            .map(|n| n.id)
+            .collect();
+        listed.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(listed, expected, "{}", viewer.label);
+    }
+}
