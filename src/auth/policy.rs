@@ -71,6 +71,18 @@ pub fn see_private(actor: &Actor, relation: Relation) -> bool {
     is_api_capable(actor) && (actor.is_admin() || relation != Relation::Other)
 }
 
+/// Positions are private, so filtering the directory by them (and by who lacks one) is for the
+/// People team, and for a manager looking at their own reporting line.
+pub fn filter_people_by_position(actor: &Actor, own_chain: bool) -> bool {
+    is_api_capable(actor) && (actor.is_admin() || own_chain)
+}
+
+/// The People team uses the Grow features before they are released to everyone, to prepare them;
+/// everyone else waits for the release (see `services::release`).
+pub fn use_grow_before_release(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
 /// Adding people, changing their details and recording positions is the People team's job.
 pub fn manage_people(actor: &Actor) -> AppResult<()> {
     require(is_api_capable(actor) && actor.is_admin())

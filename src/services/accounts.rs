@@ -31,9 +31,7 @@ pub struct UserSummary {
 
 /// Creates an account. Admins (and the command line) only.
 pub async fn create_user(db: &Db, actor: &Actor, new: NewUser, cost: Cost) -> AppResult<i64> {
-    if !actor.is_admin() {
-        return Err(AppError::Forbidden);
-    }
+    policy::manage_accounts(actor)?;
     let email = Email::parse(&new.email).map_err(|m| AppError::invalid_field("email", m))?;
     let name = new.name.trim().to_owned();
     let name = if name.is_empty() {

@@ -203,7 +203,7 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &PeopleFilter) -> App
     policy::read_directory(actor)?;
     let own_chain =
         filter.whole_chain && filter.manager.is_some() && filter.manager == actor.user_id;
-    let positions_shown = actor.is_admin() || own_chain;
+    let positions_shown = policy::filter_people_by_position(actor, own_chain);
     if (filter.track.is_some()
         || filter.level.is_some()
         || filter.missing == Some(Missing::Position))

@@ -274,7 +274,7 @@ async fn render_list(
     let filter = q.filter(actor)?;
     let result = service::list(state, actor, &filter).await?;
     let my_team = filter.whole_chain && filter.manager.is_some() && filter.manager == actor.user_id;
-    let positions = if actor.is_admin() || my_team {
+    let positions = if policy::filter_people_by_position(actor, my_team) {
         position_choices(state, actor).await?
     } else {
         Vec::new()
@@ -493,7 +493,8 @@ async fn person_page(
 ) -> PageResult {
     let person = service::person(state, actor, id).await?;
     let nominations = crate::services::nominations::of_person(state, actor, id).await?;
-    let positions = if actor.is_admin() {
+    let manages_people = policy::manage_people(actor).is_ok();
+    let positions = if manages_people {
         position_choices(state, actor)
             .await?
             .into_iter()
@@ -518,7 +519,7 @@ async fn person_page(
         .unwrap_or_default();
     let page = PersonPage {
         layout: Layout::new(person.name.clone(), "people", Some(actor)),
-        is_admin: actor.is_admin(),
+        is_admin: manages_people,
         errors: forms.summary(),
         details: forms.form("details"),
         position: forms.form("position"),
