@@ -77,6 +77,18 @@ pub fn filter_people_by_position(actor: &Actor, own_chain: bool) -> bool {
     is_api_capable(actor) && (actor.is_admin() || own_chain)
 }
 
+/// The People team reads the organisation as a whole: every check-in round and everyone in it, the
+/// organisation's dashboard, every team's survey results. A manager reads only their reporting
+/// line, and others none of it.
+pub fn see_whole_organisation(actor: &Actor) -> bool {
+    is_api_capable(actor) && actor.is_admin()
+}
+
+/// The People team decides on nominations: their list opens on the ones waiting for them.
+pub fn decides_nominations(actor: &Actor) -> bool {
+    is_api_capable(actor) && actor.is_admin()
+}
+
 /// The People team uses the Grow features before they are released to everyone, to prepare them;
 /// everyone else waits for the release (see `services::release`).
 pub fn use_grow_before_release(actor: &Actor) -> bool {

@@ -329,7 +329,7 @@ async fn follower(state: &AppState, actor: &Actor) -> AppResult<()> {
 /// The viewer sees everyone of every round (admins and organisation tokens), or only those below
 /// them (`Some(me)`).
 fn limited_to(actor: &Actor) -> Option<i64> {
-    if actor.is_admin() {
+    if policy::see_whole_organisation(actor) {
         None
     } else {
         actor.user_id

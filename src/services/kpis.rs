@@ -234,7 +234,7 @@ pub struct Choices {
 /// Whose dashboard the actor may read: admins the organisation's, managers their reporting line's;
 /// anyone else is refused.
 async fn scope_of(db: &Db, actor: &Actor) -> AppResult<Scope> {
-    if actor.is_admin() {
+    if policy::see_whole_organisation(actor) {
         policy::read_dashboard(actor, false)?;
         return Ok(Scope::Organisation);
     }

@@ -919,7 +919,7 @@ pub async fn list(
     Ok(NominationList {
         nominations,
         status,
-        deciding: actor.is_admin(),
+        deciding: policy::decides_nominations(actor),
         truncated,
     })
 }

@@ -1990,7 +1990,7 @@ enum Viewer {
 
 impl Viewer {
     async fn of(db: &Db, actor: &Actor) -> AppResult<Viewer> {
-        if actor.is_admin() {
+        if policy::see_whole_organisation(actor) {
             policy::read_survey_results(actor, false)?;
             return Ok(Viewer::Organisation);
         }
@@ -2039,7 +2039,7 @@ async fn teams_below(db: &Db, me: i64) -> AppResult<Vec<(i64, String)>> {
 /// The teams whose results the actor may read, by name: every team for admins, the teams below
 /// a manager for managers, none for others. For filters and for the dashboard.
 pub async fn result_teams(db: &Db, actor: &Actor) -> AppResult<Vec<(i64, String)>> {
-    if actor.is_admin() {
+    if policy::see_whole_organisation(actor) {
         policy::read_survey_results(actor, false)?;
         let rows = sqlx::query("SELECT id, name FROM teams ORDER BY name_key, id")
             .fetch_all(db.pool())

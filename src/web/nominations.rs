@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::editor::forms::{ErrorLink, Fields, FormView, Forms, Submission};
 use super::{Layout, PageResult, render_with};
-use crate::auth::Actor;
+use crate::auth::{Actor, policy};
 use crate::domain::Rating;
 use crate::error::{AppError, FieldError};
 use crate::services::nominations::{
@@ -83,7 +83,7 @@ async fn list(
     // The People team's queue opens on what waits for them; a manager's list on everything.
     let status = match chosen {
         "all" => None,
-        "" if actor.is_admin() => Some(NominationStatus::Pending),
+        "" if policy::decides_nominations(&actor) => Some(NominationStatus::Pending),
         "" => None,
         s => Some(NominationStatus::parse(s).ok_or_else(|| {
             AppError::invalid_field(

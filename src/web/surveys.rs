@@ -13,7 +13,7 @@ use super::charts;
 use super::editor::Choice;
 use super::editor::forms::{ErrorLink, Fields, FormView, Forms, Submission};
 use super::{Layout, PageResult, render_with, urlencode};
-use crate::auth::Actor;
+use crate::auth::{Actor, policy};
 use crate::error::{AppError, FieldError};
 use crate::services::anonymity::Filter;
 use crate::services::surveys::{
@@ -72,7 +72,7 @@ async fn my_surveys(State(state): State<AppState>, actor: Actor) -> PageResult {
             layout: Layout::new("Surveys", "surveys", Some(&actor)),
             open,
             results,
-            is_admin: actor.is_admin(),
+            is_admin: policy::manage_surveys(&actor).is_ok(),
         },
     )
 }
@@ -875,7 +875,8 @@ async fn results_page(
 ) -> PageResult {
     let mut filter = q.filter()?;
     // A manager reads one of their teams at a time: the first, until they choose another.
-    if !actor.is_admin() && filter.team.is_none() {
+    let whole = policy::see_whole_organisation(&actor);
+    if !whole && filter.team.is_none() {
         filter.team = service::result_teams(state.db(), &actor)
             .await?
             .first()
@@ -898,10 +899,10 @@ async fn results_page(
     let page = ResultsPage {
         layout: Layout::new(
             format!("Results: {}", r.survey.title),
-            if actor.is_admin() { "admin" } else { "surveys" },
+            if whole { "admin" } else { "surveys" },
             Some(&actor),
         ),
-        is_admin: actor.is_admin(),
+        is_admin: whole,
         scale: scale_choices(),
         statements,
         previous: (r.shown && r.text_page > 1).then(|| link(r.text_page - 1)),

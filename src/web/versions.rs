@@ -12,7 +12,7 @@ use trellis_framework::diff::Diff;
 use trellis_framework::import::{Format, SourceFile};
 
 use super::{Layout, PageResult, render, render_with};
-use crate::auth::Actor;
+use crate::auth::{Actor, policy};
 use crate::error::{AppError, FieldError, FileError};
 use crate::services::framework::{self as service, ImportOptions, Revision, VersionInfo};
 use crate::state::AppState;
@@ -82,7 +82,8 @@ async fn diff_page(
 ) -> PageResult {
     let versions = service::versions(&state, &actor).await?;
     let latest = versions.first().map(|v| v.number);
-    let default_to = if actor.is_admin() {
+    let reads_draft = policy::read_draft(&actor).is_ok();
+    let default_to = if reads_draft {
         "draft".to_owned()
     } else {
         latest.map(|n| n.to_string()).unwrap_or_default()
@@ -104,7 +105,7 @@ async fn diff_page(
         .iter()
         .map(|v| (v.number.to_string(), format!("Version {}", v.number)))
         .collect();
-    if actor.is_admin() {
+    if reads_draft {
         choices.insert(0, ("draft".into(), "Draft".into()));
     }
     render(&DiffPage {

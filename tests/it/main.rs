@@ -37,6 +37,7 @@ mod readiness;
 mod reading;
 mod rollout;
 mod scim;
+mod structure;
 mod surveys;
 mod team;
 mod templates;

@@ -1,0 +1,58 @@
+//! Rules of the code's shape that the compiler cannot see: each is written in one place, and this
+//! fails when another place starts writing it again.
+
+use std::path::{Path, PathBuf};
+
+/// Every Rust file under `src/`.
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("a source folder") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The files under `src/` outside `allowed` whose text contains `needle`.
+fn written_outside(needle: &str, allowed: &[&str]) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    sources(&root.join("src"), &mut files);
+    let mut found: Vec<String> = files
+        .iter()
+        .filter_map(|path| {
+            let name = path
+                .strip_prefix(root)
+                .expect("under the crate")
+                .to_string_lossy()
+                .replace('\\', "/");
+            if allowed.iter().any(|a| name.starts_with(a)) {
+                return None;
+            }
+            let text = std::fs::read_to_string(path).expect("a source file");
+            text.contains(needle).then_some(name)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn only_the_policy_asks_whether_someone_is_an_admin() {
+    assert_eq!(
+        written_outside(".is_admin()", &["src/auth/"]),
+        Vec::<String>::new(),
+        "ask a function of src/auth/policy.rs instead, named after the decision"
+    );
+}
+
+#[test]
+fn the_management_chain_is_followed_only_by_the_data_layers_chain_queries() {
+    assert_eq!(
+        written_outside("WITH RECURSIVE", &["src/db/chain.rs"]),
+        Vec::<String>::new(),
+        "use crate::db::chain::below or above"
+    );
+}
