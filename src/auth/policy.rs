@@ -225,6 +225,12 @@ pub fn write_one_on_one(actor: &Actor, seat: Seat) -> AppResult<()> {
     require(is_api_capable(actor) && actor.user_id.is_some() && seat == Seat::Participant)
 }
 
+/// A talking point is removed from the agenda by whoever added it (a participant, as
+/// [`write_one_on_one`] decides first); one whose author is gone from the directory, by either.
+pub fn remove_talking_point(actor: &Actor, author: Option<i64>) -> AppResult<()> {
+    require(author.is_none() || (actor.user_id.is_some() && author == actor.user_id))
+}
+
 /// 1:1s with a whole team at once are set up by its manager, or by an admin for any manager.
 pub fn set_up_team_one_on_ones(actor: &Actor, own_team: bool) -> AppResult<()> {
     require(is_api_capable(actor) && ((own_team && actor.user_id.is_some()) || actor.is_admin()))

@@ -1018,7 +1018,7 @@ async fn load_meeting(
                 key,
             }),
             discussed: discussed == 1,
-            can_remove: can_write && (author_id.is_none() || author_id == actor.user_id),
+            can_remove: can_write && policy::remove_talking_point(actor, author_id).is_ok(),
             carried_over_from: r.try_get("carried_from_on")?,
         })
     })
@@ -1312,9 +1312,7 @@ pub async fn remove_talking_point(state: &AppState, actor: &Actor, id: i64) -> A
     gate(state, actor).await?;
     let (meeting, author) = point_meeting(state.db(), id).await?;
     writable_meeting(state, actor, meeting).await?;
-    if author.is_some() && author != actor.user_id {
-        return Err(AppError::Forbidden);
-    }
+    policy::remove_talking_point(actor, author)?;
     let mut tx = state.db().begin().await?;
     let body: Option<String> =
         sqlx::query_scalar("DELETE FROM talking_points WHERE id = $1 RETURNING body")
