@@ -871,11 +871,7 @@ pub async fn list(
         " AND n.status <> $2"
     };
     let sql = format!(
-        "SELECT n.id, n.person_id, p.name AS person_name, n.nominated_by, b.name AS nominator_name, \
-         n.track_key, n.level_key, n.kind, n.status, n.created_at, n.decided_at, n.effective_on \
-         FROM nominations n JOIN users p ON p.id = n.person_id \
-         LEFT JOIN users b ON b.id = n.nominated_by \
-         WHERE {visible}{status_clause} \
+        "{SUMMARY_SELECT} WHERE {visible}{status_clause} \
          ORDER BY CASE WHEN n.status = 'pending' THEN 0 ELSE 1 END, n.id DESC LIMIT {}",
         LIST_LIMIT + 1
     );
@@ -889,30 +885,7 @@ pub async fn list(
     let fw = published.as_ref().map(|p| &p.framework);
     let mut nominations = rows
         .iter()
-        .map(|r| {
-            let kind: String = r.try_get("kind")?;
-            let status: String = r.try_get("status")?;
-            let track: String = r.try_get("track_key")?;
-            let level: String = r.try_get("level_key")?;
-            let nominated_by: Option<i64> = r.try_get("nominated_by")?;
-            let nominator_name: Option<String> = r.try_get("nominator_name")?;
-            Ok(NominationSummary {
-                id: r.try_get("id")?,
-                person: PersonRef {
-                    id: r.try_get("person_id")?,
-                    name: r.try_get("person_name")?,
-                },
-                to: people::position_names(fw, &track, &level),
-                kind: PositionKind::parse(&kind).unwrap_or(PositionKind::Promotion),
-                status: NominationStatus::parse(&status).unwrap_or(NominationStatus::Pending),
-                nominated_by: nominated_by
-                    .zip(nominator_name)
-                    .map(|(id, name)| PersonRef { id, name }),
-                created_at: r.try_get("created_at")?,
-                decided_at: r.try_get("decided_at")?,
-                effective_on: r.try_get("effective_on")?,
-            })
-        })
+        .map(|r| summary(r, fw))
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let truncated = nominations.len() as i64 > LIST_LIMIT;
     nominations.truncate(LIST_LIMIT as usize);
@@ -924,8 +897,9 @@ pub async fn list(
     })
 }
 
-/// A person's nominations that the actor may see, newest first, for their page: the management
-/// chain, the nominators and the People team see every one, the person their approved ones.
+/// A person's nominations that the actor may see (by the same policy condition as the list), newest
+/// first, for their page: the management chain, the nominators and the People team see every one,
+/// the person their approved ones.
 /// Empty for a viewer without the Grow features.
 pub async fn of_person(
     state: &AppState,
@@ -937,54 +911,56 @@ pub async fn of_person(
     {
         return Ok(Vec::new());
     }
-    let relation = people::relation(state.db(), actor, person).await?;
-    let rows = sqlx::query(
-        "SELECT n.id, p.name AS person_name, n.nominated_by, b.name AS nominator_name, \
-         n.track_key, n.level_key, n.kind, n.status, n.created_at, n.decided_at, n.effective_on \
-         FROM nominations n JOIN users p ON p.id = n.person_id \
-         LEFT JOIN users b ON b.id = n.nominated_by \
-         WHERE n.person_id = $1 ORDER BY n.id DESC LIMIT 50",
-    )
+    let rows = sqlx::query(&format!(
+        "{SUMMARY_SELECT} WHERE n.person_id = $2 AND {} ORDER BY n.id DESC LIMIT 50",
+        policy::nominations_seen_sql(actor, "$1")
+    ))
+    .bind(actor.user_id.unwrap_or(0))
     .bind(person)
     .fetch_all(state.db().pool())
     .await?;
     let published = framework::published(state, actor).await?;
     let fw = published.as_ref().map(|p| &p.framework);
-    let mut out = Vec::new();
-    for r in &rows {
-        let status: String = r.try_get("status")?;
-        let status = NominationStatus::parse(&status).unwrap_or(NominationStatus::Pending);
-        let nominated_by: Option<i64> = r.try_get("nominated_by")?;
-        if !policy::see_nomination(
-            actor,
-            relation,
-            nominated_by,
-            status == NominationStatus::Approved,
-        ) {
-            continue;
-        }
-        let kind: String = r.try_get("kind")?;
-        let track: String = r.try_get("track_key")?;
-        let level: String = r.try_get("level_key")?;
-        let nominator_name: Option<String> = r.try_get("nominator_name")?;
-        out.push(NominationSummary {
-            id: r.try_get("id")?,
-            person: PersonRef {
-                id: person,
-                name: r.try_get("person_name")?,
-            },
-            to: people::position_names(fw, &track, &level),
-            kind: PositionKind::parse(&kind).unwrap_or(PositionKind::Promotion),
-            status,
-            nominated_by: nominated_by
-                .zip(nominator_name)
-                .map(|(id, name)| PersonRef { id, name }),
-            created_at: r.try_get("created_at")?,
-            decided_at: r.try_get("decided_at")?,
-            effective_on: r.try_get("effective_on")?,
-        });
-    }
-    Ok(out)
+    Ok(rows
+        .iter()
+        .map(|r| summary(r, fw))
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// The columns of a nomination as lists show it, from `nominations n` with the person `p` and
+/// the nominator `b`; read by [`summary`].
+const SUMMARY_SELECT: &str = "SELECT n.id, n.person_id, p.name AS person_name, n.nominated_by, \
+     b.name AS nominator_name, n.track_key, n.level_key, n.kind, n.status, n.created_at, \
+     n.decided_at, n.effective_on \
+     FROM nominations n JOIN users p ON p.id = n.person_id LEFT JOIN users b ON b.id = n.nominated_by";
+
+/// A nomination of a list, from a row of [`SUMMARY_SELECT`].
+fn summary(
+    r: &sqlx::any::AnyRow,
+    fw: Option<&Framework>,
+) -> Result<NominationSummary, sqlx::Error> {
+    let kind: String = r.try_get("kind")?;
+    let status: String = r.try_get("status")?;
+    let track: String = r.try_get("track_key")?;
+    let level: String = r.try_get("level_key")?;
+    let nominated_by: Option<i64> = r.try_get("nominated_by")?;
+    let nominator_name: Option<String> = r.try_get("nominator_name")?;
+    Ok(NominationSummary {
+        id: r.try_get("id")?,
+        person: PersonRef {
+            id: r.try_get("person_id")?,
+            name: r.try_get("person_name")?,
+        },
+        to: people::position_names(fw, &track, &level),
+        kind: PositionKind::parse(&kind).unwrap_or(PositionKind::Promotion),
+        status: NominationStatus::parse(&status).unwrap_or(NominationStatus::Pending),
+        nominated_by: nominated_by
+            .zip(nominator_name)
+            .map(|(id, name)| PersonRef { id, name }),
+        created_at: r.try_get("created_at")?,
+        decided_at: r.try_get("decided_at")?,
+        effective_on: r.try_get("effective_on")?,
+    })
 }
 
 /// Approves or declines a pending nomination (the People team). Approval records the new position

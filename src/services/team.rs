@@ -391,15 +391,7 @@ pub async fn team(state: &AppState, actor: &Actor, query: TeamQuery) -> AppResul
     let (members, checkins, truncated) =
         read_members(state, actor, fw, manager_id, query.whole_chain).await?;
     let mut members = members;
-    latest_nominations(
-        state,
-        actor,
-        relation,
-        manager_id,
-        query.whole_chain,
-        &mut members,
-    )
-    .await?;
+    latest_nominations(state, actor, manager_id, query.whole_chain, &mut members).await?;
     let heat_map = heat_map(fw, &members, &checkins);
     Ok(Team {
         manager: PersonRef {
@@ -421,7 +413,6 @@ pub async fn team(state: &AppState, actor: &Actor, query: TeamQuery) -> AppResul
 async fn latest_nominations(
     state: &AppState,
     actor: &Actor,
-    relation: Relation,
     manager_id: i64,
     whole_chain: bool,
     members: &mut [TeamMember],
@@ -431,11 +422,14 @@ async fn latest_nominations(
     } else {
         "n.person_id IN (SELECT id FROM users WHERE manager_id = $1)".to_owned()
     };
+    // Only the nominations the viewer may see, by the policy's condition for lists.
     let rows = sqlx::query(&format!(
-        "SELECT n.id, n.person_id, n.nominated_by, n.kind, n.status FROM nominations n \
-         WHERE {members_where} ORDER BY n.id DESC"
+        "SELECT n.id, n.person_id, n.kind, n.status FROM nominations n \
+         WHERE {members_where} AND {} ORDER BY n.id DESC",
+        policy::nominations_seen_sql(actor, "$2")
     ))
     .bind(manager_id)
+    .bind(actor.user_id.unwrap_or(0))
     .fetch_all(state.db().pool())
     .await?;
     let mut latest: HashMap<i64, NominationBrief> = HashMap::new();
@@ -448,23 +442,6 @@ async fn latest_nominations(
         let status = NominationStatus::parse(&status).unwrap_or(NominationStatus::Pending);
         let kind: String = r.try_get("kind")?;
         let kind = PositionKind::parse(&kind).unwrap_or(PositionKind::Promotion);
-        // Everyone shown is below the manager: in the viewer's chain when the viewer is the
-        // manager or above them; an admin outside the chain may be among them.
-        let to_member = if actor.user_id == Some(person) {
-            Relation::Myself
-        } else if relation == Relation::Other {
-            Relation::Other
-        } else {
-            Relation::InManagementChain
-        };
-        if !policy::see_nomination(
-            actor,
-            to_member,
-            r.try_get("nominated_by")?,
-            status == NominationStatus::Approved,
-        ) {
-            continue;
-        }
         latest.insert(
             person,
             NominationBrief {
