@@ -25,6 +25,9 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::services::{audit, framework, people, release};
 use crate::state::AppState;
 
+/// The most people a round's page lists at once, by name; its counts cover everyone.
+pub const PEOPLE_SHOWN: usize = 500;
+
 /// The longest name of a round, in characters.
 pub const NAME_MAX: usize = 120;
 
@@ -194,8 +197,10 @@ pub struct RoundPerson {
 pub struct Round {
     #[serde(flatten)]
     pub summary: RoundSummary,
-    /// In name order, only those at the state asked for when filtered.
+    /// In name order, only those at the state asked for when filtered; at most [`PEOPLE_SHOWN`].
     pub people: Vec<RoundPerson>,
+    /// More people match than `people` lists.
+    pub truncated: bool,
     /// The viewer may close the round.
     pub may_close: bool,
 }
@@ -501,7 +506,8 @@ pub async fn get(
          FROM checkin_round_people rp JOIN checkin_rounds r ON r.id = rp.round_id \
          JOIN users u ON u.id = rp.person_id LEFT JOIN users m ON m.id = u.manager_id \
          {ROUND_CHECKIN} WHERE rp.round_id = $1 {limit_sql} {only_sql} \
-         ORDER BY u.name_key, u.id"
+         ORDER BY u.name_key, u.id LIMIT {}",
+        PEOPLE_SHOWN + 1
     );
     let mut query = sqlx::query(&sql).bind(id);
     if let Some(me) = limit {
@@ -511,8 +517,10 @@ pub async fn get(
         query = query.bind(s.as_str());
     }
     let rows = query.fetch_all(db.pool()).await?;
+    let truncated = rows.len() > PEOPLE_SHOWN;
     let people = rows
         .iter()
+        .take(PEOPLE_SHOWN)
         .map(|r| {
             let person: i64 = r.try_get("id")?;
             let checkin_id: Option<i64> = r.try_get("checkin_id")?;
@@ -534,6 +542,7 @@ pub async fn get(
         may_close: summary.is_open() && policy::close_checkin_round(actor, started_by).is_ok(),
         summary,
         people,
+        truncated,
     })
 }
 

@@ -777,3 +777,78 @@ async fn a_database_of_the_previous_release_upgrades_and_takes_rounds() {
     assert_eq!(round.summary.progress.people, 1);
     assert_eq!(round.people[0].state, RoundState::NotStarted);
 }
+
+#[tokio::test]
+async fn a_round_of_more_people_than_its_page_lists_says_so_and_counts_everyone() {
+    let app = TestApp::demo().await;
+    let org = app.organisation().await;
+    let db = app.state.db().pool();
+    let round = start(
+        &app,
+        &mia(&org),
+        input("Everyone", "line", None, Some(org.mia)),
+    )
+    .await;
+    // More people than the page lists, added to the round as starting it would have.
+    let extra = checkin_rounds::PEOPLE_SHOWN + 5;
+    for chunk in (0..extra).collect::<Vec<_>>().chunks(100) {
+        let values: Vec<String> = chunk
+            .iter()
+            .map(|i| {
+                format!(
+                    "('many{i:04}@demo.trellis.test', 'Person {i:04}', 'person {i:04}', 'employee', 1, 0)"
+                )
+            })
+            .collect();
+        sqlx::query(&format!(
+            "INSERT INTO users (email, name, name_key, role, active, created_at) VALUES {}",
+            values.join(", ")
+        ))
+        .execute(db)
+        .await
+        .expect("people");
+    }
+    sqlx::query(
+        "INSERT INTO checkin_round_people (round_id, person_id) \
+         SELECT $1, id FROM users WHERE email LIKE 'many%'",
+    )
+    .bind(round)
+    .execute(db)
+    .await
+    .expect("in the round");
+    let r = checkin_rounds::get(&app.state, &Actor::command_line(), round, None)
+        .await
+        .expect("the round");
+    assert_eq!(r.people.len(), checkin_rounds::PEOPLE_SHOWN);
+    assert!(r.truncated);
+    assert_eq!(
+        r.summary.progress.people,
+        extra as i64 + 2,
+        "the counts cover everyone"
+    );
+    let admin = app.admin().await;
+    let page = app
+        .get(&format!("/checkin-rounds/{round}"))
+        .session(&admin)
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        page.body
+            .contains("Only the first 500 people by name are listed here"),
+        "{}",
+        page.body
+    );
+    // A round that fits lists everyone and says nothing of the kind.
+    let small = start(
+        &app,
+        &mia(&org),
+        input("Small", "line", None, Some(org.mia)),
+    )
+    .await;
+    let r = checkin_rounds::get(&app.state, &Actor::command_line(), small, None)
+        .await
+        .expect("the round");
+    assert!(!r.truncated);
+    assert_eq!(r.people.len(), 2);
+}
