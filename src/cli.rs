@@ -12,12 +12,13 @@ use clap::{Args, Parser, Subcommand};
 use trellis_framework::diff::Diff;
 use trellis_framework::import::{Format, SourceFile};
 
+use crate::architecture::framework;
 use crate::auth::password::Cost;
 use crate::auth::{Actor, Role};
 use crate::config::{Config, sqlite_url_in};
 use crate::db::{Db, migrations};
 use crate::error::AppError;
-use crate::services::{accounts, framework};
+use crate::people::accounts;
 use crate::state::AppState;
 
 #[derive(Parser)]
@@ -259,7 +260,7 @@ async fn open(url: &str, pool_size: u32) -> anyhow::Result<Db> {
         .await
         .context("migrating the database")?;
     // A command may change the directory: the surveys that opened today take their audience first.
-    crate::services::surveys::take_due_audiences(&db)
+    crate::rollout::surveys::take_due_audiences(&db)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.public_message()))
         .context("taking the audiences of the surveys opening today")?;
@@ -285,7 +286,7 @@ fn config_for(url: String, bind: SocketAddr, base_url: Option<String>) -> anyhow
         pool_size: 16,
         password_cost: Cost::Production,
         limits,
-        lockout: crate::services::accounts::Lockout::default(),
+        lockout: crate::people::accounts::Lockout::default(),
         smtp_url: None,
         mail_from: None,
     })
@@ -440,7 +441,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = open(&url, 2).await?;
             let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
             let started = std::time::Instant::now();
-            let n = crate::services::readiness::recompute_all(&state, &Actor::command_line())
+            let n = crate::growth::readiness::recompute_all(&state, &Actor::command_line())
                 .await
                 .map_err(user_error)?;
             println!(
@@ -631,8 +632,8 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
             Ok(ExitCode::SUCCESS)
         }
         FrameworkCommand::Templates => {
-            for t in
-                crate::services::catalog::templates(&Actor::command_line()).map_err(user_error)?
+            for t in crate::architecture::templates::templates(&Actor::command_line())
+                .map_err(user_error)?
             {
                 let summary = t.summary();
                 println!("{:<24} {}", summary.id, summary.name);
@@ -656,7 +657,7 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
             let url = cli.database_url()?;
             let db = open(&url, 2).await?;
             let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
-            let report = crate::services::catalog::add_to_draft(
+            let report = crate::architecture::templates::add_to_draft(
                 &state,
                 &Actor::command_line(),
                 id,
@@ -841,7 +842,7 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
 }
 
 async fn people_command(cli: &Cli, cmd: &PeopleCommand) -> anyhow::Result<ExitCode> {
-    use crate::services::people_import::{self, ImportError, ImportOptions};
+    use crate::people::import::{self, ImportError, ImportOptions};
     let url = cli.database_url()?;
     let db = open(&url, 2).await?;
     let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
@@ -866,14 +867,14 @@ async fn people_command(cli: &Cli, cmd: &PeopleCommand) -> anyhow::Result<ExitCo
                     if done == total {
                         eprintln!();
                     }
-                } else if total >= 10 * people_import::PROGRESS_EVERY {
+                } else if total >= 10 * import::PROGRESS_EVERY {
                     let tenth = done * 10 / total;
                     if tenth > last_tenth.swap(tenth, std::sync::atomic::Ordering::Relaxed) {
                         eprintln!("{done}/{total} rows ({}%)", tenth * 10);
                     }
                 }
             };
-            match people_import::import_csv(&state, &actor, &text, options, &progress).await {
+            match import::import_csv(&state, &actor, &text, options, &progress).await {
                 Ok(summary) => {
                     let mut out = std::io::stdout().lock();
                     for c in &summary.changes {
@@ -918,7 +919,7 @@ async fn people_command(cli: &Cli, cmd: &PeopleCommand) -> anyhow::Result<ExitCo
             }
         }
         PeopleCommand::Export { output } => {
-            let text = people_import::export_csv(&state, &actor)
+            let text = import::export_csv(&state, &actor)
                 .await
                 .map_err(user_error)?;
             match output {

@@ -18,7 +18,7 @@ pub struct Config {
     /// Request rate limits of sign-in, account links, the API and SCIM (`TRELLIS_RATE_*`).
     pub limits: crate::auth::limits::RateLimits,
     /// How failed sign-ins are slowed down, per email and client address.
-    pub lockout: crate::services::accounts::Lockout,
+    pub lockout: crate::people::accounts::Lockout,
     /// Where invitation and reset links are sent from (`TRELLIS_SMTP_URL`); none: admins pass them on.
     pub smtp_url: Option<String>,
     /// The sender of those emails (`TRELLIS_MAIL_FROM`), e.g. `Trellis <trellis@example.com>`.

@@ -1,10 +1,12 @@
 //! The demo organisation: a framework with several tracks, published, and accounts to sign in with:
 //! an admin, an employee and the employee's manager.
 
+use crate::architecture::framework;
 use crate::auth::password::Cost;
 use crate::auth::{Actor, Role};
 use crate::error::{AppError, AppResult};
-use crate::services::{accounts, framework, people_import};
+use crate::people::accounts;
+use crate::people::import;
 use crate::state::AppState;
 
 /// The demo framework, a file in the documented YAML format.
@@ -92,20 +94,20 @@ async fn create_logins(state: &AppState, logins: &[Login], cost: Cost) -> AppRes
 pub async fn seed_directory(state: &AppState, cost: Cost) -> AppResult<()> {
     create_logins(state, &DIRECTORY_LOGINS, cost).await?;
     let operator = Actor::command_line();
-    people_import::import_csv(
+    import::import_csv(
         state,
         &operator,
         PEOPLE_CSV,
-        people_import::ImportOptions::default(),
+        import::ImportOptions::default(),
         &|_, _| {},
     )
     .await
     .map_err(|e| match e {
-        people_import::ImportError::Rows(rows) => AppError::internal(format!(
+        import::ImportError::Rows(rows) => AppError::internal(format!(
             "The demo's people file has {}.",
             crate::text::count(rows.len(), "mistake", "mistakes")
         )),
-        people_import::ImportError::App(e) => e,
+        import::ImportError::App(e) => e,
     })?;
     Ok(())
 }
@@ -119,7 +121,7 @@ pub async fn seed_growth(state: &AppState) -> AppResult<()> {
     let sam = person(state, "employee@demo.trellis.test").await?;
     let iris = person(state, "iris.brook@demo.trellis.test").await?;
     let june = person(state, "june.hale@demo.trellis.test").await?;
-    use crate::services::checkins::RatingInput;
+    use crate::growth::checkins::RatingInput;
     let rate = |pairs: &[(&str, &str, &str)]| -> Vec<(String, RatingInput)> {
         pairs
             .iter()
@@ -228,7 +230,11 @@ pub async fn seed_growth(state: &AppState) -> AppResult<()> {
     )
     .await?;
 
-    use crate::services::{evidence, one_on_ones, plans};
+    use crate::growth::evidence;
+
+    use crate::growth::one_on_ones;
+
+    use crate::growth::plans;
     let sam_actor = &sam.actor;
     for (kind, title, url, competencies) in [
         (
@@ -377,10 +383,10 @@ async fn agreed_checkin(
     state: &AppState,
     (employee, manager): (&DemoPerson, &DemoPerson),
     level: &str,
-    own: &[(String, crate::services::checkins::RatingInput)],
-    managers: &[(String, crate::services::checkins::RatingInput)],
+    own: &[(String, crate::growth::checkins::RatingInput)],
+    managers: &[(String, crate::growth::checkins::RatingInput)],
 ) -> AppResult<i64> {
-    use crate::services::checkins;
+    use crate::growth::checkins;
     let id = checkins::start(
         state,
         &employee.actor,

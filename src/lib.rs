@@ -4,6 +4,8 @@
 //! `main.rs` wires it to the command line, and the tests and benchmarks drive it directly.
 
 pub mod api;
+pub mod architecture;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -11,10 +13,11 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod growth;
 pub mod mail;
 pub mod markdown;
-pub mod scim;
-pub mod services;
+pub mod people;
+pub mod rollout;
 pub mod site;
 pub mod state;
 pub mod text;
@@ -60,11 +63,11 @@ pub fn app(state: AppState) -> Router {
         .merge(web::routes(state.clone()))
         .merge(api::docs())
         .nest("/api", api::routes())
-        .nest("/scim/v2", scim::routes(state.clone()))
+        .nest("/scim/v2", people::scim::routes(state.clone()))
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            services::surveys::take_audiences_before_requests,
+            rollout::surveys::take_audiences_before_requests,
         ))
         .layer(axum::middleware::from_fn_with_state(
             (

@@ -12,7 +12,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::auth::Actor;
 use crate::config::Config;
-use crate::services::accounts::{IssuedLink, LinkPurpose};
+use crate::people::accounts::{IssuedLink, LinkPurpose};
 
 /// How long one attempt to hand a message to the SMTP server may take.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -241,7 +241,7 @@ fn transport_url(raw: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::{LinkMail, link_text, transport_url, wrap};
-    use crate::services::accounts::LinkPurpose;
+    use crate::people::accounts::LinkPurpose;
 
     #[test]
     fn paragraphs_wrap_at_spaces_and_keep_long_words_whole() {

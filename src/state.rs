@@ -3,12 +3,12 @@
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use crate::architecture::framework::Snapshot;
 use crate::auth::cache::ActorCache;
 use crate::config::Config;
 use crate::db::Db;
 use crate::mail::Mailer;
 use crate::markdown::Markdown;
-use crate::services::framework::Snapshot;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -20,7 +20,7 @@ struct Inner {
     frameworks: FrameworkCache,
     actors: ActorCache,
     counts: CountCache,
-    dashboards: crate::services::kpis::DashboardCache,
+    dashboards: crate::rollout::kpis::DashboardCache,
     /// The day (Julian day number) this server last took the audiences of the surveys due to open.
     survey_audiences_checked: std::sync::atomic::AtomicI64,
     mailer: Option<Mailer>,
@@ -89,7 +89,7 @@ impl AppState {
             frameworks: FrameworkCache::default(),
             actors: ActorCache::default(),
             counts: CountCache::default(),
-            dashboards: crate::services::kpis::DashboardCache::default(),
+            dashboards: crate::rollout::kpis::DashboardCache::default(),
             survey_audiences_checked: std::sync::atomic::AtomicI64::new(i64::MIN),
         }))
     }
@@ -118,13 +118,13 @@ impl AppState {
         &self.0.counts
     }
 
-    /// Computed KPI dashboards (see `services::kpis`).
-    pub fn dashboards(&self) -> &crate::services::kpis::DashboardCache {
+    /// Computed KPI dashboards (see `rollout::kpis`).
+    pub fn dashboards(&self) -> &crate::rollout::kpis::DashboardCache {
         &self.0.dashboards
     }
 
     /// The day this server last took the audiences of the surveys due to open (see
-    /// `services::surveys::take_audiences_before_requests`).
+    /// `rollout::surveys::take_audiences_before_requests`).
     pub fn survey_audiences_checked(&self) -> &std::sync::atomic::AtomicI64 {
         &self.0.survey_audiences_checked
     }

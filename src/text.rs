@@ -285,7 +285,10 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut paths = Vec::new();
         for dir in [
-            "src/services",
+            "src/architecture",
+            "src/people",
+            "src/growth",
+            "src/rollout",
             "src/web",
             "src/api",
             "src/domain",
@@ -294,8 +297,11 @@ mod tests {
             files(&root.join(dir), ".rs", &mut paths);
         }
         paths.push(root.join("src/error.rs"));
+        paths.push(root.join("src/audit.rs"));
         paths.push(root.join("src/demo.rs"));
         let mut found = Vec::new();
+        // SCIM's messages answer a provisioning client, in the protocol's words.
+        paths.retain(|p| !p.components().any(|c| c.as_os_str() == "scim"));
         for path in paths {
             let source = std::fs::read_to_string(&path).expect("a source file");
             // Tests below a file's code hold sample strings, not messages.

@@ -2,25 +2,6 @@
 //! browser session). Every route is declared with its OpenAPI description, served at
 //! `/api/openapi.json` and browsable at `/api/docs`. Errors are RFC 9457 problem documents.
 
-mod admin;
-mod checkin_rounds;
-mod checkins;
-mod dashboard;
-mod evidence;
-mod framework;
-mod growth_record;
-mod home;
-mod nominations;
-mod one_on_ones;
-mod people;
-mod people_import;
-mod plans;
-mod readiness;
-mod rollout;
-mod surveys;
-mod team;
-mod templates;
-
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -37,7 +18,14 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::architecture::api::{framework, templates};
 use crate::error::{AppError, FieldError, FileError, error_body};
+use crate::growth::api::{
+    checkin_rounds, checkins, evidence, home, nominations, one_on_ones, plans, readiness, record,
+    team,
+};
+use crate::people::api::{admin, directory, import};
+use crate::rollout::api::{kpis, rollout, surveys};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -64,15 +52,15 @@ use crate::state::AppState;
         framework::publish,
         framework::lint_draft,
         templates::list_templates,
-        people::list_people,
-        people::get_person,
-        people::create_person,
-        people::update_person,
-        people::list_positions,
-        people::record_position,
-        people::invite_people,
-        people_import::import_people,
-        people_import::export_people,
+        directory::list_people,
+        directory::get_person,
+        directory::create_person,
+        directory::update_person,
+        directory::list_positions,
+        directory::record_position,
+        directory::invite_people,
+        import::import_people,
+        import::export_people,
         templates::add_template,
         admin::list_tokens,
         admin::create_token,
@@ -264,7 +252,7 @@ const AREAS: &[fn() -> utoipa::openapi::OpenApi] = &[
     readiness::Api::openapi,
     plans::Api::openapi,
     one_on_ones::Api::openapi,
-    dashboard::Api::openapi,
+    kpis::Api::openapi,
     checkins::Api::openapi,
     checkin_rounds::Api::openapi,
     rollout::Api::openapi,
@@ -272,7 +260,7 @@ const AREAS: &[fn() -> utoipa::openapi::OpenApi] = &[
     home::Api::openapi,
     team::Api::openapi,
     nominations::Api::openapi,
-    growth_record::Api::openapi,
+    record::Api::openapi,
 ];
 
 /// The API's OpenAPI document.
@@ -334,24 +322,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .nest(
             "/v1",
-            framework::routes()
-                .merge(templates::routes())
-                .merge(admin::routes())
-                .merge(people::routes())
-                .merge(people_import::routes())
-                .merge(plans::routes())
-                .merge(one_on_ones::routes())
-                .merge(rollout::routes())
-                .merge(surveys::routes())
-                .merge(checkins::routes())
-                .merge(checkin_rounds::routes())
-                .merge(evidence::routes())
-                .merge(readiness::routes())
-                .merge(dashboard::routes())
-                .merge(home::routes())
-                .merge(team::routes())
-                .merge(nominations::routes())
-                .merge(growth_record::routes()),
+            crate::architecture::api::routes()
+                .merge(crate::people::api::routes())
+                .merge(crate::growth::api::routes())
+                .merge(crate::rollout::api::routes()),
         )
         .fallback(|| async { AppError::not_found("this API route") })
         .layer(middleware::from_fn(json_objects))

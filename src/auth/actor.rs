@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use serde::Serialize;
 
 use crate::error::AppError;
-use crate::services::accounts;
+use crate::people::accounts;
 use crate::state::AppState;
 
 /// What a person may do across the organisation.

@@ -13,7 +13,7 @@
 //! rate on its own. Buckets back to full are forgotten, and past [`crate::state::budget::LIMITER`]
 //! bytes new clients share one overflow bucket until room is made, so a flood of addresses cannot
 //! grow the server. Failed sign-ins are also slowed per account and address in the database
-//! (`services::accounts::Lockout`), which holds across servers.
+//! (`people::accounts::Lockout`), which holds across servers.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -396,7 +396,7 @@ async fn bucket_key(
             let actor = match state.actors().get(secret) {
                 Some(actor) => Some(actor),
                 None => {
-                    let found = crate::services::accounts::actor_for_session(state.db(), secret)
+                    let found = crate::people::accounts::actor_for_session(state.db(), secret)
                         .await
                         .ok()
                         .flatten();
@@ -471,7 +471,7 @@ fn too_many_requests(area: Area, wait: Duration) -> Response {
     let status = StatusCode::TOO_MANY_REQUESTS;
     let mut res = match area {
         // SCIM clients read errors in SCIM's own form (RFC 7644 §3.12), 429 included.
-        Area::Scim => crate::scim::error::ScimError::new(
+        Area::Scim => crate::people::scim::error::ScimError::new(
             status,
             None,
             format!("Too many requests: try again in {wait_words}."),

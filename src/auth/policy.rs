@@ -90,7 +90,7 @@ pub fn decides_nominations(actor: &Actor) -> bool {
 }
 
 /// The People team uses the Grow features before they are released to everyone, to prepare them;
-/// everyone else waits for the release (see `services::release`).
+/// everyone else waits for the release (see `rollout::pilot`).
 pub fn use_grow_before_release(actor: &Actor) -> bool {
     actor.is_admin()
 }

@@ -15,12 +15,12 @@ use askama::Template;
 use serde::Serialize;
 use trellis_framework::{Framework, Track};
 
-use crate::markdown::Markdown;
-use crate::services::framework::{VersionInfo, without_pay};
-use crate::web::framework::{
+use crate::architecture::framework::{VersionInfo, without_pay};
+use crate::architecture::web::framework::{
     FamilyView, LevelHead, LevelRow, LibraryEntry, MatrixView, family_views, level_heads,
     level_rows, library_groups, matrix_view,
 };
+use crate::markdown::Markdown;
 
 /// The stylesheets and scripts of the site, compiled into the binary.
 const ASSETS: [(&str, &str); 5] = [

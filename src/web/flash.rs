@@ -45,7 +45,7 @@ impl Flash {
     }
 
     fn decode(value: &str) -> Option<Flash> {
-        let text = super::account::percent_decode(value);
+        let text = super::percent_decode(value);
         let mut parts = text.splitn(3, '\n');
         let message = parts.next()?.trim().to_owned();
         if message.is_empty() {
@@ -53,7 +53,7 @@ impl Flash {
         }
         let href = parts.next().unwrap_or_default();
         let label = parts.next().unwrap_or_default().trim().to_owned();
-        let next = super::account::same_origin_path(href)
+        let next = super::same_origin_path(href)
             .filter(|_| !label.is_empty())
             .map(|href| (href, label));
         Some(Flash { message, next })

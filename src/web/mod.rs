@@ -2,30 +2,10 @@
 //! where editing benefits from it. Every page reads without JavaScript. Handlers extract, call one
 //! service, render; they never decide who may see what (the services do).
 
-mod account;
-mod admin;
 pub(crate) mod charts;
-mod checkin_rounds;
-mod checkins;
-mod dashboard;
-mod editor;
-mod evidence;
 pub mod flash;
-pub(crate) mod framework;
-mod gallery;
-mod growth_record;
-mod home;
-mod nominations;
-mod one_on_ones;
-mod people;
-mod people_import;
-mod plans;
-pub(crate) mod readiness;
-mod rollout;
-mod surveys;
-mod team;
-mod timeline;
-mod versions;
+pub(crate) mod forms;
+pub(crate) mod timeline;
 
 use askama::Template;
 use axum::Router;
@@ -51,27 +31,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/static/{file}", get(static_file))
         .route("/favicon.ico", get(favicon))
         .route("/help/framework-format", get(format_help))
-        .merge(account::routes())
-        .merge(framework::routes())
-        .merge(versions::routes())
-        .merge(editor::routes())
-        .merge(gallery::routes())
-        .merge(people::routes())
-        .merge(people_import::routes())
-        .merge(plans::routes())
-        .merge(one_on_ones::routes())
-        .merge(checkins::routes())
-        .merge(checkin_rounds::routes())
-        .merge(evidence::routes())
-        .merge(readiness::routes())
-        .merge(admin::routes())
-        .merge(rollout::routes())
-        .merge(surveys::routes())
-        .merge(dashboard::routes())
-        .merge(home::routes())
-        .merge(team::routes())
-        .merge(nominations::routes())
-        .merge(growth_record::routes())
+        .merge(crate::architecture::web::routes())
+        .merge(crate::people::web::routes())
+        .merge(crate::growth::web::routes())
+        .merge(crate::rollout::web::routes())
         .fallback(|| async { AppError::not_found("this page") })
         .layer(middleware::from_fn_with_state(state.clone(), render_errors))
         .layer(middleware::from_fn_with_state(state, flash::carry))
@@ -149,7 +112,7 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
         return res;
     }
     if status == StatusCode::UNAUTHORIZED {
-        let location = match account::same_origin_path(&target) {
+        let location = match same_origin_path(&target) {
             Some(target) => format!("/login?next={}", urlencode(&target)),
             None => "/login".to_owned(),
         };
@@ -168,7 +131,7 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
     let actor = match session {
         Some(s) => match state.actors().get(&s) {
             Some(actor) => Some(actor),
-            None => crate::services::accounts::actor_for_session(state.db(), &s)
+            None => crate::people::accounts::actor_for_session(state.db(), &s)
                 .await
                 .ok()
                 .flatten(),
@@ -306,4 +269,74 @@ pub fn change_kind(kind: &trellis_framework::diff::ChangeKind) -> &'static str {
         ChangeKind::Changed => "changed",
         ChangeKind::Moved => "moved",
     }
+}
+
+/// `raw` when it is a path on this site, fit for a `Location` header; `None` for anything else. It
+/// must start with one `/` and hold no `//`, no backslash, and no control character or whitespace.
+/// Its path is checked again after percent-decoding (as often as it holds escapes), and its query
+/// must not decode to a control character: browsers drop tabs and newlines from addresses and read
+/// a backslash as a slash, so any of these could turn `/\t/evil.example` into `//evil.example`,
+/// another site. Letters beyond ASCII are percent-encoded.
+pub fn same_origin_path(raw: &str) -> Option<String> {
+    const MAX_LEN: usize = 2048;
+    let risky = |c: char| c.is_control() || c.is_whitespace();
+    if raw.len() > MAX_LEN
+        || !raw.starts_with('/')
+        || raw.contains("//")
+        || raw.contains('\\')
+        || raw.chars().any(risky)
+    {
+        return None;
+    }
+    let mut layer = raw.to_owned();
+    for _ in 0..4 {
+        let decoded = percent_decode(&layer);
+        let (path, query) = decoded
+            .split_once(['?', '#'])
+            .unwrap_or((decoded.as_str(), ""));
+        if !path.starts_with('/')
+            || path.contains("//")
+            || path.contains('\\')
+            || path.chars().any(risky)
+            || query.chars().any(char::is_control)
+        {
+            return None;
+        }
+        if decoded == layer {
+            break;
+        }
+        layer = decoded;
+    }
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut bytes = [0; 4];
+            for b in c.encode_utf8(&mut bytes).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    Some(out)
+}
+
+/// `%XX` escapes replaced by their bytes; anything not valid UTF-8 afterwards becomes U+FFFD.
+pub(crate) fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
+        if bytes[i] == b'%'
+            && let (Some(high), Some(low)) = (hex(i + 1), hex(i + 2))
+        {
+            out.push((high * 16 + low) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -7,8 +7,8 @@ use axum::Router;
 use axum::http::{Method, StatusCode};
 use axum::response::Html;
 use axum::routing::get;
+use trellis::architecture::framework as service;
 use trellis::auth::Actor;
-use trellis::services::framework as service;
 
 use crate::editing::edit_cell;
 use crate::harness::{Session, journey};

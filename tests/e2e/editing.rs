@@ -3,8 +3,8 @@
 use anyhow::anyhow;
 use thirtyfour::By;
 use trellis::AppState;
+use trellis::architecture::framework as service;
 use trellis::auth::Actor;
-use trellis::services::framework as service;
 
 use crate::harness::journey;
 

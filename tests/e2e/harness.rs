@@ -60,7 +60,7 @@ impl App {
                 pool_size: 4,
                 password_cost: Cost::Test,
                 limits: trellis::auth::limits::RateLimits::off(),
-                lockout: trellis::services::accounts::Lockout::default(),
+                lockout: trellis::people::accounts::Lockout::default(),
                 smtp_url: None,
                 mail_from: None,
             },

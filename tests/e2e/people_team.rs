@@ -5,7 +5,7 @@
 use anyhow::{Context, anyhow, ensure};
 use trellis::auth::Actor;
 use trellis::auth::password::Cost;
-use trellis::services::people::{self, PersonInput};
+use trellis::people::directory::{self, PersonInput};
 
 use crate::harness::journey;
 
@@ -38,7 +38,7 @@ async fn the_people_team_reads_what_waits_and_follows_the_counts() {
         .fetch_one(state.db().pool())
         .await
         .context("a nomination waits")?;
-        people::save_person(
+        directory::save_person(
             state.db(),
             &Actor::command_line(),
             &PersonInput {

@@ -4,8 +4,8 @@
 use anyhow::{Context, anyhow};
 use thirtyfour::prelude::*;
 use trellis::auth::{Actor, Role, Via};
-use trellis::services::people::{self, PersonInput};
-use trellis::services::surveys::{self, AnswerInput, QuestionKind, Start, SurveyInput};
+use trellis::people::directory::{self, PersonInput};
+use trellis::rollout::surveys::{self, AnswerInput, QuestionKind, Start, SurveyInput};
 
 use crate::harness::{ADMIN_EMAIL, ADMIN_PASSWORD, journey};
 
@@ -23,7 +23,7 @@ async fn seed(state: &trellis::AppState) -> anyhow::Result<i64> {
     let mut respondents = Vec::new();
     for i in 0..5 {
         let email = format!("respondent{i}@demo.trellis.test");
-        let person = people::save_person(
+        let person = directory::save_person(
             state.db(),
             &operator,
             &PersonInput {

@@ -4,7 +4,7 @@
 
 use anyhow::{Context, anyhow, ensure};
 use serde_json::Value;
-use trellis::services::catalog;
+use trellis::architecture::templates;
 
 use crate::harness::{Session, journey};
 
@@ -214,7 +214,7 @@ async fn adding_a_template_keeps_the_draft_unless_an_item_is_ticked() {
             "{said}"
         );
         let changed = draft(s).await?;
-        let template = catalog::template(&trellis::auth::Actor::command_line(), "data").map_err(|e| anyhow!("{}", e.public_message()))?;
+        let template = templates::template(&trellis::auth::Actor::command_line(), "data").map_err(|e| anyhow!("{}", e.public_message()))?;
         let theirs = template
             .framework
             .competency("communication")

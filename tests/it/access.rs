@@ -51,7 +51,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 use trellis::auth::Actor;
-use trellis::services::accounts::{self, LinkPurpose};
+use trellis::people::accounts::{self, LinkPurpose};
 
 use crate::helpers::{ADMIN, EMPLOYEE, Organisation, Session, TestApp};
 
@@ -1724,9 +1724,9 @@ fn declared_routes() -> BTreeSet<(String, String)> {
             .expect("under src")
             .to_string_lossy()
             .replace('\\', "/");
-        let prefix = if relative.starts_with("api/") {
+        let prefix = if relative.starts_with("api/") || relative.contains("/api/") {
             "/api/v1"
-        } else if relative.starts_with("scim/") {
+        } else if relative.contains("scim/") {
             "/scim/v2"
         } else {
             ""

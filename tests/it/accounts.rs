@@ -317,7 +317,7 @@ async fn unknown_pages_are_404_pages() {
 use std::time::Duration;
 
 use trellis::auth::limits::{Rate, RateLimits};
-use trellis::services::accounts::{self, Lockout};
+use trellis::people::accounts::{self, Lockout};
 
 use crate::helpers::{EMPLOYEE, Res, Session};
 
@@ -671,10 +671,9 @@ async fn failed_sign_ins_slow_down_the_guesser_without_locking_out_the_owner() {
         page.body
             .contains("sign-in slowed down from one address until")
     );
-    let audit =
-        trellis::services::audit::recent(app.state.db(), &trellis::auth::Actor::command_line(), 50)
-            .await
-            .expect("the audit log");
+    let audit = trellis::audit::recent(app.state.db(), &trellis::auth::Actor::command_line(), 50)
+        .await
+        .expect("the audit log");
     assert!(
         audit
             .iter()

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 use trellis::auth::Actor;
-use trellis::services::accounts;
+use trellis::people::accounts;
 
 use crate::helpers::{ADMIN, EMPLOYEE, Session, TestApp};
 

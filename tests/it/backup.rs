@@ -10,7 +10,7 @@ use serde_json::Value;
 use trellis::auth::Actor;
 use trellis::auth::password::Cost;
 use trellis::db::{Db, backup};
-use trellis::services::people::{self, PersonInput};
+use trellis::people::directory::{self, PersonInput};
 
 use crate::helpers::{TestApp, fresh_database};
 
@@ -76,7 +76,7 @@ async fn a_backup_taken_while_people_are_added_restores_to_the_same_content() {
                     name: format!("Load {n}"),
                     ..PersonInput::default()
                 };
-                people::save_person(&db, &Actor::command_line(), &input)
+                directory::save_person(&db, &Actor::command_line(), &input)
                     .await
                     .expect("add a person");
                 n += 1;
@@ -140,7 +140,7 @@ async fn a_backup_taken_while_people_are_added_restores_to_the_same_content() {
     assert_eq!(content(&file), content(&again));
 
     // New rows get new ids after the restored ones.
-    let id = people::save_person(
+    let id = directory::save_person(
         &restored,
         &Actor::command_line(),
         &PersonInput {

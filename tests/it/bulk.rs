@@ -6,10 +6,10 @@
 use axum::http::StatusCode;
 use serde_json::json;
 use trellis::auth::Actor;
-use trellis::services::accounts::{self, LinkPurpose};
-use trellis::services::invitations::MAX_PER_REQUEST;
-use trellis::services::one_on_ones::{self, StartInput};
-use trellis::services::people::{self, PersonInput};
+use trellis::growth::one_on_ones::{self, StartInput};
+use trellis::people::accounts::{self, LinkPurpose};
+use trellis::people::directory::{self, PersonInput};
+use trellis::people::invitations::MAX_PER_REQUEST;
 
 use crate::helpers::{Organisation, Res, Session, TestApp};
 use crate::plans::{MIA, NOOR, OLA, actor, sign_in_as};
@@ -22,7 +22,7 @@ pub async fn access_objects(_app: &TestApp, org: &Organisation) -> Vec<(&'static
 
 /// Adds someone to the directory, reporting to `manager` (an email), and returns their id.
 async fn add_person(app: &TestApp, email: &str, name: &str, manager: &str) -> i64 {
-    people::save_person(
+    directory::save_person(
         app.state.db(),
         &Actor::command_line(),
         &PersonInput {

@@ -6,8 +6,8 @@ use crate::helpers::sign_in_as;
 use axum::http::StatusCode;
 use serde_json::json;
 use trellis::auth::{Actor, Role, Via};
-use trellis::services::checkin_rounds::{self, RoundInput, RoundState};
-use trellis::services::checkins::{self, RatingInput};
+use trellis::growth::checkin_rounds::{self, RoundInput, RoundState};
+use trellis::growth::checkins::{self, RatingInput};
 
 use crate::helpers::{Organisation, TestApp};
 
@@ -89,7 +89,7 @@ fn all_rated(keys: &[String], rating: &str) -> Vec<(String, RatingInput)> {
 
 async fn se_keys(app: &TestApp) -> Vec<String> {
     let published =
-        trellis::services::framework::require_published(&app.state, &Actor::command_line())
+        trellis::architecture::framework::require_published(&app.state, &Actor::command_line())
             .await
             .expect("a published framework");
     published

@@ -5,9 +5,9 @@
 use crate::helpers::sign_in_as;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
+use trellis::architecture::framework;
 use trellis::auth::{Actor, Role, Via};
-use trellis::services::checkins::{self, RatingInput};
-use trellis::services::framework;
+use trellis::growth::checkins::{self, RatingInput};
 
 use crate::helpers::{Organisation, Session, TestApp};
 
@@ -1237,10 +1237,10 @@ async fn outside_the_pilot_check_ins_are_closed() {
     .fetch_one(app.state.db().pool())
     .await
     .expect("a team");
-    trellis::services::release::set_audience(
+    trellis::rollout::pilot::set_audience(
         app.state.db(),
         &Actor::command_line(),
-        trellis::services::release::PILOT,
+        trellis::rollout::pilot::PILOT,
         &[team],
     )
     .await
@@ -1264,11 +1264,11 @@ async fn evidence_shows_beside_the_competencies_it_supports() {
     let app = TestApp::demo().await;
     let org = app.organisation().await;
     let id = ola_checkin(&app, &org, ("software-engineering", "se2"), false, false).await;
-    let item = trellis::services::evidence::add(
+    let item = trellis::growth::evidence::add(
         &app.state,
         &ola(&org),
         org.ola,
-        &trellis::services::evidence::EvidenceInput {
+        &trellis::growth::evidence::EvidenceInput {
             kind: "document".into(),
             title: "Billing migration write-up".into(),
             url: "https://example.test/billing".into(),

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use axum::http::StatusCode;
 use serde_json::Value;
 use trellis::auth::Actor;
-use trellis::services::people::{self, PersonInput, PositionInput};
+use trellis::people::directory::{self, PersonInput, PositionInput};
 
 use crate::helpers::{Session, TestApp};
 
@@ -197,12 +197,12 @@ async fn known_organisation(app: &TestApp) -> HashMap<&'static str, i64> {
             start_date: ago(p.start_days_ago),
             ..PersonInput::default()
         };
-        let id = people::save_person(db, &operator, &input)
+        let id = directory::save_person(db, &operator, &input)
             .await
             .expect("a person");
         ids.insert(p.name, id);
         for (track, level, days) in p.positions {
-            people::record_position(
+            directory::record_position(
                 &app.state,
                 &operator,
                 id,
@@ -228,7 +228,7 @@ async fn known_organisation(app: &TestApp) -> HashMap<&'static str, i64> {
             left_on: ago(p.left_days_ago.unwrap_or_default()),
             ..PersonInput::default()
         };
-        people::save_person(db, &operator, &input)
+        directory::save_person(db, &operator, &input)
             .await
             .expect("a leaver");
     }
@@ -1002,7 +1002,7 @@ async fn the_figures_follow_changes_to_the_records() {
         .json();
     assert_eq!(share(&before["coverage"]), (12, 15, Some(80.0)));
     // Wes gets a position: a recorded (audited) change, which the next view shows.
-    people::record_position(
+    directory::record_position(
         &app.state,
         &Actor::command_line(),
         ids["wes"],
@@ -1032,7 +1032,7 @@ async fn the_figures_follow_changes_to_the_records() {
 /// and by Pat and his four (2 to every statement).
 async fn closed_pulse(app: &TestApp, ids: &HashMap<&'static str, i64>) {
     use trellis::auth::{Role, Via};
-    use trellis::services::surveys::{self, AnswerInput, Start, SurveyInput};
+    use trellis::rollout::surveys::{self, AnswerInput, Start, SurveyInput};
     let operator = Actor::command_line();
     let id = surveys::create(
         &app.state,

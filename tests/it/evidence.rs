@@ -5,7 +5,7 @@ pub use crate::helpers::sign_in_as;
 use axum::http::StatusCode;
 use serde_json::json;
 use trellis::auth::{Actor, Role, Via};
-use trellis::services::evidence;
+use trellis::growth::evidence;
 
 use crate::helpers::{Organisation, Session, TestApp};
 

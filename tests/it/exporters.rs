@@ -223,7 +223,7 @@ fn publish_site_writes_pages_whose_links_all_resolve_and_no_pay() {
 
 #[test]
 fn the_site_escapes_what_people_wrote() {
-    let mut fw = trellis::services::framework::check_yaml(trellis::demo::FRAMEWORK_YAML)
+    let mut fw = trellis::architecture::framework::check_yaml(trellis::demo::FRAMEWORK_YAML)
         .expect("the demo file");
     fw.tracks[0].name = "<script>alert(1)</script> & \"Co\"".into();
     fw.tracks[0].levels[0]

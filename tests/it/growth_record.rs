@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use serde_json::Value;
-use trellis::services::one_on_ones::{self, ItemInput, PointInput};
+use trellis::growth::one_on_ones::{self, ItemInput, PointInput};
 
 use crate::helpers::{ADMIN, EMPLOYEE, Organisation, TestApp};
 use crate::home::{PROFILE, agreed_checkin, goal, noor_and_ola};

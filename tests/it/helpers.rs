@@ -11,7 +11,7 @@ use trellis::auth::password::Cost;
 use trellis::auth::{Actor, Role};
 use trellis::config::Config;
 use trellis::db::{Db, migrations};
-use trellis::services::accounts;
+use trellis::people::accounts;
 
 pub const ADMIN: (&str, &str) = ("admin@demo.trellis.test", "demo-admin-pass");
 pub const EMPLOYEE: (&str, &str) = ("employee@demo.trellis.test", "demo-employee-pass");
@@ -68,7 +68,7 @@ impl TestApp {
             pool_size: 4,
             password_cost: Cost::Test,
             limits: trellis::auth::limits::RateLimits::off(),
-            lockout: trellis::services::accounts::Lockout::default(),
+            lockout: trellis::people::accounts::Lockout::default(),
             smtp_url: None,
             mail_from: None,
         };
@@ -98,7 +98,7 @@ impl TestApp {
             pool_size: 4,
             password_cost: Cost::Test,
             limits: trellis::auth::limits::RateLimits::off(),
-            lockout: trellis::services::accounts::Lockout::default(),
+            lockout: trellis::people::accounts::Lockout::default(),
             smtp_url: None,
             mail_from: None,
         };
@@ -401,7 +401,7 @@ pub struct Organisation {
 
 impl TestApp {
     pub async fn organisation(&self) -> Organisation {
-        use trellis::services::people::{self, PersonInput, PositionInput};
+        use trellis::people::directory::{self, PersonInput, PositionInput};
         let operator = Actor::command_line();
         let db = self.state.db();
         let add = |email: &str, manager: &str| PersonInput {
@@ -420,13 +420,13 @@ impl TestApp {
             ("pat@demo.trellis.test", ""),
         ] {
             ids.push(
-                people::save_person(db, &operator, &add(email, manager))
+                directory::save_person(db, &operator, &add(email, manager))
                     .await
                     .expect("a person"),
             );
         }
         for (id, level) in ids.iter().zip(["principal", "se2", "se1", "se1"]) {
-            people::record_position(
+            directory::record_position(
                 &self.state,
                 &operator,
                 *id,

@@ -6,8 +6,9 @@
 use axum::http::StatusCode;
 use serde_json::Value;
 use trellis::auth::Actor;
-use trellis::services::one_on_ones::{self, ItemInput, StartInput};
-use trellis::services::{checkins, readiness};
+use trellis::growth::checkins;
+use trellis::growth::one_on_ones::{self, ItemInput, StartInput};
+use trellis::growth::readiness;
 
 use crate::helpers::{ADMIN, EMPLOYEE, Organisation, TestApp, demo_yaml_with};
 use crate::plans::{NOOR, OLA, actor, sign_in_as};
@@ -481,11 +482,11 @@ async fn the_radar_keeps_a_not_applicable_competency_as_a_marked_axis_and_its_lo
         "    name: Mentoring, coaching and growing others\n",
         1,
     );
-    trellis::services::framework::import_yaml(
+    trellis::architecture::framework::import_yaml(
         &app.state,
         &Actor::command_line(),
         &yaml,
-        &trellis::services::framework::ImportOptions {
+        &trellis::architecture::framework::ImportOptions {
             dry_run: false,
             prune: false,
             take: trellis_framework::merge::Take::all(),

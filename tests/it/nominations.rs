@@ -784,7 +784,8 @@ async fn a_pending_and_a_declined_nomination_say_what_happened_on_every_page() {
 async fn the_list_shows_each_viewer_exactly_the_nominations_the_policy_lets_them_see() {
     use trellis::auth::policy;
     use trellis::auth::{Actor, Role};
-    use trellis::services::{nominations, people};
+    use trellis::growth::nominations;
+    use trellis::people::directory;
     let (app, org) = world().await;
     let admin_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(ADMIN.0)
@@ -817,7 +818,7 @@ async fn the_list_shows_each_viewer_exactly_the_nominations_the_policy_lets_them
     for viewer in &viewers {
         let mut expected = Vec::new();
         for (id, person, by, approved) in &all {
-            let relation = people::relation(app.state.db(), viewer, *person)
+            let relation = directory::relation(app.state.db(), viewer, *person)
                 .await
                 .expect("a relation");
             if policy::see_nomination(viewer, relation, Some(*by), *approved) {

@@ -6,8 +6,8 @@
 use axum::http::StatusCode;
 use serde_json::json;
 use trellis::domain::Day;
-use trellis::services::one_on_ones::{self, ItemInput, PointInput, StartInput};
-use trellis::services::plans::{self, GoalInput};
+use trellis::growth::one_on_ones::{self, ItemInput, PointInput, StartInput};
+use trellis::growth::plans::{self, GoalInput};
 
 use crate::helpers::{Organisation, Session, TestApp};
 use crate::plans::{MIA, NOOR, OLA, PAT, actor, id_in, ola_goal, sign_in_as};

@@ -3,7 +3,7 @@
 use crate::helpers::sign_in_as;
 use axum::http::StatusCode;
 use trellis::auth::Actor;
-use trellis::services::people::{self, PersonInput};
+use trellis::people::directory::{self, PersonInput};
 
 use crate::helpers::TestApp;
 
@@ -252,7 +252,7 @@ async fn marking_someone_as_left_ends_their_sessions() {
         .expect(StatusCode::SEE_OTHER);
     // The session is gone from the database; this server's short-lived cache may still know it,
     // so ask the service directly.
-    let still = trellis::services::accounts::actor_for_session(
+    let still = trellis::people::accounts::actor_for_session(
         app.state.db(),
         ola_session.0.trim_start_matches("trellis_session="),
     )
@@ -273,7 +273,7 @@ async fn the_directory_is_searchable_and_paginated() {
     let app = TestApp::demo().await;
     let operator = Actor::command_line();
     for i in 0..60 {
-        people::save_person(
+        directory::save_person(
             app.state.db(),
             &operator,
             &PersonInput {

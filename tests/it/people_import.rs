@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use trellis::auth::Actor;
-use trellis::services::people_import::{self, ImportError, ImportOptions, ImportSummary, RowError};
+use trellis::people::import::{self, ImportError, ImportOptions, ImportSummary, RowError};
 
 use crate::helpers::TestApp;
 
@@ -20,11 +20,11 @@ async fn import(
     csv: &str,
     options: ImportOptions,
 ) -> Result<ImportSummary, ImportError> {
-    people_import::import_csv(&app.state, &Actor::command_line(), csv, options, &|_, _| {}).await
+    import::import_csv(&app.state, &Actor::command_line(), csv, options, &|_, _| {}).await
 }
 
 async fn export(app: &TestApp) -> String {
-    people_import::export_csv(&app.state, &Actor::command_line())
+    import::export_csv(&app.state, &Actor::command_line())
         .await
         .expect("export")
 }
@@ -250,7 +250,7 @@ mia@demo.trellis.test,Mia Chen,,platform,software-engineering,principal,2023-04-
         .json();
     assert_eq!(history[0]["kind"], "hire", "{history}");
     assert_eq!(history[0]["effective_on"], "2024-01-15", "{history}");
-    let audit = trellis::services::audit::recent(app.state.db(), &Actor::command_line(), 20)
+    let audit = trellis::audit::recent(app.state.db(), &Actor::command_line(), 20)
         .await
         .expect("audit");
     let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();

@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 use trellis::auth::Actor;
-use trellis::services::people::{self, PersonInput};
+use trellis::people::directory::{self, PersonInput};
 
 use crate::helpers::{Organisation, Session, TestApp};
 use crate::home::days_ago;
@@ -82,11 +82,11 @@ async fn everything_waits(app: &TestApp) -> (Organisation, i64) {
     let org = app.organisation().await;
     settle(app).await;
     let nomination = stored(app, org.ola, org.noor, "se2", "pending").await;
-    trellis::services::surveys::create(
+    trellis::rollout::surveys::create(
         &app.state,
         &Actor::command_line(),
-        trellis::services::surveys::Start::Pulse,
-        &trellis::services::surveys::SurveyInput {
+        trellis::rollout::surveys::Start::Pulse,
+        &trellis::rollout::surveys::SurveyInput {
             title: "Autumn pulse".into(),
             opens_on: days_ago(0),
             closes_on: in_days(13),
@@ -110,7 +110,7 @@ async fn everything_waits(app: &TestApp) -> (Organisation, i64) {
         .await
         .expect("an item due");
     // Quinn has no position, and no manager.
-    people::save_person(
+    directory::save_person(
         app.state.db(),
         &Actor::command_line(),
         &PersonInput {

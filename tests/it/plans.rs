@@ -6,7 +6,7 @@ pub use crate::helpers::sign_in_as;
 use axum::http::StatusCode;
 use serde_json::json;
 use trellis::auth::{Actor, Role, Via};
-use trellis::services::plans::{self, ActionInput, GoalInput};
+use trellis::growth::plans::{self, ActionInput, GoalInput};
 
 use crate::helpers::{Organisation, TestApp};
 
@@ -836,7 +836,7 @@ async fn the_owner_deletes_a_goal_with_its_actions_and_notes() {
         .await
         .expect("a comment");
     let noor_actor = actor(org.noor, NOOR);
-    let series = trellis::services::one_on_ones::start_series(
+    let series = trellis::growth::one_on_ones::start_series(
         &app.state,
         &noor_actor,
         org.ola,
@@ -845,16 +845,16 @@ async fn the_owner_deletes_a_goal_with_its_actions_and_notes() {
     .await
     .expect("a series")
     .series;
-    let meeting = trellis::services::one_on_ones::series(&app.state, &noor_actor, series)
+    let meeting = trellis::growth::one_on_ones::series(&app.state, &noor_actor, series)
         .await
         .expect("the series")
         .current
         .id;
-    let point = trellis::services::one_on_ones::add_talking_point(
+    let point = trellis::growth::one_on_ones::add_talking_point(
         &app.state,
         &actor(org.ola, OLA),
         meeting,
-        &trellis::services::one_on_ones::PointInput {
+        &trellis::growth::one_on_ones::PointInput {
             body: "About the wrong goal".into(),
             goal: Some(goal),
             competency: String::new(),

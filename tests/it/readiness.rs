@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 use trellis::auth::Actor;
-use trellis::services::readiness;
+use trellis::growth::readiness;
 
 use crate::evidence::sign_in_as;
 use crate::helpers::{Organisation, Session, TestApp, demo_yaml_with};
@@ -926,11 +926,11 @@ async fn a_rating_counts_for_another_position_whose_expectations_read_the_same()
         "            - You bring engineers, product managers and managers from several teams together to agree on one plan.\n            - When teams disagree on a shared design, you help them reach a decision and you record it.",
         "            - You agree interfaces and dates with engineers on other teams when your project depends on them.\n            - When your team disagrees on a technical question, you lay out the options and get a decision by an agreed date.",
     );
-    trellis::services::framework::import_yaml(
+    trellis::architecture::framework::import_yaml(
         &w.app.state,
         &Actor::command_line(),
         &yaml,
-        &trellis::services::framework::ImportOptions {
+        &trellis::architecture::framework::ImportOptions {
             dry_run: false,
             prune: false,
             take: trellis_framework::merge::Take::all(),

@@ -6,8 +6,9 @@ use axum::http::StatusCode;
 use serde_json::json;
 use trellis::auth::Actor;
 use trellis::error::AppError;
-use trellis::services::people::{self, PersonInput};
-use trellis::services::{release, roadmap};
+use trellis::people::directory::{self, PersonInput};
+use trellis::rollout::pilot;
+use trellis::rollout::roadmap;
 
 use crate::helpers::{Organisation, Session, TestApp};
 
@@ -987,7 +988,7 @@ async fn the_roadmap_exports_as_csv_and_prints_without_forms() {
 }
 
 async fn add_sales_team(app: &TestApp) -> i64 {
-    people::save_person(
+    directory::save_person(
         app.state.db(),
         &Actor::command_line(),
         &PersonInput {
@@ -1042,7 +1043,7 @@ async fn a_pilot_opens_the_grow_features_to_its_teams_first_then_to_everyone() {
     let sam = actor_of(&app, "employee@demo.trellis.test").await;
     // Before any choice, everyone has them.
     for who in [&ola, &sol, &sam] {
-        assert!(release::grow_enabled(db, who).await.expect("enabled"));
+        assert!(pilot::grow_enabled(db, who).await.expect("enabled"));
     }
     let page = app
         .get("/admin/rollout/pilot")
@@ -1068,40 +1069,40 @@ async fn a_pilot_opens_the_grow_features_to_its_teams_first_then_to_everyone() {
         .await
         .expect(StatusCode::SEE_OTHER);
     assert!(
-        release::grow_enabled(db, &ola).await.expect("ola"),
+        pilot::grow_enabled(db, &ola).await.expect("ola"),
         "Platform is the pilot"
     );
     assert!(
-        !release::grow_enabled(db, &sol).await.expect("sol"),
+        !pilot::grow_enabled(db, &sol).await.expect("sol"),
         "Sales waits"
     );
     assert!(
-        !release::grow_enabled(db, &sam).await.expect("sam"),
+        !pilot::grow_enabled(db, &sam).await.expect("sam"),
         "no team, no pilot"
     );
     assert!(
-        release::grow_enabled(db, &Actor::command_line())
+        pilot::grow_enabled(db, &Actor::command_line())
             .await
             .expect("admin"),
         "admins always have them"
     );
-    match release::require_grow(db, &sol).await {
+    match pilot::require_grow(db, &sol).await {
         Err(e @ AppError::NotReleased) => {
             assert_eq!(e.status(), StatusCode::FORBIDDEN);
             assert!(e.public_message().contains("not open to your team yet"));
         }
         other => panic!("expected NotReleased, got {other:?}"),
     }
-    assert_eq!(release::pilot_team_ids(db).await.expect("ids"), [platform]);
-    assert!(release::is_pilot_user(db, org.ola).await.expect("ola"));
+    assert_eq!(pilot::pilot_team_ids(db).await.expect("ids"), [platform]);
+    assert!(pilot::is_pilot_user(db, org.ola).await.expect("ola"));
     assert!(
-        !release::is_pilot_user(db, org.ola + 1000)
+        !pilot::is_pilot_user(db, org.ola + 1000)
             .await
             .expect("nobody")
     );
     let in_pilot: i64 = sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM users u WHERE {}",
-        release::in_pilot_sql("u")
+        pilot::in_pilot_sql("u")
     ))
     .fetch_one(db.pool())
     .await
@@ -1134,10 +1135,10 @@ async fn a_pilot_opens_the_grow_features_to_its_teams_first_then_to_everyone() {
         .await
         .expect(StatusCode::SEE_OTHER);
     for who in [&ola, &sol, &sam] {
-        assert!(release::grow_enabled(db, who).await.expect("enabled"));
+        assert!(pilot::grow_enabled(db, who).await.expect("enabled"));
     }
-    assert_eq!(release::audience(db).await.expect("audience"), "everyone");
-    assert_eq!(release::pilot_team_ids(db).await.expect("ids"), [platform]);
+    assert_eq!(pilot::audience(db).await.expect("audience"), "everyone");
+    assert_eq!(pilot::pilot_team_ids(db).await.expect("ids"), [platform]);
     assert_eq!(audit_count(&app, "rollout.release").await, 2);
 }
 
@@ -1280,10 +1281,10 @@ async fn a_person_outside_the_pilot_is_told_the_grow_pages_are_not_open_to_their
 pub async fn access_objects(app: &TestApp, _org: &Organisation) -> Vec<(&'static str, i64)> {
     let db = app.state.db();
     let operator = Actor::command_line();
-    let check = trellis::services::self_check::take(
+    let check = trellis::rollout::self_check::take(
         db,
         &operator,
-        &trellis::services::self_check::SelfCheckInput {
+        &trellis::rollout::self_check::SelfCheckInput {
             competencies: "yes".into(),
             levels: "flat".into(),
             tracks: "no".into(),

@@ -137,7 +137,7 @@ async fn okta_creates_finds_updates_and_deactivates_a_user() {
         updated["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"],
         json!("Archaeology")
     );
-    let record = trellis::services::people::person(
+    let record = trellis::people::directory::person(
         &app.state,
         &trellis::auth::Actor::command_line(),
         id.parse().expect("a number"),
@@ -158,7 +158,7 @@ async fn okta_creates_finds_updates_and_deactivates_a_user() {
     .expect(StatusCode::OK)
     .json();
     assert_eq!(off["active"], json!(false));
-    let record = trellis::services::people::person(
+    let record = trellis::people::directory::person(
         &app.state,
         &trellis::auth::Actor::command_line(),
         id.parse().expect("a number"),
@@ -466,7 +466,7 @@ async fn deleting_a_user_marks_them_left_and_hides_them_from_scim() {
     )
     .await;
     scim_error(&res, StatusCode::NOT_FOUND, None);
-    let record = trellis::services::people::person(
+    let record = trellis::people::directory::person(
         &app.state,
         &trellis::auth::Actor::command_line(),
         river.parse().expect("a number"),
@@ -656,7 +656,7 @@ async fn every_error_is_a_scim_error_body() {
 }
 
 async fn status_of(app: &TestApp, id: &str) -> trellis::domain::Status {
-    trellis::services::people::person(
+    trellis::people::directory::person(
         &app.state,
         &trellis::auth::Actor::command_line(),
         id.parse().expect("a number"),
@@ -800,7 +800,7 @@ async fn emails_read_back_as_sent_and_the_person_keeps_one_email() {
     let record = |app: &TestApp, id: String| {
         let state = app.state.clone();
         async move {
-            trellis::services::people::person(
+            trellis::people::directory::person(
                 &state,
                 &trellis::auth::Actor::command_line(),
                 id.parse().expect("a number"),

@@ -5,9 +5,9 @@
 use crate::helpers::sign_in_as;
 use axum::http::StatusCode;
 use trellis::auth::{Actor, Role, Via};
-use trellis::services::anonymity::Filter;
-use trellis::services::people::{self, PersonInput, PositionInput};
-use trellis::services::surveys::{self, AnswerInput, QuestionInput, Start, SurveyInput};
+use trellis::people::directory::{self, PersonInput, PositionInput};
+use trellis::rollout::anonymity::Filter;
+use trellis::rollout::surveys::{self, AnswerInput, QuestionInput, Start, SurveyInput};
 
 use crate::helpers::{Organisation, Session, TestApp};
 
@@ -31,7 +31,7 @@ async fn add_people(
     for i in 0..n {
         let email = format!("{prefix}{i}@demo.trellis.test");
         let name = format!("{prefix} number {i}");
-        let id = people::save_person(
+        let id = directory::save_person(
             app.state.db(),
             &operator,
             &PersonInput {
@@ -45,7 +45,7 @@ async fn add_people(
         .await
         .expect("a person");
         if let Some((track, level)) = track {
-            people::record_position(
+            directory::record_position(
                 &app.state,
                 &operator,
                 id,
@@ -1012,7 +1012,7 @@ async fn the_complement_of_a_filter_cannot_single_people_out() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains(REFUSED));
     // So is the pilot comparison when the pilot is only Data.
-    trellis::services::release::set_audience(
+    trellis::rollout::pilot::set_audience(
         app.state.db(),
         &Actor::command_line(),
         "pilot",
@@ -1041,7 +1041,7 @@ async fn small_groups_are_combined_in_breakdowns_and_pilot_is_compared_with_the_
     let b = add_people(&app, "beta", 7, "Beta", None).await;
     let c = add_people(&app, "gamma", 2, "Gamma", None).await;
     let d = add_people(&app, "delta", 3, "Delta", None).await;
-    trellis::services::release::set_audience(
+    trellis::rollout::pilot::set_audience(
         app.state.db(),
         &Actor::command_line(),
         "pilot",
@@ -1695,7 +1695,7 @@ async fn change_person(app: &TestApp, p: &Person, team: &str, status: &str) {
     } else {
         String::new()
     };
-    people::save_person(
+    directory::save_person(
         app.state.db(),
         &Actor::command_line(),
         &PersonInput {
@@ -1799,11 +1799,11 @@ async fn the_results_say_how_many_accounts_were_created_or_given_a_link_while_it
     let crowd = add_people(&app, "asked", 5, "Harbour", None).await;
     let survey = open_pulse(&app, 3, "team").await;
     add_people(&app, "added", 2, "Harbour", None).await;
-    trellis::services::accounts::issue_link(
+    trellis::people::accounts::issue_link(
         app.state.db(),
         &Actor::command_line(),
         &crowd[0].email,
-        trellis::services::accounts::LinkPurpose::Invite,
+        trellis::people::accounts::LinkPurpose::Invite,
     )
     .await
     .expect("an invitation");

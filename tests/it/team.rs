@@ -5,8 +5,8 @@
 use axum::http::StatusCode;
 use serde_json::Value;
 use trellis::auth::Actor;
-use trellis::services::readiness;
-use trellis::services::team::CHECKIN_OVERDUE_DAYS;
+use trellis::growth::readiness;
+use trellis::growth::team::CHECKIN_OVERDUE_DAYS;
 
 use crate::helpers::{ADMIN, EMPLOYEE, Organisation, TestApp};
 use crate::home::{PROFILE, agreed_checkin, goal, noor_and_ola};
@@ -323,7 +323,7 @@ async fn someone_without_reports_sees_an_empty_team() {
 async fn a_checkin_waiting_for_the_managers_ratings_is_flagged_and_the_counts_filter_the_team() {
     let (app, org) = world().await;
     // Ola started a check-in: it waits for Noor's ratings. Her home asks for them.
-    let open = trellis::services::checkins::start(
+    let open = trellis::growth::checkins::start(
         &app.state,
         &crate::plans::actor(org.ola, OLA),
         org.ola,

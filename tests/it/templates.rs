@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use axum::http::StatusCode;
+use trellis::architecture::templates;
 use trellis::auth::Actor;
-use trellis::services::catalog;
 use trellis_framework::{Framework, validate, yaml};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/framework-templates");
@@ -38,7 +38,7 @@ fn every_template_file_is_in_the_catalog() {
         .map(|(name, _)| name)
         .filter(|name| name != "library")
         .collect();
-    let mut listed: Vec<String> = catalog::templates(&Actor::command_line())
+    let mut listed: Vec<String> = templates::templates(&Actor::command_line())
         .expect("the templates")
         .iter()
         .map(|t| t.id.clone())
@@ -50,7 +50,7 @@ fn every_template_file_is_in_the_catalog() {
 
 #[test]
 fn the_catalog_covers_the_main_functions() {
-    let ids: Vec<String> = catalog::templates(&Actor::command_line())
+    let ids: Vec<String> = templates::templates(&Actor::command_line())
         .expect("the templates")
         .iter()
         .map(|t| t.id.clone())
@@ -104,7 +104,7 @@ fn a_key_means_the_same_thing_in_every_template() {
 
 #[test]
 fn every_template_is_complete_and_publishable() {
-    for t in catalog::templates(&Actor::command_line()).expect("the templates") {
+    for t in templates::templates(&Actor::command_line()).expect("the templates") {
         let fw = &t.framework;
         assert!(validate(fw).is_empty(), "{}: {:?}", t.id, validate(fw));
         assert!(!fw.tracks.is_empty(), "{} has a track", t.id);
@@ -155,8 +155,8 @@ mod gallery {
     use super::*;
     use crate::helpers::TestApp;
 
-    fn first_template() -> &'static catalog::Template {
-        catalog::templates(&Actor::command_line())
+    fn first_template() -> &'static templates::Template {
+        templates::templates(&Actor::command_line())
             .expect("the templates")
             .first()
             .expect("at least one template")
@@ -323,7 +323,7 @@ fn templates_are_listed_and_added_from_the_command_line() {
             .output()
             .expect("run")
     };
-    let t = catalog::templates(&Actor::command_line())
+    let t = templates::templates(&Actor::command_line())
         .expect("the templates")
         .first()
         .expect("a template");
@@ -383,9 +383,11 @@ mod merging {
         let admin = app.admin().await;
         let token = app.token("api").await;
         let before = draft(&app, &token).await;
-        let data =
-            trellis::services::catalog::template(&trellis::auth::Actor::command_line(), "data")
-                .expect("the data template");
+        let data = trellis::architecture::templates::template(
+            &trellis::auth::Actor::command_line(),
+            "data",
+        )
+        .expect("the data template");
         let tracks: Vec<(&str, &str)> = data
             .framework
             .tracks
@@ -513,13 +515,13 @@ fn the_catalogue_itself_asks_the_policy_whoever_calls_it() {
         role: Role::Employee,
         via: Via::Session,
     };
-    let refused = catalog::templates(&employee).expect_err("only those who edit the framework");
+    let refused = templates::templates(&employee).expect_err("only those who edit the framework");
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    let refused = catalog::template(&employee, "data").expect_err("nor one of them");
+    let refused = templates::template(&employee, "data").expect_err("nor one of them");
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     // The YAML of a template is for anyone who reads the framework.
     assert!(
-        catalog::source(&employee, "data")
+        templates::source(&employee, "data")
             .expect("the source")
             .contains("tracks")
     );

@@ -218,10 +218,9 @@ async fn every_change_is_in_the_audit_log() {
         .send()
         .await
         .expect(StatusCode::OK);
-    let events =
-        trellis::services::audit::recent(app.state.db(), &trellis::auth::Actor::command_line(), 20)
-            .await
-            .expect("audit log");
+    let events = trellis::audit::recent(app.state.db(), &trellis::auth::Actor::command_line(), 20)
+        .await
+        .expect("audit log");
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
     assert!(actions.contains(&"framework.edit"), "{actions:?}");
     assert!(actions.contains(&"framework.publish"), "{actions:?}");

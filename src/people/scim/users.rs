@@ -1,0 +1,344 @@
+//! `/Users`: people. `userName` is the email (case-insensitive) or, when a client's user name is
+//! not an email, kept beside it; the enterprise extension's `employeeNumber`, `department` and
+//! `manager` are the employee id, the team and the manager. DELETE marks a person as left.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use super::error::{ScimError, ScimResult};
+use super::filter::{self, CORE_USER, ENTERPRISE, get_ci};
+use super::{GetQuery, ListParams, boolean, list_response, parse_id, reply, text};
+use crate::auth::Actor;
+use crate::domain::Email;
+use crate::people::provisioning::{self, PersonWrite, ScimPerson};
+use crate::state::AppState;
+
+/// A person as a SCIM User.
+pub fn render(p: &ScimPerson, base: &str) -> Value {
+    let mut user = Map::new();
+    let mut schemas = vec![json!(CORE_USER)];
+    user.insert("id".into(), json!(p.id.to_string()));
+    if let Some(e) = &p.external_id {
+        user.insert("externalId".into(), json!(e));
+    }
+    user.insert("userName".into(), json!(p.user_name()));
+    match p.scim_name.as_deref() {
+        // Never written over SCIM: the name as the directory has it.
+        None => {
+            user.insert("name".into(), json!({ "formatted": p.name }));
+            user.insert("displayName".into(), json!(p.name));
+        }
+        Some(stored) => {
+            if let Ok(Value::Object(mut name)) = serde_json::from_str::<Value>(stored) {
+                if name.contains_key("formatted") {
+                    name.insert("formatted".into(), json!(p.name));
+                }
+                if !name.is_empty() {
+                    user.insert("name".into(), Value::Object(name));
+                }
+            }
+            if let Some(d) = &p.display_name {
+                user.insert("displayName".into(), json!(d));
+            }
+        }
+    }
+    match p.scim_emails.as_deref() {
+        // Never written over SCIM: the person's one email.
+        None => {
+            user.insert(
+                "emails".into(),
+                json!([{ "value": p.email, "type": "work", "primary": true }]),
+            );
+        }
+        Some(stored) => {
+            if let Ok(Value::Array(emails)) = serde_json::from_str::<Value>(stored)
+                && !emails.is_empty()
+            {
+                user.insert("emails".into(), Value::Array(emails));
+            }
+        }
+    }
+    if !p.active_unassigned {
+        user.insert("active".into(), json!(p.active));
+    }
+    let mut enterprise = Map::new();
+    if let Some(n) = &p.employee_id {
+        enterprise.insert("employeeNumber".into(), json!(n));
+    }
+    if let Some(t) = &p.team {
+        enterprise.insert("department".into(), json!(t));
+    }
+    if let Some(m) = p.manager_id {
+        enterprise.insert(
+            "manager".into(),
+            json!({ "value": m.to_string(), "$ref": format!("{base}/Users/{m}") }),
+        );
+    }
+    if !enterprise.is_empty() {
+        schemas.push(json!(ENTERPRISE));
+        user.insert(ENTERPRISE.into(), Value::Object(enterprise));
+    }
+    user.insert("schemas".into(), Value::Array(schemas));
+    let mut value = Value::Object(user);
+    let version = super::version_of(&value);
+    if let Some(o) = value.as_object_mut() {
+        o.insert(
+            "meta".into(),
+            json!({
+                "resourceType": "User",
+                "created": super::timestamp(p.created_at),
+                "lastModified": super::timestamp(p.updated_at.unwrap_or(p.created_at)),
+                "location": format!("{base}/Users/{}", p.id),
+                "version": version,
+            }),
+        );
+    }
+    value
+}
+
+/// Reads a User (a POST or PUT body, or a resource after PATCH) into what the service writes.
+pub fn read(body: &Value) -> ScimResult<PersonWrite> {
+    let user_name = text(get_ci(body, "userName"))
+        .ok_or_else(|| ScimError::invalid_value("a User needs a userName"))?;
+    let emails: &[Value] = match get_ci(body, "emails") {
+        Some(Value::Array(items)) => items,
+        Some(Value::Null) | None => &[],
+        Some(_) => return Err(ScimError::invalid_value("emails must be a list")),
+    };
+    let email_of = |pred: &dyn Fn(&Value) -> bool| {
+        emails
+            .iter()
+            .find(|e| pred(e))
+            .and_then(|e| text(get_ci(e, "value")))
+    };
+    let email = match Email::parse(&user_name) {
+        Ok(e) => e.to_string(),
+        Err(_) => email_of(&|e| get_ci(e, "primary").and_then(boolean) == Some(true))
+            .or_else(|| {
+                email_of(&|e| {
+                    get_ci(e, "type")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| t.eq_ignore_ascii_case("work"))
+                })
+            })
+            .or_else(|| email_of(&|_| true))
+            .ok_or_else(|| {
+                ScimError::invalid_value(format!(
+                    "the userName `{user_name}` is not an email address, and there is no email in emails"
+                ))
+            })?,
+    };
+    let email_key = Email::parse(&email)
+        .map_err(ScimError::invalid_value)?
+        .to_string();
+    let name_obj = match get_ci(body, "name") {
+        Some(Value::Object(n)) => n
+            .iter()
+            .filter_map(|(k, v)| {
+                let canonical = ["formatted", "givenName", "familyName"]
+                    .into_iter()
+                    .find(|c| c.eq_ignore_ascii_case(k))?;
+                text(Some(v)).map(|t| (canonical.to_owned(), json!(t)))
+            })
+            .collect::<Map<String, Value>>(),
+        Some(Value::Null) | None => Map::new(),
+        Some(_) => return Err(ScimError::invalid_value("name must be an object")),
+    };
+    let display_name = text(get_ci(body, "displayName"));
+    let given = name_obj.get("givenName").and_then(Value::as_str);
+    let family = name_obj.get("familyName").and_then(Value::as_str);
+    let name = name_obj
+        .get("formatted")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| {
+            let joined = [given, family]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            (!joined.is_empty()).then_some(joined)
+        })
+        .or_else(|| display_name.clone())
+        .unwrap_or_default();
+    let active = match get_ci(body, "active") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(boolean(v).ok_or_else(|| {
+            ScimError::invalid_value(format!("active must be true or false, not {v}"))
+        })?),
+    };
+    let enterprise = get_ci(body, ENTERPRISE);
+    let ext = |k: &str| enterprise.and_then(|e| get_ci(e, k));
+    let manager = match ext("manager") {
+        None | Some(Value::Null) => None,
+        Some(m @ Value::Object(_)) => text(get_ci(m, "value")),
+        Some(other) => text(Some(other)),
+    };
+    let manager = manager
+        .map(|m| {
+            m.parse::<i64>().map_err(|_| {
+                ScimError::invalid_value(format!(
+                    "there is no user with the id {m} to be the manager"
+                ))
+            })
+        })
+        .transpose()?;
+    Ok(PersonWrite {
+        user_name: (user_name.to_lowercase() != email_key).then(|| user_name.clone()),
+        email: email_key,
+        name,
+        scim_name: Value::Object(name_obj).to_string(),
+        display_name,
+        emails: Value::Array(emails.to_vec()).to_string(),
+        external_id: text(get_ci(body, "externalId")),
+        active,
+        employee_id: text(ext("employeeNumber")),
+        team: text(ext("department")),
+        manager,
+    })
+}
+
+async fn fetch(state: &AppState, actor: &Actor, id: i64, base: &str) -> ScimResult<Value> {
+    let person = provisioning::person(state.db(), actor, id).await?;
+    Ok(render(&person, base))
+}
+
+async fn run_list(
+    state: &AppState,
+    actor: &Actor,
+    headers: &HeaderMap,
+    params: &ListParams,
+) -> ScimResult<Response> {
+    let base = super::base_url(state, headers);
+    let projection = params.projection()?;
+    let (start, count) = params.page()?;
+    let condition = match params.filter.as_deref().filter(|f| !f.trim().is_empty()) {
+        Some(f) => Some(filter::to_sql(&filter::parse(f)?, filter::user_columns)?),
+        None => None,
+    };
+    let (total, people) =
+        provisioning::people(state.db(), actor, condition.as_ref(), start - 1, count).await?;
+    let resources = people
+        .iter()
+        .map(|p| projection.apply(render(p, &base)))
+        .collect();
+    Ok(reply(
+        StatusCode::OK,
+        list_response(total, start, resources),
+    ))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    Query(params): Query<ListParams>,
+) -> ScimResult<Response> {
+    run_list(&state, &actor, &headers, &params).await
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ScimResult<Response> {
+    let params = ListParams::from_search(&super::read_body(&body)?)?;
+    run_list(&state, &actor, &headers, &params).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ScimResult<Response> {
+    crate::auth::policy::provision(&actor)?;
+    let write = read(&super::read_body(&body)?)?;
+    let id = provisioning::create_person(state.db(), &actor, &write).await?;
+    let base = super::base_url(&state, &headers);
+    Ok(reply(
+        StatusCode::CREATED,
+        fetch(&state, &actor, id, &base).await?,
+    ))
+}
+
+pub async fn get_one(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(params): GetQuery,
+) -> ScimResult<Response> {
+    crate::auth::policy::provision(&actor)?;
+    let id = parse_id(&id, "user")?;
+    let projection = super::Projection::new(
+        params.attributes.as_deref(),
+        params.excluded_attributes.as_deref(),
+    )?;
+    let base = super::base_url(&state, &headers);
+    Ok(reply(
+        StatusCode::OK,
+        projection.apply(fetch(&state, &actor, id, &base).await?),
+    ))
+}
+
+pub async fn replace(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ScimResult<Response> {
+    crate::auth::policy::provision(&actor)?;
+    let id = parse_id(&id, "user")?;
+    let write = read(&super::read_body(&body)?)?;
+    provisioning::replace_person(state.db(), &actor, id, &write).await?;
+    // `active: false` ends the person's access on this server at once.
+    state.actors().forget_user(id);
+    let base = super::base_url(&state, &headers);
+    Ok(reply(
+        StatusCode::OK,
+        fetch(&state, &actor, id, &base).await?,
+    ))
+}
+
+pub async fn patch(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ScimResult<Response> {
+    crate::auth::policy::provision(&actor)?;
+    let id = parse_id(&id, "user")?;
+    let body = super::read_body(&body)?;
+    let base = super::base_url(&state, &headers);
+    let mut user = fetch(&state, &actor, id, &base).await?;
+    super::patch::apply(&mut user, &body, CORE_USER)?;
+    let write = read(&user)?;
+    provisioning::replace_person(state.db(), &actor, id, &write).await?;
+    // `active: false` ends the person's access on this server at once.
+    state.actors().forget_user(id);
+    Ok(reply(
+        StatusCode::OK,
+        fetch(&state, &actor, id, &base).await?,
+    ))
+}
+
+/// Deleting a person would lose their history, so it marks them as left (as `active: false`
+/// does) and ends their sessions; SCIM answers 404 for them afterwards (RFC 7644 §3.6).
+pub async fn delete(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ScimResult<Response> {
+    crate::auth::policy::provision(&actor)?;
+    let id = parse_id(&id, "user")?;
+    provisioning::delete_person(state.db(), &actor, id).await?;
+    state.actors().forget_user(id);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
