@@ -17,9 +17,9 @@ use trellis_framework::lint::{Finding, lint};
 use trellis_framework::merge::{self, Difference, Take};
 use trellis_framework::{Framework, Problem, export, validate, yaml};
 
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::{Actor, policy};
-use crate::db::now;
+use crate::db::{Work, now};
 use crate::error::{AppError, AppResult, FieldError, FileError};
 use crate::state::AppState;
 
@@ -270,7 +270,7 @@ const EDIT_ATTEMPTS: usize = 8;
 /// What a change makes of the draft, and how the audit log describes it.
 struct DraftChange {
     next: Framework,
-    action: &'static str,
+    action: Action,
     summary: String,
     detail: Option<serde_json::Value>,
     /// Publish the result in the same transaction, with this note.
@@ -299,9 +299,9 @@ async fn update_draft(
                 planned.publish_note = None;
             }
         }
-        let mut tx = state.db().begin().await?;
+        let mut work = Work::begin(state.db(), actor, policy::edit_framework(actor)?).await?;
         let stored = store_draft(
-            &mut tx,
+            work.tx(),
             actor,
             current.id,
             &current.framework,
@@ -309,12 +309,10 @@ async fn update_draft(
         )
         .await?;
         if stored.is_none() {
-            tx.rollback().await?;
+            work.rollback().await?;
             continue;
         }
-        audit::record(
-            &mut tx,
-            actor,
+        work.record(
             planned.action,
             "framework:draft",
             &planned.summary,
@@ -322,10 +320,10 @@ async fn update_draft(
         )
         .await?;
         let published = match &planned.publish_note {
-            Some(note) => Some(insert_version(&mut tx, actor, &planned.next, note).await?),
+            Some(note) => Some(insert_version(&mut work, &planned.next, note).await?),
             None => None,
         };
-        tx.commit().await?;
+        work.commit().await?;
         if published.is_some() {
             state.frameworks().forget_published();
         }
@@ -343,7 +341,7 @@ pub async fn apply_edit(state: &AppState, actor: &Actor, change: &Edit) -> AppRe
         edit::apply(&mut next, change)?;
         Ok(DraftChange {
             next,
-            action: "framework.edit",
+            action: Action::FrameworkEdit,
             summary: change.describe(),
             detail: serde_json::to_value(change).ok(),
             publish_note: None,
@@ -521,7 +519,7 @@ pub async fn import_framework(
             .collect();
         let change = DraftChange {
             next: merged,
-            action: "framework.import",
+            action: Action::FrameworkImport,
             summary: format!("Imported a framework file: {}", diff.counts()),
             detail: Some(serde_json::json!({
                 "prune": options.prune,
@@ -645,14 +643,10 @@ fn publishable(fw: &Framework) -> AppResult<()> {
     })
 }
 
-async fn insert_version(
-    tx: &mut crate::db::Tx,
-    actor: &Actor,
-    fw: &Framework,
-    note: &str,
-) -> AppResult<i64> {
+async fn insert_version(work: &mut Work<'_>, fw: &Framework, note: &str) -> AppResult<i64> {
+    let actor = work.actor();
     let last: Option<i64> = sqlx::query_scalar("SELECT MAX(number) FROM framework_versions")
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut **work.tx())
         .await?;
     let number = last.unwrap_or(0) + 1;
     sqlx::query(
@@ -663,12 +657,10 @@ async fn insert_version(
     .bind(to_doc(fw)?)
     .bind(now())
     .bind(actor.user_id)
-    .execute(&mut **tx)
+    .execute(&mut **work.tx())
     .await?;
-    audit::record(
-        tx,
-        actor,
-        "framework.publish",
+    work.record(
+        Action::FrameworkPublish,
         &format!("version:{number}"),
         &format!("Published version {number}"),
         Some(serde_json::json!({ "note": note.trim() })),
@@ -679,7 +671,7 @@ async fn insert_version(
 
 /// Publishes the draft as the next version.
 pub async fn publish(state: &AppState, actor: &Actor, note: &str) -> AppResult<i64> {
-    policy::edit_framework(actor)?;
+    let allowed = policy::edit_framework(actor)?;
     let current = draft(state, actor).await?;
     if !current.pending {
         return Err(AppError::Conflict(
@@ -688,19 +680,19 @@ pub async fn publish(state: &AppState, actor: &Actor, note: &str) -> AppResult<i
     }
     check_note(note)?;
     publishable(&current.snapshot.framework)?;
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, allowed).await?;
     // The draft must still be the one that was checked.
     let revision: Option<i64> =
         sqlx::query_scalar("SELECT revision FROM framework_draft WHERE id = 1")
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **work.tx())
             .await?;
     if revision.unwrap_or(0) != current.snapshot.id {
         return Err(AppError::Conflict(
             "the draft changed while you were publishing; review it and publish again".into(),
         ));
     }
-    let number = insert_version(&mut tx, actor, &current.snapshot.framework, note).await?;
-    tx.commit().await?;
+    let number = insert_version(&mut work, &current.snapshot.framework, note).await?;
+    work.commit().await?;
     state.frameworks().forget_published();
     Ok(number)
 }
@@ -714,7 +706,7 @@ pub async fn discard_draft(state: &AppState, actor: &Actor) -> AppResult<()> {
     update_draft(state, actor, |_| {
         Ok(DraftChange {
             next: latest.framework.clone(),
-            action: "framework.discard",
+            action: Action::FrameworkDiscard,
             summary: "Discarded the draft's changes".into(),
             detail: None,
             publish_note: None,

@@ -4,9 +4,14 @@
 use super::{Actor, Via};
 use crate::error::{AppError, AppResult};
 
-fn require(allowed: bool) -> AppResult<()> {
+/// A decision of this module that the actor may go ahead. Only this module makes one, so a write
+/// that needs one (`db::Work::begin`) cannot start without asking the policy.
+#[derive(Debug)]
+pub struct Allowed(());
+
+fn require(allowed: bool) -> AppResult<Allowed> {
     if allowed {
-        Ok(())
+        Ok(Allowed(()))
     } else {
         Err(AppError::Forbidden)
     }
@@ -21,26 +26,26 @@ fn is_api_capable(actor: &Actor) -> bool {
 }
 
 /// Invitation and password reset links give the power to sign in as someone: the People team's.
-pub fn manage_accounts(actor: &Actor) -> AppResult<()> {
+pub fn manage_accounts(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor) && actor.is_admin())
 }
 
 /// A password is changed by its owner, signed in with it in a browser; a token cannot.
-pub fn change_own_password(actor: &Actor) -> AppResult<()> {
+pub fn change_own_password(actor: &Actor) -> AppResult<Allowed> {
     require(actor.via == Via::Session && actor.user_id.is_some())
 }
 
 /// Published tracks are open to everyone in the organisation: transparency is the point.
-pub fn read_published_framework(actor: &Actor) -> AppResult<()> {
+pub fn read_published_framework(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor))
 }
 
 /// Drafts are work in progress of the People team.
-pub fn read_draft(actor: &Actor) -> AppResult<()> {
+pub fn read_draft(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor) && actor.is_admin())
 }
 
-pub fn edit_framework(actor: &Actor) -> AppResult<()> {
+pub fn edit_framework(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor) && actor.is_admin())
 }
 
@@ -61,7 +66,7 @@ pub enum Relation {
 }
 
 /// Everyone signed in sees the directory: names, emails, teams and managers.
-pub fn read_directory(actor: &Actor) -> AppResult<()> {
+pub fn read_directory(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor))
 }
 
@@ -96,36 +101,36 @@ pub fn use_grow_before_release(actor: &Actor) -> bool {
 }
 
 /// Adding people, changing their details and recording positions is the People team's job.
-pub fn manage_people(actor: &Actor) -> AppResult<()> {
+pub fn manage_people(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor) && actor.is_admin())
 }
 
 /// SCIM provisioning: an identity provider with a `scim` token of an admin (or of the
 /// organisation) writes people and teams. Sessions and `api` tokens are refused, so a browser
 /// cannot be tricked into provisioning.
-pub fn provision(actor: &Actor) -> AppResult<()> {
+pub fn provision(actor: &Actor) -> AppResult<Allowed> {
     require(matches!(&actor.via, Via::Token { scope } if scope == "scim") && actor.is_admin())
 }
 
-pub fn read_audit_log(actor: &Actor) -> AppResult<()> {
+pub fn read_audit_log(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor) && actor.is_admin())
 }
 
 /// An organisation token acts with admin rights, so only admins create, list and revoke tokens;
 /// a SCIM token cannot mint itself a wider one.
-pub fn manage_api_tokens(actor: &Actor) -> AppResult<()> {
+pub fn manage_api_tokens(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor) && actor.is_admin())
 }
 
 /// A personal token acts as the person who creates it and as nobody else, so anyone signed in as
 /// a person may create one for themselves: in the browser, or over the API with a session or one of
 /// their own tokens. An organisation token has no person to give it.
-pub fn create_personal_token(actor: &Actor) -> AppResult<()> {
+pub fn create_personal_token(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor) && actor.user_id.is_some() && actor.via != Via::CommandLine)
 }
 
 /// Admins revoke any token; a person also revokes their own personal tokens.
-pub fn revoke_api_token(actor: &Actor, owner: Option<i64>) -> AppResult<()> {
+pub fn revoke_api_token(actor: &Actor, owner: Option<i64>) -> AppResult<Allowed> {
     require(
         is_api_capable(actor)
             && (actor.is_admin() || (actor.user_id.is_some() && actor.user_id == owner)),
@@ -186,19 +191,19 @@ mod tests {
 // ---- Development plans and 1:1s (issue 4) ----
 
 /// Plans and 1:1s are for people and `api` tokens; SCIM tokens only provision.
-pub fn use_plans_and_one_on_ones(actor: &Actor) -> AppResult<()> {
+pub fn use_plans_and_one_on_ones(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor))
 }
 
 /// A development plan is its owner's: they write their goals, the goals' actions and progress
 /// notes. Their management chain reads and comments; admins read.
-pub fn edit_plan(actor: &Actor, relation: Relation) -> AppResult<()> {
+pub fn edit_plan(actor: &Actor, relation: Relation) -> AppResult<Allowed> {
     require(is_api_capable(actor) && relation == Relation::Myself)
 }
 
 /// A goal is added by its owner, or proposed by someone in their management chain; a note on a
 /// goal is a progress note from the owner or a comment from the chain. Admins only read.
-pub fn contribute_to_plan(actor: &Actor, relation: Relation) -> AppResult<()> {
+pub fn contribute_to_plan(actor: &Actor, relation: Relation) -> AppResult<Allowed> {
     require(
         is_api_capable(actor) && matches!(relation, Relation::Myself | Relation::InManagementChain),
     )
@@ -221,18 +226,18 @@ pub fn read_one_on_one(actor: &Actor, seat: Seat) -> bool {
 }
 
 /// Only the two participants start a series and write in its meetings; the chain and admins read.
-pub fn write_one_on_one(actor: &Actor, seat: Seat) -> AppResult<()> {
+pub fn write_one_on_one(actor: &Actor, seat: Seat) -> AppResult<Allowed> {
     require(is_api_capable(actor) && actor.user_id.is_some() && seat == Seat::Participant)
 }
 
 /// A talking point is removed from the agenda by whoever added it (a participant, as
 /// [`write_one_on_one`] decides first); one whose author is gone from the directory, by either.
-pub fn remove_talking_point(actor: &Actor, author: Option<i64>) -> AppResult<()> {
+pub fn remove_talking_point(actor: &Actor, author: Option<i64>) -> AppResult<Allowed> {
     require(author.is_none() || (actor.user_id.is_some() && author == actor.user_id))
 }
 
 /// 1:1s with a whole team at once are set up by its manager, or by an admin for any manager.
-pub fn set_up_team_one_on_ones(actor: &Actor, own_team: bool) -> AppResult<()> {
+pub fn set_up_team_one_on_ones(actor: &Actor, own_team: bool) -> AppResult<Allowed> {
     require(is_api_capable(actor) && ((own_team && actor.user_id.is_some()) || actor.is_admin()))
 }
 
@@ -245,12 +250,12 @@ pub fn read_private_note(actor: &Actor, author: i64) -> bool {
 // ---- Rollout: the readiness self-check, the roadmap and the pilot (issue 5) ----
 
 /// The readiness self-check and the roadmap are the People team's planning tools.
-pub fn run_rollout(actor: &Actor) -> AppResult<()> {
+pub fn run_rollout(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor) && actor.is_admin())
 }
 
 /// Who sees the Grow features (everyone, or the pilot teams) is the People team's decision.
-pub fn manage_release(actor: &Actor) -> AppResult<()> {
+pub fn manage_release(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor) && actor.is_admin())
 }
 
@@ -258,19 +263,19 @@ pub fn manage_release(actor: &Actor) -> AppResult<()> {
 // Who sees a person's check-ins is `see_private`; the service answers 404 to everyone else.
 
 /// Check-ins are for people and `api` tokens; SCIM tokens only provision.
-pub fn use_checkins(actor: &Actor) -> AppResult<()> {
+pub fn use_checkins(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor))
 }
 
 /// A check-in is started and rated by the two sides it compares: the person (the self-rating)
 /// and anyone in their management chain (the manager's rating). Admins outside the chain read
 /// check-ins but take no side.
-pub fn take_part_in_checkin(actor: &Actor, relation: Relation) -> AppResult<()> {
+pub fn take_part_in_checkin(actor: &Actor, relation: Relation) -> AppResult<Allowed> {
     require(is_api_capable(actor) && actor.user_id.is_some() && relation != Relation::Other)
 }
 
 /// An unfinished check-in is cancelled by whoever started it, or by the People team.
-pub fn cancel_checkin(actor: &Actor, started_by: Option<i64>) -> AppResult<()> {
+pub fn cancel_checkin(actor: &Actor, started_by: Option<i64>) -> AppResult<Allowed> {
     require(
         is_api_capable(actor)
             && (actor.is_admin() || (actor.user_id.is_some() && actor.user_id == started_by)),
@@ -280,7 +285,7 @@ pub fn cancel_checkin(actor: &Actor, started_by: Option<i64>) -> AppResult<()> {
 /// Check-in rounds are followed by the People team (every round, everyone in it) and by managers
 /// (the rounds that ask someone below them, only those people); everyone else sees only their own
 /// part, on their home.
-pub fn follow_checkin_rounds(actor: &Actor, manages_people: bool) -> AppResult<()> {
+pub fn follow_checkin_rounds(actor: &Actor, manages_people: bool) -> AppResult<Allowed> {
     require(
         is_api_capable(actor) && (actor.is_admin() || (manages_people && actor.user_id.is_some())),
     )
@@ -288,14 +293,14 @@ pub fn follow_checkin_rounds(actor: &Actor, manages_people: bool) -> AppResult<(
 
 /// The People team starts a round for everyone, a track or any reporting line; a manager only for
 /// their own reporting line (or the line of someone below them).
-pub fn start_checkin_round(actor: &Actor, within_own_line: bool) -> AppResult<()> {
+pub fn start_checkin_round(actor: &Actor, within_own_line: bool) -> AppResult<Allowed> {
     require(
         is_api_capable(actor) && (actor.is_admin() || (within_own_line && actor.user_id.is_some())),
     )
 }
 
 /// A running round is closed by whoever started it, or by the People team.
-pub fn close_checkin_round(actor: &Actor, started_by: Option<i64>) -> AppResult<()> {
+pub fn close_checkin_round(actor: &Actor, started_by: Option<i64>) -> AppResult<Allowed> {
     require(
         is_api_capable(actor)
             && (actor.is_admin() || (actor.user_id.is_some() && actor.user_id == started_by)),
@@ -306,7 +311,7 @@ pub fn close_checkin_round(actor: &Actor, started_by: Option<i64>) -> AppResult<
 
 /// A promotion or lateral move is proposed by someone in the person's management chain: never by
 /// the person, and not by the People team, who decide on it.
-pub fn nominate(actor: &Actor, relation: Relation) -> AppResult<()> {
+pub fn nominate(actor: &Actor, relation: Relation) -> AppResult<Allowed> {
     require(
         is_api_capable(actor) && actor.user_id.is_some() && relation == Relation::InManagementChain,
     )
@@ -350,12 +355,12 @@ pub fn nominations_seen_sql(actor: &Actor, me: &str) -> String {
 }
 
 /// The People team approves or declines a nomination, never one about themselves.
-pub fn decide_nomination(actor: &Actor, nominee: i64) -> AppResult<()> {
+pub fn decide_nomination(actor: &Actor, nominee: i64) -> AppResult<Allowed> {
     require(is_api_capable(actor) && actor.is_admin() && actor.user_id != Some(nominee))
 }
 
 /// A nomination is withdrawn by the one who made it.
-pub fn withdraw_nomination(actor: &Actor, nominated_by: Option<i64>) -> AppResult<()> {
+pub fn withdraw_nomination(actor: &Actor, nominated_by: Option<i64>) -> AppResult<Allowed> {
     require(is_api_capable(actor) && nominated_by.is_some() && actor.user_id == nominated_by)
 }
 
@@ -374,61 +379,71 @@ pub fn read_team(actor: &Actor, relation: Relation) -> bool {
 
 /// The KPI dashboard: admins read the whole organisation's figures, a manager those of their
 /// reporting line; people without reports have no group to read.
-pub fn read_dashboard(actor: &Actor, manages_people: bool) -> AppResult<()> {
+pub fn read_dashboard(actor: &Actor, manages_people: bool) -> AppResult<Allowed> {
     require(is_api_capable(actor) && (actor.is_admin() || manages_people))
 }
 
 // ---- Pulse surveys (issue 5) ----
 
 /// Surveys are written, opened, closed and removed by the People team.
-pub fn manage_surveys(actor: &Actor) -> AppResult<()> {
+pub fn manage_surveys(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor) && actor.is_admin())
 }
 
 /// Surveys are answered by people, each once; a token that stands for no person has nothing to
 /// answer.
-pub fn answer_surveys(actor: &Actor) -> AppResult<()> {
+pub fn answer_surveys(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor) && actor.user_id.is_some())
 }
 
 /// Survey results: admins for the whole organisation; a manager for the teams whose every member is
 /// below them in their management chain (`has_teams_below`). Either way, only the groups the
 /// anonymity rule allows are shown, and nobody sees who answered what.
-pub fn read_survey_results(actor: &Actor, has_teams_below: bool) -> AppResult<()> {
+pub fn read_survey_results(actor: &Actor, has_teams_below: bool) -> AppResult<Allowed> {
     require(is_api_capable(actor) && (actor.is_admin() || has_teams_below))
 }
 
 /// Anyone who reads (not a SCIM token) may ask which surveys wait for them; a token that stands
 /// for no person simply has none.
-pub fn list_open_surveys(actor: &Actor) -> AppResult<()> {
+pub fn list_open_surveys(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor))
 }
 
 // ---- Evidence and readiness (issue 4, Grow) ----
 
 /// Readiness rules and recomputing readiness for the whole organisation are the People team's.
-pub fn configure_readiness(actor: &Actor) -> AppResult<()> {
+pub fn configure_readiness(actor: &Actor) -> AppResult<Allowed> {
     require(is_api_capable(actor) && actor.is_admin())
 }
 
 /// Evidence is added to a person's record by the person and by their management chain.
-pub fn add_evidence(actor: &Actor, relation: Relation) -> AppResult<()> {
+pub fn add_evidence(actor: &Actor, relation: Relation) -> AppResult<Allowed> {
     require(is_api_capable(actor) && relation != Relation::Other)
 }
 
 /// An evidence item is changed and removed by its author only.
-pub fn change_evidence(actor: &Actor, author: Option<i64>) -> AppResult<()> {
+pub fn change_evidence(actor: &Actor, author: Option<i64>) -> AppResult<Allowed> {
     require(is_api_capable(actor) && author.is_some() && actor.user_id == author)
 }
 
 /// A manager in the person's chain confirms evidence; so does a colleague the owner asked.
-pub fn confirm_evidence(actor: &Actor, relation: Relation, asked: bool) -> AppResult<()> {
+pub fn confirm_evidence(actor: &Actor, relation: Relation, asked: bool) -> AppResult<Allowed> {
     require(is_api_capable(actor) && (relation == Relation::InManagementChain || asked))
 }
 
 /// Only the owner asks a colleague to confirm one of their items, which shows it to that colleague.
-pub fn ask_evidence_confirmation(actor: &Actor, relation: Relation) -> AppResult<()> {
+pub fn ask_evidence_confirmation(actor: &Actor, relation: Relation) -> AppResult<Allowed> {
     require(is_api_capable(actor) && relation == Relation::Myself)
+}
+
+/// A person withdraws a confirmation they gave themselves, on an item they may see.
+pub fn withdraw_own_confirmation(actor: &Actor) -> AppResult<Allowed> {
+    require(is_api_capable(actor) && actor.user_id.is_some())
+}
+
+/// A colleague declines a request to confirm an item while the request is open to them.
+pub fn decline_confirmation(actor: &Actor, asked_open: bool) -> AppResult<Allowed> {
+    require(is_api_capable(actor) && actor.user_id.is_some() && asked_open)
 }
 
 #[cfg(test)]

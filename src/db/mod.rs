@@ -6,6 +6,9 @@ pub mod backup;
 pub mod chain;
 pub mod migrations;
 pub mod reports;
+pub mod work;
+
+pub use work::Work;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -18,9 +18,10 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
 use crate::architecture::framework;
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::Actor;
 use crate::auth::policy::{self, Relation};
+use crate::db::Work;
 use crate::db::{Db, now};
 use crate::domain::Day;
 use crate::error::{AppError, AppResult, FieldError};
@@ -698,7 +699,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &RoundInput) -> AppR
         }
         _ => false,
     };
-    policy::start_checkin_round(actor, within_own_line)?;
+    let permit = policy::start_checkin_round(actor, within_own_line)?;
     let manager_name = match &scope {
         Scope::Line(m) => Some(
             sqlx::query_scalar::<_, String>("SELECT name FROM users WHERE id = $1 AND active = 1")
@@ -728,7 +729,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &RoundInput) -> AppR
         Scope::Line(_) => who.push_str(&format!(" AND u.id IN {}", chain_sql(2))),
     }
     let at = now();
-    let mut tx = db.begin().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO checkin_rounds (name, due_on, scope, track_key, manager_id, started_by, \
          created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -740,7 +741,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &RoundInput) -> AppR
     .bind(manager)
     .bind(actor.user_id)
     .bind(at)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
     let insert = format!(
         "INSERT INTO checkin_round_people (round_id, person_id) SELECT $1, u.id FROM users u \
@@ -752,9 +753,9 @@ pub async fn create(state: &AppState, actor: &Actor, input: &RoundInput) -> AppR
         Scope::Track(t) => query = query.bind(t.clone()),
         Scope::Line(m) => query = query.bind(*m),
     }
-    let covered = query.execute(&mut *tx).await?.rows_affected();
+    let covered = query.execute(&mut **work.tx()).await?.rows_affected();
     if covered == 0 {
-        drop(tx);
+        drop(work);
         let (field_name, message) = match &scope {
             Scope::Everyone => (
                 "scope",
@@ -787,10 +788,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: &RoundInput) -> AppR
             manager_name.as_deref().unwrap_or_default()
         ),
     };
-    audit::record(
-        &mut tx,
-        actor,
-        "checkin_round.start",
+    work.record(
+        Action::CheckinRoundStart,
         &format!("checkin_round:{id}"),
         &format!(
             "Started the check-in round “{name}” for {scope_words}, due {due}, asking {}",
@@ -802,7 +801,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &RoundInput) -> AppR
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(id)
 }
 
@@ -816,14 +815,14 @@ pub async fn close(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
             .fetch_optional(state.db().pool())
             .await?
             .flatten();
-    policy::close_checkin_round(actor, started_by)?;
+    let permit = policy::close_checkin_round(actor, started_by)?;
     if !round.summary.is_open() {
         return Err(AppError::Conflict(format!(
             "The check-in round “{}” is already closed.",
             round.summary.name
         )));
     }
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let changed = sqlx::query(
         "UPDATE checkin_rounds SET closed_at = $1, closed_by = $2 WHERE id = $3 \
          AND closed_at IS NULL",
@@ -831,7 +830,7 @@ pub async fn close(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
     .bind(now())
     .bind(actor.user_id)
     .bind(id)
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?
     .rows_affected();
     if changed == 0 {
@@ -840,10 +839,8 @@ pub async fn close(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
             round.summary.name
         )));
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "checkin_round.close",
+    work.record(
+        Action::CheckinRoundClose,
         &format!("checkin_round:{id}"),
         &format!(
             "Closed the check-in round “{}” due {}",
@@ -852,7 +849,7 @@ pub async fn close(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
         None,
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 

@@ -10,9 +10,10 @@ use serde::Serialize;
 use sqlx::Row;
 use trellis_framework::Framework;
 
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::Actor;
 use crate::auth::policy::{self, Relation};
+use crate::db::Work;
 use crate::db::{Db, Tx, now};
 use crate::domain::Day;
 use crate::error::{AppError, AppResult, FieldError};
@@ -739,7 +740,7 @@ pub async fn add(
     input: &EvidenceInput,
 ) -> AppResult<i64> {
     let (owner, relation) = visible_owner(state, actor, person).await?;
-    policy::add_evidence(actor, relation)?;
+    let permit = policy::add_evidence(actor, relation)?;
     let published = crate::architecture::framework::require_published(state, actor).await?;
     let fw = Some(&published.framework);
     let allowed = track_competencies(fw, owner.track.as_deref());
@@ -754,7 +755,7 @@ pub async fn add(
     }
     let c = input.check(fw, &allowed)?;
     let at = now();
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO evidence (person_id, kind, title, url, note, happened_on, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
@@ -767,13 +768,11 @@ pub async fn add(
     .bind(&c.happened_on)
     .bind(actor.user_id)
     .bind(at)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
-    write_competencies(&mut tx, id, &c.competencies).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "evidence.add",
+    write_competencies(work.tx(), id, &c.competencies).await?;
+    work.record(
+        Action::EvidenceAdd,
         &format!("evidence:{id}"),
         &format!("Added evidence “{}” for {}", c.title, owner.name),
         Some(serde_json::json!({
@@ -781,7 +780,7 @@ pub async fn add(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(id)
 }
 
@@ -794,7 +793,7 @@ pub async fn update(
     input: &EvidenceInput,
 ) -> AppResult<()> {
     let a = access(state, actor, id).await?;
-    policy::change_evidence(actor, a.author)?;
+    let permit = policy::change_evidence(actor, a.author)?;
     let db = state.db();
     let current = item(db, id).await?;
     let owner = owner(db, a.person)
@@ -817,7 +816,7 @@ pub async fn update(
     if !changed {
         return Ok(());
     }
-    let mut tx = db.begin().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
     sqlx::query(
         "UPDATE evidence SET kind = $1, title = $2, url = $3, note = $4, happened_on = $5, updated_at = $6 \
          WHERE id = $7",
@@ -829,12 +828,12 @@ pub async fn update(
     .bind(&c.happened_on)
     .bind(now())
     .bind(id)
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?;
-    write_competencies(&mut tx, id, &c.competencies).await?;
+    write_competencies(work.tx(), id, &c.competencies).await?;
     let removed = sqlx::query("DELETE FROM evidence_confirmations WHERE evidence_id = $1")
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?
         .rows_affected();
     sqlx::query(
@@ -842,12 +841,10 @@ pub async fn update(
          WHERE evidence_id = $1 AND status = 'confirmed'",
     )
     .bind(id)
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "evidence.edit",
+    work.record(
+        Action::EvidenceEdit,
         &format!("evidence:{id}"),
         &format!("Changed evidence “{}” of {}", c.title, owner.name),
         Some(serde_json::json!({
@@ -856,31 +853,29 @@ pub async fn update(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
 /// Removes an item: its author only.
 pub async fn remove(state: &AppState, actor: &Actor, id: i64) -> AppResult<i64> {
     let a = access(state, actor, id).await?;
-    policy::change_evidence(actor, a.author)?;
+    let permit = policy::change_evidence(actor, a.author)?;
     let db = state.db();
     let current = item(db, id).await?;
-    let mut tx = db.begin().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
     sqlx::query("DELETE FROM evidence WHERE id = $1")
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "evidence.remove",
+    work.record(
+        Action::EvidenceRemove,
         &format!("evidence:{id}"),
         &format!("Removed evidence “{}”", current.title),
         Some(serde_json::json!({ "person": a.person, "competencies": current.competencies })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(a.person)
 }
 
@@ -899,11 +894,11 @@ fn check_comment(comment: &str) -> AppResult<Option<String>> {
 /// the person asked. Confirming again replaces the comment.
 pub async fn confirm(state: &AppState, actor: &Actor, id: i64, comment: &str) -> AppResult<()> {
     let a = access(state, actor, id).await?;
-    policy::confirm_evidence(actor, a.relation, a.asked_open())?;
+    let permit = policy::confirm_evidence(actor, a.relation, a.asked_open())?;
     let me = actor.user_id.ok_or(AppError::Forbidden)?;
     let comment = check_comment(comment)?;
     let at = now();
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     sqlx::query(
         "INSERT INTO evidence_confirmations (evidence_id, user_id, comment, confirmed_at) \
          VALUES ($1, $2, $3, $4) ON CONFLICT (evidence_id, user_id) \
@@ -913,7 +908,7 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: i64, comment: &str) ->
     .bind(me)
     .bind(&comment)
     .bind(at)
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?;
     sqlx::query(
         "UPDATE evidence_requests SET status = 'confirmed', answered_at = $1 \
@@ -922,12 +917,10 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: i64, comment: &str) ->
     .bind(at)
     .bind(id)
     .bind(me)
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "evidence.confirm",
+    work.record(
+        Action::EvidenceConfirm,
         &format!("evidence:{id}"),
         &format!(
             "Confirmed evidence {id} as {}",
@@ -940,20 +933,21 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: i64, comment: &str) ->
         Some(serde_json::json!({ "person": a.person, "comment": comment.is_some() })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
 /// Withdraws the actor's own confirmation of an item.
 pub async fn unconfirm(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
     let a = access(state, actor, id).await?;
+    let permit = policy::withdraw_own_confirmation(actor)?;
     let me = actor.user_id.ok_or(AppError::Forbidden)?;
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let removed =
         sqlx::query("DELETE FROM evidence_confirmations WHERE evidence_id = $1 AND user_id = $2")
             .bind(id)
             .bind(me)
-            .execute(&mut *tx)
+            .execute(&mut **work.tx())
             .await?
             .rows_affected();
     if removed == 0 {
@@ -967,18 +961,16 @@ pub async fn unconfirm(state: &AppState, actor: &Actor, id: i64) -> AppResult<()
     )
     .bind(id)
     .bind(me)
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "evidence.unconfirm",
+    work.record(
+        Action::EvidenceUnconfirm,
         &format!("evidence:{id}"),
         &format!("Withdrew the confirmation of evidence {id}"),
         Some(serde_json::json!({ "person": a.person })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
@@ -986,11 +978,9 @@ pub async fn unconfirm(state: &AppState, actor: &Actor, id: i64) -> AppResult<()
 /// see the item afterwards.
 pub async fn decline(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
     let a = access(state, actor, id).await?;
-    if a.asked.as_deref() != Some("pending") {
-        return Err(AppError::Forbidden);
-    }
+    let permit = policy::decline_confirmation(actor, a.asked.as_deref() == Some("pending"))?;
     let me = actor.user_id.ok_or(AppError::Forbidden)?;
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     sqlx::query(
         "UPDATE evidence_requests SET status = 'declined', answered_at = $1 \
          WHERE evidence_id = $2 AND user_id = $3",
@@ -998,18 +988,16 @@ pub async fn decline(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> 
     .bind(now())
     .bind(id)
     .bind(me)
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "evidence.decline",
+    work.record(
+        Action::EvidenceDecline,
         &format!("evidence:{id}"),
         &format!("Declined to confirm evidence {id}"),
         Some(serde_json::json!({ "person": a.person })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
@@ -1056,7 +1044,7 @@ async fn colleague(db: &Db, who: &Colleague) -> AppResult<(i64, String)> {
 /// see this one item, and confirm or decline. Asking again someone who declined asks anew.
 pub async fn ask(state: &AppState, actor: &Actor, id: i64, who: &Colleague) -> AppResult<()> {
     let a = access(state, actor, id).await?;
-    policy::ask_evidence_confirmation(actor, a.relation)?;
+    let permit = policy::ask_evidence_confirmation(actor, a.relation)?;
     let (colleague, name) = colleague(state.db(), who).await?;
     if Some(colleague) == actor.user_id {
         return Err(AppError::invalid_field(
@@ -1086,7 +1074,7 @@ pub async fn ask(state: &AppState, actor: &Actor, id: i64, who: &Colleague) -> A
         }
         _ => {}
     }
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     sqlx::query(
         "INSERT INTO evidence_requests (evidence_id, user_id, asked_by, asked_at, status) \
          VALUES ($1, $2, $3, $4, 'pending') ON CONFLICT (evidence_id, user_id) \
@@ -1096,18 +1084,16 @@ pub async fn ask(state: &AppState, actor: &Actor, id: i64, who: &Colleague) -> A
     .bind(colleague)
     .bind(actor.user_id)
     .bind(now())
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "evidence.ask",
+    work.record(
+        Action::EvidenceAsk,
         &format!("evidence:{id}"),
         &format!("Asked {name} to confirm evidence {id}"),
         Some(serde_json::json!({ "person": a.person, "colleague": colleague })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
@@ -1120,14 +1106,14 @@ pub async fn withdraw_request(
     who: &Colleague,
 ) -> AppResult<()> {
     let a = access(state, actor, id).await?;
-    policy::ask_evidence_confirmation(actor, a.relation)?;
+    let permit = policy::ask_evidence_confirmation(actor, a.relation)?;
     let (colleague, name) = colleague(state.db(), who).await?;
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let removed =
         sqlx::query("DELETE FROM evidence_requests WHERE evidence_id = $1 AND user_id = $2")
             .bind(id)
             .bind(colleague)
-            .execute(&mut *tx)
+            .execute(&mut **work.tx())
             .await?
             .rows_affected();
     if removed == 0 {
@@ -1136,16 +1122,14 @@ pub async fn withdraw_request(
             format!("{name} was not asked to confirm this evidence"),
         ));
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "evidence.withdraw_request",
+    work.record(
+        Action::EvidenceWithdrawRequest,
         &format!("evidence:{id}"),
         &format!("Withdrew the request to {name} to confirm evidence {id}"),
         Some(serde_json::json!({ "person": a.person, "colleague": colleague })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 

@@ -13,9 +13,10 @@ use sqlx::Row;
 use trellis_framework::Framework;
 
 use crate::architecture::framework;
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::Actor;
 use crate::auth::policy::{self, Relation};
+use crate::db::Work;
 use crate::db::now;
 use crate::domain::{Day, PositionKind, Rating, parse_ratings};
 use crate::error::{AppError, AppResult, FieldError};
@@ -608,7 +609,7 @@ pub async fn nominate(
     policy::read_directory(actor)?;
     pilot::require_grow(state.db(), actor).await?;
     let (relation, who, current, active) = visible_person(state, actor, person).await?;
-    policy::nominate(actor, relation)?;
+    let decision = policy::nominate(actor, relation)?;
     let published = framework::require_published(state, actor).await?;
     let fw = &published.framework;
     let mut errors = Vec::new();
@@ -675,12 +676,12 @@ pub async fn nominate(
     .bind(person)
     .fetch_optional(state.db().pool())
     .await?;
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, decision).await?;
     let pending: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM nominations WHERE person_id = $1 AND status = 'pending'",
     )
     .bind(person)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **work.tx())
     .await?;
     if let Some(id) = pending {
         return Err(AppError::Conflict(format!(
@@ -708,12 +709,10 @@ pub async fn nominate(
     .bind(checkin)
     .bind(effective_on.map(|d| d.to_string()))
     .bind(at)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "nomination.create",
+    work.record(
+        Action::NominationCreate,
         &format!("nomination:{id}"),
         &format!(
             "Nominated {} for {} ({})",
@@ -726,7 +725,7 @@ pub async fn nominate(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(id)
 }
 
@@ -975,7 +974,7 @@ pub async fn decide(
     input: &DecisionInput,
 ) -> AppResult<NominationStatus> {
     let row = visible(state, actor, id).await?;
-    policy::decide_nomination(actor, row.person)?;
+    let permit = policy::decide_nomination(actor, row.person)?;
     if row.status != NominationStatus::Pending {
         return Err(AppError::Conflict(format!(
             "this nomination is {} already",
@@ -1015,7 +1014,7 @@ pub async fn decide(
     };
     let published = framework::require_published(state, actor).await?;
     let fw = &published.framework;
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let at = now();
     let changed = sqlx::query(
         "UPDATE nominations SET status = $1, decided_by = $2, decided_at = $3, decision_note = $4, \
@@ -1031,7 +1030,7 @@ pub async fn decide(
         row.effective_on.clone()
     })
     .bind(id)
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?
     .rows_affected();
     if changed != 1 {
@@ -1041,7 +1040,7 @@ pub async fn decide(
     }
     if decision == NominationStatus::Approved {
         directory::write_position(
-            &mut tx,
+            work.tx(),
             actor,
             fw,
             row.person,
@@ -1056,13 +1055,10 @@ pub async fn decide(
         .await?;
     }
     let to = directory::position_names(Some(fw), &row.track, &row.level);
-    audit::record(
-        &mut tx,
-        actor,
-        if decision == NominationStatus::Approved {
-            "nomination.approve"
+    work.record(if decision == NominationStatus::Approved {
+            Action::NominationApprove
         } else {
-            "nomination.decline"
+            Action::NominationDecline
         },
         &format!("nomination:{id}"),
         &format!(
@@ -1083,21 +1079,21 @@ pub async fn decide(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(decision)
 }
 
 /// Withdraws a pending nomination (its author).
 pub async fn withdraw(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
     let row = visible(state, actor, id).await?;
-    policy::withdraw_nomination(actor, row.nominated_by)?;
+    let permit = policy::withdraw_nomination(actor, row.nominated_by)?;
     if row.status != NominationStatus::Pending {
         return Err(AppError::Conflict(format!(
             "this nomination is {} already",
             row.status.as_str()
         )));
     }
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let at = now();
     let changed = sqlx::query(
         "UPDATE nominations SET status = 'withdrawn', decided_by = $1, decided_at = $2, \
@@ -1106,7 +1102,7 @@ pub async fn withdraw(state: &AppState, actor: &Actor, id: i64) -> AppResult<()>
     .bind(actor.user_id)
     .bind(at)
     .bind(id)
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?
     .rows_affected();
     if changed != 1 {
@@ -1114,16 +1110,14 @@ pub async fn withdraw(state: &AppState, actor: &Actor, id: i64) -> AppResult<()>
             "this nomination was decided at the same time: reload the page".into(),
         ));
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "nomination.withdraw",
+    work.record(
+        Action::NominationWithdraw,
         &format!("nomination:{id}"),
         &format!("Withdrew the nomination of {}", row.person_name),
         Some(serde_json::json!({ "person": row.person })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 

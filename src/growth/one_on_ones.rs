@@ -24,9 +24,10 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::architecture::framework;
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::Actor;
-use crate::auth::policy::{self, Relation, Seat};
+use crate::auth::policy::{self, Allowed, Relation, Seat};
+use crate::db::Work;
 use crate::db::{Db, now};
 use crate::domain::Day;
 use crate::error::{AppError, AppResult, FieldError};
@@ -366,8 +367,7 @@ impl StartInput {
 /// event, inside the caller's transaction. The callers checked who may start it and that the two
 /// have no series yet.
 async fn insert_series(
-    tx: &mut crate::db::Tx,
-    actor: &Actor,
+    work: &mut Work<'_>,
     (manager, report): (i64, i64),
     other_name: &str,
     cadence: i64,
@@ -381,9 +381,9 @@ async fn insert_series(
     .bind(manager)
     .bind(report)
     .bind(cadence)
-    .bind(actor.user_id)
+    .bind(work.actor().user_id)
     .bind(at)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut **work.tx())
     .await?;
     let meeting: i64 = sqlx::query_scalar(
         "INSERT INTO one_on_ones (series_id, scheduled_on, status, created_at, updated_at) \
@@ -392,12 +392,10 @@ async fn insert_series(
     .bind(series)
     .bind(first_on)
     .bind(at)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut **work.tx())
     .await?;
-    audit::record(
-        tx,
-        actor,
-        "one_on_one.start",
+    work.record(
+        Action::OneOnOneStart,
         &format!("one_on_one_series:{series}"),
         &format!("Started 1:1s with {other_name}, every {cadence} days from {first_on}"),
         Some(serde_json::json!({
@@ -579,15 +577,15 @@ async fn meeting_access(
     Ok((access, row))
 }
 
-/// The meeting, for a participant who writes in it while it is upcoming: 404 for those who may
-/// not read it, 403 for readers, 409 once it was held.
+/// The meeting, for a participant who writes in it while it is upcoming, with the policy's leave
+/// to write: 404 for those who may not read it, 403 for readers, 409 once it was held.
 async fn writable_meeting(
     state: &AppState,
     actor: &Actor,
     meeting: i64,
-) -> AppResult<(Access, MeetingRow)> {
+) -> AppResult<(Access, MeetingRow, Allowed)> {
     let (access, row) = meeting_access(state, actor, meeting).await?;
-    policy::write_one_on_one(actor, access.seat)?;
+    let permit = policy::write_one_on_one(actor, access.seat)?;
     require_open(&access.info)?;
     if row.status == MeetingStatus::Held {
         return Err(AppError::Conflict(format!(
@@ -595,7 +593,7 @@ async fn writable_meeting(
             row.scheduled_on
         )));
     }
-    Ok((access, row))
+    Ok((access, row, permit))
 }
 
 /// The viewer's 1:1 series, and the people they could start one with.
@@ -722,7 +720,7 @@ pub async fn start_series(
     } else {
         Seat::Outside
     };
-    policy::write_one_on_one(actor, seat)?;
+    let permit = policy::write_one_on_one(actor, seat)?;
     let Some((manager, report)) = pair else {
         return Err(AppError::Forbidden);
     };
@@ -754,10 +752,9 @@ pub async fn start_series(
     let (Ok((cadence, first_on)), true) = (checked, errors.is_empty()) else {
         return Err(invalid(errors));
     };
-    let mut tx = db.begin().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
     let series = insert_series(
-        &mut tx,
-        actor,
+        &mut work,
         (manager, report),
         &other_name,
         cadence,
@@ -765,7 +762,7 @@ pub async fn start_series(
         now(),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(Started {
         series,
         created: true,
@@ -849,7 +846,8 @@ pub async fn start_team_series(
     let (cadence, first_on) = input.check().map_err(invalid)?;
     let at = now();
     let own = actor.user_id == Some(manager);
-    let mut tx = state.db().begin().await?;
+    let permit = policy::set_up_team_one_on_ones(actor, own)?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let mut started = Vec::new();
     let mut skipped: Vec<PersonRef> = plan.already.iter().map(|(p, _)| p.clone()).collect();
     for report in plan.to_start {
@@ -859,7 +857,7 @@ pub async fn start_team_series(
         )
         .bind(manager)
         .bind(report.id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **work.tx())
         .await?;
         if exists.is_some() {
             skipped.push(report);
@@ -871,8 +869,7 @@ pub async fn start_team_series(
             format!("{} for {}", report.name, plan.manager.name)
         };
         let series = insert_series(
-            &mut tx,
-            actor,
+            &mut work,
             (manager, report.id),
             &with,
             cadence,
@@ -882,10 +879,7 @@ pub async fn start_team_series(
         .await?;
         started.push((report, series));
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "one_on_one.start_team",
+    work.record(Action::OneOnOneStartTeam,
         &format!("user:{manager}"),
         &format!(
             "Set up 1:1s for {}'s team: started {}, every {cadence} days from {first_on}; skipped {} who had 1:1s already",
@@ -902,7 +896,7 @@ pub async fn start_team_series(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(TeamStarted {
         manager: plan.manager,
         started,
@@ -1122,7 +1116,7 @@ pub async fn add_talking_point(
     meeting: i64,
     input: &PointInput,
 ) -> AppResult<i64> {
-    let (access, _) = writable_meeting(state, actor, meeting).await?;
+    let (access, _, permit) = writable_meeting(state, actor, meeting).await?;
     let db = state.db();
     let mut errors = Vec::new();
     let body = input.body.trim();
@@ -1160,12 +1154,12 @@ pub async fn add_talking_point(
         return Err(invalid(errors));
     }
     let competency = (!competency.is_empty()).then(|| competency.to_owned());
-    let mut tx = db.begin().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
     let position: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(position), 0) + 1 FROM talking_points WHERE meeting_id = $1",
     )
     .bind(meeting)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO talking_points (meeting_id, author_id, body, goal_id, competency_key, discussed, \
@@ -1178,12 +1172,10 @@ pub async fn add_talking_point(
     .bind(&competency)
     .bind(position)
     .bind(now())
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "one_on_one.add_talking_point",
+    work.record(
+        Action::OneOnOneAddTalkingPoint,
         &format!("talking_point:{id}"),
         &format!("Added a talking point to 1:1 {meeting}"),
         Some(serde_json::json!({
@@ -1191,7 +1183,7 @@ pub async fn add_talking_point(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(id)
 }
 
@@ -1227,13 +1219,13 @@ pub async fn move_talking_point(
 ) -> AppResult<i64> {
     gate(state, actor).await?;
     let (meeting, _) = point_meeting(state.db(), id).await?;
-    writable_meeting(state, actor, meeting).await?;
-    let mut tx = state.db().begin().await?;
+    let (_, _, permit) = writable_meeting(state, actor, meeting).await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let order: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM talking_points WHERE meeting_id = $1 ORDER BY position, id",
     )
     .bind(meeting)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut **work.tx())
     .await?;
     let Some(at) = order.iter().position(|p| *p == id) else {
         return Err(AppError::not_found("this talking point"));
@@ -1251,13 +1243,11 @@ pub async fn move_talking_point(
         sqlx::query("UPDATE talking_points SET position = $1 WHERE id = $2")
             .bind(i as i64 + 1)
             .bind(point)
-            .execute(&mut *tx)
+            .execute(&mut **work.tx())
             .await?;
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "one_on_one.move_talking_point",
+    work.record(
+        Action::OneOnOneMoveTalkingPoint,
         &format!("talking_point:{id}"),
         &format!(
             "Moved a talking point of 1:1 {meeting} {}",
@@ -1270,7 +1260,7 @@ pub async fn move_talking_point(
         Some(serde_json::json!({ "meeting_id": meeting, "position": to + 1 })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(meeting)
 }
 
@@ -1283,17 +1273,15 @@ pub async fn set_discussed(
 ) -> AppResult<i64> {
     gate(state, actor).await?;
     let (meeting, _) = point_meeting(state.db(), id).await?;
-    writable_meeting(state, actor, meeting).await?;
-    let mut tx = state.db().begin().await?;
+    let (_, _, permit) = writable_meeting(state, actor, meeting).await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     sqlx::query("UPDATE talking_points SET discussed = $1 WHERE id = $2")
         .bind(i64::from(discussed))
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "one_on_one.mark_discussed",
+    work.record(
+        Action::OneOnOneMarkDiscussed,
         &format!("talking_point:{id}"),
         &format!(
             "Marked a talking point of 1:1 {meeting} {}",
@@ -1306,7 +1294,7 @@ pub async fn set_discussed(
         Some(serde_json::json!({ "meeting_id": meeting, "discussed": discussed })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(meeting)
 }
 
@@ -1315,24 +1303,22 @@ pub async fn remove_talking_point(state: &AppState, actor: &Actor, id: i64) -> A
     gate(state, actor).await?;
     let (meeting, author) = point_meeting(state.db(), id).await?;
     writable_meeting(state, actor, meeting).await?;
-    policy::remove_talking_point(actor, author)?;
-    let mut tx = state.db().begin().await?;
+    let permit = policy::remove_talking_point(actor, author)?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let body: Option<String> =
         sqlx::query_scalar("DELETE FROM talking_points WHERE id = $1 RETURNING body")
             .bind(id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **work.tx())
             .await?;
     let body = body.ok_or_else(|| AppError::not_found("this talking point"))?;
-    audit::record(
-        &mut tx,
-        actor,
-        "one_on_one.remove_talking_point",
+    work.record(
+        Action::OneOnOneRemoveTalkingPoint,
         &format!("talking_point:{id}"),
         &format!("Removed a talking point from 1:1 {meeting}"),
         Some(serde_json::json!({ "meeting_id": meeting, "body": body })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(meeting)
 }
 
@@ -1346,7 +1332,7 @@ pub async fn save_shared_notes(
     notes: &str,
     revision: Option<i64>,
 ) -> AppResult<i64> {
-    writable_meeting(state, actor, meeting).await?;
+    let (_, _, permit) = writable_meeting(state, actor, meeting).await?;
     if notes.chars().count() > TEXT_MAX {
         return Err(AppError::invalid_field(
             "shared_notes",
@@ -1354,13 +1340,13 @@ pub async fn save_shared_notes(
         ));
     }
     let at = now();
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let row = sqlx::query(
         "SELECT m.notes_revision, u.name AS notes_by FROM one_on_ones m \
          LEFT JOIN users u ON u.id = m.notes_updated_by WHERE m.id = $1",
     )
     .bind(meeting)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
     let current: i64 = row.try_get("notes_revision")?;
     if let Some(seen) = revision
@@ -1381,18 +1367,16 @@ pub async fn save_shared_notes(
     .bind(actor.user_id)
     .bind(at)
     .bind(meeting)
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "one_on_one.save_shared_notes",
+    work.record(
+        Action::OneOnOneSaveSharedNotes,
         &format!("one_on_one:{meeting}"),
         &format!("Saved the shared notes of 1:1 {meeting}"),
         Some(serde_json::json!({ "revision": current + 1, "characters": notes.chars().count() })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(current + 1)
 }
 
@@ -1404,7 +1388,7 @@ pub async fn save_private_note(
     meeting: i64,
     body: &str,
 ) -> AppResult<()> {
-    writable_meeting(state, actor, meeting).await?;
+    let (_, _, permit) = writable_meeting(state, actor, meeting).await?;
     let Some(me) = actor.user_id else {
         return Err(AppError::Forbidden);
     };
@@ -1414,11 +1398,11 @@ pub async fn save_private_note(
             format!("a private note has at most {TEXT_MAX} characters"),
         ));
     }
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     sqlx::query("DELETE FROM private_notes WHERE meeting_id = $1 AND author_id = $2")
         .bind(meeting)
         .bind(me)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
     if !body.trim().is_empty() {
         sqlx::query(
@@ -1428,19 +1412,17 @@ pub async fn save_private_note(
         .bind(me)
         .bind(body)
         .bind(now())
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "one_on_one.save_private_note",
+    work.record(
+        Action::OneOnOneSavePrivateNote,
         &format!("one_on_one:{meeting}"),
         &format!("Saved their private note on 1:1 {meeting}"),
         None,
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
@@ -1452,7 +1434,7 @@ pub async fn add_action_item(
     meeting: i64,
     input: &ItemInput,
 ) -> AppResult<i64> {
-    let (access, _) = writable_meeting(state, actor, meeting).await?;
+    let (access, _, permit) = writable_meeting(state, actor, meeting).await?;
     let mut errors = Vec::new();
     let title = input.title.trim();
     if title.is_empty() {
@@ -1490,7 +1472,7 @@ pub async fn add_action_item(
     if !errors.is_empty() {
         return Err(invalid(errors));
     }
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO action_items (series_id, meeting_id, title, owner_id, due_on, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -1502,12 +1484,10 @@ pub async fn add_action_item(
     .bind(&due_on)
     .bind(actor.user_id)
     .bind(now())
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "one_on_one.add_action_item",
+    work.record(
+        Action::OneOnOneAddActionItem,
         &format!("action_item:{id}"),
         &format!("Added the action item \"{title}\" in 1:1 {meeting}"),
         Some(serde_json::json!({
@@ -1515,7 +1495,7 @@ pub async fn add_action_item(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(id)
 }
 
@@ -1546,18 +1526,18 @@ pub async fn set_item_done(state: &AppState, actor: &Actor, id: i64, done: bool)
     gate(state, actor).await?;
     let series = item_series(state.db(), id).await?;
     let access = series_access(state, actor, series).await?;
-    policy::write_one_on_one(actor, access.seat)?;
+    let permit = policy::write_one_on_one(actor, access.seat)?;
     require_open(&access.info)?;
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let title: String = sqlx::query_scalar("SELECT title FROM action_items WHERE id = $1")
         .bind(id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **work.tx())
         .await?;
     let upcoming: i64 = sqlx::query_scalar(
         "SELECT MAX(id) FROM one_on_ones WHERE series_id = $1 AND status = 'upcoming'",
     )
     .bind(series)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
     if done {
         sqlx::query(
@@ -1567,21 +1547,19 @@ pub async fn set_item_done(state: &AppState, actor: &Actor, id: i64, done: bool)
         .bind(now())
         .bind(upcoming)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
     } else {
         sqlx::query("UPDATE action_items SET done_at = NULL, done_in_meeting = NULL WHERE id = $1")
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **work.tx())
             .await?;
     }
-    audit::record(
-        &mut tx,
-        actor,
+    work.record(
         if done {
-            "one_on_one.tick_action_item"
+            Action::OneOnOneTickActionItem
         } else {
-            "one_on_one.reopen_action_item"
+            Action::OneOnOneReopenActionItem
         },
         &format!("action_item:{id}"),
         &format!(
@@ -1591,33 +1569,31 @@ pub async fn set_item_done(state: &AppState, actor: &Actor, id: i64, done: bool)
         Some(serde_json::json!({ "series_id": series, "meeting_id": upcoming, "done": done })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(upcoming)
 }
 
 /// Moves the upcoming meeting to another day.
 pub async fn reschedule(state: &AppState, actor: &Actor, meeting: i64, day: &str) -> AppResult<()> {
-    let (_, row) = writable_meeting(state, actor, meeting).await?;
+    let (_, row, permit) = writable_meeting(state, actor, meeting).await?;
     let day = Day::parse(day)
         .map_err(|m| AppError::invalid_field("scheduled_on", m))?
         .to_string();
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     sqlx::query("UPDATE one_on_ones SET scheduled_on = $1, updated_at = $2 WHERE id = $3")
         .bind(&day)
         .bind(now())
         .bind(meeting)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "one_on_one.reschedule",
+    work.record(
+        Action::OneOnOneReschedule,
         &format!("one_on_one:{meeting}"),
         &format!("Moved 1:1 {meeting} from {} to {day}", row.scheduled_on),
         Some(serde_json::json!({ "from": row.scheduled_on, "to": day })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
@@ -1668,12 +1644,12 @@ pub async fn complete_meeting(
     actor: &Actor,
     meeting: i64,
 ) -> AppResult<Completed> {
-    let (access, row) = writable_meeting(state, actor, meeting).await?;
+    let (access, row, permit) = writable_meeting(state, actor, meeting).await?;
     let today = today();
     let next_on = next_date(&row.scheduled_on, access.info.cadence_days, &today)?;
     let held_on = held_day(&row.scheduled_on, &today);
     let at = now();
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let held = sqlx::query(
         "UPDATE one_on_ones SET status = 'held', held_at = $1, held_on = $2, updated_at = $1 \
          WHERE id = $3 AND status = 'upcoming'",
@@ -1681,7 +1657,7 @@ pub async fn complete_meeting(
     .bind(at)
     .bind(&held_on)
     .bind(meeting)
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?;
     if held.rows_affected() != 1 {
         return Err(AppError::Conflict(
@@ -1695,7 +1671,7 @@ pub async fn complete_meeting(
     .bind(access.info.id)
     .bind(&next_on)
     .bind(at)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
     let points = sqlx::query(
         "INSERT INTO talking_points (meeting_id, author_id, body, goal_id, competency_key, \
@@ -1707,19 +1683,16 @@ pub async fn complete_meeting(
     .bind(next)
     .bind(at)
     .bind(meeting)
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?
     .rows_affected() as i64;
     let open: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM action_items WHERE series_id = $1 AND done_at IS NULL",
     )
     .bind(access.info.id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "one_on_one.complete",
+    work.record(Action::OneOnOneComplete,
         &format!("one_on_one:{meeting}"),
         &format!(
             "Completed the 1:1 between {} and {}, held on {held_on}; {} and {} carried over to the next, on {next_on}",
@@ -1735,7 +1708,7 @@ pub async fn complete_meeting(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(Completed {
         meeting_id: meeting,
         held_on,

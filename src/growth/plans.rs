@@ -16,9 +16,10 @@ use sqlx::Row;
 use trellis_framework::Framework;
 
 use crate::architecture::framework;
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::Actor;
 use crate::auth::policy::{self, Relation};
+use crate::db::Work;
 use crate::db::{Db, Tx, now};
 use crate::domain::Day;
 use crate::error::{AppError, AppResult, FieldError};
@@ -769,7 +770,7 @@ pub async fn create_goal(
     from_gap: bool,
 ) -> AppResult<i64> {
     let (relation, person_name) = visible_plan(state, actor, person).await?;
-    policy::contribute_to_plan(actor, relation)?;
+    let permit = policy::contribute_to_plan(actor, relation)?;
     let published = framework::require_published(state, actor).await?;
     let fw = &published.framework;
     let mut input = input.clone();
@@ -778,7 +779,7 @@ pub async fn create_goal(
     }
     let goal = input.check(fw).map_err(invalid)?;
     let at = now();
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO goals (person_id, title, description, track_key, level_key, status, due_on, \
          created_by, created_at, updated_at, completed_at) \
@@ -794,14 +795,11 @@ pub async fn create_goal(
     .bind(actor.user_id)
     .bind(at)
     .bind((goal.status == GoalStatus::Done).then_some(at))
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
-    write_competencies(&mut tx, id, &goal.competencies).await?;
+    write_competencies(work.tx(), id, &goal.competencies).await?;
     let proposed = relation != Relation::Myself;
-    audit::record(
-        &mut tx,
-        actor,
-        "plan.create_goal",
+    work.record(Action::PlanCreateGoal,
         &format!("goal:{id}"),
         &format!(
             "{} the goal \"{}\" for {person_name}",
@@ -815,7 +813,7 @@ pub async fn create_goal(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(id)
 }
 
@@ -873,7 +871,7 @@ pub async fn update_goal(
     change: &GoalChange,
 ) -> AppResult<()> {
     let (_, relation) = visible_goal(state, actor, id).await?;
-    policy::edit_plan(actor, relation)?;
+    let permit = policy::edit_plan(actor, relation)?;
     let published = framework::require_published(state, actor).await?;
     let fw = &published.framework;
     let mut errors = Vec::new();
@@ -919,12 +917,12 @@ pub async fn update_goal(
         return Err(invalid(errors));
     }
     let at = now();
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let row = sqlx::query(
         "SELECT title, description, track_key, level_key, due_on, status, completed_at FROM goals WHERE id = $1",
     )
     .bind(id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **work.tx())
     .await?
     .ok_or_else(|| AppError::not_found("this goal"))?;
     let old_status: String = row.try_get("status")?;
@@ -965,15 +963,13 @@ pub async fn update_goal(
     .bind(completed_at)
     .bind(at)
     .bind(id)
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?;
     if let Some(Some(keys)) = &competencies {
-        write_competencies(&mut tx, id, keys).await?;
+        write_competencies(work.tx(), id, keys).await?;
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "plan.update_goal",
+    work.record(
+        Action::PlanUpdateGoal,
         &format!("goal:{id}"),
         &format!("Updated the goal \"{title}\""),
         Some(serde_json::json!({
@@ -983,7 +979,7 @@ pub async fn update_goal(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
@@ -1005,7 +1001,7 @@ pub async fn add_action(
     input: &ActionInput,
 ) -> AppResult<i64> {
     let (_, relation) = visible_goal(state, actor, goal).await?;
-    policy::edit_plan(actor, relation)?;
+    let permit = policy::edit_plan(actor, relation)?;
     let mut errors = Vec::new();
     let title = keep(&mut errors, check_title("title", "action", &input.title));
     let due_on = keep(&mut errors, check_day("due_on", &input.due_on));
@@ -1013,12 +1009,12 @@ pub async fn add_action(
         return Err(invalid(errors));
     };
     let at = now();
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let position: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(position), 0) + 1 FROM goal_actions WHERE goal_id = $1",
     )
     .bind(goal)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO goal_actions (goal_id, title, due_on, position, created_at) \
@@ -1029,19 +1025,17 @@ pub async fn add_action(
     .bind(&due_on)
     .bind(position)
     .bind(at)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
-    touch(&mut tx, goal, at).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "plan.add_action",
+    touch(work.tx(), goal, at).await?;
+    work.record(
+        Action::PlanAddAction,
         &format!("goal_action:{id}"),
         &format!("Added the action \"{title}\" to goal {goal}"),
         Some(serde_json::json!({ "goal_id": goal, "title": title, "due_on": due_on })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(id)
 }
 
@@ -1087,7 +1081,7 @@ pub async fn change_action(
             AppError::NotFound(_) => AppError::not_found("this action"),
             other => other,
         })?;
-    policy::edit_plan(actor, relation)?;
+    let permit = policy::edit_plan(actor, relation)?;
     let mut errors = Vec::new();
     let e = &mut errors;
     let title = change
@@ -1102,10 +1096,10 @@ pub async fn change_action(
         return Err(invalid(errors));
     }
     let at = now();
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let row = sqlx::query("SELECT title, due_on, done_at FROM goal_actions WHERE id = $1")
         .bind(id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **work.tx())
         .await?;
     let title: String = title.flatten().map_or_else(|| row.try_get("title"), Ok)?;
     let due_on: Option<String> = match due_on {
@@ -1123,23 +1117,24 @@ pub async fn change_action(
         .bind(&due_on)
         .bind(done_at)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
-    touch(&mut tx, goal, at).await?;
+    touch(work.tx(), goal, at).await?;
     let (action, summary) = match (was_done.is_some(), done_at.is_some()) {
-        (false, true) => ("plan.tick_action", format!("Ticked the action \"{title}\"")),
+        (false, true) => (
+            Action::PlanTickAction,
+            format!("Ticked the action \"{title}\""),
+        ),
         (true, false) => (
-            "plan.untick_action",
+            Action::PlanUntickAction,
             format!("Reopened the action \"{title}\""),
         ),
         _ => (
-            "plan.change_action",
+            Action::PlanChangeAction,
             format!("Changed the action \"{title}\""),
         ),
     };
-    audit::record(
-        &mut tx,
-        actor,
+    work.record(
         action,
         &format!("goal_action:{id}"),
         &summary,
@@ -1148,7 +1143,7 @@ pub async fn change_action(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(goal)
 }
 
@@ -1162,25 +1157,23 @@ pub async fn remove_action(state: &AppState, actor: &Actor, id: i64) -> AppResul
             AppError::NotFound(_) => AppError::not_found("this action"),
             other => other,
         })?;
-    policy::edit_plan(actor, relation)?;
-    let mut tx = state.db().begin().await?;
+    let permit = policy::edit_plan(actor, relation)?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let title: Option<String> =
         sqlx::query_scalar("DELETE FROM goal_actions WHERE id = $1 RETURNING title")
             .bind(id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **work.tx())
             .await?;
     let title = title.ok_or_else(|| AppError::not_found("this action"))?;
-    touch(&mut tx, goal, now()).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "plan.remove_action",
+    touch(work.tx(), goal, now()).await?;
+    work.record(
+        Action::PlanRemoveAction,
         &format!("goal_action:{id}"),
         &format!("Removed the action \"{title}\" from goal {goal}"),
         Some(serde_json::json!({ "goal_id": goal, "title": title })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(goal)
 }
 
@@ -1189,24 +1182,22 @@ pub async fn remove_action(state: &AppState, actor: &Actor, id: i64) -> AppResul
 /// it keep their words and lose the link. Returns the person whose plan it was.
 pub async fn delete_goal(state: &AppState, actor: &Actor, id: i64) -> AppResult<i64> {
     let (owner, relation) = visible_goal(state, actor, id).await?;
-    policy::edit_plan(actor, relation)?;
-    let mut tx = state.db().begin().await?;
+    let permit = policy::edit_plan(actor, relation)?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let title: Option<String> =
         sqlx::query_scalar("DELETE FROM goals WHERE id = $1 RETURNING title")
             .bind(id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **work.tx())
             .await?;
     let title = title.ok_or_else(|| AppError::not_found("this goal"))?;
-    audit::record(
-        &mut tx,
-        actor,
-        "plan.delete_goal",
+    work.record(
+        Action::PlanDeleteGoal,
         &format!("goal:{id}"),
         &format!("Deleted the goal \"{title}\""),
         Some(serde_json::json!({ "person_id": owner, "title": title })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(owner)
 }
 
@@ -1214,7 +1205,7 @@ pub async fn delete_goal(state: &AppState, actor: &Actor, id: i64) -> AppResult<
 /// Returns the note's id.
 pub async fn add_note(state: &AppState, actor: &Actor, goal: i64, body: &str) -> AppResult<i64> {
     let (_, relation) = visible_goal(state, actor, goal).await?;
-    policy::contribute_to_plan(actor, relation)?;
+    let permit = policy::contribute_to_plan(actor, relation)?;
     let body = match check_text("body", body) {
         Ok(Some(body)) => body,
         Ok(None) => return Err(AppError::invalid_field("body", "write something first")),
@@ -1226,7 +1217,7 @@ pub async fn add_note(state: &AppState, actor: &Actor, goal: i64, body: &str) ->
         NoteKind::Comment
     };
     let at = now();
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO goal_notes (goal_id, author_id, kind, body, created_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -1236,13 +1227,11 @@ pub async fn add_note(state: &AppState, actor: &Actor, goal: i64, body: &str) ->
     .bind(kind.as_str())
     .bind(&body)
     .bind(at)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
-    touch(&mut tx, goal, at).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "plan.add_note",
+    touch(work.tx(), goal, at).await?;
+    work.record(
+        Action::PlanAddNote,
         &format!("goal:{goal}"),
         &format!(
             "Wrote a {} on goal {goal}",
@@ -1255,7 +1244,7 @@ pub async fn add_note(state: &AppState, actor: &Actor, goal: i64, body: &str) ->
         Some(serde_json::json!({ "note_id": id, "kind": kind.as_str(), "body": body })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(id)
 }
 

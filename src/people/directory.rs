@@ -765,9 +765,9 @@ fn person_event(id: i64, created: bool, fields: &PersonFields) -> audit::NewEven
     });
     audit::NewEvent {
         action: if created {
-            "person.create"
+            crate::audit::Action::PersonCreate
         } else {
-            "person.update"
+            crate::audit::Action::PersonUpdate
         },
         object: format!("user:{id}"),
         summary: format!(
@@ -787,7 +787,15 @@ async fn record_person(
     fields: &PersonFields,
 ) -> AppResult<()> {
     let e = person_event(id, created, fields);
-    audit::record(tx, actor, e.action, &e.object, &e.summary, e.detail).await
+    audit::record(
+        tx,
+        actor,
+        e.action.as_str(),
+        &e.object,
+        &e.summary,
+        e.detail,
+    )
+    .await
 }
 
 /// Adds or updates one person.
@@ -1053,7 +1061,7 @@ fn position_event(
     effective_on: Day,
 ) -> audit::NewEvent {
     audit::NewEvent {
-        action: "position.record",
+        action: crate::audit::Action::PositionRecord,
         object: format!("user:{person}"),
         summary: format!(
             "{} to {} ({}) on {effective_on}",
@@ -1079,7 +1087,15 @@ async fn record_position_event(
     effective_on: Day,
 ) -> AppResult<()> {
     let e = position_event(person, before, position, kind, effective_on);
-    audit::record(tx, actor, e.action, &e.object, &e.summary, e.detail).await
+    audit::record(
+        tx,
+        actor,
+        e.action.as_str(),
+        &e.object,
+        &e.summary,
+        e.detail,
+    )
+    .await
 }
 
 /// Records a position for one person, against the published framework.

@@ -4,8 +4,10 @@
 //! holds the gate every Grow feature asks, its writes, and what the pilot page and its API show and
 //! send. Only admins choose the audience (`policy::manage_release`).
 
+use crate::audit::Action;
 use crate::auth::{Actor, policy};
 use crate::db::Db;
+use crate::db::Work;
 use crate::error::{AppError, AppResult};
 use serde::Serialize;
 use sqlx::Row;
@@ -98,7 +100,7 @@ pub async fn set_audience(
     audience: &str,
     team_ids: &[i64],
 ) -> AppResult<()> {
-    crate::auth::policy::manage_release(actor)?;
+    let permit = policy::manage_release(actor)?;
     let audience = audience.trim();
     if audience != EVERYONE && audience != PILOT {
         return Err(AppError::invalid_field(
@@ -115,12 +117,12 @@ pub async fn set_audience(
             "choose at least one pilot team, or release to everyone",
         ));
     }
-    let mut tx = db.begin().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
     let mut names = Vec::with_capacity(teams.len());
     for id in &teams {
         let name: Option<String> = sqlx::query_scalar("SELECT name FROM teams WHERE id = $1")
             .bind(id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **work.tx())
             .await?;
         match name {
             Some(name) => names.push(name),
@@ -132,21 +134,21 @@ pub async fn set_audience(
             }
         }
     }
-    let before = audience_in(&mut tx).await?;
+    let before = audience_in(work.tx()).await?;
     let before_teams: Vec<i64> =
         sqlx::query_scalar("SELECT team_id FROM pilot_teams ORDER BY team_id")
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut **work.tx())
             .await?;
     let at = crate::db::now();
-    write_audience(&mut tx, audience, at).await?;
+    write_audience(work.tx(), audience, at).await?;
     sqlx::query("DELETE FROM pilot_teams")
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
     for id in &teams {
         sqlx::query("INSERT INTO pilot_teams (team_id, added_at) VALUES ($1, $2)")
             .bind(id)
             .bind(at)
-            .execute(&mut *tx)
+            .execute(&mut **work.tx())
             .await?;
     }
     let summary = if audience == EVERYONE {
@@ -157,10 +159,8 @@ pub async fn set_audience(
             names.join(", ")
         )
     };
-    crate::audit::record(
-        &mut tx,
-        actor,
-        "rollout.release",
+    work.record(
+        Action::RolloutRelease,
         "grow_release",
         &summary,
         Some(serde_json::json!({
@@ -169,24 +169,22 @@ pub async fn set_audience(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
 /// Releases the Grow features to everyone, keeping the pilot teams for comparison. One
 /// transaction, audited.
 pub async fn release_to_everyone(db: &Db, actor: &Actor) -> AppResult<()> {
-    crate::auth::policy::manage_release(actor)?;
-    let mut tx = db.begin().await?;
-    let before = audience_in(&mut tx).await?;
+    let permit = policy::manage_release(actor)?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let before = audience_in(work.tx()).await?;
     if before == EVERYONE {
         return Ok(());
     }
-    write_audience(&mut tx, EVERYONE, crate::db::now()).await?;
-    crate::audit::record(
-        &mut tx,
-        actor,
-        "rollout.release",
+    write_audience(work.tx(), EVERYONE, crate::db::now()).await?;
+    work.record(
+        Action::RolloutRelease,
         "grow_release",
         "Released the Grow features to everyone",
         Some(serde_json::json!({
@@ -195,7 +193,7 @@ pub async fn release_to_everyone(db: &Db, actor: &Actor) -> AppResult<()> {
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 

@@ -1,4 +1,9 @@
-//! The audit log: one row per change, written in the same transaction as the change itself.
+//! The audit log: one row per change, written in the same transaction as the change itself (by
+//! `db::Work`), and read back for those who may see what each event is about.
+
+mod action;
+
+pub use action::Action;
 
 use serde::Serialize;
 use sqlx::Row;
@@ -13,6 +18,18 @@ use crate::people::directory;
 /// Records that `actor` did `action` to `object`. `summary` is the sentence shown in the log;
 /// `detail` keeps what is needed to see exactly what changed.
 pub async fn record(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    object: &str,
+    summary: &str,
+    detail: Option<serde_json::Value>,
+) -> AppResult<()> {
+    insert(tx, actor, action, object, summary, detail).await
+}
+
+/// Writes one event in `tx`.
+pub(crate) async fn insert(
     tx: &mut Tx,
     actor: &Actor,
     action: &str,
@@ -37,7 +54,7 @@ pub async fn record(
 
 /// An event for [`record_many`]: what [`record`] takes after the actor.
 pub struct NewEvent {
-    pub action: &'static str,
+    pub action: Action,
     pub object: String,
     pub summary: String,
     pub detail: Option<serde_json::Value>,
@@ -46,6 +63,11 @@ pub struct NewEvent {
 /// Records many events of one actor with a few multi-row inserts, for imports that change
 /// thousands of things in one transaction. The rows are those [`record`] writes.
 pub async fn record_many(tx: &mut Tx, actor: &Actor, events: &[NewEvent]) -> AppResult<()> {
+    insert_many(tx, actor, events).await
+}
+
+/// Writes many events in `tx` with a few multi-row inserts.
+pub(crate) async fn insert_many(tx: &mut Tx, actor: &Actor, events: &[NewEvent]) -> AppResult<()> {
     // A hundred or two bind parameters per statement: binding slows down beyond that on SQLite.
     const ROWS: usize = 24;
     let at = now();
@@ -75,7 +97,7 @@ pub async fn record_many(tx: &mut Tx, actor: &Actor, events: &[NewEvent]) -> App
                 .bind(at)
                 .bind(actor.user_id)
                 .bind(&actor.label)
-                .bind(e.action)
+                .bind(e.action.as_str())
                 .bind(&e.object)
                 .bind(&e.summary)
                 .bind(e.detail.as_ref().map(|d| d.to_string()));
