@@ -6,7 +6,9 @@ use serde::Deserialize;
 use trellis_framework::edit::{EditError, parse_key};
 use trellis_framework::{Key, Pay, TrackKind};
 
-use crate::error::FieldError;
+use axum::http::StatusCode;
+
+use crate::error::{AppError, FieldError};
 
 /// A submitted form as name–value pairs in the order sent, kept whole so a refused form can be shown
 /// again exactly as it was typed.
@@ -337,6 +339,21 @@ impl FormView {
             .iter()
             .find(|e| !e.field.is_empty())
             .is_some_and(|e| e.field == name)
+    }
+}
+
+/// The one way a page treats a change the service refused: when the mistake is the user's (a
+/// client error other than 403 and 404), the status and the messages to show the form again with,
+/// as it was sent; anything else is an error page.
+pub fn refusal(e: AppError) -> Result<(StatusCode, Vec<FieldError>), AppError> {
+    let status = e.status();
+    if status.is_client_error()
+        && status != StatusCode::FORBIDDEN
+        && status != StatusCode::NOT_FOUND
+    {
+        Ok((status, e.field_errors()))
+    } else {
+        Err(e)
     }
 }
 

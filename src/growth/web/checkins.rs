@@ -17,14 +17,14 @@ use serde::Deserialize;
 use crate::architecture::framework as framework_service;
 use crate::auth::Actor;
 use crate::domain::{Rating, RatingEntry};
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
 use crate::growth::checkins::{
     self as service, Checkin, CheckinListItem, CheckinStatus, RatingInput, Side, StartOptions,
 };
 use crate::growth::evidence::{self, EvidenceItem};
 use crate::state::AppState;
 use crate::web::forms::Choice;
-use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission};
+use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission, refusal};
 use crate::web::{Layout, PageResult, render_with};
 
 pub fn routes() -> Router<AppState> {
@@ -45,16 +45,6 @@ const RATINGS_FORM: &str = "ratings";
 const AGREEMENT_FORM: &str = "agreement";
 /// The id of the start form.
 const START_FORM: &str = "start";
-
-/// A client mistake to show next to the form that caused it; anything else is an error page.
-fn refused(e: AppError) -> Result<(StatusCode, Vec<FieldError>), AppError> {
-    let status = e.status();
-    if status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::CONFLICT {
-        Ok((status, e.field_errors()))
-    } else {
-        Err(e)
-    }
-}
 
 // ---- A person's check-ins ----
 
@@ -170,7 +160,7 @@ async fn start(
             None,
         )),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let errors = errors
                 .into_iter()
                 .map(|mut e| {
@@ -449,7 +439,7 @@ async fn save_one(
         return match result {
             Ok(()) => Ok(Redirect::to(&format!("/checkins/{id}#c-{key}")).into_response()),
             Err(e) => {
-                let (status, errors) = refused(e)?;
+                let (status, errors) = refusal(e)?;
                 let errors = errors
                     .into_iter()
                     .map(|mut e| {
@@ -475,7 +465,7 @@ async fn save_one(
             },
         ),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let message = errors
                 .into_iter()
                 .map(|e| e.message)
@@ -519,7 +509,7 @@ async fn show_refused(
     fields: Fields,
     e: AppError,
 ) -> PageResult {
-    let (status, errors) = refused(e)?;
+    let (status, errors) = refusal(e)?;
     let errors = errors
         .into_iter()
         .map(|mut e| {

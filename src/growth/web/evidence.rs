@@ -12,14 +12,13 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::auth::Actor;
-use crate::error::{AppError, FieldError};
 use crate::growth::evidence::{
     self as service, AskedItem, Colleague, EvidenceDetail, EvidenceInput, EvidenceItem,
     EvidenceList, KINDS,
 };
 use crate::state::AppState;
 use crate::web::forms::Choice;
-use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission};
+use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission, refusal};
 use crate::web::{Layout, PageResult, format_time, render_with};
 
 pub fn routes() -> Router<AppState> {
@@ -85,20 +84,6 @@ fn input(f: &Fields) -> EvidenceInput {
         note: f.text("note"),
         happened_on: f.text("happened_on"),
         competencies: f.all("competencies"),
-    }
-}
-
-/// A refused form comes back with its messages when the mistake is the user's; anything else is
-/// an error page.
-fn refused(e: AppError) -> Result<(StatusCode, Vec<FieldError>), AppError> {
-    let status = e.status();
-    if status.is_client_error()
-        && status != StatusCode::FORBIDDEN
-        && status != StatusCode::NOT_FOUND
-    {
-        Ok((status, e.field_errors()))
-    } else {
-        Err(e)
     }
 }
 
@@ -197,7 +182,7 @@ async fn add(
             )),
         )),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let ticked = fields.all("competencies");
             let forms = Forms::refused(Submission::new("add".into(), fields, errors));
             list_page(&state, &actor, id, None, forms, ticked, status).await
@@ -272,7 +257,7 @@ async fn edit(
             )),
         )),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let ticked = fields.all("competencies");
             let forms = Forms::refused(Submission::new("details".into(), fields, errors));
             item_page(&state, &actor, id, forms, Some(ticked), status).await
@@ -305,7 +290,7 @@ async fn confirm(
             None,
         )),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let forms = Forms::refused(Submission::new("confirm".into(), fields, errors));
             item_page(&state, &actor, id, forms, None, status).await
         }
@@ -351,7 +336,7 @@ async fn ask(
             None,
         )),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let forms = Forms::refused(Submission::new("ask".into(), fields, errors));
             item_page(&state, &actor, id, forms, None, status).await
         }
@@ -371,7 +356,7 @@ async fn withdraw(
             None,
         )),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let forms = Forms::refused(Submission::new("ask".into(), fields, errors));
             item_page(&state, &actor, id, forms, None, status).await
         }

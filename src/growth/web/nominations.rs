@@ -15,13 +15,13 @@ use serde::Deserialize;
 
 use crate::auth::{Actor, policy};
 use crate::domain::Rating;
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
 use crate::growth::nominations::{
     self as service, DecisionInput, Nomination, NominationDraft, NominationInput, NominationList,
     NominationStatus,
 };
 use crate::state::AppState;
-use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission};
+use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission, refusal};
 use crate::web::{Layout, PageResult, render_with};
 
 pub fn routes() -> Router<AppState> {
@@ -40,16 +40,6 @@ const NOMINATE_FORM: &str = "nominate";
 const DECISION_FORM: &str = "decision";
 /// The id of the withdrawal form.
 const WITHDRAW_FORM: &str = "withdraw";
-
-/// A client mistake shown next to the form that caused it; anything else is an error page.
-fn refused(e: AppError) -> Result<(StatusCode, Vec<FieldError>), AppError> {
-    let status = e.status();
-    if status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::CONFLICT {
-        Ok((status, e.field_errors()))
-    } else {
-        Err(e)
-    }
-}
 
 /// The words for a rating in a case, or that there is none.
 pub fn rating_words(r: &Option<Rating>) -> &'static str {
@@ -169,7 +159,7 @@ async fn decide(
     match service::decide(&state, &actor, id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/nominations/{id}")).into_response()),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let forms = Forms::refused(Submission::new(DECISION_FORM.into(), fields, errors));
             show_page(&state, &actor, id, forms, status).await
         }
@@ -180,7 +170,7 @@ async fn withdraw(State(state): State<AppState>, actor: Actor, Path(id): Path<i6
     match service::withdraw(&state, &actor, id).await {
         Ok(()) => Ok(Redirect::to(&format!("/nominations/{id}")).into_response()),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let forms = Forms::refused(Submission::new(
                 WITHDRAW_FORM.into(),
                 Fields::default(),
@@ -262,7 +252,7 @@ async fn create(
             Some(("/team", "Back to your team")),
         )),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let errors = errors
                 .into_iter()
                 .map(|mut e| {

@@ -15,14 +15,14 @@ use serde::Deserialize;
 
 use crate::architecture::framework as framework_service;
 use crate::auth::Actor;
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
 use crate::growth::one_on_ones::{
     self as service, Direction, ItemInput, Meeting, MeetingStatus, MeetingSummary, PointInput,
     SeriesInfo, SeriesSummary, Side, StartInput,
 };
 use crate::state::AppState;
 use crate::web::forms::Choice;
-use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission};
+use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission, refusal};
 use crate::web::{Layout, PageResult, format_time, render_with};
 
 pub fn routes() -> Router<AppState> {
@@ -54,20 +54,6 @@ pub fn routes() -> Router<AppState> {
             post(remove_point),
         )
         .route("/one-on-ones/action-items/{id}/done", post(tick_item))
-}
-
-/// Re-renders a page with the refused form when the mistake is the user's (422, or 409 when the
-/// other participant saved first); anything else is an error page.
-fn refused(e: AppError) -> Result<(StatusCode, Vec<FieldError>), AppError> {
-    let status = e.status();
-    if status.is_client_error()
-        && status != StatusCode::FORBIDDEN
-        && status != StatusCode::NOT_FOUND
-    {
-        Ok((status, e.field_errors()))
-    } else {
-        Err(e)
-    }
 }
 
 /// The cadences the start form offers, in days.
@@ -153,7 +139,7 @@ async fn start(
             Some(("/one-on-ones", "See all your 1:1s")),
         )),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let forms = Forms::refused(Submission::new(format!("start-{other}"), fields, errors));
             render_list(&state, &actor, forms, status).await
         }
@@ -259,7 +245,7 @@ async fn start_team(
             Ok(crate::web::flash::redirect(&location, message, Some(next)))
         }
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let forms = Forms::refused(Submission::new("team".into(), fields, errors));
             render_team(&state, &actor, manager, forms, status).await
         }
@@ -511,7 +497,7 @@ async fn back_to_meeting(
             Ok(Redirect::to(&format!("/one-on-ones/meetings/{meeting}#{section}")).into_response())
         }
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let forms = Forms::refused(Submission::new(form.to_owned(), fields, errors));
             render_meeting(state, actor, meeting, forms, status, None).await
         }

@@ -21,7 +21,7 @@ use crate::growth::plans::{
 };
 use crate::state::AppState;
 use crate::web::forms::Choice;
-use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission};
+use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission, refusal};
 use crate::web::{Layout, PageResult, format_time, render_with};
 
 pub fn routes() -> Router<AppState> {
@@ -34,20 +34,6 @@ pub fn routes() -> Router<AppState> {
         .route("/goals/{id}/delete", post(delete_goal))
         .route("/goal-actions/{id}/done", post(tick_action))
         .route("/goal-actions/{id}/remove", post(remove_action))
-}
-
-/// Re-renders a page with the refused form when the mistake is the user's; anything else is an
-/// error page.
-fn refused(e: AppError) -> Result<(StatusCode, Vec<FieldError>), AppError> {
-    let status = e.status();
-    if status.is_client_error()
-        && status != StatusCode::FORBIDDEN
-        && status != StatusCode::NOT_FOUND
-    {
-        Ok((status, e.field_errors()))
-    } else {
-        Err(e)
-    }
 }
 
 /// The service names the fields of the API (`competencies`, `track`, `level`); the forms have a
@@ -294,7 +280,7 @@ async fn create_goal(
             )),
         )),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let sent = Submission::new("new-goal".into(), fields.clone(), form_errors(errors));
             render_plan(&state, &actor, person, Some(sent), Some(fields), status).await
         }
@@ -398,7 +384,7 @@ async fn update_goal(
             Some((&format!("/goals/{id}#notes"), "Add a note on progress")),
         )),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let sent = Submission::new("edit-goal".into(), fields.clone(), form_errors(errors));
             render_goal(&state, &actor, id, Some(sent), Some(fields), status).await
         }
@@ -418,7 +404,7 @@ async fn add_action(
     match service::add_action(&state, &actor, id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/goals/{id}#actions")).into_response()),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let sent = Submission::new("new-action".into(), fields, errors);
             render_goal(&state, &actor, id, Some(sent), None, status).await
         }
@@ -434,7 +420,7 @@ async fn add_note(
     match service::add_note(&state, &actor, id, &fields.text("body")).await {
         Ok(_) => Ok(Redirect::to(&format!("/goals/{id}#notes")).into_response()),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let sent = Submission::new("new-note".into(), fields, errors);
             render_goal(&state, &actor, id, Some(sent), None, status).await
         }

@@ -21,7 +21,7 @@ use crate::people::directory::{
 use crate::people::invitations;
 use crate::state::AppState;
 use crate::web::forms::Choice;
-use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission};
+use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission, refusal};
 use crate::web::{Layout, PageResult, render_with, urlencode};
 
 pub fn routes() -> Router<AppState> {
@@ -558,19 +558,6 @@ fn person_input(f: &Fields) -> PersonInput {
     }
 }
 
-/// Re-renders a page with the refused form when the mistake is the user's; anything else is an error.
-fn refused(e: AppError) -> Result<(StatusCode, Vec<crate::error::FieldError>), AppError> {
-    let status = e.status();
-    if status.is_client_error()
-        && status != StatusCode::FORBIDDEN
-        && status != StatusCode::NOT_FOUND
-    {
-        Ok((status, e.field_errors()))
-    } else {
-        Err(e)
-    }
-}
-
 async fn update(
     State(state): State<AppState>,
     actor: Actor,
@@ -594,7 +581,7 @@ async fn update(
             ))
         }
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let forms = Forms::refused(Submission::new("details".into(), fields, errors));
             person_page(&state, &actor, id, forms, status).await
         }
@@ -627,7 +614,7 @@ async fn record_position(
             )),
         )),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let errors = errors
                 .into_iter()
                 .map(|mut e| {
@@ -663,7 +650,7 @@ async fn set_role(
             None,
         )),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let forms = Forms::refused(Submission::new("role".into(), fields, errors));
             person_page(&state, &actor, id, forms, status).await
         }
@@ -705,7 +692,7 @@ async fn create(
             Some(("/admin/accounts", "Invite them to sign in")),
         )),
         Err(e) => {
-            let (status, errors) = refused(e)?;
+            let (status, errors) = refusal(e)?;
             let forms = Forms::refused(Submission::new("details".into(), fields, errors));
             render_with(
                 status,
