@@ -38,13 +38,38 @@ impl Role {
     }
 }
 
+/// What an API token may be used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenScope {
+    /// The JSON API, as its person or as the organisation.
+    Api,
+    /// SCIM provisioning only, by an identity provider.
+    Scim,
+}
+
+impl TokenScope {
+    pub const ALL: [TokenScope; 2] = [TokenScope::Api, TokenScope::Scim];
+
+    /// The name stored with the token and sent by forms and the API.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::Api => "api",
+            TokenScope::Scim => "scim",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TokenScope> {
+        TokenScope::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
 /// How the actor proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Via {
     Session,
-    /// An API token with its scope (`api` or `scim`).
+    /// An API token with its scope.
     Token {
-        scope: String,
+        scope: TokenScope,
     },
     /// The `trellis` command line, run by whoever operates the server.
     CommandLine,

@@ -8,4 +8,4 @@ pub mod password;
 pub mod policy;
 pub mod token;
 
-pub use actor::{Actor, Role, Via};
+pub use actor::{Actor, Role, TokenScope, Via};

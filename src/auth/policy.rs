@@ -1,7 +1,7 @@
 //! Every authorisation decision, in one place. Services call these before they read or write; a
 //! handler never decides on its own.
 
-use super::{Actor, Via};
+use super::{Actor, TokenScope, Via};
 use crate::error::{AppError, AppResult};
 
 /// A decision of this module that the actor may go ahead. Only this module makes one, so a write
@@ -21,7 +21,7 @@ fn require(allowed: bool) -> AppResult<Allowed> {
 fn is_api_capable(actor: &Actor) -> bool {
     match &actor.via {
         Via::Session | Via::CommandLine => true,
-        Via::Token { scope } => scope == "api",
+        Via::Token { scope } => *scope == TokenScope::Api,
     }
 }
 
@@ -109,7 +109,14 @@ pub fn manage_people(actor: &Actor) -> AppResult<Allowed> {
 /// organisation) writes people and teams. Sessions and `api` tokens are refused, so a browser
 /// cannot be tricked into provisioning.
 pub fn provision(actor: &Actor) -> AppResult<Allowed> {
-    require(matches!(&actor.via, Via::Token { scope } if scope == "scim") && actor.is_admin())
+    require(
+        matches!(
+            actor.via,
+            Via::Token {
+                scope: TokenScope::Scim
+            }
+        ) && actor.is_admin(),
+    )
 }
 
 pub fn read_audit_log(actor: &Actor) -> AppResult<Allowed> {
@@ -180,7 +187,7 @@ mod tests {
         let scim = actor(
             Role::Admin,
             Via::Token {
-                scope: "scim".into(),
+                scope: TokenScope::Scim,
             },
         );
         assert!(edit_framework(&scim).is_err());

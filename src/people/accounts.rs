@@ -6,7 +6,7 @@ use sqlx::Row;
 
 use crate::audit;
 use crate::auth::password::{self, Cost};
-use crate::auth::{Actor, Role, Via, policy, token};
+use crate::auth::{Actor, Role, TokenScope, Via, policy, token};
 use crate::db::{Db, now};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
@@ -831,6 +831,9 @@ pub async fn actor_for_api_token(db: &Db, secret: &str) -> AppResult<Option<Acto
     let Some(row) = row else { return Ok(None) };
     touch_api_token(db, row.try_get("token_id")?, row.try_get("last_used_at")?).await?;
     let scope: String = row.try_get("scope")?;
+    let Some(scope) = TokenScope::parse(&scope) else {
+        return Ok(None);
+    };
     let via = Via::Token { scope };
     let user_id: Option<i64> = row.try_get("id")?;
     if user_id.is_none() {
@@ -850,7 +853,7 @@ pub async fn actor_for_api_token(db: &Db, secret: &str) -> AppResult<Option<Acto
     Ok(Some(actor_from_row(&row, via)?))
 }
 
-pub const TOKEN_SCOPES: [&str; 2] = ["api", "scim"];
+pub const TOKEN_SCOPES: [&str; 2] = [TokenScope::Api.as_str(), TokenScope::Scim.as_str()];
 
 /// Whom a token acts for. A token never acts for anyone but the account that created it: nobody,
 /// an admin included, can make a token that acts as someone else.
