@@ -230,7 +230,7 @@ pub struct Handlers {
 macro_rules! methods {
     ($($name:ident => $method:ident),* $(,)?) => {
         $(
-            #[doc = concat!("Answers ", stringify!($method), " with `handler`.")]
+            #[doc = concat!("Answers ", stringify!($method), " with the handler.")]
             pub fn $name<H, T>(handler: H) -> Handlers
             where
                 H: Handler<T, AppState>,
@@ -242,7 +242,7 @@ macro_rules! methods {
 
         impl Handlers {
             $(
-                #[doc = concat!("Answers ", stringify!($method), " with `handler` too.")]
+                #[doc = concat!("Answers ", stringify!($method), " with the handler too.")]
                 pub fn $name<H, T>(mut self, handler: H) -> Handlers
                 where
                     H: Handler<T, AppState>,
