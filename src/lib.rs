@@ -26,7 +26,7 @@ pub mod web;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::csrf::CsrfLayer;
@@ -37,9 +37,24 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use state::AppState;
+use web::routes::Routes;
 
 /// The largest request body accepted: a framework file of a large organisation fits easily.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Every route of the application: the pages, the API (with its document) and SCIM.
+fn routes() -> Routes {
+    web::routes()
+        .merge(api::routes())
+        .nest("/scim/v2", people::scim::routes())
+}
+
+/// Every method and path the application answers, as its router writes them (`/people/{id}`),
+/// taken from the route table the router is built from: nothing is served that this leaves out. A
+/// route that answers GET answers HEAD too.
+pub fn routes_served() -> Vec<(Method, String)> {
+    routes().served().to_vec()
+}
 
 /// The whole application: pages, API, static files and health check, with the middleware every
 /// response goes through (tracing, request ids, timeouts, body limit, panic recovery, cross-site
@@ -59,11 +74,8 @@ pub fn app(state: AppState) -> Router {
             HeaderName::from_static("referrer-policy"),
             HeaderValue::from_static("same-origin"),
         ));
-    Router::new()
-        .merge(web::routes(state.clone()))
-        .merge(api::docs())
-        .nest("/api", api::routes())
-        .nest("/scim/v2", people::scim::routes(state.clone()))
+    routes()
+        .into_router(&state)
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,32 +1,30 @@
 //! The JSON API under `/api/v1`, for scripts and integrations. Authenticated by bearer token (or the
 //! browser session). Every route is declared with its OpenAPI description, served at
 //! `/api/openapi.json` and browsable at `/api/docs`. Errors are RFC 9457 problem documents.
+//!
+//! Each module of an area's `api` builds an `OpenApiRouter` of its operations, each added with
+//! `routes!(handler)`, which routes the handler at the method and path of its `#[utoipa::path]`
+//! (relative to `/api/v1`) and adds its entry to the document; the area merges its modules
+//! ([`merged`]), and [`build`] merges the areas and splits the result into the router and the
+//! document. So the document lists every operation the API serves, and nothing else.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Serialize;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{RefOr, Schema};
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_axum::router::OpenApiRouter;
 
-use crate::architecture::api::{framework, templates};
 use crate::error::{AppError, FieldError, FileError, error_body};
-use crate::growth::api::{
-    checkin_rounds, checkins, evidence, home, nominations, one_on_ones, plans, readiness, record,
-    team,
-};
-use crate::people::api::{admin, directory, import};
-use crate::rollout::api::{kpis, rollout, surveys};
 use crate::state::AppState;
+use crate::web::routes::{Routes, get};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,44 +33,8 @@ use crate::state::AppState;
         description = "Career tracks: the framework (competency library, tracks, levels, expectations), its draft, versions and YAML files.",
         license(name = "AGPL-3.0-or-later")
     ),
-    paths(
-        framework::me,
-        framework::get_framework,
-        framework::list_tracks,
-        framework::get_track,
-        framework::get_level,
-        framework::list_competencies,
-        framework::compare,
-        framework::list_versions,
-        framework::diff_versions,
-        framework::export_yaml,
-        framework::get_draft,
-        framework::edit_draft,
-        framework::import_yaml,
-        framework::publish,
-        framework::lint_draft,
-        templates::list_templates,
-        directory::list_people,
-        directory::get_person,
-        directory::create_person,
-        directory::update_person,
-        directory::list_positions,
-        directory::record_position,
-        directory::invite_people,
-        import::import_people,
-        import::export_people,
-        templates::add_template,
-        admin::list_tokens,
-        admin::create_token,
-        admin::revoke_token,
-        admin::list_audit,
-    ),
     modifiers(&BearerAuth),
-    security(("bearer" = [])),
-    tags((name = "framework", description = "Reading the published framework"),
-         (name = "draft", description = "Editing, importing and publishing (admins)"),
-         (name = "people", description = "The directory, positions and their history"),
-         (name = "admin", description = "API tokens and the audit log (admins)"))
+    security(("bearer" = []))
 )]
 pub struct ApiDoc;
 
@@ -245,38 +207,20 @@ fn status_of(name: &str) -> &'static str {
     }
 }
 
-/// The OpenAPI documents of the areas that declare their own (`#[derive(OpenApi)] struct Api` in
-/// their module), merged into [`ApiDoc`].
-const AREAS: &[fn() -> utoipa::openapi::OpenApi] = &[
-    evidence::Api::openapi,
-    readiness::Api::openapi,
-    plans::Api::openapi,
-    one_on_ones::Api::openapi,
-    kpis::Api::openapi,
-    checkins::Api::openapi,
-    checkin_rounds::Api::openapi,
-    rollout::Api::openapi,
-    surveys::Api::openapi,
-    home::Api::openapi,
-    team::Api::openapi,
-    nominations::Api::openapi,
-    record::Api::openapi,
-];
-
-/// The API's OpenAPI document.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = ApiDoc::openapi();
-    for area in AREAS {
-        let area = area();
-        debug_assert_eq!(
-            schema_conflicts(&doc, &area),
-            Vec::<String>::new(),
-            "two types share a schema name: give one `#[schema(as = OtherName)]`"
+/// API routers merged: an area's modules, or the areas. Two types that share a schema name would
+/// leave one of them described wrongly (a merge keeps one schema per name), so in debug builds a
+/// merge that meets one fails: give one of the types `#[schema(as = OtherName)]`.
+pub(crate) fn merged(
+    routers: impl IntoIterator<Item = OpenApiRouter<AppState>>,
+) -> OpenApiRouter<AppState> {
+    routers.into_iter().fold(OpenApiRouter::default(), |all, next| {
+        let conflicts = schema_conflicts(all.get_openapi(), next.get_openapi());
+        debug_assert!(
+            conflicts.is_empty(),
+            "two types share the schema names {conflicts:?}: give one `#[schema(as = OtherName)]`"
         );
-        doc.merge(area);
-    }
-    utoipa::Modify::modify(&CommonResponses, &mut doc);
-    doc
+        all.merge(next)
+    })
 }
 
 /// The schema names that `area` defines otherwise than `doc`: merging would keep only one of the
@@ -300,13 +244,40 @@ fn schema_conflicts(
         .collect()
 }
 
-/// The OpenAPI document at `/api/openapi.json` and the interactive docs at `/api/docs`, served from
-/// files compiled into the binary.
-pub fn docs() -> Router<AppState> {
-    let swagger: Router<AppState> = SwaggerUi::new("/api/docs")
-        .url("/api/openapi.json", openapi())
-        .into();
-    swagger.route("/api/schema/framework-v1.json", get(framework_schema))
+/// The operations of the areas under `/api/v1`, with the API's fallback and middleware, and the
+/// OpenAPI document that describes them, built together from the same declarations: an
+/// operation's `#[utoipa::path]` gives its method and its path relative to `/api/v1`, and
+/// `routes!` routes it there and adds its entry to the document.
+fn build() -> (Routes, utoipa::openapi::OpenApi) {
+    let v1 = merged([
+        crate::architecture::api::routes(),
+        crate::people::api::routes(),
+        crate::growth::api::routes(),
+        crate::rollout::api::routes(),
+    ]);
+    let api = OpenApiRouter::default()
+        .nest("/v1", v1)
+        .fallback(|| async { AppError::not_found("this API route") })
+        .layer(middleware::from_fn(json_objects))
+        .layer(middleware::from_fn(problems));
+    let (routes, mut doc) =
+        Routes::documented(OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api", api));
+    utoipa::Modify::modify(&CommonResponses, &mut doc);
+    (routes, doc)
+}
+
+/// The API's OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    build().1
+}
+
+/// The API under `/api/v1`; its OpenAPI document at `/api/openapi.json` and the interactive docs
+/// at `/api/docs`, served from files compiled into the binary; and the JSON Schema of the framework
+/// file format.
+pub fn routes() -> Routes {
+    let (api, doc) = build();
+    api.merge(Routes::swagger_ui("/api/docs", "/api/openapi.json", doc))
+        .route("/api/schema/framework-v1.json", get(framework_schema))
 }
 
 /// The JSON Schema of the framework file format, for editors that validate YAML as you type.
@@ -316,20 +287,6 @@ async fn framework_schema() -> Response {
         include_str!("../../schema/framework-v1.json"),
     )
         .into_response()
-}
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .nest(
-            "/v1",
-            crate::architecture::api::routes()
-                .merge(crate::people::api::routes())
-                .merge(crate::growth::api::routes())
-                .merge(crate::rollout::api::routes()),
-        )
-        .fallback(|| async { AppError::not_found("this API route") })
-        .layer(middleware::from_fn(json_objects))
-        .layer(middleware::from_fn(problems))
 }
 
 /// The operations whose JSON body is an object (not an array), by method and path as the document
@@ -444,4 +401,63 @@ async fn problems(req: Request, next: Next) -> Response {
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa_axum::routes;
+
+    use super::*;
+
+    mod people {
+        #[derive(utoipa::ToSchema)]
+        #[allow(dead_code)] // Only its schema is read.
+        pub enum Status {
+            Active,
+            Left,
+        }
+    }
+
+    mod surveys {
+        #[derive(utoipa::ToSchema)]
+        #[allow(dead_code)] // Only its schema is read.
+        pub enum Status {
+            Open,
+            Closed,
+        }
+    }
+
+    #[utoipa::path(get, path = "/people/status", responses((status = 200, body = people::Status)))]
+    async fn person_status() {}
+
+    #[utoipa::path(get, path = "/surveys/status", responses((status = 200, body = surveys::Status)))]
+    async fn survey_status() {}
+
+    fn people() -> OpenApiRouter<AppState> {
+        OpenApiRouter::default().routes(routes!(person_status))
+    }
+
+    fn surveys() -> OpenApiRouter<AppState> {
+        OpenApiRouter::default().routes(routes!(survey_status))
+    }
+
+    #[test]
+    fn two_types_that_share_a_schema_name_are_found() {
+        assert_eq!(
+            schema_conflicts(people().get_openapi(), surveys().get_openapi()),
+            ["Status"]
+        );
+        assert_eq!(
+            schema_conflicts(people().get_openapi(), people().get_openapi()),
+            Vec::<String>::new(),
+            "one type met twice is no conflict"
+        );
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "two types share the schema names [\"Status\"]")]
+    fn merging_two_types_that_share_a_schema_name_fails() {
+        let _ = merged([people(), surveys()]);
+    }
 }

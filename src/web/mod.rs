@@ -5,27 +5,29 @@
 pub(crate) mod charts;
 pub mod flash;
 pub(crate) mod forms;
+pub mod routes;
 pub(crate) mod timeline;
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::Actor;
 use crate::error::{AppError, error_body};
 use crate::state::AppState;
+use routes::{Routes, get};
 
 /// Pages load only their own scripts, styles and images: what users write can never run as code.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
      script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-pub fn routes(state: AppState) -> Router<AppState> {
-    Router::new()
+/// Every page, with the middleware of pages: errors shown as pages, the flash message, and the
+/// content security policy.
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/", get(home))
         .route("/healthz", get(healthz))
         .route("/static/{file}", get(static_file))
@@ -36,8 +38,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(crate::growth::web::routes())
         .merge(crate::rollout::web::routes())
         .fallback(|| async { AppError::not_found("this page") })
-        .layer(middleware::from_fn_with_state(state.clone(), render_errors))
-        .layer(middleware::from_fn_with_state(state, flash::carry))
+        .layer_with(|state| middleware::from_fn_with_state(state.clone(), render_errors))
+        .layer_with(|state| middleware::from_fn_with_state(state.clone(), flash::carry))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),

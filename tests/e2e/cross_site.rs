@@ -27,6 +27,7 @@ fn forging_page(action: &str, fields: &[(&str, &str)]) -> String {
 }
 
 /// Serves the forging pages from another port, which is another origin.
+#[allow(clippy::disallowed_methods)] // Another site's router, not Trellis's route table.
 async fn start_other_site(trellis: &str) -> anyhow::Result<(String, tokio::task::JoinHandle<()>)> {
     let publish = forging_page(
         &format!("{trellis}/draft/publish"),

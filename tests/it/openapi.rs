@@ -89,3 +89,18 @@ fn schemas_of_the_same_name_are_one_type() {
         ["schema"];
     assert_eq!(yaml["type"], "object", "{yaml}");
 }
+
+#[test]
+fn the_api_serves_exactly_the_operations_of_its_document() {
+    let doc = serde_json::to_value(trellis::api::openapi()).expect("the document serialises");
+    let documented: std::collections::BTreeSet<(String, String)> = operations(&doc)
+        .into_iter()
+        .map(|(method, path, _)| (method, path))
+        .collect();
+    let served: std::collections::BTreeSet<(String, String)> = trellis::routes_served()
+        .into_iter()
+        .map(|(method, path)| (method.to_string(), path))
+        .filter(|(_, path)| path.starts_with("/api/v1/"))
+        .collect();
+    assert_eq!(served, documented);
+}

@@ -2,19 +2,21 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use trellis_framework::edit::Edit;
 use trellis_framework::import::{self, Format, SourceFile};
 use trellis_framework::lint::Severity;
 use trellis_framework::merge::Take;
 use trellis_framework::{Competency, Framework, Level, Track, TrackKind};
+use utoipa::OpenApi as _;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::architecture::framework::{
@@ -24,24 +26,33 @@ use crate::auth::{Actor, Role, policy};
 use crate::error::{AppError, FieldError};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(me))
-        .route("/framework", get(get_framework))
-        .route("/tracks", get(list_tracks))
-        .route("/tracks/{track}", get(get_track))
-        .route("/tracks/{track}/levels/{level}", get(get_level))
-        .route("/competencies", get(list_competencies))
-        .route("/compare", get(compare))
-        .route("/versions", get(list_versions))
-        .route("/versions/diff", get(diff_versions))
-        .route("/framework.yaml", get(export_yaml))
-        .route("/draft", get(get_draft))
-        .route("/draft/edits", post(edit_draft))
-        .route("/draft/import", post(import_yaml))
-        .route("/draft/publish", post(publish))
-        .route("/draft/lint", get(lint_draft))
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(me))
+        .routes(routes!(get_framework))
+        .routes(routes!(list_tracks))
+        .routes(routes!(get_track))
+        .routes(routes!(get_level))
+        .routes(routes!(list_competencies))
+        .routes(routes!(compare))
+        .routes(routes!(list_versions))
+        .routes(routes!(diff_versions))
+        .routes(routes!(export_yaml))
+        .routes(routes!(get_draft))
+        .routes(routes!(edit_draft))
+        .routes(routes!(import_yaml))
+        .routes(routes!(publish))
+        .routes(routes!(lint_draft))
 }
+
+/// The tags of this module's operations, described.
+#[derive(utoipa::OpenApi)]
+#[openapi(tags(
+    (name = "framework", description = "Reading the published framework"),
+    (name = "draft", description = "Editing, importing and publishing (admins)")
+))]
+struct Api;
 
 #[derive(Serialize, ToSchema)]
 pub struct Me {
@@ -52,7 +63,7 @@ pub struct Me {
 }
 
 /// Who the request is authenticated as.
-#[utoipa::path(get, path = "/api/v1/me", tag = "framework",
+#[utoipa::path(get, path = "/me", tag = "framework",
     responses((status = 200, body = Me), (status = 401, body = Problem)))]
 pub async fn me(actor: Actor) -> Json<Me> {
     Json(Me {
@@ -117,7 +128,7 @@ pub struct ReadFramework {
 }
 
 /// The whole framework: library, grades and every track.
-#[utoipa::path(get, path = "/api/v1/framework", tag = "framework", params(RevisionQuery),
+#[utoipa::path(get, path = "/framework", tag = "framework", params(RevisionQuery),
     responses((status = 200, body = ReadFramework), (status = 403, body = Problem),
               (status = 404, body = Problem)))]
 pub async fn get_framework(
@@ -145,7 +156,7 @@ pub struct TrackSummary {
 }
 
 /// Every track with its levels, without the expectations.
-#[utoipa::path(get, path = "/api/v1/tracks", tag = "framework", params(RevisionQuery),
+#[utoipa::path(get, path = "/tracks", tag = "framework", params(RevisionQuery),
     responses((status = 200, body = Vec<TrackSummary>), (status = 403, body = Problem),
               (status = 404, body = Problem)))]
 pub async fn list_tracks(
@@ -199,7 +210,7 @@ async fn read_track(
 }
 
 /// One track with every level and expectation.
-#[utoipa::path(get, path = "/api/v1/tracks/{track}", tag = "framework",
+#[utoipa::path(get, path = "/tracks/{track}", tag = "framework",
     params(("track" = String, Path, description = "The track's key"), RevisionQuery),
     responses((status = 200, body = Track), (status = 403, body = Problem),
               (status = 404, body = Problem)))]
@@ -215,7 +226,7 @@ pub async fn get_track(
 }
 
 /// One level of a track.
-#[utoipa::path(get, path = "/api/v1/tracks/{track}/levels/{level}", tag = "framework",
+#[utoipa::path(get, path = "/tracks/{track}/levels/{level}", tag = "framework",
     params(("track" = String, Path), ("level" = String, Path), RevisionQuery),
     responses((status = 200, body = Level), (status = 403, body = Problem),
               (status = 404, body = Problem)))]
@@ -234,7 +245,7 @@ pub async fn get_level(
 }
 
 /// The competency library.
-#[utoipa::path(get, path = "/api/v1/competencies", tag = "framework", params(RevisionQuery),
+#[utoipa::path(get, path = "/competencies", tag = "framework", params(RevisionQuery),
     responses((status = 200, body = Vec<Competency>), (status = 403, body = Problem),
               (status = 404, body = Problem)))]
 pub async fn list_competencies(
@@ -269,7 +280,7 @@ fn split_level(field: &str, value: &str) -> Result<(String, String), AppError> {
 }
 
 /// The level delta: what changes from one level to another, competency by competency.
-#[utoipa::path(get, path = "/api/v1/compare", tag = "framework", params(CompareQuery),
+#[utoipa::path(get, path = "/compare", tag = "framework", params(CompareQuery),
     responses((status = 200, description = "The comparison, row by row", body = Object),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn compare(
@@ -290,7 +301,7 @@ pub async fn compare(
 }
 
 /// Every published version, newest first.
-#[utoipa::path(get, path = "/api/v1/versions", tag = "framework",
+#[utoipa::path(get, path = "/versions", tag = "framework",
     responses((status = 200, body = Vec<VersionInfo>)))]
 pub async fn list_versions(
     State(state): State<AppState>,
@@ -310,7 +321,7 @@ pub struct DiffQuery {
 }
 
 /// What changed between two versions (or a version and the draft).
-#[utoipa::path(get, path = "/api/v1/versions/diff", tag = "framework", params(DiffQuery),
+#[utoipa::path(get, path = "/versions/diff", tag = "framework", params(DiffQuery),
     responses((status = 200, description = "Sections of changes", body = Object),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn diff_versions(
@@ -324,7 +335,7 @@ pub async fn diff_versions(
 }
 
 /// The framework as a YAML file in the documented format.
-#[utoipa::path(get, path = "/api/v1/framework.yaml", tag = "framework", params(RevisionQuery),
+#[utoipa::path(get, path = "/framework.yaml", tag = "framework", params(RevisionQuery),
     responses((status = 200, content_type = "application/yaml", body = Object,
         description = "The framework file: a YAML mapping in the format of `/api/schema/framework-v1.json`"),
         (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -371,7 +382,7 @@ fn draft_state(d: service::Draft) -> DraftState {
 }
 
 /// The draft (admins).
-#[utoipa::path(get, path = "/api/v1/draft", tag = "draft",
+#[utoipa::path(get, path = "/draft", tag = "draft",
     responses((status = 200, body = DraftState), (status = 403, body = Problem)))]
 pub async fn get_draft(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<DraftState>> {
     Ok(Json(draft_state(service::draft(&state, &actor).await?)))
@@ -379,7 +390,7 @@ pub async fn get_draft(State(state): State<AppState>, actor: Actor) -> ApiResult
 
 /// Applies one change to the draft: the body is an edit such as
 /// `{"op": "add_level", "track": "backend", "key": "be4", "title": "Staff Engineer"}`.
-#[utoipa::path(post, path = "/api/v1/draft/edits", tag = "draft",
+#[utoipa::path(post, path = "/draft/edits", tag = "draft",
     request_body(content = Object, description = "One edit, tagged by `op`"),
     responses((status = 200, body = DraftState), (status = 400, body = Problem),
               (status = 403, body = Problem), (status = 422, body = Problem)))]
@@ -440,7 +451,7 @@ pub struct ImportFile {
 /// file wins (preview with `dry_run`, then apply with the same `take`). All or nothing: files
 /// with mistakes change nothing and every mistake is listed with its file, line and column. The
 /// report lists what the files had that Trellis does not keep.
-#[utoipa::path(post, path = "/api/v1/draft/import", tag = "draft", params(ImportQuery),
+#[utoipa::path(post, path = "/draft/import", tag = "draft", params(ImportQuery),
     request_body(content(
         (String = "application/yaml"), (String = "text/csv"), (String = "text/markdown"),
         (ImportFiles = "application/json"))),
@@ -508,7 +519,7 @@ pub struct Published {
 }
 
 /// Publishes the draft as the next version.
-#[utoipa::path(post, path = "/api/v1/draft/publish", tag = "draft", request_body = PublishRequest,
+#[utoipa::path(post, path = "/draft/publish", tag = "draft", request_body = PublishRequest,
     responses((status = 200, body = Published), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn publish(
     State(state): State<AppState>,
@@ -549,7 +560,7 @@ pub struct LintReport {
 /// What the linter finds in the draft (admins): empty cells, repeated bullets, levels that do not
 /// grow, vague or jargon wording, filler, long sentences, mixed person. Lint errors do not block
 /// publishing; the draft's `problems` do.
-#[utoipa::path(get, path = "/api/v1/draft/lint", tag = "draft",
+#[utoipa::path(get, path = "/draft/lint", tag = "draft",
     responses((status = 200, body = LintReport), (status = 403, body = Problem)))]
 pub async fn lint_draft(
     State(state): State<AppState>,

@@ -3,13 +3,12 @@
 pub(crate) mod framework;
 pub(crate) mod templates;
 
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
-/// Every API route of this area, under `/api/v1`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(framework::routes())
-        .merge(templates::routes())
+/// Every API operation of this area, relative to `/api/v1`, with its OpenAPI entry. The order
+/// is that of their tags in the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    crate::api::merged([framework::routes(), templates::routes()])
 }

@@ -1,11 +1,12 @@
 //! `/api/v1/templates`: the track templates that ship with Trellis, and adding one to the draft.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use trellis_framework::merge::Take;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::architecture::framework::ImportReport;
@@ -13,14 +14,15 @@ use crate::architecture::templates::{self, TemplateSummary};
 use crate::auth::Actor;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/templates", get(list_templates))
-        .route("/draft/templates/{id}", post(add_template))
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list_templates))
+        .routes(routes!(add_template))
 }
 
 /// Every template, with its tracks and levels.
-#[utoipa::path(get, path = "/api/v1/templates", tag = "draft",
+#[utoipa::path(get, path = "/templates", tag = "draft",
     responses((status = 200, body = Vec<TemplateSummary>), (status = 403, body = Problem)))]
 pub async fn list_templates(actor: Actor) -> ApiResult<Json<Vec<TemplateSummary>>> {
     Ok(Json(
@@ -52,7 +54,7 @@ pub struct AddTemplate {
 
 /// Adds a template (or some of its tracks) to the draft, matching items by key like an import: the
 /// draft keeps what it has and gains what is new, except the items named in `take`.
-#[utoipa::path(post, path = "/api/v1/draft/templates/{id}", tag = "draft",
+#[utoipa::path(post, path = "/draft/templates/{id}", tag = "draft",
     params(("id" = String, Path, description = "The template"), AddQuery),
     request_body = AddTemplate,
     responses((status = 200, body = ImportReport), (status = 404, body = Problem),

@@ -5,9 +5,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
 use serde::Deserialize;
 use trellis_framework::delta::{Cell, LevelDelta, RowStatus, level_delta};
 use trellis_framework::{Framework, Key, Track, TrackKind};
@@ -17,10 +15,11 @@ use crate::auth::{Actor, policy};
 use crate::error::AppError;
 use crate::markdown::Markdown;
 use crate::state::AppState;
+use crate::web::routes::{Routes, get};
 use crate::web::{Layout, PageResult, render, render_with};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/tracks", get(tracks))
         .route("/tracks/{track}", get(track))
         .route("/tracks/{track}/levels/{level}", get(level))

@@ -5,13 +5,11 @@ pub(crate) mod framework;
 pub(crate) mod templates;
 pub(crate) mod versions;
 
-use axum::Router;
-
-use crate::state::AppState;
+use crate::web::routes::Routes;
 
 /// Every page of this area.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .merge(editor::routes())
         .merge(framework::routes())
         .merge(templates::routes())

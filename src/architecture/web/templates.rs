@@ -2,11 +2,10 @@
 //! adding it would change in the draft, and add it whole or track by track.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Form, Router};
 
 use crate::architecture::framework::{self as service, ImportReport};
 use crate::architecture::templates::{self, TemplateSummary};
@@ -14,11 +13,12 @@ use crate::architecture::web::framework::{MatrixFragment, matrix_view};
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::routes::{Routes, get};
 use crate::web::{Layout, PageResult, render, render_with};
 use trellis_framework::merge::Take;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/draft/templates", get(gallery))
         .route("/draft/templates/{id}", get(preview).post(add))
         .route("/draft/templates/{id}/source.yaml", get(source))

@@ -2,11 +2,10 @@
 //! publishing the draft, YAML import (with a preview), and downloads (YAML, CSV, markdown in a zip).
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use trellis_framework::diff::Diff;
 use trellis_framework::import::{Format, SourceFile};
@@ -16,10 +15,11 @@ use crate::architecture::web::editor::{Checks, checks};
 use crate::auth::{Actor, policy};
 use crate::error::{AppError, FieldError, FileError};
 use crate::state::AppState;
+use crate::web::routes::{Routes, get, post};
 use crate::web::{Layout, PageResult, render, render_with};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/versions", get(history))
         .route("/versions/diff", get(diff_page))
         .route("/versions/{number}/export.yaml", get(export_version))

@@ -2,12 +2,14 @@
 //! reporting line with a due date, list the rounds the caller may follow with their counts, read
 //! one with the state of each person, and close one. The same service and rules as the pages.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
@@ -15,24 +17,23 @@ use crate::error::AppError;
 use crate::growth::checkin_rounds::{self as service, Round, RoundInput, RoundState, RoundSummary};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/checkin-rounds", get(list_rounds).post(create_round))
-        .route("/checkin-rounds/{id}", get(get_round))
-        .route("/checkin-rounds/{id}/close", post(close_round))
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(list_rounds, create_round))
+        .routes(routes!(get_round))
+        .routes(routes!(close_round))
 }
 
+/// The tags of this module's operations, described.
 #[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(list_rounds, create_round, get_round, close_round),
-    tags((name = "checkin-rounds", description = "Check-in rounds: who is asked to check in by when, and how far each has got"))
-)]
-pub struct Api;
+#[openapi(tags((name = "checkin-rounds", description = "Check-in rounds: who is asked to check in by when, and how far each has got")))]
+struct Api;
 
 /// The rounds the caller follows, running ones first: every round for admins and organisation
 /// tokens; for a manager, the rounds that ask someone below them (counting only those people)
 /// and those they started. People without reports are refused.
-#[utoipa::path(get, path = "/api/v1/checkin-rounds", tag = "checkin-rounds",
+#[utoipa::path(get, path = "/checkin-rounds", tag = "checkin-rounds",
     responses((status = 200, body = Vec<RoundSummary>), (status = 403, body = Problem)))]
 pub async fn list_rounds(
     State(state): State<AppState>,
@@ -44,7 +45,7 @@ pub async fn list_rounds(
 /// Starts a round with a name and a due date (today or later). Admins ask `everyone`, a
 /// `track` or a manager's reporting `line`; a manager asks their own line. The round covers the
 /// active people with a position in its scope now; it creates no check-in.
-#[utoipa::path(post, path = "/api/v1/checkin-rounds", tag = "checkin-rounds",
+#[utoipa::path(post, path = "/checkin-rounds", tag = "checkin-rounds",
     request_body = RoundInput,
     responses((status = 201, body = Round), (status = 403, body = Problem),
               (status = 422, body = Problem)))]
@@ -69,7 +70,7 @@ pub struct RoundParams {
 
 /// A round with its counts and each person the caller may see with their state and check-in.
 /// 404 for a round the caller may not follow.
-#[utoipa::path(get, path = "/api/v1/checkin-rounds/{id}", tag = "checkin-rounds",
+#[utoipa::path(get, path = "/checkin-rounds/{id}", tag = "checkin-rounds",
     params(("id" = i64, Path), RoundParams),
     responses((status = 200, body = Round), (status = 404, body = Problem),
               (status = 422, body = Problem)))]
@@ -95,7 +96,7 @@ pub async fn get_round(
 
 /// Closes a running round (admins, or whoever started it): it stops asking for check-ins; those
 /// started carry on.
-#[utoipa::path(post, path = "/api/v1/checkin-rounds/{id}/close", tag = "checkin-rounds",
+#[utoipa::path(post, path = "/checkin-rounds/{id}/close", tag = "checkin-rounds",
     params(("id" = i64, Path)),
     responses((status = 200, body = Round), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem)))]

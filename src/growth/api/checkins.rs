@@ -4,12 +4,14 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, patch, post, put};
-use axum::{Json, Router};
 use serde::Deserialize;
+use utoipa::OpenApi as _;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
@@ -17,37 +19,23 @@ use crate::error::AppError;
 use crate::growth::checkins::{self as service, Checkin, CheckinListItem, RatingInput, Side};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/people/{id}/checkins",
-            get(list_checkins).post(start_checkin),
-        )
-        .route("/checkins/{id}", get(get_checkin))
-        .route("/checkins/{id}/self-ratings", put(put_self_ratings))
-        .route("/checkins/{id}/manager-ratings", put(put_manager_ratings))
-        .route("/checkins/{id}/share", post(share_checkin))
-        .route("/checkins/{id}/agreed-ratings", patch(set_agreed_ratings))
-        .route("/checkins/{id}/confirm", post(confirm_checkin))
-        .route("/checkins/{id}/cancel", post(cancel_checkin))
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(list_checkins, start_checkin))
+        .routes(routes!(get_checkin))
+        .routes(routes!(put_self_ratings))
+        .routes(routes!(put_manager_ratings))
+        .routes(routes!(share_checkin))
+        .routes(routes!(set_agreed_ratings))
+        .routes(routes!(confirm_checkin))
+        .routes(routes!(cancel_checkin))
 }
 
+/// The tags of this module's operations, described.
 #[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(
-        list_checkins,
-        start_checkin,
-        get_checkin,
-        put_self_ratings,
-        put_manager_ratings,
-        share_checkin,
-        set_agreed_ratings,
-        confirm_checkin,
-        cancel_checkin,
-    ),
-    tags((name = "checkins", description = "Check-ins: self and manager ratings against a target position, compared and agreed"))
-)]
-pub struct Api;
+#[openapi(tags((name = "checkins", description = "Check-ins: self and manager ratings against a target position, compared and agreed")))]
+struct Api;
 
 /// The position a new check-in rates against.
 #[derive(Deserialize, ToSchema)]
@@ -116,7 +104,7 @@ fn in_body(e: AppError) -> AppError {
 }
 
 /// A person's check-ins, newest first; 404 for those who may not see them.
-#[utoipa::path(get, path = "/api/v1/people/{id}/checkins", tag = "checkins",
+#[utoipa::path(get, path = "/people/{id}/checkins", tag = "checkins",
     params(("id" = i64, Path, description = "The person")),
     responses((status = 200, body = Vec<CheckinListItem>), (status = 404, body = Problem)))]
 pub async fn list_checkins(
@@ -129,7 +117,7 @@ pub async fn list_checkins(
 
 /// Starts a check-in for a person (themselves or someone in their management chain), pinned to
 /// the published framework version. 409 when one for the same position is not finished.
-#[utoipa::path(post, path = "/api/v1/people/{id}/checkins", tag = "checkins",
+#[utoipa::path(post, path = "/people/{id}/checkins", tag = "checkins",
     params(("id" = i64, Path, description = "The person")), request_body = StartBody,
     responses((status = 201, body = Checkin), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem),
@@ -149,7 +137,7 @@ pub async fn start_checkin(
 
 /// A check-in. Until both sides have shared, each side's ratings are present only for that side
 /// (the person for `self_ratings`, their management chain for `manager_ratings`).
-#[utoipa::path(get, path = "/api/v1/checkins/{id}", tag = "checkins",
+#[utoipa::path(get, path = "/checkins/{id}", tag = "checkins",
     params(("id" = i64, Path)),
     responses((status = 200, body = Checkin), (status = 404, body = Problem)))]
 pub async fn get_checkin(
@@ -174,7 +162,7 @@ async fn put_side(
 }
 
 /// Replaces the person's draft self-rating (the person only); 409 once shared.
-#[utoipa::path(put, path = "/api/v1/checkins/{id}/self-ratings", tag = "checkins",
+#[utoipa::path(put, path = "/checkins/{id}/self-ratings", tag = "checkins",
     params(("id" = i64, Path)), request_body = RatingsBody,
     responses((status = 200, body = Checkin), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem),
@@ -190,7 +178,7 @@ pub async fn put_self_ratings(
 
 /// Replaces the manager's draft ratings (anyone in the person's management chain); 409 once
 /// shared.
-#[utoipa::path(put, path = "/api/v1/checkins/{id}/manager-ratings", tag = "checkins",
+#[utoipa::path(put, path = "/checkins/{id}/manager-ratings", tag = "checkins",
     params(("id" = i64, Path)), request_body = RatingsBody,
     responses((status = 200, body = Checkin), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem),
@@ -206,7 +194,7 @@ pub async fn put_manager_ratings(
 
 /// Shares the caller's side, which locks it; every competency must be rated. When both sides
 /// have shared, the check-in is in review.
-#[utoipa::path(post, path = "/api/v1/checkins/{id}/share", tag = "checkins",
+#[utoipa::path(post, path = "/checkins/{id}/share", tag = "checkins",
     params(("id" = i64, Path)),
     responses((status = 200, body = Checkin), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem),
@@ -222,7 +210,7 @@ pub async fn share_checkin(
 
 /// Changes the agreed rating of the competencies in the body, in the review; the others keep
 /// theirs. A change asks the other side to confirm again.
-#[utoipa::path(patch, path = "/api/v1/checkins/{id}/agreed-ratings", tag = "checkins",
+#[utoipa::path(patch, path = "/checkins/{id}/agreed-ratings", tag = "checkins",
     params(("id" = i64, Path)), request_body = RatingsBody,
     responses((status = 200, body = Checkin), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem),
@@ -241,7 +229,7 @@ pub async fn set_agreed_ratings(
 
 /// Confirms the agreed ratings for the caller's side. When both sides have confirmed, the
 /// check-in is agreed and locked.
-#[utoipa::path(post, path = "/api/v1/checkins/{id}/confirm", tag = "checkins",
+#[utoipa::path(post, path = "/checkins/{id}/confirm", tag = "checkins",
     params(("id" = i64, Path)),
     responses((status = 200, body = Checkin), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem),
@@ -256,7 +244,7 @@ pub async fn confirm_checkin(
 }
 
 /// Cancels an unfinished check-in (whoever started it, or an admin).
-#[utoipa::path(post, path = "/api/v1/checkins/{id}/cancel", tag = "checkins",
+#[utoipa::path(post, path = "/checkins/{id}/cancel", tag = "checkins",
     params(("id" = i64, Path)),
     responses((status = 200, body = Checkin), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem)))]

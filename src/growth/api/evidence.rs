@@ -2,12 +2,14 @@
 //! and rules as the pages: the person, their management chain and admins see a person's
 //! evidence; a colleague the person asked sees that one item; everyone else gets a 404.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
+use utoipa::OpenApi as _;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
@@ -17,46 +19,22 @@ use crate::growth::evidence::{
 };
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/people/{id}/evidence",
-            get(list_evidence).post(add_evidence),
-        )
-        .route("/evidence/asked", get(asked_evidence))
-        .route(
-            "/evidence/{id}",
-            get(get_evidence)
-                .put(update_evidence)
-                .delete(remove_evidence),
-        )
-        .route(
-            "/evidence/{id}/confirmation",
-            post(confirm_evidence).delete(unconfirm_evidence),
-        )
-        .route("/evidence/{id}/decline", post(decline_evidence))
-        .route("/evidence/{id}/requests", post(ask_confirmation))
-        .route("/evidence/{id}/requests/withdraw", post(withdraw_request))
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(list_evidence, add_evidence))
+        .routes(routes!(asked_evidence))
+        .routes(routes!(get_evidence, update_evidence, remove_evidence))
+        .routes(routes!(confirm_evidence, unconfirm_evidence))
+        .routes(routes!(decline_evidence))
+        .routes(routes!(ask_confirmation))
+        .routes(routes!(withdraw_request))
 }
 
+/// The tags of this module's operations, described.
 #[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(
-        list_evidence,
-        add_evidence,
-        asked_evidence,
-        get_evidence,
-        update_evidence,
-        remove_evidence,
-        confirm_evidence,
-        unconfirm_evidence,
-        decline_evidence,
-        ask_confirmation,
-        withdraw_request
-    ),
-    tags((name = "evidence", description = "Evidence: notes and links attached to competencies, and their confirmations"))
-)]
-pub struct Api;
+#[openapi(tags((name = "evidence", description = "Evidence: notes and links attached to competencies, and their confirmations")))]
+struct Api;
 
 #[derive(Deserialize, IntoParams)]
 pub struct EvidenceQuery {
@@ -65,7 +43,7 @@ pub struct EvidenceQuery {
 }
 
 /// A person's evidence, newest first; for the person, their management chain and admins.
-#[utoipa::path(get, path = "/api/v1/people/{id}/evidence", tag = "evidence",
+#[utoipa::path(get, path = "/people/{id}/evidence", tag = "evidence",
     params(("id" = i64, Path), EvidenceQuery),
     responses((status = 200, body = EvidenceList), (status = 404, body = Problem),
               (status = 422, body = Problem)))]
@@ -112,7 +90,7 @@ impl From<EvidenceBody> for EvidenceInput {
 }
 
 /// Adds an item to a person's evidence: the person or someone in their management chain.
-#[utoipa::path(post, path = "/api/v1/people/{id}/evidence", tag = "evidence",
+#[utoipa::path(post, path = "/people/{id}/evidence", tag = "evidence",
     params(("id" = i64, Path)), request_body = EvidenceBody,
     responses((status = 201, body = EvidenceDetail), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -130,7 +108,7 @@ pub async fn add_evidence(
 }
 
 /// The items colleagues asked the caller to confirm: open requests first, then those confirmed.
-#[utoipa::path(get, path = "/api/v1/evidence/asked", tag = "evidence",
+#[utoipa::path(get, path = "/evidence/asked", tag = "evidence",
     responses((status = 200, body = Vec<AskedItem>), (status = 403, body = Problem)))]
 pub async fn asked_evidence(
     State(state): State<AppState>,
@@ -140,7 +118,7 @@ pub async fn asked_evidence(
 }
 
 /// One item, with what the caller may do with it.
-#[utoipa::path(get, path = "/api/v1/evidence/{id}", tag = "evidence",
+#[utoipa::path(get, path = "/evidence/{id}", tag = "evidence",
     params(("id" = i64, Path)),
     responses((status = 200, body = EvidenceDetail), (status = 404, body = Problem)))]
 pub async fn get_evidence(
@@ -152,7 +130,7 @@ pub async fn get_evidence(
 }
 
 /// Replaces an item (its author only). A change removes its confirmations.
-#[utoipa::path(put, path = "/api/v1/evidence/{id}", tag = "evidence",
+#[utoipa::path(put, path = "/evidence/{id}", tag = "evidence",
     params(("id" = i64, Path)), request_body = EvidenceBody,
     responses((status = 200, body = EvidenceDetail), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -167,7 +145,7 @@ pub async fn update_evidence(
 }
 
 /// Removes an item (its author only).
-#[utoipa::path(delete, path = "/api/v1/evidence/{id}", tag = "evidence",
+#[utoipa::path(delete, path = "/evidence/{id}", tag = "evidence",
     params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn remove_evidence(
@@ -188,7 +166,7 @@ pub struct ConfirmBody {
 
 /// Confirms an item, with an optional comment: a manager in the person's chain, or a colleague
 /// the person asked. Confirming again replaces the comment.
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/confirmation", tag = "evidence",
+#[utoipa::path(post, path = "/evidence/{id}/confirmation", tag = "evidence",
     params(("id" = i64, Path)), request_body = ConfirmBody,
     responses((status = 200, body = EvidenceDetail), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -204,7 +182,7 @@ pub async fn confirm_evidence(
 }
 
 /// Withdraws the caller's own confirmation of an item.
-#[utoipa::path(delete, path = "/api/v1/evidence/{id}/confirmation", tag = "evidence",
+#[utoipa::path(delete, path = "/evidence/{id}/confirmation", tag = "evidence",
     params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 409, body = Problem)))]
@@ -219,7 +197,7 @@ pub async fn unconfirm_evidence(
 
 /// Declines a request to confirm an item: the colleague asked, while the request is open. They no
 /// longer see the item afterwards.
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/decline", tag = "evidence",
+#[utoipa::path(post, path = "/evidence/{id}/decline", tag = "evidence",
     params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn decline_evidence(
@@ -254,7 +232,7 @@ impl ColleagueBody {
 
 /// Asks a colleague to confirm an item (the person whose evidence it is). The colleague then sees
 /// this one item and can confirm or decline.
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/requests", tag = "evidence",
+#[utoipa::path(post, path = "/evidence/{id}/requests", tag = "evidence",
     params(("id" = i64, Path)), request_body = ColleagueBody,
     responses((status = 200, body = EvidenceDetail), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -270,7 +248,7 @@ pub async fn ask_confirmation(
 
 /// Withdraws a request to confirm (the person whose evidence it is): the colleague no longer sees
 /// the item.
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/requests/withdraw", tag = "evidence",
+#[utoipa::path(post, path = "/evidence/{id}/requests/withdraw", tag = "evidence",
     params(("id" = i64, Path)), request_body = ColleagueBody,
     responses((status = 200, body = EvidenceDetail), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]

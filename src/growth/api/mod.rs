@@ -11,21 +11,23 @@ pub(crate) mod readiness;
 pub(crate) mod record;
 pub(crate) mod team;
 
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
-/// Every API route of this area, under `/api/v1`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(checkin_rounds::routes())
-        .merge(checkins::routes())
-        .merge(evidence::routes())
-        .merge(home::routes())
-        .merge(nominations::routes())
-        .merge(one_on_ones::routes())
-        .merge(plans::routes())
-        .merge(readiness::routes())
-        .merge(record::routes())
-        .merge(team::routes())
+/// Every API operation of this area, relative to `/api/v1`, with its OpenAPI entry. The order
+/// is that of their tags in the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    crate::api::merged([
+        evidence::routes(),
+        readiness::routes(),
+        plans::routes(),
+        one_on_ones::routes(),
+        checkins::routes(),
+        checkin_rounds::routes(),
+        home::routes(),
+        team::routes(),
+        nominations::routes(),
+        record::routes(),
+    ])
 }

@@ -2,12 +2,14 @@
 //! them with a case; the People team approves (which records the position) or declines; the
 //! nominator may withdraw. The nominee sees a nomination only once it is approved.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
@@ -17,27 +19,20 @@ use crate::growth::nominations::{
 };
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/nominations", get(list_nominations))
-        .route("/nominations/{id}", get(get_nomination))
-        .route("/nominations/{id}/decision", post(decide_nomination))
-        .route("/nominations/{id}/withdraw", post(withdraw_nomination))
-        .route("/people/{id}/nominations", post(create_nomination))
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(list_nominations))
+        .routes(routes!(get_nomination))
+        .routes(routes!(decide_nomination))
+        .routes(routes!(withdraw_nomination))
+        .routes(routes!(create_nomination))
 }
 
+/// The tags of this module's operations, described.
 #[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(
-        list_nominations,
-        get_nomination,
-        create_nomination,
-        decide_nomination,
-        withdraw_nomination,
-    ),
-    tags((name = "nominations", description = "Promotion nominations, decided by the People team"))
-)]
-pub struct Api;
+#[openapi(tags((name = "nominations", description = "Promotion nominations, decided by the People team")))]
+struct Api;
 
 #[derive(Deserialize, IntoParams)]
 pub struct ListParams {
@@ -48,7 +43,7 @@ pub struct ListParams {
 /// The nominations the caller may see, waiting ones first: every nomination for admins (but their
 /// own before approval), those about their chain or made by them for managers, and their own
 /// approved ones for everyone.
-#[utoipa::path(get, path = "/api/v1/nominations", tag = "nominations", params(ListParams),
+#[utoipa::path(get, path = "/nominations", tag = "nominations", params(ListParams),
     responses((status = 200, body = NominationList), (status = 422, body = Problem)))]
 pub async fn list_nominations(
     State(state): State<AppState>,
@@ -68,7 +63,7 @@ pub async fn list_nominations(
 }
 
 /// A nomination with its case, the check-in it stands on and the person's evidence.
-#[utoipa::path(get, path = "/api/v1/nominations/{id}", tag = "nominations",
+#[utoipa::path(get, path = "/nominations/{id}", tag = "nominations",
     params(("id" = i64, Path)),
     responses((status = 200, body = Nomination), (status = 404, body = Problem)))]
 pub async fn get_nomination(
@@ -81,7 +76,7 @@ pub async fn get_nomination(
 
 /// Nominates a person (someone in their management chain): a higher level of their track or a
 /// level of another track, with the case in markdown. One nomination per person waits at a time.
-#[utoipa::path(post, path = "/api/v1/people/{id}/nominations", tag = "nominations",
+#[utoipa::path(post, path = "/people/{id}/nominations", tag = "nominations",
     params(("id" = i64, Path)), request_body = NominationInput,
     responses((status = 201, body = Nomination), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem),
@@ -101,7 +96,7 @@ pub async fn create_nomination(
 
 /// Approves or declines a waiting nomination (admins, never about themselves). Approval records
 /// the position in the person's history in the same transaction; declining needs a note.
-#[utoipa::path(post, path = "/api/v1/nominations/{id}/decision", tag = "nominations",
+#[utoipa::path(post, path = "/nominations/{id}/decision", tag = "nominations",
     params(("id" = i64, Path)), request_body = DecisionInput,
     responses((status = 200, body = Nomination), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem),
@@ -117,7 +112,7 @@ pub async fn decide_nomination(
 }
 
 /// Withdraws a waiting nomination (its nominator).
-#[utoipa::path(post, path = "/api/v1/nominations/{id}/withdraw", tag = "nominations",
+#[utoipa::path(post, path = "/nominations/{id}/withdraw", tag = "nominations",
     params(("id" = i64, Path)),
     responses((status = 200, body = Nomination), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem)))]

@@ -4,12 +4,14 @@
 //! the manager and admins read the shared content only, and a private note is only ever in its
 //! author's answers.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, patch, post, put};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::OpenApi as _;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
@@ -20,64 +22,27 @@ use crate::growth::one_on_ones::{
 };
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/one-on-ones", get(list_series))
-        .route("/people/{id}/one-on-ones", post(start_series))
-        .route("/people/{id}/one-on-ones/team", post(start_team_series))
-        .route("/one-on-ones/{id}", get(get_series))
-        .route(
-            "/one-on-ones/meetings/{id}",
-            get(get_meeting).patch(reschedule_meeting),
-        )
-        .route(
-            "/one-on-ones/meetings/{id}/talking-points",
-            post(add_talking_point),
-        )
-        .route(
-            "/one-on-ones/meetings/{id}/shared-notes",
-            put(put_shared_notes),
-        )
-        .route(
-            "/one-on-ones/meetings/{id}/private-note",
-            put(put_private_note),
-        )
-        .route(
-            "/one-on-ones/meetings/{id}/action-items",
-            post(add_action_item),
-        )
-        .route(
-            "/one-on-ones/meetings/{id}/complete",
-            post(complete_meeting),
-        )
-        .route(
-            "/one-on-ones/talking-points/{id}",
-            patch(change_talking_point).delete(remove_talking_point),
-        )
-        .route("/one-on-ones/action-items/{id}", patch(change_action_item))
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(list_series))
+        .routes(routes!(start_series))
+        .routes(routes!(start_team_series))
+        .routes(routes!(get_series))
+        .routes(routes!(get_meeting, reschedule_meeting))
+        .routes(routes!(add_talking_point))
+        .routes(routes!(put_shared_notes))
+        .routes(routes!(put_private_note))
+        .routes(routes!(add_action_item))
+        .routes(routes!(complete_meeting))
+        .routes(routes!(change_talking_point, remove_talking_point))
+        .routes(routes!(change_action_item))
 }
 
+/// The tags of this module's operations, described.
 #[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(
-        list_series,
-        start_series,
-        start_team_series,
-        get_series,
-        get_meeting,
-        reschedule_meeting,
-        add_talking_point,
-        change_talking_point,
-        remove_talking_point,
-        put_shared_notes,
-        put_private_note,
-        add_action_item,
-        change_action_item,
-        complete_meeting
-    ),
-    tags((name = "one-on-ones", description = "1:1s: series of manager–report meetings, their agenda, notes and action items"))
-)]
-pub struct Api;
+#[openapi(tags((name = "one-on-ones", description = "1:1s: series of manager–report meetings, their agenda, notes and action items")))]
+struct Api;
 
 /// How a series starts.
 #[derive(Deserialize, ToSchema, Default)]
@@ -178,7 +143,7 @@ pub struct RescheduleBody {
 }
 
 /// The caller's series, as manager and as report, and the people they could start one with.
-#[utoipa::path(get, path = "/api/v1/one-on-ones", tag = "one-on-ones",
+#[utoipa::path(get, path = "/one-on-ones", tag = "one-on-ones",
     responses((status = 200, body = MyOneOnOnes)))]
 pub async fn list_series(
     State(state): State<AppState>,
@@ -189,7 +154,7 @@ pub async fn list_series(
 
 /// Starts a series with a direct report or one's manager; 200 with the existing series when the
 /// two have one already.
-#[utoipa::path(post, path = "/api/v1/people/{id}/one-on-ones", tag = "one-on-ones",
+#[utoipa::path(post, path = "/people/{id}/one-on-ones", tag = "one-on-ones",
     params(("id" = i64, Path, description = "The other participant")), request_body = StartSeriesBody,
     responses((status = 201, body = Series), (status = 200, body = Series),
               (status = 403, body = Problem), (status = 404, body = Problem),
@@ -219,7 +184,7 @@ pub async fn start_series(
 /// Sets up 1:1s between a manager and each of their direct reports who has none, all with the
 /// same cadence and first day, in one transaction; reports who have a series already are skipped.
 /// The manager themselves or an admin.
-#[utoipa::path(post, path = "/api/v1/people/{id}/one-on-ones/team", tag = "one-on-ones",
+#[utoipa::path(post, path = "/people/{id}/one-on-ones/team", tag = "one-on-ones",
     params(("id" = i64, Path, description = "The manager")), request_body = StartSeriesBody,
     responses((status = 201, body = TeamSeriesStarted),
               (status = 403, body = Problem), (status = 404, body = Problem),
@@ -252,7 +217,7 @@ pub async fn start_team_series(
 }
 
 /// A series with its upcoming meeting and the meetings held.
-#[utoipa::path(get, path = "/api/v1/one-on-ones/{id}", tag = "one-on-ones",
+#[utoipa::path(get, path = "/one-on-ones/{id}", tag = "one-on-ones",
     params(("id" = i64, Path)),
     responses((status = 200, body = Series), (status = 404, body = Problem)))]
 pub async fn get_series(
@@ -264,7 +229,7 @@ pub async fn get_series(
 }
 
 /// A meeting, upcoming or held.
-#[utoipa::path(get, path = "/api/v1/one-on-ones/meetings/{id}", tag = "one-on-ones",
+#[utoipa::path(get, path = "/one-on-ones/meetings/{id}", tag = "one-on-ones",
     params(("id" = i64, Path)),
     responses((status = 200, body = MeetingPage), (status = 404, body = Problem)))]
 pub async fn get_meeting(
@@ -276,7 +241,7 @@ pub async fn get_meeting(
 }
 
 /// Moves the upcoming meeting to another day.
-#[utoipa::path(patch, path = "/api/v1/one-on-ones/meetings/{id}", tag = "one-on-ones",
+#[utoipa::path(patch, path = "/one-on-ones/meetings/{id}", tag = "one-on-ones",
     params(("id" = i64, Path)), request_body = RescheduleBody,
     responses((status = 200, body = MeetingPage), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem),
@@ -292,7 +257,7 @@ pub async fn reschedule_meeting(
 }
 
 /// Adds a talking point to the upcoming meeting's agenda.
-#[utoipa::path(post, path = "/api/v1/one-on-ones/meetings/{id}/talking-points",
+#[utoipa::path(post, path = "/one-on-ones/meetings/{id}/talking-points",
     tag = "one-on-ones", params(("id" = i64, Path)), request_body = TalkingPointBody,
     responses((status = 201, body = TalkingPoint), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem),
@@ -316,7 +281,7 @@ pub async fn add_talking_point(
 }
 
 /// Marks a talking point discussed (or not), or moves it one place up or down.
-#[utoipa::path(patch, path = "/api/v1/one-on-ones/talking-points/{id}", tag = "one-on-ones",
+#[utoipa::path(patch, path = "/one-on-ones/talking-points/{id}", tag = "one-on-ones",
     params(("id" = i64, Path)), request_body = TalkingPointPatch,
     responses((status = 200, body = TalkingPoint), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem),
@@ -344,7 +309,7 @@ pub async fn change_talking_point(
 }
 
 /// Removes a talking point (its author).
-#[utoipa::path(delete, path = "/api/v1/one-on-ones/talking-points/{id}", tag = "one-on-ones",
+#[utoipa::path(delete, path = "/one-on-ones/talking-points/{id}", tag = "one-on-ones",
     params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 409, body = Problem)))]
@@ -358,7 +323,7 @@ pub async fn remove_talking_point(
 }
 
 /// Saves the shared notes of the upcoming meeting.
-#[utoipa::path(put, path = "/api/v1/one-on-ones/meetings/{id}/shared-notes", tag = "one-on-ones",
+#[utoipa::path(put, path = "/one-on-ones/meetings/{id}/shared-notes", tag = "one-on-ones",
     params(("id" = i64, Path)), request_body = SharedNotesBody,
     responses((status = 200, body = MeetingPage), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem),
@@ -374,7 +339,7 @@ pub async fn put_shared_notes(
 }
 
 /// Saves the caller's own private note on the upcoming meeting; nobody else ever reads it.
-#[utoipa::path(put, path = "/api/v1/one-on-ones/meetings/{id}/private-note", tag = "one-on-ones",
+#[utoipa::path(put, path = "/one-on-ones/meetings/{id}/private-note", tag = "one-on-ones",
     params(("id" = i64, Path)), request_body = PrivateNoteBody,
     responses((status = 200, body = MeetingPage), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem),
@@ -390,7 +355,7 @@ pub async fn put_private_note(
 }
 
 /// Adds an action item in the upcoming meeting.
-#[utoipa::path(post, path = "/api/v1/one-on-ones/meetings/{id}/action-items", tag = "one-on-ones",
+#[utoipa::path(post, path = "/one-on-ones/meetings/{id}/action-items", tag = "one-on-ones",
     params(("id" = i64, Path)), request_body = ActionItemBody,
     responses((status = 201, body = ActionItem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem),
@@ -414,7 +379,7 @@ pub async fn add_action_item(
 }
 
 /// Ticks an action item done, or opens it again.
-#[utoipa::path(patch, path = "/api/v1/one-on-ones/action-items/{id}", tag = "one-on-ones",
+#[utoipa::path(patch, path = "/one-on-ones/action-items/{id}", tag = "one-on-ones",
     params(("id" = i64, Path)), request_body = ActionItemPatch,
     responses((status = 200, body = ActionItem), (status = 403, body = Problem),
               (status = 404, body = Problem)))]
@@ -431,7 +396,7 @@ pub async fn change_action_item(
 /// Completes the upcoming meeting: it is kept as held, on the day it was held (today when that is
 /// before its planned day), and the next one is added; talking points not marked discussed and open
 /// action items carry over to it. The answer is that next meeting, with what was carried over.
-#[utoipa::path(post, path = "/api/v1/one-on-ones/meetings/{id}/complete", tag = "one-on-ones",
+#[utoipa::path(post, path = "/one-on-ones/meetings/{id}/complete", tag = "one-on-ones",
     params(("id" = i64, Path)),
     responses((status = 200, body = CompletedMeeting), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem)))]

@@ -2,12 +2,14 @@
 //! same service and rules as the pages: the person writes, their management chain reads, comments
 //! and proposes goals, admins read, everyone else gets a 404.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, patch, post};
-use axum::{Json, Router};
 use serde::Deserialize;
+use utoipa::OpenApi as _;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
@@ -17,37 +19,20 @@ use crate::growth::plans::{
 };
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/people/{id}/goals", get(get_plan).post(create_goal))
-        .route(
-            "/goals/{id}",
-            get(get_goal).patch(update_goal).delete(delete_goal),
-        )
-        .route("/goals/{id}/actions", post(add_action))
-        .route("/goals/{id}/notes", post(add_note))
-        .route(
-            "/goal-actions/{id}",
-            patch(change_action).delete(remove_action),
-        )
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(get_plan, create_goal))
+        .routes(routes!(get_goal, update_goal, delete_goal))
+        .routes(routes!(add_action))
+        .routes(routes!(add_note))
+        .routes(routes!(change_action, remove_action))
 }
 
+/// The tags of this module's operations, described.
 #[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(
-        get_plan,
-        create_goal,
-        get_goal,
-        update_goal,
-        delete_goal,
-        add_action,
-        change_action,
-        remove_action,
-        add_note
-    ),
-    tags((name = "plans", description = "Development plans: goals tied to competencies and a target level, their actions and notes"))
-)]
-pub struct Api;
+#[openapi(tags((name = "plans", description = "Development plans: goals tied to competencies and a target level, their actions and notes")))]
+struct Api;
 
 /// A new goal.
 #[derive(Deserialize, ToSchema, Default)]
@@ -115,7 +100,7 @@ pub struct GoalNoteBody {
 }
 
 /// A person's plan: every goal with a summary, and what the caller may do.
-#[utoipa::path(get, path = "/api/v1/people/{id}/goals", tag = "plans",
+#[utoipa::path(get, path = "/people/{id}/goals", tag = "plans",
     params(("id" = i64, Path, description = "The person")),
     responses((status = 200, body = Plan), (status = 404, body = Problem)))]
 pub async fn get_plan(
@@ -127,7 +112,7 @@ pub async fn get_plan(
 }
 
 /// Adds a goal to a person's plan (the person), or proposes one (their management chain).
-#[utoipa::path(post, path = "/api/v1/people/{id}/goals", tag = "plans",
+#[utoipa::path(post, path = "/people/{id}/goals", tag = "plans",
     params(("id" = i64, Path, description = "The person")), request_body = GoalBody,
     responses((status = 201, body = Goal), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -154,7 +139,7 @@ pub async fn create_goal(
 }
 
 /// A goal with its actions and notes.
-#[utoipa::path(get, path = "/api/v1/goals/{id}", tag = "plans",
+#[utoipa::path(get, path = "/goals/{id}", tag = "plans",
     params(("id" = i64, Path)),
     responses((status = 200, body = Goal), (status = 404, body = Problem)))]
 pub async fn get_goal(
@@ -166,7 +151,7 @@ pub async fn get_goal(
 }
 
 /// Changes a goal (its owner).
-#[utoipa::path(patch, path = "/api/v1/goals/{id}", tag = "plans",
+#[utoipa::path(patch, path = "/goals/{id}", tag = "plans",
     params(("id" = i64, Path)), request_body = GoalPatch,
     responses((status = 200, body = Goal), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -190,7 +175,7 @@ pub async fn update_goal(
 }
 
 /// Adds an action at the end of a goal's checklist (its owner).
-#[utoipa::path(post, path = "/api/v1/goals/{id}/actions", tag = "plans",
+#[utoipa::path(post, path = "/goals/{id}/actions", tag = "plans",
     params(("id" = i64, Path)), request_body = GoalActionBody,
     responses((status = 201, body = GoalAction), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -212,7 +197,7 @@ pub async fn add_action(
 }
 
 /// Ticks an action, or changes its title or due date (the goal's owner).
-#[utoipa::path(patch, path = "/api/v1/goal-actions/{id}", tag = "plans",
+#[utoipa::path(patch, path = "/goal-actions/{id}", tag = "plans",
     params(("id" = i64, Path)), request_body = GoalActionPatch,
     responses((status = 200, body = GoalAction), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -233,7 +218,7 @@ pub async fn change_action(
 
 /// Deletes a goal with its actions and notes (its owner), for a goal added by mistake; mark one
 /// given up on as dropped instead.
-#[utoipa::path(delete, path = "/api/v1/goals/{id}", tag = "plans",
+#[utoipa::path(delete, path = "/goals/{id}", tag = "plans",
     params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn delete_goal(
@@ -246,7 +231,7 @@ pub async fn delete_goal(
 }
 
 /// Removes an action (the goal's owner).
-#[utoipa::path(delete, path = "/api/v1/goal-actions/{id}", tag = "plans",
+#[utoipa::path(delete, path = "/goal-actions/{id}", tag = "plans",
     params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn remove_action(
@@ -259,7 +244,7 @@ pub async fn remove_action(
 }
 
 /// Writes a progress note (the goal's owner) or a comment (their management chain).
-#[utoipa::path(post, path = "/api/v1/goals/{id}/notes", tag = "plans",
+#[utoipa::path(post, path = "/goals/{id}/notes", tag = "plans",
     params(("id" = i64, Path)), request_body = GoalNoteBody,
     responses((status = 201, body = GoalNote), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]

@@ -1,12 +1,14 @@
 //! `/api/v1` readiness: a person's readiness for the next level with its reasons, their gap
 //! analysis to any position, and the readiness rules of the tracks (admins).
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::OpenApi as _;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
@@ -15,25 +17,24 @@ use crate::growth::readiness::{
 };
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/people/{id}/readiness", get(get_readiness))
-        .route("/people/{id}/gaps", get(get_gaps))
-        .route("/readiness/rules", get(list_rules))
-        .route("/readiness/rules/{track}", put(set_rule).delete(reset_rule))
-        .route("/readiness/recompute", post(recompute))
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(get_readiness))
+        .routes(routes!(get_gaps))
+        .routes(routes!(list_rules))
+        .routes(routes!(set_rule, reset_rule))
+        .routes(routes!(recompute))
 }
 
+/// The tags of this module's operations, described.
 #[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(get_readiness, get_gaps, list_rules, set_rule, reset_rule, recompute),
-    tags((name = "readiness", description = "Readiness for the next level, with its reasons; gap analysis to any position; the rules per track (admins)"))
-)]
-pub struct Api;
+#[openapi(tags((name = "readiness", description = "Readiness for the next level, with its reasons; gap analysis to any position; the rules per track (admins)")))]
+struct Api;
 
 /// A person's readiness for the next level of their track, always with the reasons; for the
 /// person, their management chain and admins.
-#[utoipa::path(get, path = "/api/v1/people/{id}/readiness", tag = "readiness",
+#[utoipa::path(get, path = "/people/{id}/readiness", tag = "readiness",
     params(("id" = i64, Path)),
     responses((status = 200, body = PersonReadiness), (status = 404, body = Problem)))]
 pub async fn get_readiness(
@@ -54,7 +55,7 @@ pub struct GapQuery {
 
 /// A person measured against any position, competency by competency: the expectations there and
 /// at their current level, the latest agreed rating that speaks to them, and the gaps.
-#[utoipa::path(get, path = "/api/v1/people/{id}/gaps", tag = "readiness",
+#[utoipa::path(get, path = "/people/{id}/gaps", tag = "readiness",
     params(("id" = i64, Path), GapQuery),
     responses((status = 200, body = GapAnalysis), (status = 404, body = Problem),
               (status = 422, body = Problem)))]
@@ -70,7 +71,7 @@ pub async fn get_gaps(
 }
 
 /// The readiness rule of every track of the published framework (admins).
-#[utoipa::path(get, path = "/api/v1/readiness/rules", tag = "readiness",
+#[utoipa::path(get, path = "/readiness/rules", tag = "readiness",
     responses((status = 200, body = Vec<TrackRule>), (status = 403, body = Problem)))]
 pub async fn list_rules(
     State(state): State<AppState>,
@@ -103,7 +104,7 @@ fn default_true() -> bool {
 }
 
 /// Sets a track's readiness rule (admins); everyone on the track is recomputed.
-#[utoipa::path(put, path = "/api/v1/readiness/rules/{track}", tag = "readiness",
+#[utoipa::path(put, path = "/readiness/rules/{track}", tag = "readiness",
     params(("track" = String, Path)), request_body = RuleBody,
     responses((status = 200, body = TrackRule), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -124,7 +125,7 @@ pub async fn set_rule(
 }
 
 /// Puts a track back on the default rule (admins).
-#[utoipa::path(delete, path = "/api/v1/readiness/rules/{track}", tag = "readiness",
+#[utoipa::path(delete, path = "/readiness/rules/{track}", tag = "readiness",
     params(("track" = String, Path)),
     responses((status = 200, body = TrackRule), (status = 403, body = Problem),
               (status = 404, body = Problem)))]
@@ -143,7 +144,7 @@ pub struct Recomputed {
 }
 
 /// Recomputes the readiness of the whole organisation (admins).
-#[utoipa::path(post, path = "/api/v1/readiness/recompute", tag = "readiness",
+#[utoipa::path(post, path = "/readiness/recompute", tag = "readiness",
     responses((status = 200, body = Recomputed), (status = 403, body = Problem)))]
 pub async fn recompute(
     State(state): State<AppState>,

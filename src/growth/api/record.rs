@@ -2,29 +2,30 @@
 //! the person, their management chain and admins. Private 1:1 notes appear only when the caller
 //! wrote them.
 
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
 use crate::growth::record::{self as service, GrowthRecord};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/people/{id}/growth-record", get(get_growth_record))
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi()).routes(routes!(get_growth_record))
 }
 
+/// The tags of this module's operations, described.
 #[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(get_growth_record),
-    tags((name = "growth-record", description = "A person's growth record, to keep or move elsewhere"))
-)]
-pub struct Api;
+#[openapi(tags((name = "growth-record", description = "A person's growth record, to keep or move elsewhere")))]
+struct Api;
 
 /// A person's growth record: position history, check-ins (each side as the caller may see it),
 /// evidence, plan, 1:1s and promotions. 404 for those who may not see the person's records.
-#[utoipa::path(get, path = "/api/v1/people/{id}/growth-record", tag = "growth-record",
+#[utoipa::path(get, path = "/people/{id}/growth-record", tag = "growth-record",
     params(("id" = i64, Path)),
     responses((status = 200, body = GrowthRecord), (status = 404, body = Problem)))]
 pub async fn get_growth_record(

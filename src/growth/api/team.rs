@@ -2,27 +2,28 @@
 //! readiness, plan and next 1:1 with the overdue and missing-plan flags, and the heat map of the
 //! latest agreed ratings).
 
+use axum::Json;
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
 use crate::growth::team::{self as service, Team, TeamQuery};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/team", get(get_team))
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi()).routes(routes!(get_team))
 }
 
+/// The tags of this module's operations, described.
 #[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(get_team),
-    tags((name = "team", description = "A manager's team at a glance"))
-)]
-pub struct Api;
+#[openapi(tags((name = "team", description = "A manager's team at a glance")))]
+struct Api;
 
 #[derive(Deserialize, IntoParams)]
 pub struct TeamParams {
@@ -36,7 +37,7 @@ pub struct TeamParams {
 
 /// A manager's team. 404 for a team the caller may not see, and for an organisation token that
 /// names no manager.
-#[utoipa::path(get, path = "/api/v1/team", tag = "team", params(TeamParams),
+#[utoipa::path(get, path = "/team", tag = "team", params(TeamParams),
     responses((status = 200, body = Team), (status = 403, body = Problem),
               (status = 404, body = Problem)))]
 pub async fn get_team(

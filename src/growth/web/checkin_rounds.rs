@@ -3,10 +3,9 @@
 //! and people is decided by `growth::checkin_rounds`.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::auth::Actor;
@@ -17,10 +16,11 @@ use crate::growth::checkin_rounds::{
 };
 use crate::state::AppState;
 use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission};
+use crate::web::routes::{Routes, get, post};
 use crate::web::{Layout, PageResult, render_with};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/checkin-rounds", get(list).post(start))
         .route("/checkin-rounds/{id}", get(show))
         .route("/checkin-rounds/{id}/close", post(close))

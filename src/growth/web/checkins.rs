@@ -6,12 +6,11 @@
 use std::sync::Arc;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::architecture::framework as framework_service;
@@ -25,10 +24,11 @@ use crate::growth::evidence::{self, EvidenceItem};
 use crate::state::AppState;
 use crate::web::forms::Choice;
 use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission, refusal};
+use crate::web::routes::{Routes, get, post};
 use crate::web::{Layout, PageResult, render_with};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/people/{id}/checkins", get(list).post(start))
         .route("/checkins/{id}", get(show).post(submit))
         .route("/checkins/{id}/rating", post(save_one))

@@ -5,10 +5,9 @@
 use std::sync::Arc;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::auth::Actor;
@@ -19,10 +18,11 @@ use crate::growth::evidence::{
 use crate::state::AppState;
 use crate::web::forms::Choice;
 use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission, refusal};
+use crate::web::routes::{Routes, get, post};
 use crate::web::{Layout, PageResult, format_time, render_with};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/people/{id}/evidence", get(list).post(add))
         .route("/evidence/asked", get(asked))
         .route("/evidence/{id}", get(show).post(edit))

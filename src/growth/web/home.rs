@@ -5,9 +5,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 
 use crate::auth::Actor;
 use crate::domain::Rating;
@@ -15,10 +13,11 @@ use crate::growth::home::{self as service, Home, LatestCheckin, ProfileRow};
 use crate::markdown::Markdown;
 use crate::state::AppState;
 use crate::web::charts::{self, ChartSpec, Scale, Series, Svg};
+use crate::web::routes::{Routes, get};
 use crate::web::{Layout, PageResult, render};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/home", get(home))
+pub fn routes() -> Routes {
+    Routes::new().route("/home", get(home))
 }
 
 /// The rating scale as a chart draws it: 1 (below) to 4 (exceeds), from a centre at 0.

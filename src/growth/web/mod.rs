@@ -11,13 +11,11 @@ pub(crate) mod readiness;
 pub(crate) mod record;
 pub(crate) mod team;
 
-use axum::Router;
-
-use crate::state::AppState;
+use crate::web::routes::Routes;
 
 /// Every page of this area.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .merge(checkin_rounds::routes())
         .merge(checkins::routes())
         .merge(evidence::routes())

@@ -6,11 +6,10 @@
 use std::sync::Arc;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::auth::{Actor, policy};
@@ -22,10 +21,11 @@ use crate::growth::nominations::{
 };
 use crate::state::AppState;
 use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission, refusal};
+use crate::web::routes::{Routes, get, post};
 use crate::web::{Layout, PageResult, render_with};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/nominations", get(list))
         .route("/nominations/{id}", get(show))
         .route("/nominations/{id}/decision", post(decide))

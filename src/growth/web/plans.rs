@@ -6,11 +6,10 @@
 use std::sync::Arc;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 
 use crate::architecture::framework as framework_service;
 use crate::auth::Actor;
@@ -22,10 +21,11 @@ use crate::growth::plans::{
 use crate::state::AppState;
 use crate::web::forms::Choice;
 use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission, refusal};
+use crate::web::routes::{Routes, get, post};
 use crate::web::{Layout, PageResult, format_time, render_with};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/people/{id}/plan", get(plan_page))
         .route("/people/{id}/plan/goals", post(create_goal))
         .route("/goals/{id}", get(goal_page).post(update_goal))

@@ -5,11 +5,10 @@
 use std::sync::Arc;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::auth::Actor;
@@ -19,10 +18,11 @@ use crate::growth::readiness::{
 use crate::state::AppState;
 use crate::web::forms::Choice;
 use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission};
+use crate::web::routes::{Routes, get, post};
 use crate::web::{Layout, PageResult, format_time, render_with};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/people/{id}/readiness", get(readiness))
         .route("/people/{id}/gaps", get(gaps))
         .route("/admin/readiness", get(rules))

@@ -3,21 +3,20 @@
 //! may read it, is decided by `growth::record`.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
 
 use crate::auth::Actor;
 use crate::domain::RatingEntry;
 use crate::growth::record::{self as service, GrowthRecord};
 use crate::markdown::Markdown;
 use crate::state::AppState;
+use crate::web::routes::{Routes, get};
 use crate::web::{Layout, PageResult, render};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/people/{id}/growth-record", get(page))
         .route("/people/{id}/growth-record.json", get(download))
 }

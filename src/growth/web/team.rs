@@ -3,9 +3,7 @@
 //! decides who may see it.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
-use axum::routing::get;
 use serde::Deserialize;
 
 use crate::auth::Actor;
@@ -15,10 +13,11 @@ use crate::growth::team::{self as service, AttentionKind, Team, TeamQuery};
 use crate::growth::web::home::rating_scale;
 use crate::state::AppState;
 use crate::web::charts::{self, Scale};
+use crate::web::routes::{Routes, get};
 use crate::web::{Layout, PageResult, render};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/team", get(team))
+pub fn routes() -> Routes {
+    Routes::new().route("/team", get(team))
 }
 
 #[derive(Deserialize, Default)]

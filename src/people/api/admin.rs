@@ -1,12 +1,14 @@
 //! `/api/v1/tokens` and `/api/v1/audit`: API tokens (create, list, revoke) and the audit log, for
 //! admins.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::OpenApi as _;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::audit::{self, AuditEvent, AuditFilter};
@@ -14,15 +16,21 @@ use crate::auth::{Actor, policy};
 use crate::people::accounts::{self, ApiTokenInfo};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/tokens", get(list_tokens).post(create_token))
-        .route("/tokens/{id}", delete(revoke_token))
-        .route("/audit", get(list_audit))
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
+        .routes(routes!(list_audit))
 }
 
+/// The tags of this module's operations, described.
+#[derive(utoipa::OpenApi)]
+#[openapi(tags((name = "admin", description = "API tokens and the audit log (admins)")))]
+struct Api;
+
 /// Every API token, the newest first, revoked ones included. Never the secrets.
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "admin",
+#[utoipa::path(get, path = "/tokens", tag = "admin",
     responses((status = 200, body = Vec<ApiTokenInfo>), (status = 403, body = Problem)))]
 pub async fn list_tokens(
     State(state): State<AppState>,
@@ -67,7 +75,7 @@ pub struct CreatedToken {
 
 /// Creates a token: a personal one, which acts as its creator, or one for the organisation (admins
 /// only). The answer holds its secret, which cannot be read again.
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "admin", request_body = NewToken,
+#[utoipa::path(post, path = "/tokens", tag = "admin", request_body = NewToken,
     responses((status = 201, body = CreatedToken), (status = 403, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn create_token(
@@ -114,7 +122,7 @@ pub async fn create_token(
 /// Revokes a token: it stops working at once. Admins revoke any token, a person their own
 /// personal tokens. Revoking a revoked token changes nothing and
 /// answers the same.
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "admin",
+#[utoipa::path(delete, path = "/tokens/{id}", tag = "admin",
     params(("id" = i64, Path, description = "The token's id")),
     responses((status = 204, description = "The token is revoked"),
               (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -162,7 +170,7 @@ pub struct AuditPage {
 }
 
 /// The audit log, filtered, a page at a time.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "admin", params(AuditQuery),
+#[utoipa::path(get, path = "/audit", tag = "admin", params(AuditQuery),
     responses((status = 200, body = AuditPage), (status = 403, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn list_audit(

@@ -1,12 +1,14 @@
 //! `/api/v1/people`: the directory, a person's record, and the People team's writes (add, change,
 //! record a position). The same services and visibility rules as the pages.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::OpenApi as _;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
@@ -18,16 +20,19 @@ use crate::people::directory::{
 };
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/people", get(list_people).post(create_person))
-        .route("/people/{id}", get(get_person).put(update_person))
-        .route(
-            "/people/{id}/positions",
-            get(list_positions).post(record_position),
-        )
-        .route("/people/invitations", post(invite_people))
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(list_people, create_person))
+        .routes(routes!(get_person, update_person))
+        .routes(routes!(list_positions, record_position))
+        .routes(routes!(invite_people))
 }
+
+/// The tags of this module's operations, described.
+#[derive(utoipa::OpenApi)]
+#[openapi(tags((name = "people", description = "The directory, positions and their history")))]
+struct Api;
 
 #[derive(Deserialize, IntoParams)]
 pub struct PeopleQuery {
@@ -49,7 +54,7 @@ pub struct PeopleQuery {
 }
 
 /// The directory, filtered and paginated.
-#[utoipa::path(get, path = "/api/v1/people", tag = "people", params(PeopleQuery),
+#[utoipa::path(get, path = "/people", tag = "people", params(PeopleQuery),
     responses((status = 200, body = PeoplePage), (status = 403, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn list_people(
@@ -82,7 +87,7 @@ pub async fn list_people(
 
 /// A person's record; `private` (position and history) only for them, their management chain and
 /// admins.
-#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people",
+#[utoipa::path(get, path = "/people/{id}", tag = "people",
     params(("id" = i64, Path)),
     responses((status = 200, body = PersonRecord), (status = 404, body = Problem)))]
 pub async fn get_person(
@@ -127,7 +132,7 @@ impl From<PersonBody> for PersonInput {
 }
 
 /// Adds a person (admins). An email already in the directory is refused.
-#[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = PersonBody,
+#[utoipa::path(post, path = "/people", tag = "people", request_body = PersonBody,
     responses((status = 201, body = PersonRecord), (status = 403, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn create_person(
@@ -143,7 +148,7 @@ pub async fn create_person(
 }
 
 /// Replaces a person's details (admins). The email identifies the person and cannot change here.
-#[utoipa::path(put, path = "/api/v1/people/{id}", tag = "people", params(("id" = i64, Path)),
+#[utoipa::path(put, path = "/people/{id}", tag = "people", params(("id" = i64, Path)),
     request_body = PersonBody,
     responses((status = 200, body = PersonRecord), (status = 404, body = Problem),
               (status = 422, body = Problem)))]
@@ -170,7 +175,7 @@ pub async fn update_person(
 }
 
 /// A person's position history, newest first; 404 for those who may not see it.
-#[utoipa::path(get, path = "/api/v1/people/{id}/positions", tag = "people",
+#[utoipa::path(get, path = "/people/{id}/positions", tag = "people",
     params(("id" = i64, Path)),
     responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = Problem)))]
 pub async fn list_positions(
@@ -196,7 +201,7 @@ pub struct PositionBody {
 }
 
 /// Records a position (admins).
-#[utoipa::path(post, path = "/api/v1/people/{id}/positions", tag = "people",
+#[utoipa::path(post, path = "/people/{id}/positions", tag = "people",
     params(("id" = i64, Path)), request_body = PositionBody,
     responses((status = 201, body = Vec<HistoryEntry>), (status = 404, body = Problem),
               (status = 422, body = Problem)))]
@@ -259,7 +264,7 @@ pub struct InvitationsResult {
 /// each, emailed when an SMTP server is configured. People who sign in already, have left or have
 /// no email address are skipped with the reason. An id nobody has, an empty list or more than 100
 /// people are refused (422) and nobody is invited.
-#[utoipa::path(post, path = "/api/v1/people/invitations", tag = "people",
+#[utoipa::path(post, path = "/people/invitations", tag = "people",
     request_body = InvitationsBody,
     responses((status = 200, body = InvitationsResult), (status = 403, body = Problem),
               (status = 422, body = Problem)))]

@@ -1,14 +1,15 @@
 //! The people directory as a CSV file over the API: import (all or nothing, with a dry run) and
 //! export in the same columns.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
@@ -16,10 +17,11 @@ use crate::error::AppError;
 use crate::people::import::{self as service, ImportOptions, ImportSummary};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/people/import", post(import_people))
-        .route("/people/export", get(export_people))
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(import_people))
+        .routes(routes!(export_people))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -38,7 +40,7 @@ pub struct PeopleImportQuery {
 /// case and order; or a Lattice bulk-assignment file (employee email, track name, level name). All
 /// or nothing: a file with mistakes changes nothing, and the problem lists every mistake as
 /// `line N: column`.
-#[utoipa::path(post, path = "/api/v1/people/import", tag = "people", params(PeopleImportQuery),
+#[utoipa::path(post, path = "/people/import", tag = "people", params(PeopleImportQuery),
     request_body(content((String = "text/csv"))),
     responses((status = 200, body = ImportSummary), (status = 422, body = Problem)))]
 pub async fn import_people(
@@ -58,7 +60,7 @@ pub async fn import_people(
 }
 
 /// The directory as CSV in the import's columns, everyone (active and left) by email. Admins only.
-#[utoipa::path(get, path = "/api/v1/people/export", tag = "people",
+#[utoipa::path(get, path = "/people/export", tag = "people",
     responses((status = 200, body = String, content_type = "text/csv"), (status = 403, body = Problem)))]
 pub async fn export_people(State(state): State<AppState>, actor: Actor) -> ApiResult<Response> {
     let csv = service::export_csv(&state, &actor).await?;

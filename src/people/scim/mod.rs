@@ -11,17 +11,16 @@ mod groups;
 pub mod patch;
 mod users;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::Query;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::state::AppState;
+use crate::web::routes::{Routes, get, post};
 use error::{ScimError, ScimResult};
 use filter::{AttrPath, get_ci};
 
@@ -33,8 +32,8 @@ pub const MAX_RESULTS: i64 = 200;
 /// A page's size when the client does not say.
 pub const DEFAULT_COUNT: i64 = 100;
 
-pub fn routes(state: AppState) -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/Users", get(users::list).post(users::create))
         .route("/Users/.search", post(users::search))
         .route(
@@ -73,7 +72,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .fallback(|| async { ScimError::not_found("there is no such SCIM endpoint") })
         .layer(middleware::from_fn(error::render))
-        .layer(middleware::from_fn_with_state(state, failures::record))
+        .layer_with(|state| middleware::from_fn_with_state(state.clone(), failures::record))
 }
 
 /// A SCIM answer: JSON as `application/scim+json`, with an `ETag` when the resource has a version.

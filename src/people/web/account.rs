@@ -2,11 +2,10 @@
 //! accounts page where admins issue those links.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::auth::Actor;
@@ -16,10 +15,11 @@ use crate::error::{AppError, FieldError};
 use crate::mail::link_url;
 use crate::people::accounts::{self, AccountRow, IssuedLink, LinkPurpose, LinkStatus};
 use crate::state::AppState;
+use crate::web::routes::{Routes, get, post};
 use crate::web::{Layout, PageResult, render, render_with};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route(

@@ -3,10 +3,9 @@
 //! details and record positions.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use std::collections::BTreeSet;
 
 use serde::Deserialize;
@@ -22,10 +21,11 @@ use crate::people::invitations;
 use crate::state::AppState;
 use crate::web::forms::Choice;
 use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission, refusal};
+use crate::web::routes::{Routes, get, post};
 use crate::web::{Layout, PageResult, render_with, urlencode};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/people", get(list).post(create))
         .route("/people/new", get(new_person))
         .route("/people/{id}", get(show).post(update))

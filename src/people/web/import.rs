@@ -2,20 +2,19 @@
 //! mistake, with its line and column), then apply the same content; and the export as a download.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
 
 use crate::auth::{Actor, policy};
 use crate::error::AppError;
 use crate::people::import::{self as service, ImportError, ImportOptions, ImportSummary, RowError};
 use crate::state::AppState;
+use crate::web::routes::{Routes, get};
 use crate::web::{Layout, PageResult, render, render_with};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/people/import", get(import_page).post(import))
         .route("/people/export.csv", get(export))
 }

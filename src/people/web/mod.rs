@@ -5,13 +5,11 @@ pub(crate) mod admin;
 pub(crate) mod directory;
 pub(crate) mod import;
 
-use axum::Router;
-
-use crate::state::AppState;
+use crate::web::routes::Routes;
 
 /// Every page of this area.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .merge(account::routes())
         .merge(admin::routes())
         .merge(directory::routes())

@@ -1,31 +1,32 @@
 //! `/api/v1/dashboard`: the KPI dashboard as JSON and as CSV, with the same filters, group rules
 //! and anonymity threshold as the page.
 
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
 use crate::rollout::kpis::{self, Dashboard, DashboardFilter};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/dashboard", get(get_dashboard))
-        .route("/dashboard.csv", get(get_dashboard_csv))
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(get_dashboard))
+        .routes(routes!(get_dashboard_csv))
 }
 
+/// The tags of this module's operations, described.
 #[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(get_dashboard, get_dashboard_csv),
-    tags((name = "dashboard", description = "The KPI dashboard: coverage, participation, promotions, time in level, attrition and pulse scores (admins for the organisation, managers for their reporting line)"))
-)]
-pub struct Api;
+#[openapi(tags((name = "dashboard", description = "The KPI dashboard: coverage, participation, promotions, time in level, attrition and pulse scores (admins for the organisation, managers for their reporting line)")))]
+struct Api;
 
 #[derive(Deserialize, IntoParams)]
 pub struct DashboardQuery {
@@ -44,7 +45,7 @@ impl DashboardQuery {
 /// The dashboard of the whole organisation (admins, organisation tokens) or of the caller's
 /// reporting line (managers). A group of fewer people than the anonymity threshold is refused
 /// (422), as is a filter naming a team or track the caller has nobody in.
-#[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard", params(DashboardQuery),
+#[utoipa::path(get, path = "/dashboard", tag = "dashboard", params(DashboardQuery),
     responses((status = 200, body = Dashboard), (status = 403, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn get_dashboard(
@@ -57,7 +58,7 @@ pub async fn get_dashboard(
 
 /// The same figures as CSV: one row per figure or point of a series, with the columns
 /// `metric, series, period, value, count, total, team, track, as_of`.
-#[utoipa::path(get, path = "/api/v1/dashboard.csv", tag = "dashboard", params(DashboardQuery),
+#[utoipa::path(get, path = "/dashboard.csv", tag = "dashboard", params(DashboardQuery),
     responses((status = 200, content_type = "text/csv", body = String),
               (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn get_dashboard_csv(

@@ -4,14 +4,12 @@ pub(crate) mod kpis;
 pub(crate) mod rollout;
 pub(crate) mod surveys;
 
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
-/// Every API route of this area, under `/api/v1`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(kpis::routes())
-        .merge(rollout::routes())
-        .merge(surveys::routes())
+/// Every API operation of this area, relative to `/api/v1`, with its OpenAPI entry. The order
+/// is that of their tags in the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    crate::api::merged([kpis::routes(), rollout::routes(), surveys::routes()])
 }

@@ -4,13 +4,15 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::OpenApi as _;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
@@ -24,49 +26,28 @@ use crate::rollout::self_check::{
 };
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/rollout/self-checks",
-            get(list_self_checks).post(create_self_check),
-        )
-        .route("/rollout/self-checks/latest", get(latest_self_check))
-        .route("/rollout/roadmap", get(get_roadmap))
-        .route("/rollout/roadmap.csv", get(roadmap_csv))
-        .route("/rollout/roadmap/stages/{stage}", put(update_stage))
-        .route("/rollout/roadmap/stages/{stage}/items", post(add_item))
-        .route(
-            "/rollout/roadmap/items/{id}",
-            put(update_item).delete(remove_item),
-        )
-        .route("/rollout/roadmap/items/{id}/move", post(move_item))
-        .route("/rollout/roadmap/items/{id}/tick", post(tick_item))
-        .route("/rollout/pilot", get(get_pilot).put(set_pilot))
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(list_self_checks, create_self_check))
+        .routes(routes!(latest_self_check))
+        .routes(routes!(get_roadmap))
+        .routes(routes!(roadmap_csv))
+        .routes(routes!(update_stage))
+        .routes(routes!(add_item))
+        .routes(routes!(update_item, remove_item))
+        .routes(routes!(move_item))
+        .routes(routes!(tick_item))
+        .routes(routes!(get_pilot, set_pilot))
 }
 
+/// The tags of this module's operations, described.
 #[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(
-        list_self_checks,
-        create_self_check,
-        latest_self_check,
-        get_roadmap,
-        roadmap_csv,
-        update_stage,
-        add_item,
-        update_item,
-        remove_item,
-        move_item,
-        tick_item,
-        get_pilot,
-        set_pilot,
-    ),
-    tags((name = "rollout", description = "The readiness self-check, the roadmap and the pilot (admins)"))
-)]
-pub struct Api;
+#[openapi(tags((name = "rollout", description = "The readiness self-check, the roadmap and the pilot (admins)")))]
+struct Api;
 
 /// Every self-check, newest first, each with its advice.
-#[utoipa::path(get, path = "/api/v1/rollout/self-checks", tag = "rollout",
+#[utoipa::path(get, path = "/rollout/self-checks", tag = "rollout",
     responses((status = 200, body = Vec<SelfCheck>), (status = 403, body = Problem)))]
 pub async fn list_self_checks(
     State(state): State<AppState>,
@@ -141,7 +122,7 @@ fn body_field(form_field: &str) -> String {
 }
 
 /// Saves a self-check; earlier ones stay. Answers with the saved self-check and its advice.
-#[utoipa::path(post, path = "/api/v1/rollout/self-checks", tag = "rollout",
+#[utoipa::path(post, path = "/rollout/self-checks", tag = "rollout",
     request_body = SelfCheckBody,
     responses((status = 201, body = SelfCheck), (status = 403, body = Problem),
               (status = 422, body = Problem)))]
@@ -178,7 +159,7 @@ pub struct LatestSelfCheck {
 
 /// The latest self-check with its advice and the change since the one before; 404 when none was
 /// taken.
-#[utoipa::path(get, path = "/api/v1/rollout/self-checks/latest", tag = "rollout",
+#[utoipa::path(get, path = "/rollout/self-checks/latest", tag = "rollout",
     responses((status = 200, body = LatestSelfCheck), (status = 403, body = Problem),
               (status = 404, body = Problem)))]
 pub async fn latest_self_check(
@@ -203,7 +184,7 @@ pub async fn latest_self_check(
 
 /// Every stage with its plan and checklist, the current stage and what is late. The stages and
 /// their default checklists are made on the first read.
-#[utoipa::path(get, path = "/api/v1/rollout/roadmap", tag = "rollout",
+#[utoipa::path(get, path = "/rollout/roadmap", tag = "rollout",
     responses((status = 200, body = Roadmap), (status = 403, body = Problem)))]
 pub async fn get_roadmap(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Roadmap>> {
     Ok(Json(roadmap_service::roadmap(state.db(), &actor).await?))
@@ -211,7 +192,7 @@ pub async fn get_roadmap(State(state): State<AppState>, actor: Actor) -> ApiResu
 
 /// The roadmap as CSV: one row per item (stage, stage status, item, owner, owner email, due date,
 /// done, overdue).
-#[utoipa::path(get, path = "/api/v1/rollout/roadmap.csv", tag = "rollout",
+#[utoipa::path(get, path = "/rollout/roadmap.csv", tag = "rollout",
     responses((status = 200, content_type = "text/csv", body = String),
               (status = 403, body = Problem)))]
 pub async fn roadmap_csv(State(state): State<AppState>, actor: Actor) -> ApiResult<Response> {
@@ -247,7 +228,7 @@ async fn stage_view(state: &AppState, actor: &Actor, stage: Stage) -> ApiResult<
 }
 
 /// Replaces a stage's owner, dates, notes and status.
-#[utoipa::path(put, path = "/api/v1/rollout/roadmap/stages/{stage}", tag = "rollout",
+#[utoipa::path(put, path = "/rollout/roadmap/stages/{stage}", tag = "rollout",
     params(("stage" = String, Path, description = "awareness, planning, development, training, implementation or measuring")),
     request_body = StageBody,
     responses((status = 200, body = StageView), (status = 403, body = Problem),
@@ -302,7 +283,7 @@ async fn item(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Item> {
 }
 
 /// Adds an item at the end of a stage's checklist.
-#[utoipa::path(post, path = "/api/v1/rollout/roadmap/stages/{stage}/items", tag = "rollout",
+#[utoipa::path(post, path = "/rollout/roadmap/stages/{stage}/items", tag = "rollout",
     params(("stage" = String, Path)), request_body = ItemBody,
     responses((status = 201, body = Item), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -318,7 +299,7 @@ pub async fn add_item(
 }
 
 /// Replaces an item's title, owner and due date.
-#[utoipa::path(put, path = "/api/v1/rollout/roadmap/items/{id}", tag = "rollout",
+#[utoipa::path(put, path = "/rollout/roadmap/items/{id}", tag = "rollout",
     params(("id" = i64, Path)), request_body = ItemBody,
     responses((status = 200, body = Item), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -333,7 +314,7 @@ pub async fn update_item(
 }
 
 /// Removes an item from its checklist.
-#[utoipa::path(delete, path = "/api/v1/rollout/roadmap/items/{id}", tag = "rollout",
+#[utoipa::path(delete, path = "/rollout/roadmap/items/{id}", tag = "rollout",
     params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn remove_item(
@@ -354,7 +335,7 @@ pub struct MoveBody {
 
 /// Moves an item one place up or down its stage's checklist; answers with that checklist in its
 /// new order.
-#[utoipa::path(post, path = "/api/v1/rollout/roadmap/items/{id}/move", tag = "rollout",
+#[utoipa::path(post, path = "/rollout/roadmap/items/{id}/move", tag = "rollout",
     params(("id" = i64, Path)), request_body = MoveBody,
     responses((status = 200, body = Vec<Item>), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -378,7 +359,7 @@ pub struct TickBody {
 }
 
 /// Ticks an item (`done: true`) or unticks it.
-#[utoipa::path(post, path = "/api/v1/rollout/roadmap/items/{id}/tick", tag = "rollout",
+#[utoipa::path(post, path = "/rollout/roadmap/items/{id}/tick", tag = "rollout",
     params(("id" = i64, Path)), request_body = TickBody,
     responses((status = 200, body = Item), (status = 403, body = Problem),
               (status = 404, body = Problem)))]
@@ -393,7 +374,7 @@ pub async fn tick_item(
 }
 
 /// Who sees the Grow features: the audience and every team, with the pilot teams marked.
-#[utoipa::path(get, path = "/api/v1/rollout/pilot", tag = "rollout",
+#[utoipa::path(get, path = "/rollout/pilot", tag = "rollout",
     responses((status = 200, body = Pilot), (status = 403, body = Problem)))]
 pub async fn get_pilot(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Pilot>> {
     Ok(Json(pilot_service::pilot(state.db(), &actor).await?))
@@ -411,7 +392,7 @@ pub struct PilotBody {
 }
 
 /// Sets who sees the Grow features and which teams are the pilot.
-#[utoipa::path(put, path = "/api/v1/rollout/pilot", tag = "rollout", request_body = PilotBody,
+#[utoipa::path(put, path = "/rollout/pilot", tag = "rollout", request_body = PilotBody,
     responses((status = 200, body = Pilot), (status = 403, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn set_pilot(

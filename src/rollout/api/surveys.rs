@@ -5,12 +5,14 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde::Deserialize;
+use utoipa::OpenApi as _;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
@@ -22,46 +24,29 @@ use crate::rollout::surveys::{
 };
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/surveys", get(list_surveys).post(create_survey))
-        .route("/surveys/open", get(open_surveys))
-        .route("/surveys/trend", get(pulse_trend))
-        .route(
-            "/surveys/{id}",
-            get(get_survey).put(update_survey).delete(remove_survey),
-        )
-        .route("/surveys/{id}/questions", put(replace_questions))
-        .route("/surveys/{id}/open", post(open_survey))
-        .route("/surveys/{id}/close", post(close_survey))
-        .route("/surveys/{id}/responses", post(answer_survey))
-        .route("/surveys/{id}/results", get(survey_results))
+/// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(list_surveys, create_survey))
+        .routes(routes!(open_surveys))
+        .routes(routes!(pulse_trend))
+        .routes(routes!(get_survey, update_survey, remove_survey))
+        .routes(routes!(replace_questions))
+        .routes(routes!(open_survey))
+        .routes(routes!(close_survey))
+        .routes(routes!(answer_survey))
+        .routes(routes!(survey_results))
 }
 
+/// The tags of this module's operations, described.
 #[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(
-        list_surveys,
-        create_survey,
-        open_surveys,
-        pulse_trend,
-        get_survey,
-        update_survey,
-        remove_survey,
-        replace_questions,
-        open_survey,
-        close_survey,
-        answer_survey,
-        survey_results,
-    ),
-    tags((name = "surveys", description = "Pulse surveys: making them (admins), answering them \
+#[openapi(tags((name = "surveys", description = "Pulse surveys: making them (admins), answering them \
         (everyone in the audience, once, anonymously), and their results (admins; managers for the \
-        teams below them), shown only for groups that single nobody out"))
-)]
-pub struct Api;
+        teams below them), shown only for groups that single nobody out")))]
+struct Api;
 
 /// All surveys, newest first (admins).
-#[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys",
+#[utoipa::path(get, path = "/surveys", tag = "surveys",
     responses((status = 200, body = Vec<SurveySummary>), (status = 403, body = Problem)))]
 pub async fn list_surveys(
     State(state): State<AppState>,
@@ -119,7 +104,7 @@ impl SurveyBody {
 
 /// Makes a survey (admins): from the career tracks pulse unless `template` is `blank` or
 /// `questions` are given.
-#[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys", request_body = SurveyBody,
+#[utoipa::path(post, path = "/surveys", tag = "surveys", request_body = SurveyBody,
     responses((status = 201, body = Survey), (status = 403, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn create_survey(
@@ -143,7 +128,7 @@ pub async fn create_survey(
 
 /// The surveys open today for the person asking, which they have not answered yet, with their
 /// questions. Empty for a token that stands for no person.
-#[utoipa::path(get, path = "/api/v1/surveys/open", tag = "surveys",
+#[utoipa::path(get, path = "/surveys/open", tag = "surveys",
     responses((status = 200, body = Vec<OpenSurvey>)))]
 pub async fn open_surveys(
     State(state): State<AppState>,
@@ -183,7 +168,7 @@ impl GroupQuery {
 /// The pulse over time: each survey's mean ratings for a group, oldest first. Figures only for
 /// closed surveys and for groups the anonymity rule allows; `withheld` says why otherwise. Admins
 /// ask about anyone; managers about one of the teams below them (`team`).
-#[utoipa::path(get, path = "/api/v1/surveys/trend", tag = "surveys", params(GroupQuery),
+#[utoipa::path(get, path = "/surveys/trend", tag = "surveys", params(GroupQuery),
     responses((status = 200, body = Vec<PulsePoint>), (status = 403, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn pulse_trend(
@@ -197,7 +182,7 @@ pub async fn pulse_trend(
 }
 
 /// A survey with its questions and how many people answered (admins).
-#[utoipa::path(get, path = "/api/v1/surveys/{id}", tag = "surveys", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/surveys/{id}", tag = "surveys", params(("id" = i64, Path)),
     responses((status = 200, body = Survey), (status = 403, body = Problem),
               (status = 404, body = Problem)))]
 pub async fn get_survey(
@@ -210,7 +195,7 @@ pub async fn get_survey(
 
 /// Changes a survey's settings (admins): everything before it opens; the title, introduction and
 /// last day while it is open (other fields left out or unchanged); nothing once it has closed (409).
-#[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "surveys", params(("id" = i64, Path)),
+#[utoipa::path(put, path = "/surveys/{id}", tag = "surveys", params(("id" = i64, Path)),
     request_body = SurveyBody,
     responses((status = 200, body = Survey), (status = 404, body = Problem),
               (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -233,7 +218,7 @@ pub async fn update_survey(
 }
 
 /// Removes a survey with its questions and answers (admins).
-#[utoipa::path(delete, path = "/api/v1/surveys/{id}", tag = "surveys", params(("id" = i64, Path)),
+#[utoipa::path(delete, path = "/surveys/{id}", tag = "surveys", params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn remove_survey(
     State(state): State<AppState>,
@@ -245,7 +230,7 @@ pub async fn remove_survey(
 }
 
 /// Replaces every question of a survey that has not opened yet (admins).
-#[utoipa::path(put, path = "/api/v1/surveys/{id}/questions", tag = "surveys",
+#[utoipa::path(put, path = "/surveys/{id}/questions", tag = "surveys",
     params(("id" = i64, Path)), request_body = Vec<QuestionInput>,
     responses((status = 200, body = Survey), (status = 404, body = Problem),
               (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -260,7 +245,7 @@ pub async fn replace_questions(
 }
 
 /// Opens a scheduled survey today (admins); it needs at least one question.
-#[utoipa::path(post, path = "/api/v1/surveys/{id}/open", tag = "surveys",
+#[utoipa::path(post, path = "/surveys/{id}/open", tag = "surveys",
     params(("id" = i64, Path)),
     responses((status = 200, body = Survey), (status = 404, body = Problem),
               (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -274,7 +259,7 @@ pub async fn open_survey(
 }
 
 /// Closes an open survey now, for good (admins); its results can then be read.
-#[utoipa::path(post, path = "/api/v1/surveys/{id}/close", tag = "surveys",
+#[utoipa::path(post, path = "/surveys/{id}/close", tag = "surveys",
     params(("id" = i64, Path)),
     responses((status = 200, body = Survey), (status = 404, body = Problem),
               (status = 409, body = Problem)))]
@@ -298,7 +283,7 @@ pub struct AnswersBody {
 
 /// Answers an open survey of the person's audience, once; a second answer is refused (409).
 /// Nothing in the stored response says who answered or when, so answers cannot be read back.
-#[utoipa::path(post, path = "/api/v1/surveys/{id}/responses", tag = "surveys",
+#[utoipa::path(post, path = "/surveys/{id}/responses", tag = "surveys",
     params(("id" = i64, Path)), request_body = AnswersBody,
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -335,7 +320,7 @@ pub async fn answer_survey(
 /// random order; and breakdowns by team, track and pilot. A group the anonymity rule does not
 /// allow is refused with 422 and the reason; results of an open survey, or of a survey with too
 /// few answers, say why in `message`.
-#[utoipa::path(get, path = "/api/v1/surveys/{id}/results", tag = "surveys",
+#[utoipa::path(get, path = "/surveys/{id}/results", tag = "surveys",
     params(("id" = i64, Path), GroupQuery),
     responses((status = 200, body = Results), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, body = Problem)))]

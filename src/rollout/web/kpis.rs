@@ -5,11 +5,9 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
 use serde::Deserialize;
 
 use crate::auth::Actor;
@@ -21,10 +19,11 @@ use crate::rollout::kpis::{
 };
 use crate::state::AppState;
 use crate::web::charts::{self, ChartSpec, Scale, Series, Svg};
+use crate::web::routes::{Routes, get};
 use crate::web::{Layout, PageResult, render, render_with, urlencode};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/dashboard", get(dashboard_page))
         .route("/dashboard.csv", get(dashboard_csv))
 }

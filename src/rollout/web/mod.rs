@@ -4,13 +4,11 @@ pub(crate) mod kpis;
 pub(crate) mod rollout;
 pub(crate) mod surveys;
 
-use axum::Router;
-
-use crate::state::AppState;
+use crate::web::routes::Routes;
 
 /// Every page of this area.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .merge(kpis::routes())
         .merge(rollout::routes())
         .merge(surveys::routes())

@@ -7,11 +7,10 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::auth::Actor;
@@ -30,11 +29,12 @@ use crate::state::AppState;
 use crate::web::charts::Svg;
 use crate::web::forms::Choice;
 use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission};
+use crate::web::routes::{Routes, get, post};
 use crate::web::timeline::{self, Entry, Mark, Row};
 use crate::web::{Layout, PageResult, format_time, render, render_with};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/admin/rollout", get(overview))
         .route(
             "/admin/rollout/self-check",

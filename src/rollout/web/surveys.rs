@@ -3,10 +3,9 @@
 //! for admins and for managers (their teams); the service decides what may be shown.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::auth::{Actor, policy};
@@ -20,10 +19,11 @@ use crate::state::AppState;
 use crate::web::charts;
 use crate::web::forms::Choice;
 use crate::web::forms::{ErrorLink, Fields, FormView, Forms, Submission};
+use crate::web::routes::{Routes, get, post};
 use crate::web::{Layout, PageResult, render_with, urlencode};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/surveys", get(my_surveys))
         .route("/surveys/{id}", get(answer_page).post(send_answers))
         .route("/admin/surveys", get(admin_list).post(create))

@@ -3,11 +3,10 @@
 //! page with the form, and saving returns to the matrix at the cell.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::get;
-use axum::{Form, Router};
 use trellis_framework::edit::{Edit, EditError};
 use trellis_framework::lint::Finding;
 use trellis_framework::{Framework, Level, Seg, Track};
@@ -16,12 +15,12 @@ use super::track::find_track;
 use super::{At, CellAt, Editor, Place, path_key};
 use crate::architecture::web::framework::{CellView, cell_view};
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 use crate::web::forms::{ErrorLink, Fields, FormView, Forms};
+use crate::web::routes::{Routes, get};
 use crate::web::{Layout, PageResult, render_with};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route(
             "/draft/tracks/{track}/cells/{level}/{competency}",
             get(show).post(save),

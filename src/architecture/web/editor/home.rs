@@ -2,22 +2,21 @@
 //! publishing, and the tracks grouped by family (add, rename, reorder, remove).
 
 use askama::Template;
+use axum::Form;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use trellis_framework::edit::{Edit, parse_key};
 use trellis_framework::lint::{Finding, Severity};
 use trellis_framework::validate::{Problem, Seg};
 use trellis_framework::{Framework, Key};
 
 use super::{At, Choice, Editor, Place, ends, index_of, kind_choices, path_key, step_to};
-use crate::state::AppState;
 use crate::web::forms::{ErrorLink, Fields, FormView, Forms};
+use crate::web::routes::{Routes, get, post};
 use crate::web::{Layout, PageResult, render_with};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/draft", get(show))
         .route("/draft/framework", post(set_framework))
         .route("/draft/lint", post(set_lint_rules))

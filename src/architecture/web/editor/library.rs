@@ -2,19 +2,18 @@
 //! reordered and removed here.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use trellis_framework::edit::Edit;
 
 use super::{At, Choice, Editor, Place, ends, index_of, path_key, shown_category, step_to};
-use crate::state::AppState;
 use crate::web::forms::{ErrorLink, Fields, FormView, Forms};
+use crate::web::routes::{Routes, get, post};
 use crate::web::{Layout, PageResult, render_with};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/draft/library", get(show))
         .route("/draft/categories", post(add_category))
         .route("/draft/categories/{key}", post(update_category))

@@ -12,7 +12,6 @@ mod home;
 mod library;
 mod track;
 
-use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -27,9 +26,10 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::PageResult;
 use crate::web::forms::{Choice, Fields, Forms, Step, Submission};
+use crate::web::routes::Routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .merge(home::routes())
         .merge(library::routes())
         .merge(track::routes())

@@ -2,10 +2,9 @@
 //! whose cells are edited in place (see [`super::cells`]).
 
 use askama::Template;
+use axum::Form;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::{Form, Router};
 use trellis_framework::edit::Edit;
 use trellis_framework::{Framework, Key, Track};
 
@@ -15,12 +14,12 @@ use super::{
 };
 use crate::architecture::web::framework::{LevelHead, grouped_rows, matrix_view};
 use crate::error::AppError;
-use crate::state::AppState;
 use crate::web::forms::{ErrorLink, Fields, FormView, Forms};
+use crate::web::routes::{Routes, post};
 use crate::web::{Layout, PageResult, render_with};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/draft/tracks/{track}", post(update_track).get(show))
         .route("/draft/tracks/{track}/levels", post(add_level))
         .route("/draft/tracks/{track}/levels/{level}", post(update_level))

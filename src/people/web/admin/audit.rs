@@ -1,21 +1,20 @@
 //! `/admin/audit`: the audit log, filtered by a GET form, a page at a time, with its CSV download.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
 use serde::Deserialize;
 
 use crate::audit::{self, AuditEvent, AuditFilter};
 use crate::auth::Actor;
 use crate::error::{AppError, FieldError};
 use crate::state::AppState;
+use crate::web::routes::{Routes, get};
 use crate::web::{Layout, PageResult, render, render_with, urlencode};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/admin/audit", get(audit_page))
         .route("/admin/audit.csv", get(audit_csv))
 }

@@ -5,16 +5,15 @@ mod audit;
 mod tokens;
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 
 use crate::auth::Actor;
 use crate::state::AppState;
+use crate::web::routes::{Routes, get};
 use crate::web::{Layout, PageResult, render};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/admin", get(home))
         .merge(tokens::routes())
         .merge(audit::routes())

@@ -1,20 +1,20 @@
 //! `/admin/tokens`: the API tokens, a form to create one (its secret shown once) and revoking.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::auth::Actor;
 use crate::error::{AppError, FieldError};
 use crate::people::accounts::{self, ApiTokenInfo, TOKEN_SCOPES, TokenOwner};
 use crate::state::AppState;
+use crate::web::routes::{Routes, get, post};
 use crate::web::{Layout, PageResult, render_with};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/admin/tokens", get(tokens_page).post(create))
         .route("/admin/tokens/{id}/revoke", post(revoke))
 }
