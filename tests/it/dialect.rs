@@ -97,7 +97,11 @@ async fn generated_ids_follow_ids_written_by_hand() {
         .await
         .expect("follow the ids");
     // A table whose ids are not generated is left alone.
-    dialect::follow_ids(&mut conn, db.backend(), "readiness")
+    sqlx::query("CREATE TABLE dialect_plain (id BIGINT PRIMARY KEY, note TEXT NOT NULL)")
+        .execute(&mut *conn)
+        .await
+        .expect("create a table with ids given");
+    dialect::follow_ids(&mut conn, db.backend(), "dialect_plain")
         .await
         .expect("nothing to follow");
     drop(conn);
