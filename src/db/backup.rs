@@ -22,9 +22,9 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
-use sqlx::{Column, Executor, Row};
+use sqlx::{Column, Row};
 
-use super::{Backend, Db, migrations, reports};
+use super::{Backend, Db, dialect, migrations};
 
 /// The format of the file, written in its header.
 const FORMAT: i64 = 1;
@@ -67,17 +67,13 @@ async fn write_all(db: &Db, out: &mut impl Write) -> anyhow::Result<Counts> {
     use futures_util::TryStreamExt;
     let backend = db.backend();
     let mut tx = db.begin_read().await?;
-    if backend == Backend::Postgres {
-        tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            .await?;
-    }
     // The first read fixes the snapshot every later read of this transaction sees.
     let version: i64 =
         sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
             .fetch_one(&mut *tx)
             .await?;
-    let tables = reports::tables(&mut tx, backend).await?;
-    let keys = reports::foreign_keys(&mut tx, backend).await?;
+    let tables = dialect::tables(&mut tx, backend).await?;
+    let keys = dialect::foreign_keys(&mut tx, backend).await?;
     let order = parents_first(&tables, &keys)?;
     writeln!(
         out,
@@ -86,7 +82,7 @@ async fn write_all(db: &Db, out: &mut impl Write) -> anyhow::Result<Counts> {
             "trellis_backup": FORMAT,
             "schema_version": version,
             "made_at": super::now(),
-            "source": match backend { Backend::Sqlite => "sqlite", Backend::Postgres => "postgres" },
+            "source": backend.name(),
         })
     )?;
     let mut rows_total = 0;
@@ -218,7 +214,7 @@ pub async fn restore(db: &Db, file: &Path) -> anyhow::Result<Counts> {
 
     let backend = db.backend();
     let mut tx = db.begin().await?;
-    for table in reports::tables(&mut tx, backend).await? {
+    for table in dialect::tables(&mut tx, backend).await? {
         let any: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM \"{table}\" LIMIT 1"))
             .fetch_optional(&mut *tx)
             .await?;
@@ -409,7 +405,7 @@ impl Table {
                 .await?;
         }
         if self.columns.iter().any(|c| c == "id") {
-            reports::follow_ids(tx, backend, &self.name).await?;
+            dialect::follow_ids(tx, backend, &self.name).await?;
         }
         Ok(())
     }

@@ -1,11 +1,11 @@
 //! The database: connecting to SQLite or PostgreSQL through one pool type, and the schema migrations.
 //! Queries are written once in the SQL both backends understand (`$1` placeholders, `RETURNING`);
-//! the few statements that differ live in [`reports`] and in the migration dialect below.
+//! everything that differs between them is a named function of [`dialect`].
 
 pub mod backup;
 pub mod chain;
+pub mod dialect;
 pub mod migrations;
-pub mod reports;
 pub mod work;
 
 pub use work::Work;
@@ -14,7 +14,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 
 /// Which engine is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +24,14 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The engine's name, as a backup's header records where it came from.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
     pub fn from_url(url: &str) -> Option<Backend> {
         if url.starts_with("sqlite:") {
             Some(Backend::Sqlite)
@@ -54,12 +62,9 @@ pub enum ConnectError {
 }
 
 impl Db {
-    /// Opens a pool of `size` connections. SQLite gets WAL journaling, a busy timeout and foreign keys.
-    ///
-    /// A write that was answered is on disk: SQLite runs with `synchronous = FULL` (in WAL mode, each
-    /// commit waits until the log is flushed to disk; `NORMAL` could lose the last commits on a power
-    /// failure), and a PostgreSQL connection whose server, database or role turns
-    /// `synchronous_commit` off gets it turned back on for itself.
+    /// Opens a pool of `size` connections, each set up by [`dialect::prepare_connection`] (SQLite gets
+    /// WAL journaling, a busy timeout and foreign keys). A write that was answered is on disk: SQLite
+    /// runs with `synchronous = FULL`, and PostgreSQL with `synchronous_commit` on.
     pub async fn connect(url: &str, size: u32) -> Result<Db, ConnectError> {
         sqlx::any::install_default_drivers();
         let backend =
@@ -72,40 +77,12 @@ impl Db {
             // A SQLite connection is a file in this process: there is no link to test before
             // lending it, and the test is a round trip to its thread on every query.
             .test_before_acquire(backend == Backend::Postgres);
-        let pool = match backend {
-            Backend::Sqlite => {
-                pool_options
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            conn.execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
-                            )
-                            .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(options)
-                    .await?
-            }
-            Backend::Postgres => {
-                pool_options
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            let setting: String =
-                                sqlx::query_scalar("SELECT current_setting('synchronous_commit')")
-                                    .fetch_one(&mut *conn)
-                                    .await?;
-                            if setting == "off" {
-                                conn.execute("SET synchronous_commit = on").await?;
-                            }
-                            Ok(())
-                        })
-                    })
-                    .connect_with(options)
-                    .await?
-            }
-        };
+        let pool = pool_options
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move { dialect::prepare_connection(conn, backend).await })
+            })
+            .connect_with(options)
+            .await?;
         Ok(Db { pool, backend })
     }
 
@@ -130,23 +107,17 @@ impl Db {
         self.backend
     }
 
-    /// Starts a transaction. Every write of a service happens inside one.
-    ///
-    /// On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), waiting for it up to the busy
-    /// timeout: a transaction that read first and then tried to write while another connection had
-    /// committed would fail at once with "database is locked" (SQLite cannot upgrade a read
-    /// snapshot that is no longer the newest), whatever the timeout.
+    /// Starts a transaction. Every write of a service happens inside one. On SQLite it takes the
+    /// write lock at once ([`dialect::begin_write`]), so that concurrent writers wait for each other
+    /// instead of failing.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
+        dialect::begin_write(&self.pool, self.backend).await
     }
 
     /// Starts a transaction that only reads, and sees one snapshot of the database throughout
-    /// (the caller sets PostgreSQL's isolation level); on SQLite it does not hold up writers.
+    /// ([`dialect::begin_snapshot`]); it does not hold up writers.
     pub async fn begin_read(&self) -> Result<Tx, sqlx::Error> {
-        self.pool.begin().await
+        dialect::begin_snapshot(&self.pool, self.backend).await
     }
 
     /// Answers whether the database responds, for health checks.

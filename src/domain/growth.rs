@@ -1,85 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-/// A rating of one competency against the expectations of a level. The four steps are ordered;
-/// `NotApplicable` stands outside the order and always carries a reason.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Rating {
-    Below,
-    WorkingTowards,
-    Meets,
-    Exceeds,
-    NotApplicable,
-}
-
-impl Rating {
-    pub const SCALE: [Rating; 4] = [
-        Rating::Below,
-        Rating::WorkingTowards,
-        Rating::Meets,
-        Rating::Exceeds,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rating::Below => "below",
-            Rating::WorkingTowards => "working_towards",
-            Rating::Meets => "meets",
-            Rating::Exceeds => "exceeds",
-            Rating::NotApplicable => "not_applicable",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Rating> {
-        match raw.trim() {
-            "below" => Some(Rating::Below),
-            "working_towards" => Some(Rating::WorkingTowards),
-            "meets" => Some(Rating::Meets),
-            "exceeds" => Some(Rating::Exceeds),
-            "not_applicable" => Some(Rating::NotApplicable),
-            _ => None,
-        }
-    }
-
-    /// The words people read.
-    pub fn label(self) -> &'static str {
-        match self {
-            Rating::Below => "Below expectations",
-            Rating::WorkingTowards => "Working towards",
-            Rating::Meets => "Meets",
-            Rating::Exceeds => "Exceeds",
-            Rating::NotApplicable => "Not applicable",
-        }
-    }
-
-    /// 1 to 4 on the scale, for charts and comparisons; `None` when not applicable.
-    pub fn score(self) -> Option<u8> {
-        match self {
-            Rating::Below => Some(1),
-            Rating::WorkingTowards => Some(2),
-            Rating::Meets => Some(3),
-            Rating::Exceeds => Some(4),
-            Rating::NotApplicable => None,
-        }
-    }
-
-    /// Meets or exceeds the expectations.
-    pub fn meets(self) -> bool {
-        matches!(self, Rating::Meets | Rating::Exceeds)
-    }
-}
+pub use trellis_rules::Rating;
 
 /// One side's rating of one competency in a check-in, as stored: the `self_ratings`,
 /// `manager_ratings` and `agreed_ratings` columns of `checkins` each hold a JSON object of these,
@@ -108,13 +29,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ratings_read_back_and_order_along_the_scale() {
-        for r in Rating::SCALE.into_iter().chain([Rating::NotApplicable]) {
-            assert_eq!(Rating::parse(r.as_str()), Some(r));
-        }
-        assert!(Rating::Below < Rating::WorkingTowards && Rating::Meets < Rating::Exceeds);
-        assert!(Rating::Meets.meets() && !Rating::WorkingTowards.meets());
-        assert_eq!(Rating::NotApplicable.score(), None);
-        assert_eq!(Rating::parse("great"), None);
+    fn a_ratings_column_reads_back_and_one_that_does_not_parse_reads_as_none() {
+        let json = r#"{"craft":{"rating":"not_applicable","reason":"no code"},"ownership":{"rating":"meets","comment":"led it"}}"#;
+        let ratings = parse_ratings(json);
+        assert_eq!(ratings["craft"].rating, Rating::NotApplicable);
+        assert_eq!(ratings["craft"].reason.as_deref(), Some("no code"));
+        assert_eq!(ratings["ownership"].comment, "led it");
+        assert_eq!(serde_json::to_string(&ratings).ok().as_deref(), Some(json));
+        assert!(parse_ratings("{").is_empty());
     }
 }

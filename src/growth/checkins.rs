@@ -7,7 +7,9 @@
 //! which locks that side) → `review` (both shared: both see the comparison, set the agreed rating
 //! of each competency, which starts as the manager's, and confirm) → `agreed` once the person and a
 //! manager have confirmed the same agreed ratings (locked; readiness is recomputed in the same
-//! transaction). An unfinished check-in can be `cancelled`.
+//! transaction). An unfinished check-in can be `cancelled`. These transitions, who may make which
+//! in which state and what sharing and agreeing need are the state machine of
+//! `trellis_rules::checkin`: this module reads the row, asks it, and writes what it decided.
 //!
 //! Who sees what: the person, their management chain and admins see a check-in; everyone else gets
 //! 404. Until both sides have shared, each viewer sees only their own side's ratings: the person
@@ -36,123 +38,42 @@ use crate::people::directory::{self, Position, position_names};
 use crate::rollout::pilot;
 use crate::state::AppState;
 
+use trellis_rules::checkin::{Asked, Confirmed, Progress, Refusal, Shared, unrated};
+pub use trellis_rules::checkin::{CheckinActions, CheckinStatus, Side};
+
 /// The longest comment or reason, in characters.
 pub const TEXT_MAX: usize = 20_000;
 
 /// How many times a write is tried again when someone else changed the check-in meanwhile.
 const ATTEMPTS: usize = 8;
 
-/// Where a check-in stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckinStatus {
-    /// Both sides rate; each shares when done.
-    Open,
-    /// Both sides shared: they compare and agree.
-    Review,
-    /// Both confirmed the agreed ratings; locked.
-    Agreed,
-    Cancelled,
-}
-
-impl CheckinStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckinStatus::Open => "open",
-            CheckinStatus::Review => "review",
-            CheckinStatus::Agreed => "agreed",
-            CheckinStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<CheckinStatus> {
-        match raw {
-            "open" => Some(CheckinStatus::Open),
-            "review" => Some(CheckinStatus::Review),
-            "agreed" => Some(CheckinStatus::Agreed),
-            "cancelled" => Some(CheckinStatus::Cancelled),
-            _ => None,
-        }
-    }
-
-    /// The words people read.
-    pub fn label(self) -> &'static str {
-        match self {
-            CheckinStatus::Open => "Rating",
-            CheckinStatus::Review => "In review",
-            CheckinStatus::Agreed => "Agreed",
-            CheckinStatus::Cancelled => "Cancelled",
-        }
-    }
-
-    /// Not yet agreed or cancelled.
-    pub fn is_unfinished(self) -> bool {
-        matches!(self, CheckinStatus::Open | CheckinStatus::Review)
+/// The side the actor rates, from how they stand to the person.
+fn side_for(relation: Relation) -> Option<Side> {
+    match relation {
+        Relation::Myself => Some(Side::Person),
+        Relation::InManagementChain => Some(Side::Manager),
+        Relation::Other => None,
     }
 }
 
-/// The two sides of a check-in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub enum Side {
-    /// The person rates themselves.
-    #[serde(rename = "self")]
-    Person,
-    /// Someone in the person's management chain rates them.
-    #[serde(rename = "manager")]
-    Manager,
+fn ratings_column(side: Side) -> &'static str {
+    match side {
+        Side::Person => "self_ratings",
+        Side::Manager => "manager_ratings",
+    }
 }
 
-impl Side {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Person => "self",
-            Side::Manager => "manager",
-        }
+fn shared_column(side: Side) -> &'static str {
+    match side {
+        Side::Person => "self_shared_at",
+        Side::Manager => "manager_shared_at",
     }
+}
 
-    /// The side the actor rates, from how they stand to the person.
-    fn of(relation: Relation) -> Option<Side> {
-        match relation {
-            Relation::Myself => Some(Side::Person),
-            Relation::InManagementChain => Some(Side::Manager),
-            Relation::Other => None,
-        }
-    }
-
-    fn other(self) -> Side {
-        match self {
-            Side::Person => Side::Manager,
-            Side::Manager => Side::Person,
-        }
-    }
-
-    /// What the side's ratings are called in sentences.
-    fn ratings_name(self) -> &'static str {
-        match self {
-            Side::Person => "self-rating",
-            Side::Manager => "manager's rating",
-        }
-    }
-
-    fn ratings_column(self) -> &'static str {
-        match self {
-            Side::Person => "self_ratings",
-            Side::Manager => "manager_ratings",
-        }
-    }
-
-    fn shared_column(self) -> &'static str {
-        match self {
-            Side::Person => "self_shared_at",
-            Side::Manager => "manager_shared_at",
-        }
-    }
-
-    fn confirmed_column(self) -> &'static str {
-        match self {
-            Side::Person => "self_confirmed_at",
-            Side::Manager => "manager_confirmed_at",
-        }
+fn confirmed_column(side: Side) -> &'static str {
+    match side {
+        Side::Person => "self_confirmed_at",
+        Side::Manager => "manager_confirmed_at",
     }
 }
 
@@ -169,20 +90,6 @@ pub struct CheckinCompetency {
     pub expectations: Vec<String>,
     /// The framework says it does not apply at the target level: rating it is optional.
     pub not_applicable_at_level: bool,
-}
-
-/// What the viewer may do with the check-in now.
-#[derive(Debug, Clone, Copy, Default, Serialize, utoipa::ToSchema)]
-pub struct CheckinActions {
-    /// Save draft ratings of their side.
-    pub rate: bool,
-    /// Share their side, which locks it.
-    pub share: bool,
-    /// Change an agreed rating.
-    pub set_agreed: bool,
-    /// Confirm the agreed ratings.
-    pub confirm: bool,
-    pub cancel: bool,
 }
 
 /// One event of a check-in's audit trail.
@@ -341,17 +248,14 @@ impl Row {
         }
     }
 
-    fn shared_at(&self, side: Side) -> Option<i64> {
-        match side {
-            Side::Person => self.self_shared_at,
-            Side::Manager => self.manager_shared_at,
-        }
-    }
-
-    fn confirmed_at(&self, side: Side) -> Option<i64> {
-        match side {
-            Side::Person => self.self_confirmed_at,
-            Side::Manager => self.manager_confirmed_at,
+    /// What the check-in's rules read of it.
+    fn progress(&self) -> Progress {
+        Progress {
+            status: self.status,
+            self_shared: self.self_shared_at.is_some(),
+            manager_shared: self.manager_shared_at.is_some(),
+            self_confirmed: self.self_confirmed_at.is_some(),
+            manager_confirmed: self.manager_confirmed_at.is_some(),
         }
     }
 
@@ -679,21 +583,14 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> AppResult<Checkin>
     let latest = framework::published(state, actor)
         .await?
         .and_then(|p| p.version.as_ref().map(|v| v.number));
-    let side = Side::of(relation);
-    let both_shared = row.self_shared_at.is_some() && row.manager_shared_at.is_some();
-    let sees = |s: Side| both_shared || side == Some(s);
+    let side = side_for(relation);
+    let progress = row.progress();
     let taking_part = policy::take_part_in_checkin(actor, relation).is_ok();
-    let rating = row.status == CheckinStatus::Open
-        && taking_part
-        && side.is_some_and(|s| row.shared_at(s).is_none());
-    let reviewing = row.status == CheckinStatus::Review && taking_part;
-    let actions = CheckinActions {
-        rate: rating,
-        share: rating,
-        set_agreed: reviewing,
-        confirm: reviewing && side.is_some_and(|s| row.confirmed_at(s).is_none()),
-        cancel: row.status.is_unfinished() && policy::cancel_checkin(actor, row.started_by).is_ok(),
-    };
+    let actions = progress.actions(
+        side,
+        taking_part,
+        policy::cancel_checkin(actor, row.started_by).is_ok(),
+    );
     let trail = trail(state.db(), &row.object()).await?;
     let competencies = competencies(fw, &row);
     let keys: Vec<String> = competencies.iter().map(|c| c.key.clone()).collect();
@@ -723,9 +620,13 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> AppResult<Checkin>
         agreed_on: row.agreed_on.clone(),
         cancelled_at: row.cancelled_at,
         your_side: side.filter(|_| taking_part),
-        self_ratings: sees(Side::Person).then(|| row.self_ratings.clone()),
-        manager_ratings: sees(Side::Manager).then(|| row.manager_ratings.clone()),
-        agreed_ratings: both_shared.then(|| row.agreed_ratings.clone()),
+        self_ratings: progress
+            .sees(side, Side::Person)
+            .then(|| row.self_ratings.clone()),
+        manager_ratings: progress
+            .sees(side, Side::Manager)
+            .then(|| row.manager_ratings.clone()),
+        agreed_ratings: progress.sees_agreed().then(|| row.agreed_ratings.clone()),
         competencies,
         evidence,
         actions,
@@ -909,38 +810,18 @@ async fn write(
     ))
 }
 
-/// Refuses a write of ratings unless the check-in is open and the side not yet shared.
-fn rating_allowed(row: &Row, side: Side) -> AppResult<()> {
-    match row.status {
-        CheckinStatus::Open => {}
-        CheckinStatus::Review => {
-            return Err(AppError::Conflict(
-                "both sides have shared: the ratings are locked; agree on the ratings in the review"
-                    .into(),
-            ));
-        }
-        CheckinStatus::Agreed => {
-            return Err(AppError::Conflict(
-                "the check-in is agreed and locked".into(),
-            ));
-        }
-        CheckinStatus::Cancelled => {
-            return Err(AppError::Conflict("the check-in was cancelled".into()));
-        }
+/// A transition the check-in's state refuses: a conflict, or a field to complete.
+fn refused(refusal: Refusal) -> AppError {
+    match refusal {
+        Refusal::State(message) => AppError::Conflict(message),
+        Refusal::Unrated(message) => AppError::invalid_field("ratings", message),
     }
-    if row.shared_at(side).is_some() {
-        return Err(AppError::Conflict(format!(
-            "the {} is shared and locked: it cannot change any more",
-            side.ratings_name()
-        )));
-    }
-    Ok(())
 }
 
 /// The side the actor rates, or 403.
 fn side_of(actor: &Actor, relation: Relation) -> AppResult<Side> {
     policy::take_part_in_checkin(actor, relation)?;
-    Side::of(relation).ok_or(AppError::Forbidden)
+    side_for(relation).ok_or(AppError::Forbidden)
 }
 
 fn field(name: String, message: impl Into<String>) -> FieldError {
@@ -1077,7 +958,7 @@ async fn save_side(
         if side.is_some_and(|s| s != mine) {
             return Err(AppError::Forbidden);
         }
-        rating_allowed(row, mine)?;
+        row.progress().rate(mine).map_err(refused)?;
         let comps = competencies(fw, row);
         let checked = check_inputs(&comps, &track_name(fw, row), inputs)?;
         let mut ratings = if scope == Scope::WholeSide {
@@ -1100,7 +981,7 @@ async fn save_side(
             .filter(|c| ratings.get(&c.key) != row.ratings(mine).get(&c.key))
             .map(|c| c.key.clone())
             .collect();
-        change.set_ratings(mine.ratings_column(), &ratings)?;
+        change.set_ratings(ratings_column(mine), &ratings)?;
         if mine == Side::Manager {
             change.set_int("manager_id", actor.user_id);
         }
@@ -1164,23 +1045,13 @@ pub async fn save_side_ratings(
     save_side(state, actor, id, Some(side), inputs, Scope::WholeSide).await
 }
 
-/// The competencies that must be rated before a side shares or the agreement is confirmed: all
-/// but those the framework marks not applicable at the target level.
-/// "A", "A and B", "A, B and C".
-fn and_list(names: &[String]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
-fn unrated(comps: &[CheckinCompetency], ratings: &Ratings) -> Vec<String> {
-    comps
-        .iter()
-        .filter(|c| !c.not_applicable_at_level && !ratings.contains_key(&c.key))
-        .map(|c| c.name.clone())
-        .collect()
+/// The competencies of a check-in as its rules read them.
+fn asked(comps: &[CheckinCompetency]) -> impl Iterator<Item = Asked<'_>> {
+    comps.iter().map(|c| Asked {
+        key: &c.key,
+        name: &c.name,
+        optional: c.not_applicable_at_level,
+    })
 }
 
 /// Shares the actor's side, which locks it. When the other side has shared too, the check-in moves
@@ -1188,21 +1059,12 @@ fn unrated(comps: &[CheckinCompetency], ratings: &Ratings) -> Vec<String> {
 pub async fn share(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
     write(state, actor, id, |row, relation, fw| {
         let side = side_of(actor, relation)?;
-        rating_allowed(row, side)?;
         let comps = competencies(fw, row);
-        let missing = unrated(&comps, row.ratings(side));
-        if !missing.is_empty() {
-            return Err(AppError::invalid_field(
-                "ratings",
-                format!(
-                    "Rate every competency before sharing. Not rated yet: {}.",
-                    and_list(&missing)
-                ),
-            ));
-        }
+        let missing = unrated(asked(&comps), row.ratings(side));
+        let shared = row.progress().share(side, &missing).map_err(refused)?;
         let at = now();
         let mut change = Change::default();
-        change.set_int(side.shared_column(), Some(at));
+        change.set_int(shared_column(side), Some(at));
         if side == Side::Manager {
             change.set_int("manager_id", actor.user_id);
         }
@@ -1211,7 +1073,7 @@ pub async fn share(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
             format!("Shared the {}", side.ratings_name()),
             serde_json::json!({ "side": side.as_str() }),
         );
-        if row.shared_at(side.other()).is_some() {
+        if shared == Shared::ToReview {
             change.set_text("status", Some(CheckinStatus::Review.as_str().into()));
             change.set_ratings("agreed_ratings", &row.manager_ratings)?;
             change.event(
@@ -1235,22 +1097,7 @@ pub async fn set_agreed(
 ) -> AppResult<()> {
     write(state, actor, id, |row, relation, fw| {
         let side = side_of(actor, relation)?;
-        match row.status {
-            CheckinStatus::Review => {}
-            CheckinStatus::Open => {
-                return Err(AppError::Conflict(
-                    "the agreed ratings are set in the review, once both sides have shared".into(),
-                ));
-            }
-            CheckinStatus::Agreed => {
-                return Err(AppError::Conflict(
-                    "the check-in is agreed and locked".into(),
-                ));
-            }
-            CheckinStatus::Cancelled => {
-                return Err(AppError::Conflict("the check-in was cancelled".into()));
-            }
-        }
+        let unconfirmed = row.progress().set_agreed(side).map_err(refused)?;
         let comps = competencies(fw, row);
         let mut errors = Vec::new();
         for (key, input) in inputs {
@@ -1297,8 +1144,8 @@ pub async fn set_agreed(
             return Ok(change);
         }
         change.set_ratings("agreed_ratings", &agreed)?;
-        change.set_int(side.other().confirmed_column(), None);
-        if side == Side::Person {
+        change.set_int(confirmed_column(unconfirmed), None);
+        if unconfirmed == Side::Manager {
             change.set_int("manager_confirmed_by", None);
         }
         Ok(change)
@@ -1312,37 +1159,15 @@ pub async fn set_agreed(
 pub async fn confirm(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
     write(state, actor, id, |row, relation, fw| {
         let side = side_of(actor, relation)?;
-        match row.status {
-            CheckinStatus::Review => {}
-            CheckinStatus::Open => {
-                return Err(AppError::Conflict(
-                    "both sides share their ratings before agreeing".into(),
-                ));
-            }
-            CheckinStatus::Agreed => {
-                return Err(AppError::Conflict("the check-in is already agreed".into()));
-            }
-            CheckinStatus::Cancelled => {
-                return Err(AppError::Conflict("the check-in was cancelled".into()));
-            }
-        }
+        let comps = competencies(fw, row);
+        let missing = unrated(asked(&comps), &row.agreed_ratings);
         let mut change = Change::default();
-        if row.confirmed_at(side).is_some() {
+        let confirmed = row.progress().confirm(side, &missing).map_err(refused)?;
+        if confirmed == Confirmed::Already {
             return Ok(change);
         }
-        let comps = competencies(fw, row);
-        let missing = unrated(&comps, &row.agreed_ratings);
-        if !missing.is_empty() {
-            return Err(AppError::invalid_field(
-                "ratings",
-                format!(
-                    "set an agreed rating for every competency first; missing: {}",
-                    missing.join(", ")
-                ),
-            ));
-        }
         let at = now();
-        change.set_int(side.confirmed_column(), Some(at));
+        change.set_int(confirmed_column(side), Some(at));
         if side == Side::Manager {
             change.set_int("manager_confirmed_by", actor.user_id);
         }
@@ -1354,7 +1179,7 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> 
             },
             serde_json::json!({ "side": side.as_str() }),
         );
-        if row.confirmed_at(side.other()).is_some() {
+        if confirmed == Confirmed::Agreed {
             let today = Day::today().to_string();
             change.set_text("status", Some(CheckinStatus::Agreed.as_str().into()));
             change.set_int("agreed_at", Some(at));
@@ -1375,12 +1200,7 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> 
 pub async fn cancel(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
     write(state, actor, id, |row, _, _| {
         policy::cancel_checkin(actor, row.started_by)?;
-        if !row.status.is_unfinished() {
-            return Err(AppError::Conflict(format!(
-                "the check-in is {} and cannot be cancelled",
-                row.status.label().to_lowercase()
-            )));
-        }
+        row.progress().cancel().map_err(refused)?;
         let mut change = Change::default();
         change.set_text("status", Some(CheckinStatus::Cancelled.as_str().into()));
         change.set_int("cancelled_at", Some(now()));

@@ -4,7 +4,6 @@
 //!
 //! The use cases are this module's children; `web` holds their pages and `api` their JSON API.
 
-pub mod anonymity;
 pub mod api;
 pub mod kpis;
 pub mod pilot;
@@ -12,3 +11,6 @@ pub mod roadmap;
 pub mod self_check;
 pub mod surveys;
 pub mod web;
+
+/// The surveys' anonymity rule: which groups of answers may be shown (pure, in `trellis_rules`).
+pub use trellis_rules::anonymity;

@@ -13,6 +13,7 @@ mod cli;
 mod dashboard;
 mod deactivation;
 mod deep_input;
+mod dialect;
 mod durability;
 mod editor;
 mod evidence;

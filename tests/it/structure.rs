@@ -56,3 +56,21 @@ fn the_management_chain_is_followed_only_by_the_data_layers_chain_queries() {
         "use crate::db::chain::below or above"
     );
 }
+
+#[test]
+fn only_the_data_layer_tells_the_databases_apart() {
+    // Outside `src/db`, nothing asks which engine it talks to, nor speaks an engine's own SQL.
+    for needle in ["Backend::", ".backend()", "PRAGMA"] {
+        assert_eq!(
+            written_outside(needle, &["src/db/"]),
+            Vec::<String>::new(),
+            "`{needle}`: name the difference as a function of src/db/dialect.rs and call it"
+        );
+    }
+    // Inside it, the dialect tells them apart; the pool, opened and sized, knows its engine.
+    assert_eq!(
+        written_outside("Backend::", &["src/db/dialect.rs", "src/db/mod.rs"]),
+        Vec::<String>::new(),
+        "name the difference as a function of src/db/dialect.rs"
+    );
+}
