@@ -26,9 +26,10 @@ use sqlx::Row as _;
 use trellis_framework::{Framework, Track};
 
 use crate::architecture::framework::{self, Revision};
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::Actor;
-use crate::auth::policy::{self, Relation};
+use crate::auth::policy::{self, Allowed, Relation};
+use crate::db::Work;
 use crate::db::{Db, now};
 use crate::domain::{Day, Rating, RatingEntry, Ratings, parse_ratings};
 use crate::error::{AppError, AppResult, FieldError};
@@ -429,7 +430,7 @@ pub async fn start(
     level: &str,
 ) -> AppResult<i64> {
     let (person_name, _, relation) = visible_person(state, actor, person).await?;
-    policy::take_part_in_checkin(actor, relation)?;
+    let permit = policy::take_part_in_checkin(actor, relation)?;
     let published = framework::require_published(state, actor).await?;
     let fw = &published.framework;
     let version = published
@@ -449,7 +450,7 @@ pub async fn start(
         return Err(open(id));
     }
     let at = now();
-    let mut tx = db.begin().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
     let inserted = sqlx::query_scalar::<_, i64>(
         "INSERT INTO checkins (person_id, track_key, level_key, version_number, status, started_by, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) RETURNING id",
@@ -461,13 +462,13 @@ pub async fn start(
     .bind(actor.user_id)
     .bind(at)
     .bind(at)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await;
     let id = match inserted {
         Ok(id) => id,
         // Someone started the same check-in a moment earlier: the unique index refused this one.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            drop(tx);
+            drop(work);
             let id = open_checkin(db, person, track.key.as_str(), level.key.as_str())
                 .await?
                 .unwrap_or_default();
@@ -475,10 +476,8 @@ pub async fn start(
         }
         Err(e) => return Err(e.into()),
     };
-    audit::record(
-        &mut tx,
-        actor,
-        "checkin.start",
+    work.record(
+        Action::CheckinStart,
         &format!("checkin:{id}"),
         &format!(
             "Started a check-in for {person_name} against {} ({}), framework version {version}",
@@ -490,7 +489,7 @@ pub async fn start(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(id)
 }
 
@@ -701,14 +700,14 @@ enum Value {
 
 /// An audit event of a write.
 struct Event {
-    action: &'static str,
+    action: Action,
     summary: String,
     detail: Option<serde_json::Value>,
 }
 
-/// What a write does to one check-in.
-#[derive(Default)]
+/// What a write does to one check-in, with the policy's leave to do it.
 struct Change {
+    permit: Allowed,
     sets: Vec<(&'static str, Value)>,
     events: Vec<Event>,
     /// The check-in becomes agreed: readiness follows in the same transaction.
@@ -716,6 +715,15 @@ struct Change {
 }
 
 impl Change {
+    fn new(permit: Allowed) -> Change {
+        Change {
+            permit,
+            sets: Vec::new(),
+            events: Vec::new(),
+            agreed: false,
+        }
+    }
+
     fn set_int(&mut self, column: &'static str, value: Option<i64>) {
         self.sets.push((column, Value::Int(value)));
     }
@@ -731,7 +739,7 @@ impl Change {
         Ok(())
     }
 
-    fn event(&mut self, action: &'static str, summary: String, detail: serde_json::Value) {
+    fn event(&mut self, action: Action, summary: String, detail: serde_json::Value) {
         self.events.push(Event {
             action,
             summary,
@@ -775,34 +783,33 @@ async fn write(
                 Value::Text(v) => query.bind(v.clone()),
             };
         }
-        let mut tx = db.begin().await?;
+        let Change {
+            permit,
+            events,
+            agreed,
+            ..
+        } = change;
+        let mut work = Work::begin(db, actor, permit).await?;
         let done = query
             .bind(now())
             .bind(row.id)
             .bind(row.revision)
-            .execute(&mut *tx)
+            .execute(&mut **work.tx())
             .await?
             .rows_affected();
         if done == 1 {
-            for e in change.events {
-                audit::record(
-                    &mut tx,
-                    actor,
-                    e.action,
-                    &row.object(),
-                    &e.summary,
-                    e.detail,
-                )
-                .await?;
+            for e in events {
+                work.record(e.action, &row.object(), &e.summary, e.detail)
+                    .await?;
             }
-            if change.agreed {
+            if agreed {
                 // Readiness is judged on the latest agreed check-in: this one, from now on.
-                readiness::recompute_person(&mut tx, state, row.person_id).await?;
+                readiness::recompute_person(work.tx(), state, row.person_id).await?;
             }
-            tx.commit().await?;
+            work.commit().await?;
             return Ok(());
         }
-        tx.rollback().await?;
+        work.rollback().await?;
         row = load(db, id).await?.ok_or_else(hidden_checkin)?;
     }
     Err(AppError::Conflict(
@@ -818,10 +825,10 @@ fn refused(refusal: Refusal) -> AppError {
     }
 }
 
-/// The side the actor rates, or 403.
-fn side_of(actor: &Actor, relation: Relation) -> AppResult<Side> {
-    policy::take_part_in_checkin(actor, relation)?;
-    side_for(relation).ok_or(AppError::Forbidden)
+/// The side the actor rates, with the policy's leave to write on it, or 403.
+fn side_of(actor: &Actor, relation: Relation) -> AppResult<(Allowed, Side)> {
+    let permit = policy::take_part_in_checkin(actor, relation)?;
+    Ok((permit, side_for(relation).ok_or(AppError::Forbidden)?))
 }
 
 fn field(name: String, message: impl Into<String>) -> FieldError {
@@ -954,7 +961,7 @@ async fn save_side(
     scope: Scope,
 ) -> AppResult<()> {
     write(state, actor, id, |row, relation, fw| {
-        let mine = side_of(actor, relation)?;
+        let (permit, mine) = side_of(actor, relation)?;
         if side.is_some_and(|s| s != mine) {
             return Err(AppError::Forbidden);
         }
@@ -972,7 +979,7 @@ async fn save_side(
                 None => ratings.remove(&key),
             };
         }
-        let mut change = Change::default();
+        let mut change = Change::new(permit);
         if &ratings == row.ratings(mine) {
             return Ok(change);
         }
@@ -987,7 +994,7 @@ async fn save_side(
         }
         // The trail names what changed, never the ratings: the other side reads it too.
         change.event(
-            "checkin.rate",
+            Action::CheckinRate,
             format!(
                 "Saved the draft {} of {}",
                 mine.ratings_name(),
@@ -1058,18 +1065,18 @@ fn asked(comps: &[CheckinCompetency]) -> impl Iterator<Item = Asked<'_>> {
 /// to the review, where the agreed ratings start as the manager's.
 pub async fn share(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
     write(state, actor, id, |row, relation, fw| {
-        let side = side_of(actor, relation)?;
+        let (permit, side) = side_of(actor, relation)?;
         let comps = competencies(fw, row);
         let missing = unrated(asked(&comps), row.ratings(side));
         let shared = row.progress().share(side, &missing).map_err(refused)?;
         let at = now();
-        let mut change = Change::default();
+        let mut change = Change::new(permit);
         change.set_int(shared_column(side), Some(at));
         if side == Side::Manager {
             change.set_int("manager_id", actor.user_id);
         }
         change.event(
-            "checkin.share",
+            Action::CheckinShare,
             format!("Shared the {}", side.ratings_name()),
             serde_json::json!({ "side": side.as_str() }),
         );
@@ -1077,7 +1084,7 @@ pub async fn share(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
             change.set_text("status", Some(CheckinStatus::Review.as_str().into()));
             change.set_ratings("agreed_ratings", &row.manager_ratings)?;
             change.event(
-                "checkin.review",
+                Action::CheckinReview,
                 "Both sides have shared: the check-in is in review".into(),
                 serde_json::json!({ "status": CheckinStatus::Review.as_str() }),
             );
@@ -1096,7 +1103,7 @@ pub async fn set_agreed(
     inputs: &[(String, RatingInput)],
 ) -> AppResult<()> {
     write(state, actor, id, |row, relation, fw| {
-        let side = side_of(actor, relation)?;
+        let (permit, side) = side_of(actor, relation)?;
         let unconfirmed = row.progress().set_agreed(side).map_err(refused)?;
         let comps = competencies(fw, row);
         let mut errors = Vec::new();
@@ -1113,7 +1120,7 @@ pub async fn set_agreed(
         }
         let checked = check_inputs(&comps, &track_name(fw, row), inputs)?;
         let mut agreed = row.agreed_ratings.clone();
-        let mut change = Change::default();
+        let mut change = Change::new(permit);
         for (key, entry) in checked {
             let Some(entry) = entry else { continue };
             let before = agreed.insert(key.clone(), entry.clone());
@@ -1122,7 +1129,7 @@ pub async fn set_agreed(
             }
             let name = name_of(&comps, &key);
             change.event(
-                "checkin.agreed_rating",
+                Action::CheckinAgreedRating,
                 match &before {
                     Some(b) if b.rating != entry.rating => format!(
                         "Set the agreed rating of {name} to {} (was {})",
@@ -1158,10 +1165,10 @@ pub async fn set_agreed(
 /// transaction. Confirming again changes nothing.
 pub async fn confirm(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
     write(state, actor, id, |row, relation, fw| {
-        let side = side_of(actor, relation)?;
+        let (permit, side) = side_of(actor, relation)?;
         let comps = competencies(fw, row);
         let missing = unrated(asked(&comps), &row.agreed_ratings);
-        let mut change = Change::default();
+        let mut change = Change::new(permit);
         let confirmed = row.progress().confirm(side, &missing).map_err(refused)?;
         if confirmed == Confirmed::Already {
             return Ok(change);
@@ -1172,7 +1179,7 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> 
             change.set_int("manager_confirmed_by", actor.user_id);
         }
         change.event(
-            "checkin.confirm",
+            Action::CheckinConfirm,
             match side {
                 Side::Person => "Confirmed the agreed ratings".to_owned(),
                 Side::Manager => "Confirmed the agreed ratings for the manager's side".to_owned(),
@@ -1185,7 +1192,7 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> 
             change.set_int("agreed_at", Some(at));
             change.set_text("agreed_on", Some(today.clone()));
             change.event(
-                "checkin.agree",
+                Action::CheckinAgree,
                 format!("The check-in is agreed, on {today}"),
                 serde_json::json!({ "status": CheckinStatus::Agreed.as_str(), "agreed_on": today }),
             );
@@ -1199,14 +1206,14 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> 
 /// Cancels an unfinished check-in: whoever started it, or an admin.
 pub async fn cancel(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
     write(state, actor, id, |row, _, _| {
-        policy::cancel_checkin(actor, row.started_by)?;
+        let permit = policy::cancel_checkin(actor, row.started_by)?;
         row.progress().cancel().map_err(refused)?;
-        let mut change = Change::default();
+        let mut change = Change::new(permit);
         change.set_text("status", Some(CheckinStatus::Cancelled.as_str().into()));
         change.set_int("cancelled_at", Some(now()));
         change.set_int("cancelled_by", actor.user_id);
         change.event(
-            "checkin.cancel",
+            Action::CheckinCancel,
             "Cancelled the check-in".into(),
             serde_json::json!({ "status": CheckinStatus::Cancelled.as_str() }),
         );

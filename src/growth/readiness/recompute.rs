@@ -18,8 +18,9 @@ use trellis_framework::Framework;
 use super::page::{Evaluated, FIELD_SEP, RECORD_SEP, evaluate_page};
 use super::store::store;
 use super::{Rule, next_level_case, stored_rules};
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::{Actor, policy};
+use crate::db::Work;
 use crate::db::{Db, Tx, dialect, now};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -321,26 +322,23 @@ pub async fn recompute_recorded_since(
 /// check-in, the rule evaluated in memory and the results that changed written in multi-row
 /// statements (see `recompute`). Returns how many people were computed.
 pub async fn recompute_all(state: &AppState, actor: &Actor) -> AppResult<usize> {
-    policy::configure_readiness(actor)?;
+    let permit = policy::configure_readiness(actor)?;
     crate::rollout::pilot::require_grow(state.db(), actor).await?;
     let published = crate::architecture::framework::require_published(state, actor).await?;
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let n = recompute(
-        &mut tx,
+        work.tx(),
         &published.framework,
         Whom::Everyone,
         Some(state.db()),
     )
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "readiness.recompute",
+    work.record(Action::ReadinessRecompute,
         "readiness",
         &format!("Recomputed the readiness of {n} people"),
         Some(serde_json::json!({ "people": n, "version": published.version.as_ref().map(|v| v.number) })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(n)
 }

@@ -10,8 +10,9 @@ use trellis_framework::{Framework, Track};
 
 use super::recompute::{Whom, recompute};
 use super::{Named, Rule, stored_rules};
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::{Actor, policy};
+use crate::db::Work;
 use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -166,7 +167,7 @@ pub async fn set_rule(
     track: &str,
     input: &RuleInput,
 ) -> AppResult<TrackRule> {
-    policy::configure_readiness(actor)?;
+    let permit = policy::configure_readiness(actor)?;
     crate::rollout::pilot::require_grow(state.db(), actor).await?;
     let published = crate::architecture::framework::require_published(state, actor).await?;
     let fw = &published.framework;
@@ -175,8 +176,8 @@ pub async fn set_rule(
         .ok_or_else(|| AppError::not_found("this track"))?;
     let rule = input.check(fw, t)?;
     let at = now();
-    let mut tx = state.db().begin().await?;
-    let before = stored_rules(&mut tx).await?.remove(track);
+    let mut work = Work::begin(state.db(), actor, permit).await?;
+    let before = stored_rules(work.tx()).await?.remove(track);
     let required = serde_json::to_string(&rule.required)
         .map_err(|e| AppError::internal(format!("cannot write the rule: {e}")))?;
     sqlx::query(
@@ -191,13 +192,11 @@ pub async fn set_rule(
     .bind(required)
     .bind(at)
     .bind(actor.user_id)
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?;
-    let people = recompute(&mut tx, fw, Whom::Track(track), Some(state.db())).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "readiness.rule",
+    let people = recompute(work.tx(), fw, Whom::Track(track), Some(state.db())).await?;
+    work.record(
+        Action::ReadinessRule,
         &format!("track:{track}"),
         &format!(
             "Set the readiness rule of {}: {} % at the next level{}{}",
@@ -217,35 +216,33 @@ pub async fn set_rule(
         Some(serde_json::json!({ "before": before, "after": rule, "recomputed": people })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(track_rule(fw, t, Some(&rule), Some(&at)))
 }
 
 /// Puts a track back on the default rule (admins) and recomputes its people.
 pub async fn reset_rule(state: &AppState, actor: &Actor, track: &str) -> AppResult<TrackRule> {
-    policy::configure_readiness(actor)?;
+    let permit = policy::configure_readiness(actor)?;
     crate::rollout::pilot::require_grow(state.db(), actor).await?;
     let published = crate::architecture::framework::require_published(state, actor).await?;
     let fw = &published.framework;
     let t = fw
         .track(track)
         .ok_or_else(|| AppError::not_found("this track"))?;
-    let mut tx = state.db().begin().await?;
-    let before = stored_rules(&mut tx).await?.remove(track);
+    let mut work = Work::begin(state.db(), actor, permit).await?;
+    let before = stored_rules(work.tx()).await?.remove(track);
     sqlx::query("DELETE FROM readiness_rules WHERE track_key = $1")
         .bind(track)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
-    let people = recompute(&mut tx, fw, Whom::Track(track), Some(state.db())).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "readiness.rule_reset",
+    let people = recompute(work.tx(), fw, Whom::Track(track), Some(state.db())).await?;
+    work.record(
+        Action::ReadinessRuleReset,
         &format!("track:{track}"),
         &format!("Put the readiness rule of {} back to the default", t.name),
         Some(serde_json::json!({ "before": before, "recomputed": people })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(track_rule(fw, t, None, None))
 }
