@@ -6,7 +6,6 @@ mod action;
 pub use action::Action;
 
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::auth::Actor;
 use crate::auth::policy::{self, Relation};
@@ -129,25 +128,37 @@ struct Stored {
     actor_id: Option<i64>,
 }
 
-fn stored_from_row(r: &sqlx::any::AnyRow) -> Result<Stored, sqlx::Error> {
-    Ok(Stored {
-        event: event_from_row(r)?,
-        actor_id: r.try_get("actor_id")?,
-    })
+/// A row of `audit_events`, as [`COLUMNS`] reads it.
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    at: i64,
+    actor_id: Option<i64>,
+    actor: String,
+    action: String,
+    object: String,
+    summary: String,
+    detail: Option<String>,
 }
 
-fn event_from_row(r: &sqlx::any::AnyRow) -> Result<AuditEvent, sqlx::Error> {
-    let detail: Option<String> = r.try_get("detail")?;
-    Ok(AuditEvent {
-        id: r.try_get("id")?,
-        at: r.try_get("at")?,
-        actor: r.try_get("actor")?,
-        action: r.try_get("action")?,
-        object: r.try_get("object")?,
-        summary: r.try_get("summary")?,
-        // Written by `record` as JSON; anything else is kept as the text it is.
-        detail: detail.map(|d| serde_json::from_str(&d).unwrap_or(serde_json::Value::String(d))),
-    })
+impl EventRow {
+    fn into_stored(self) -> Stored {
+        Stored {
+            event: AuditEvent {
+                id: self.id,
+                at: self.at,
+                actor: self.actor,
+                action: self.action,
+                object: self.object,
+                summary: self.summary,
+                // Written by `record` as JSON; anything else is kept as the text it is.
+                detail: self
+                    .detail
+                    .map(|d| serde_json::from_str(&d).unwrap_or(serde_json::Value::String(d))),
+            },
+            actor_id: self.actor_id,
+        }
+    }
 }
 
 /// The newest events first, those the actor may see.
@@ -285,10 +296,10 @@ impl Conditions {
         }
     }
 
-    fn bind<'q>(
+    fn bind<'q, O>(
         &'q self,
-        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        mut query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
         for b in &self.binds {
             query = match b {
                 Bind::Int(v) => query.bind(*v),
@@ -406,13 +417,13 @@ async fn scan(
             "SELECT {COLUMNS} FROM audit_events{} ORDER BY id {order} LIMIT {batch}",
             c.clause()
         );
-        let rows = c
-            .bind(sqlx::query(&sql))
+        let rows: Vec<Stored> = c
+            .bind(sqlx::query_as::<_, EventRow>(&sql))
             .fetch_all(db.pool())
             .await?
-            .iter()
-            .map(stored_from_row)
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            .into_iter()
+            .map(EventRow::into_stored)
+            .collect();
         let exhausted = rows.len() < batch;
         let last = rows.last().map(|r| r.event.id);
         found.extend(visible(db, actor, rows).await?);
@@ -465,6 +476,15 @@ fn subject_of(event: &AuditEvent) -> Subject {
     Subject::Open
 }
 
+/// What deciding who sees a nomination's events reads of the nomination.
+#[derive(sqlx::FromRow)]
+struct NominationRow {
+    id: i64,
+    person_id: i64,
+    nominated_by: Option<i64>,
+    status: String,
+}
+
 /// The events the actor may see, each decided by the same policy as the object it is about:
 /// a private note's event by `policy::read_private_note` (its author alone), a nomination's by
 /// `policy::see_nomination` (so nobody learns of a pending case about themselves, admins included).
@@ -487,18 +507,17 @@ async fn visible(db: &Db, actor: &Actor, rows: Vec<Stored>) -> AppResult<Vec<Aud
             "SELECT id, person_id, nominated_by, status FROM nominations WHERE id IN ({})",
             placeholders.join(", ")
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query_as::<_, NominationRow>(&sql);
         for id in &nomination_ids {
             query = query.bind(*id);
         }
-        for r in query.fetch_all(db.pool()).await? {
-            let status: String = r.try_get("status")?;
+        for n in query.fetch_all(db.pool()).await? {
             nominations.insert(
-                r.try_get("id")?,
+                n.id,
                 (
-                    r.try_get("person_id")?,
-                    r.try_get("nominated_by")?,
-                    NominationStatus::parse(&status) == Some(NominationStatus::Approved),
+                    n.person_id,
+                    n.nominated_by,
+                    NominationStatus::parse(&n.status) == Some(NominationStatus::Approved),
                 ),
             );
         }

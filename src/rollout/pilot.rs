@@ -10,7 +10,6 @@ use crate::db::Db;
 use crate::db::Work;
 use crate::error::{AppError, AppResult};
 use serde::Serialize;
-use sqlx::Row;
 
 /// Everyone sees the Grow features.
 pub const EVERYONE: &str = "everyone";
@@ -251,11 +250,31 @@ impl Pilot {
     }
 }
 
+/// A team as the pilot page's query reads it: `pilot` is 1 for a pilot team, else 0.
+#[derive(sqlx::FromRow)]
+struct TeamRow {
+    id: i64,
+    name: String,
+    people: i64,
+    pilot: i64,
+}
+
+impl TeamRow {
+    fn into_team(self) -> PilotTeam {
+        PilotTeam {
+            id: self.id,
+            name: self.name,
+            people: self.people,
+            pilot: self.pilot == 1,
+        }
+    }
+}
+
 /// The audience and the teams to choose from.
 pub async fn pilot(db: &Db, actor: &Actor) -> AppResult<Pilot> {
     policy::manage_release(actor)?;
     let audience = audience(db).await?;
-    let rows = sqlx::query(
+    let teams = sqlx::query_as::<_, TeamRow>(
         "SELECT t.id, t.name, \
                 (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id AND u.active = 1) AS people, \
                 CASE WHEN p.team_id IS NULL THEN 0 ELSE 1 END AS pilot \
@@ -263,19 +282,10 @@ pub async fn pilot(db: &Db, actor: &Actor) -> AppResult<Pilot> {
          ORDER BY t.name_key, t.id",
     )
     .fetch_all(db.pool())
-    .await?;
-    let teams = rows
-        .iter()
-        .map(|r| {
-            let pilot: i64 = r.try_get("pilot")?;
-            Ok(PilotTeam {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                people: r.try_get("people")?,
-                pilot: pilot == 1,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    .await?
+    .into_iter()
+    .map(TeamRow::into_team)
+    .collect::<Vec<_>>();
     let everyone: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE active = 1")
         .fetch_one(db.pool())
         .await?;
