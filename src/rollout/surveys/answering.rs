@@ -5,16 +5,16 @@ use std::collections::BTreeMap;
 
 use rand::Rng;
 
-use super::audience::{asked_as, person, take_due_audiences};
+use super::audience::{Person, asked_as, person, take_due_audiences};
 use super::checks::{field, invalid};
 use super::stored::{SURVEY_COLUMNS, SurveyRow, find_row, questions_of};
 use super::{MAX_TEXT, OpenSurvey, Question, QuestionKind, Status, SurveyToAnswer};
 use crate::auth::{Actor, policy};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::domain::Day;
 use crate::error::{AppError, AppResult};
 
-pub(super) fn random_row_id() -> i32 {
+fn random_row_id() -> i32 {
     rand::thread_rng().gen_range(1..=i32::MAX)
 }
 
@@ -99,10 +99,7 @@ pub struct AnswerInput {
 }
 
 /// The answers checked against the questions, as stored: one value per question, in order.
-pub(super) fn check_answers(
-    questions: &[Question],
-    input: &AnswerInput,
-) -> AppResult<serde_json::Value> {
+fn check_answers(questions: &[Question], input: &AnswerInput) -> AppResult<serde_json::Value> {
     let mut errors = Vec::new();
     for id in input.answers.keys() {
         if !questions.iter().any(|q| q.id == *id) {
@@ -167,17 +164,26 @@ pub async fn answer(db: &Db, actor: &Actor, id: i64, input: &AnswerInput) -> App
         )));
     }
     let answers = check_answers(&survey.questions, input)?.to_string();
-    let today = Day::today().to_string();
     let mut tx = db.begin().await?;
-    // Counting the response first locks the survey's row, so that no change of its questions can
-    // slip in, and checks again that it is open.
+    count_response(&mut tx, id).await?;
+    let person = asked_in(&mut tx, id, me).await?;
+    record_participation(&mut tx, id, me).await?;
+    record_response(&mut tx, id, &person, &answers).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Counts a response to the survey. Counting it first locks the survey's row, so that no change of
+/// its questions can slip in, and checks again that it is open.
+async fn count_response(tx: &mut Tx, id: i64) -> AppResult<()> {
+    let today = Day::today().to_string();
     let counted = sqlx::query(
         "UPDATE surveys SET responses = responses + 1 WHERE id = $1 AND closed_early = 0 \
          AND opens_on <= $2 AND closes_on >= $2",
     )
     .bind(id)
     .bind(&today)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
     .rows_affected();
     if counted == 0 {
@@ -185,19 +191,27 @@ pub async fn answer(db: &Db, actor: &Actor, id: i64, input: &AnswerInput) -> App
             "this survey has just closed: it takes no more answers".into(),
         ));
     }
-    // The groups the person was in when the survey opened, not today's: moving someone into a
-    // team after a survey opened changes nothing of that team's results.
-    person(&mut *tx, me)
+    Ok(())
+}
+
+/// The groups the person was in when the survey opened, not today's: moving someone into a team
+/// after a survey opened changes nothing of that team's results. 404 for a person who is no longer
+/// active or was not asked.
+async fn asked_in(tx: &mut Tx, id: i64, me: i64) -> AppResult<Person> {
+    person(&mut **tx, me)
         .await?
         .ok_or_else(|| AppError::not_found("this survey"))?;
-    let row = find_row(&mut *tx, id)
+    let row = find_row(&mut **tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("this survey"))?;
-    let person = asked_as(&mut *tx, &row, me)
+    asked_as(&mut **tx, &row, me)
         .await?
-        .ok_or_else(|| AppError::not_found("this survey"))?;
-    // Random ids: retried on the rare collision with an existing one.
-    let mut recorded = false;
+        .ok_or_else(|| AppError::not_found("this survey"))
+}
+
+/// Records that the person has answered, under a random id (drawn again on the rare collision with
+/// an existing one); 409 when they already have.
+async fn record_participation(tx: &mut Tx, id: i64, me: i64) -> AppResult<()> {
     for _ in 0..8 {
         let inserted = sqlx::query(
             "INSERT INTO survey_participants (id, survey_id, user_id) VALUES ($1, $2, $3) \
@@ -206,27 +220,29 @@ pub async fn answer(db: &Db, actor: &Actor, id: i64, input: &AnswerInput) -> App
         .bind(random_row_id())
         .bind(id)
         .bind(me)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
         if inserted == 1 {
-            recorded = true;
-            break;
+            return Ok(());
         }
         let already: Option<i64> = sqlx::query_scalar(
             "SELECT 1 FROM survey_participants WHERE survey_id = $1 AND user_id = $2",
         )
         .bind(id)
         .bind(me)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
         if already.is_some() {
             return Err(already_answered());
         }
     }
-    if !recorded {
-        return Err(AppError::internal("no free participation id was found"));
-    }
+    Err(AppError::internal("no free participation id was found"))
+}
+
+/// Records the answers with the groups of the person, not who they are nor when, under a random id
+/// (drawn again on the rare collision with an existing one).
+async fn record_response(tx: &mut Tx, id: i64, person: &Person, answers: &str) -> AppResult<()> {
     for attempt in 0.. {
         let inserted = sqlx::query(
             "INSERT INTO survey_responses (id, survey_id, team_id, track_key, pilot, answers) \
@@ -237,8 +253,8 @@ pub async fn answer(db: &Db, actor: &Actor, id: i64, input: &AnswerInput) -> App
         .bind(person.team)
         .bind(person.track.as_deref())
         .bind(i64::from(person.pilot))
-        .bind(&answers)
-        .execute(&mut *tx)
+        .bind(answers)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
         if inserted == 1 {
@@ -248,11 +264,10 @@ pub async fn answer(db: &Db, actor: &Actor, id: i64, input: &AnswerInput) -> App
             return Err(AppError::internal("no free response id was found"));
         }
     }
-    tx.commit().await?;
     Ok(())
 }
 
-pub(super) fn already_answered() -> AppError {
+fn already_answered() -> AppError {
     AppError::Conflict(
         "you have already answered this survey: each person answers once, and answers cannot be \
          changed because nobody can tell which response is yours"

@@ -15,7 +15,7 @@ use crate::error::AppResult;
 use crate::state::AppState;
 
 /// How many people one statement adds to an audience.
-pub(super) const AUDIENCE_BATCH: usize = 200;
+const AUDIENCE_BATCH: usize = 200;
 
 /// Takes the audience of a survey that opens now, in the transaction that opens it: every active
 /// person the audience includes, with the groups they are in at this moment. Only these people
@@ -298,29 +298,7 @@ pub(super) async fn audience_changes(
     let from = row.opened_at();
     let to = row.closed_at(today);
     let before = from - LOOKBACK_DAYS * 86_400;
-    // The people asked: the audience taken when it opened, or for a survey closed before
-    // audiences were taken, the people its audience includes today.
-    let asked: BTreeSet<i64> = if row.opened_at.is_some() {
-        sqlx::query_scalar("SELECT user_id FROM survey_audience WHERE survey_id = $1")
-            .bind(row.id)
-            .fetch_all(db.pool())
-            .await?
-            .into_iter()
-            .collect()
-    } else {
-        let rows = sqlx::query("SELECT id, team_id, track_key FROM users WHERE active = 1")
-            .fetch_all(db.pool())
-            .await?;
-        let mut ids = BTreeSet::new();
-        for r in &rows {
-            let team: Option<i64> = r.try_get("team_id")?;
-            let track: Option<String> = r.try_get("track_key")?;
-            if row.audience.includes(team, track.as_deref()) {
-                ids.insert(r.try_get("id")?);
-            }
-        }
-        ids
-    };
+    let asked = asked_ids(db, row).await?;
     let created = sqlx::query(
         "SELECT id, team_id, track_key, created_at FROM users WHERE created_at >= $1 \
          AND created_at <= $2",
@@ -370,4 +348,31 @@ pub(super) async fn audience_changes(
         linked_while_open.len() as i64,
         changed_before.len() as i64,
     ))
+}
+
+/// The people asked: the audience taken when the survey opened, or for a survey closed before
+/// audiences were taken, the people its audience includes today.
+async fn asked_ids(db: &Db, row: &SurveyRow) -> AppResult<BTreeSet<i64>> {
+    if row.opened_at.is_some() {
+        return Ok(
+            sqlx::query_scalar("SELECT user_id FROM survey_audience WHERE survey_id = $1")
+                .bind(row.id)
+                .fetch_all(db.pool())
+                .await?
+                .into_iter()
+                .collect(),
+        );
+    }
+    let rows = sqlx::query("SELECT id, team_id, track_key FROM users WHERE active = 1")
+        .fetch_all(db.pool())
+        .await?;
+    let mut ids = BTreeSet::new();
+    for r in &rows {
+        let team: Option<i64> = r.try_get("team_id")?;
+        let track: Option<String> = r.try_get("track_key")?;
+        if row.audience.includes(team, track.as_deref()) {
+            ids.insert(r.try_get("id")?);
+        }
+    }
+    Ok(ids)
 }

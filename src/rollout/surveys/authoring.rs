@@ -2,11 +2,10 @@
 //! blank, changing its settings (everything before it opens, little while it is open, nothing once
 //! it has closed), opening it early, closing it early and removing it.
 
+use sqlx::Row;
+
 use super::audience::{asked_count, take_audience, take_due_audiences};
-use super::checks::{
-    check_audience, check_day, check_intro, check_questions, check_settings, check_threshold,
-    check_title, field, invalid,
-};
+use super::checks::{OpenSettings, Settings, check_open_settings, check_questions, check_settings};
 use super::cube::forget;
 use super::stored::{
     SURVEY_COLUMNS, SurveyRow, audience_label, find_row, questions_of, team_names, track_names,
@@ -22,7 +21,6 @@ use crate::domain::Day;
 use crate::error::{AppError, AppResult};
 use crate::rollout::anonymity::{self, CompareBy};
 use crate::state::AppState;
-use sqlx::Row;
 
 /// Every survey, newest first (admins).
 pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<SurveySummary>> {
@@ -120,21 +118,7 @@ pub async fn create(
 ) -> AppResult<i64> {
     policy::manage_surveys(actor)?;
     let given = check_questions(questions)?;
-    let defaults = new_survey_defaults(start);
-    let or = |value: &str, default: &str| {
-        if value.trim().is_empty() {
-            default.to_owned()
-        } else {
-            value.to_owned()
-        }
-    };
-    let input = SurveyInput {
-        title: or(&input.title, &defaults.title),
-        intro: or(&input.intro, &defaults.intro),
-        opens_on: or(&input.opens_on, &defaults.opens_on),
-        closes_on: or(&input.closes_on, &defaults.closes_on),
-        ..input.clone()
-    };
+    let input = with_defaults(start, input);
     let template: Vec<(QuestionKind, String)> = match start {
         _ if !given.is_empty() => given,
         Start::Pulse => PULSE
@@ -145,25 +129,8 @@ pub async fn create(
         Start::Blank => Vec::new(),
     };
     let s = check_settings(state, actor, &input, !template.is_empty()).await?;
-    let at = now();
     let mut tx = state.db().begin().await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO surveys (title, intro, audience, opens_on, closes_on, threshold, compare_by, \
-         results_key, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-    )
-    .bind(&s.title)
-    .bind(&s.intro)
-    .bind(audience_json(&s.audience))
-    .bind(s.opens_on.to_string())
-    .bind(s.closes_on.to_string())
-    .bind(s.threshold)
-    .bind(s.compare_by.as_str())
-    .bind(hex::encode(rand::random::<[u8; 16]>()))
-    .bind(actor.user_id)
-    .bind(at)
-    .fetch_one(&mut *tx)
-    .await?;
+    let id = insert_survey(&mut tx, actor, &s).await?;
     for (i, (kind, prompt)) in template.iter().enumerate() {
         insert_question(&mut tx, id, i as i64 + 1, *kind, prompt).await?;
     }
@@ -189,7 +156,48 @@ pub async fn create(
     Ok(id)
 }
 
-pub(super) fn audience_json(audience: &Audience) -> String {
+/// The settings as sent, with the defaults of [`new_survey_defaults`] where the title, the
+/// introduction or a day was left empty.
+fn with_defaults(start: Start, input: &SurveyInput) -> SurveyInput {
+    let defaults = new_survey_defaults(start);
+    let or = |value: &str, default: &str| {
+        if value.trim().is_empty() {
+            default.to_owned()
+        } else {
+            value.to_owned()
+        }
+    };
+    SurveyInput {
+        title: or(&input.title, &defaults.title),
+        intro: or(&input.intro, &defaults.intro),
+        opens_on: or(&input.opens_on, &defaults.opens_on),
+        closes_on: or(&input.closes_on, &defaults.closes_on),
+        ..input.clone()
+    }
+}
+
+/// Writes a new survey's row, with a random key for its results; returns its id.
+async fn insert_survey(tx: &mut Tx, actor: &Actor, s: &Settings) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO surveys (title, intro, audience, opens_on, closes_on, threshold, compare_by, \
+         results_key, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+    )
+    .bind(&s.title)
+    .bind(&s.intro)
+    .bind(audience_json(&s.audience))
+    .bind(s.opens_on.to_string())
+    .bind(s.closes_on.to_string())
+    .bind(s.threshold)
+    .bind(s.compare_by.as_str())
+    .bind(hex::encode(rand::random::<[u8; 16]>()))
+    .bind(actor.user_id)
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+fn audience_json(audience: &Audience) -> String {
     serde_json::to_string(audience).unwrap_or_else(|_| r#"{"kind":"everyone"}"#.into())
 }
 
@@ -310,7 +318,7 @@ pub async fn update(
 
 /// The settings as sent, with the current ones where a field was left empty (the title and the
 /// introduction are always as sent).
-pub(super) fn with_current(input: &SurveyInput, current: &SurveyRow) -> SurveyInput {
+fn with_current(input: &SurveyInput, current: &SurveyRow) -> SurveyInput {
     let or = |sent: &str, now: String| {
         if sent.trim().is_empty() {
             now
@@ -345,65 +353,27 @@ pub(super) fn with_current(input: &SurveyInput, current: &SurveyRow) -> SurveyIn
     }
 }
 
-pub(super) fn closed_for_good() -> AppError {
+fn closed_for_good() -> AppError {
     AppError::Conflict(
         "this survey has closed: it can no longer change, so that its results stay as they were"
             .into(),
     )
 }
 
-pub(super) async fn update_open(
+/// Changes the title, the introduction and the last day of an open survey, once checked (see
+/// [`check_open_settings`]).
+async fn update_open(
     state: &AppState,
     actor: &Actor,
     current: SurveyRow,
     input: &SurveyInput,
 ) -> AppResult<()> {
-    let mut errors = Vec::new();
-    let title = check_title(&input.title, &mut errors);
-    let intro = check_intro(&input.intro, &mut errors);
     let today = Day::today();
-    let closes_on = if input.closes_on.trim().is_empty() {
-        Some(current.closes_on)
-    } else {
-        check_day(&input.closes_on, "closes_on", &mut errors)
-    };
-    if closes_on.is_some_and(|c| c < today) {
-        errors.push(field(
-            "closes_on",
-            "the last day cannot be in the past: to stop taking answers now, close the survey",
-        ));
-    }
-    let frozen = |name: &str, what: &str| {
-        field(
-            name,
-            format!("the {what} cannot change once the survey is open"),
-        )
-    };
-    if !input.audience.trim().is_empty() {
-        let mut ignored = Vec::new();
-        let audience = check_audience(state, actor, input, &mut ignored).await?;
-        if !ignored.is_empty() || audience != current.audience {
-            errors.push(frozen("audience", "audience"));
-        }
-    }
-    if !input.opens_on.trim().is_empty()
-        && Day::parse(&input.opens_on).ok() != Some(current.opens_on)
-    {
-        errors.push(frozen("opens_on", "first day"));
-    }
-    if !input.threshold.trim().is_empty()
-        && check_threshold(&input.threshold).ok() != Some(current.threshold)
-    {
-        errors.push(frozen("threshold", "anonymity threshold"));
-    }
-    if !input.compare_by.trim().is_empty()
-        && CompareBy::parse(&input.compare_by) != Some(current.compare_by)
-    {
-        errors.push(frozen("compare_by", "comparison"));
-    }
-    let Some(closes_on) = closes_on.filter(|_| errors.is_empty()) else {
-        return Err(invalid(errors));
-    };
+    let OpenSettings {
+        title,
+        intro,
+        closes_on,
+    } = check_open_settings(state, actor, &current, input, today).await?;
     let mut tx = state.db().begin().await?;
     let changed = sqlx::query(
         "UPDATE surveys SET title = $2, intro = $3, closes_on = $4, updated_at = $5 \

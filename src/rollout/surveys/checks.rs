@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::stored::{team_names, track_names};
+use super::stored::{SurveyRow, team_names, track_names};
 use super::{
     Audience, MAX_PROMPT, MAX_QUESTIONS, MAX_TEXT, MAX_THRESHOLD, MAX_TITLE, QuestionInput,
     QuestionKind, SurveyInput,
@@ -49,7 +49,7 @@ pub fn check_threshold(raw: &str) -> Result<i64, String> {
     Ok(n)
 }
 
-pub(super) fn check_title(raw: &str, errors: &mut Vec<FieldError>) -> String {
+fn check_title(raw: &str, errors: &mut Vec<FieldError>) -> String {
     let title = raw.trim().to_owned();
     if title.is_empty() {
         errors.push(field("title", "give the survey a title"));
@@ -62,7 +62,7 @@ pub(super) fn check_title(raw: &str, errors: &mut Vec<FieldError>) -> String {
     title
 }
 
-pub(super) fn check_intro(raw: &str, errors: &mut Vec<FieldError>) -> String {
+fn check_intro(raw: &str, errors: &mut Vec<FieldError>) -> String {
     let intro = raw.trim().to_owned();
     if intro.chars().count() > MAX_TEXT {
         errors.push(field(
@@ -73,7 +73,7 @@ pub(super) fn check_intro(raw: &str, errors: &mut Vec<FieldError>) -> String {
     intro
 }
 
-pub(super) fn check_day(raw: &str, name: &str, errors: &mut Vec<FieldError>) -> Option<Day> {
+fn check_day(raw: &str, name: &str, errors: &mut Vec<FieldError>) -> Option<Day> {
     if raw.trim().is_empty() {
         errors.push(field(name, "choose a day, written YYYY-MM-DD"));
         return None;
@@ -87,7 +87,7 @@ pub(super) fn check_day(raw: &str, name: &str, errors: &mut Vec<FieldError>) -> 
     }
 }
 
-pub(super) fn check_compare_by(raw: &str, errors: &mut Vec<FieldError>) -> CompareBy {
+fn check_compare_by(raw: &str, errors: &mut Vec<FieldError>) -> CompareBy {
     match raw.trim() {
         "" => CompareBy::Team,
         other => CompareBy::parse(other).unwrap_or_else(|| {
@@ -100,7 +100,7 @@ pub(super) fn check_compare_by(raw: &str, errors: &mut Vec<FieldError>) -> Compa
     }
 }
 
-pub(super) async fn check_audience(
+async fn check_audience(
     state: &AppState,
     actor: &Actor,
     input: &SurveyInput,
@@ -281,5 +281,74 @@ pub(super) fn check_questions(inputs: &[QuestionInput]) -> AppResult<Vec<(Questi
         Ok(checked)
     } else {
         Err(invalid(errors))
+    }
+}
+
+/// What may change on an open survey, checked.
+pub(super) struct OpenSettings {
+    pub(super) title: String,
+    pub(super) intro: String,
+    pub(super) closes_on: Day,
+}
+
+/// Checks the settings sent for an open survey: the title, the introduction and a last day that is
+/// not in the past may change; the audience, the first day, the threshold and the comparison must
+/// be left empty or unchanged. An empty last day keeps the current one.
+pub(super) async fn check_open_settings(
+    state: &AppState,
+    actor: &Actor,
+    current: &SurveyRow,
+    input: &SurveyInput,
+    today: Day,
+) -> AppResult<OpenSettings> {
+    let mut errors = Vec::new();
+    let title = check_title(&input.title, &mut errors);
+    let intro = check_intro(&input.intro, &mut errors);
+    let closes_on = if input.closes_on.trim().is_empty() {
+        Some(current.closes_on)
+    } else {
+        check_day(&input.closes_on, "closes_on", &mut errors)
+    };
+    if closes_on.is_some_and(|c| c < today) {
+        errors.push(field(
+            "closes_on",
+            "the last day cannot be in the past: to stop taking answers now, close the survey",
+        ));
+    }
+    let frozen = |name: &str, what: &str| {
+        field(
+            name,
+            format!("the {what} cannot change once the survey is open"),
+        )
+    };
+    if !input.audience.trim().is_empty() {
+        let mut ignored = Vec::new();
+        let audience = check_audience(state, actor, input, &mut ignored).await?;
+        if !ignored.is_empty() || audience != current.audience {
+            errors.push(frozen("audience", "audience"));
+        }
+    }
+    if !input.opens_on.trim().is_empty()
+        && Day::parse(&input.opens_on).ok() != Some(current.opens_on)
+    {
+        errors.push(frozen("opens_on", "first day"));
+    }
+    if !input.threshold.trim().is_empty()
+        && check_threshold(&input.threshold).ok() != Some(current.threshold)
+    {
+        errors.push(frozen("threshold", "anonymity threshold"));
+    }
+    if !input.compare_by.trim().is_empty()
+        && CompareBy::parse(&input.compare_by) != Some(current.compare_by)
+    {
+        errors.push(frozen("compare_by", "comparison"));
+    }
+    match closes_on {
+        Some(closes_on) if errors.is_empty() => Ok(OpenSettings {
+            title,
+            intro,
+            closes_on,
+        }),
+        _ => Err(invalid(errors)),
     }
 }

@@ -77,9 +77,9 @@ impl Cube {
 
 /// Cubes by `results_key`, with the number of responses they were computed from, within
 /// [`budget::SURVEY_CUBES`] bytes (each cube's own results within [`budget::SURVEY_RESULTS`]).
-pub(super) type CubeCache = ByteCache<(i64, Arc<Cube>)>;
+type CubeCache = ByteCache<(i64, Arc<Cube>)>;
 
-pub(super) fn cubes() -> &'static CubeCache {
+fn cubes() -> &'static CubeCache {
     static CUBES: OnceLock<CubeCache> = OnceLock::new();
     CUBES.get_or_init(|| ByteCache::new(budget::SURVEY_CUBES))
 }
@@ -89,7 +89,7 @@ pub(super) fn forget(results_key: &str) {
 }
 
 /// A well-mixed 64-bit value of another (splitmix64), for the shuffled order of texts.
-pub(super) fn mix(mut z: u64) -> u64 {
+fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -98,7 +98,7 @@ pub(super) fn mix(mut z: u64) -> u64 {
 
 /// The seed of a question's shuffled order: from the survey's random key, so that nobody can
 /// compute the order back, and the question, so that each question is shuffled differently.
-pub(super) fn seed(results_key: &str, question: i64) -> u64 {
+fn seed(results_key: &str, question: i64) -> u64 {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(format!("{results_key}/{question}").as_bytes());
     let mut bytes = [0u8; 8];

@@ -44,7 +44,7 @@ pub async fn add_question(
 }
 
 /// The survey a question belongs to; 404 for a question that does not exist.
-pub(super) async fn survey_of_question(tx: &mut Tx, question: i64) -> AppResult<i64> {
+async fn survey_of_question(tx: &mut Tx, question: i64) -> AppResult<i64> {
     sqlx::query_scalar("SELECT survey_id FROM survey_questions WHERE id = $1")
         .bind(question)
         .fetch_optional(&mut **tx)
@@ -136,7 +136,7 @@ pub async fn move_question(db: &Db, actor: &Actor, question: i64, step: Move) ->
     Ok(())
 }
 
-pub(super) async fn renumber(tx: &mut Tx, questions: &[Question]) -> AppResult<()> {
+async fn renumber(tx: &mut Tx, questions: &[Question]) -> AppResult<()> {
     for (i, q) in questions.iter().enumerate() {
         sqlx::query("UPDATE survey_questions SET position = $2 WHERE id = $1")
             .bind(q.id)

@@ -192,6 +192,6 @@ pub(super) fn audience_label(
 }
 
 /// The start of a day, in Unix seconds (days are UTC).
-pub(super) fn day_start(day: Day) -> i64 {
+fn day_start(day: Day) -> i64 {
     Day::parse("1970-01-01").map_or(0, |epoch| epoch.days_until(day) * 86_400)
 }

@@ -48,7 +48,7 @@ impl Viewer {
 }
 
 /// The teams whose every active member is below this person in the management chain.
-pub(super) async fn teams_below(db: &Db, me: i64) -> AppResult<Vec<(i64, String)>> {
+async fn teams_below(db: &Db, me: i64) -> AppResult<Vec<(i64, String)>> {
     let rows = sqlx::query(&format!(
         "SELECT t.id, t.name FROM teams t \
          WHERE EXISTS (SELECT 1 FROM users u WHERE u.team_id = t.id AND u.active = 1) \
