@@ -252,95 +252,18 @@ fn attrition_chart(id: &str, title: &str, rows: &[Attrition]) -> Option<Svg> {
 
 impl View {
     fn new(d: &Dashboard) -> View {
-        let shares_now = figures(&d.coverage, &d.participation);
-        let labels: Vec<String> = shares_now.iter().map(|(l, _, _)| (*l).to_owned()).collect();
-        let values = |f: &[(&str, &str, Share); 4]| f.iter().map(|(_, _, s)| s.percent).collect();
-        let mut series = vec![Series::new("Everyone in view", values(&shares_now))];
-        if let Some(PilotComparison {
-            pilot: Some(p),
-            rest: Some(r),
-            ..
-        }) = &d.pilot
-        {
-            series.push(Series::new(
-                "Pilot teams",
-                values(&figures(&p.coverage, &p.participation)),
-            ));
-            series.push(Series::new(
-                "Other teams",
-                values(&figures(&r.coverage, &r.participation)),
-            ));
-        }
-        let shares_chart = charts::bars(&ChartSpec {
-            id: "kpi-participation",
-            title: "Coverage and participation",
-            description: "Percent of active people with a position, a recent check-in, an active plan and a recent growth 1:1",
-            labels: &labels,
-            series: &series,
-            scale: &Scale::linear(0.0, 100.0, 25.0),
-        });
-        let quarters: Vec<String> = d.moves.iter().map(|q| q.quarter.clone()).collect();
-        let moves_series = [
-            Series::new(
-                "Promotions",
-                d.moves.iter().map(|q| Some(q.promotions as f64)).collect(),
-            ),
-            Series::new(
-                "Lateral moves",
-                d.moves
-                    .iter()
-                    .map(|q| Some(q.lateral_moves as f64))
-                    .collect(),
-            ),
-        ];
-        let moves_chart = charts::line(&ChartSpec {
-            id: "kpi-moves",
-            title: "Promotions and lateral moves per quarter",
-            description: "Positions recorded as promotions and as moves to another track, by the quarter they took effect",
-            labels: &quarters,
-            series: &moves_series,
-            scale: &Scale::fitting(&moves_series),
-        });
-        let time_values: Vec<(String, f64)> = d
-            .time_in_level
-            .iter()
-            .filter_map(|t| t.median_days.map(|m| (t.track_name.clone(), m)))
-            .collect();
-        let hidden = format!("fewer than {} people", d.threshold);
-        let time = d
-            .time_in_level
-            .iter()
-            .map(|t| TimeRow {
-                track: t.track_name.clone(),
-                people: t.people.map_or_else(|| hidden.clone(), |n| n.to_string()),
-                median: t.median_days.map_or_else(|| "–".into(), decimal),
-            })
-            .collect();
+        let (shares, shares_chart) = shares_view(d);
+        let (time, time_chart) = time_view(d);
         let (pulse, pulse_chart) = pulse_view(d);
         View {
             threshold: d.threshold,
-            shares: shares_now
-                .iter()
-                .map(|(label, definition, s)| ShareRow {
-                    label,
-                    definition,
-                    count: s.count,
-                    total: s.total,
-                    percent: percent(s.percent),
-                })
-                .collect(),
+            shares,
             shares_chart,
             pilot: d.pilot.as_ref().map(PilotView::new),
             moves: d.moves.clone(),
-            moves_chart,
+            moves_chart: moves_chart(d),
             time,
-            time_chart: bars(
-                "kpi-time-in-level",
-                "Median time in level by track",
-                "Median days active people have held their current level, per track",
-                "Median days",
-                &time_values,
-            ),
+            time_chart,
             attrition_track: d
                 .attrition_by_track
                 .iter()
@@ -366,6 +289,103 @@ impl View {
             pulse_note: d.pulse_note.clone(),
         }
     }
+}
+
+/// Coverage and participation: the table, and the chart with a series for everyone in view and,
+/// when both sides of the pilot are shown, one for each.
+fn shares_view(d: &Dashboard) -> (Vec<ShareRow>, Svg) {
+    let shares_now = figures(&d.coverage, &d.participation);
+    let labels: Vec<String> = shares_now.iter().map(|(l, _, _)| (*l).to_owned()).collect();
+    let values = |f: &[(&str, &str, Share); 4]| f.iter().map(|(_, _, s)| s.percent).collect();
+    let mut series = vec![Series::new("Everyone in view", values(&shares_now))];
+    if let Some(PilotComparison {
+        pilot: Some(p),
+        rest: Some(r),
+        ..
+    }) = &d.pilot
+    {
+        series.push(Series::new(
+            "Pilot teams",
+            values(&figures(&p.coverage, &p.participation)),
+        ));
+        series.push(Series::new(
+            "Other teams",
+            values(&figures(&r.coverage, &r.participation)),
+        ));
+    }
+    let chart = charts::bars(&ChartSpec {
+        id: "kpi-participation",
+        title: "Coverage and participation",
+        description: "Percent of active people with a position, a recent check-in, an active plan and a recent growth 1:1",
+        labels: &labels,
+        series: &series,
+        scale: &Scale::linear(0.0, 100.0, 25.0),
+    });
+    let rows = shares_now
+        .iter()
+        .map(|(label, definition, s)| ShareRow {
+            label,
+            definition,
+            count: s.count,
+            total: s.total,
+            percent: percent(s.percent),
+        })
+        .collect();
+    (rows, chart)
+}
+
+/// Promotions and lateral moves per quarter, as lines.
+fn moves_chart(d: &Dashboard) -> Svg {
+    let quarters: Vec<String> = d.moves.iter().map(|q| q.quarter.clone()).collect();
+    let moves_series = [
+        Series::new(
+            "Promotions",
+            d.moves.iter().map(|q| Some(q.promotions as f64)).collect(),
+        ),
+        Series::new(
+            "Lateral moves",
+            d.moves
+                .iter()
+                .map(|q| Some(q.lateral_moves as f64))
+                .collect(),
+        ),
+    ];
+    charts::line(&ChartSpec {
+        id: "kpi-moves",
+        title: "Promotions and lateral moves per quarter",
+        description: "Positions recorded as promotions and as moves to another track, by the quarter they took effect",
+        labels: &quarters,
+        series: &moves_series,
+        scale: &Scale::fitting(&moves_series),
+    })
+}
+
+/// Time in level by track: the table (a track too small to show says so), and the chart of the
+/// medians that may be shown.
+fn time_view(d: &Dashboard) -> (Vec<TimeRow>, Option<Svg>) {
+    let time_values: Vec<(String, f64)> = d
+        .time_in_level
+        .iter()
+        .filter_map(|t| t.median_days.map(|m| (t.track_name.clone(), m)))
+        .collect();
+    let hidden = format!("fewer than {} people", d.threshold);
+    let rows = d
+        .time_in_level
+        .iter()
+        .map(|t| TimeRow {
+            track: t.track_name.clone(),
+            people: t.people.map_or_else(|| hidden.clone(), |n| n.to_string()),
+            median: t.median_days.map_or_else(|| "–".into(), decimal),
+        })
+        .collect();
+    let chart = bars(
+        "kpi-time-in-level",
+        "Median time in level by track",
+        "Median days active people have held their current level, per track",
+        "Median days",
+        &time_values,
+    );
+    (rows, chart)
 }
 
 /// The most statements drawn as lines of their own; beyond that only the mean of all is drawn.
