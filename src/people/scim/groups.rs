@@ -89,15 +89,15 @@ async fn run_list(
     let base = super::base_url(state, headers);
     let projection = params.projection()?;
     let (start, count) = params.page()?;
-    let condition = match params.filter.as_deref().filter(|f| !f.trim().is_empty()) {
-        Some(f) => Some(filter::to_sql(&filter::parse(f)?, filter::group_columns)?),
+    let wanted = match params.filter.as_deref().filter(|f| !f.trim().is_empty()) {
+        Some(f) => Some(filter::teams(&filter::parse(f)?)?),
         None => None,
     };
     let with_members = !projection.without("members");
     let (total, teams) = provisioning::teams(
         state.db(),
         actor,
-        condition.as_ref(),
+        wanted.as_ref(),
         start - 1,
         count,
         with_members,

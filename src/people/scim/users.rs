@@ -215,12 +215,12 @@ async fn run_list(
     let base = super::base_url(state, headers);
     let projection = params.projection()?;
     let (start, count) = params.page()?;
-    let condition = match params.filter.as_deref().filter(|f| !f.trim().is_empty()) {
-        Some(f) => Some(filter::to_sql(&filter::parse(f)?, filter::user_columns)?),
+    let wanted = match params.filter.as_deref().filter(|f| !f.trim().is_empty()) {
+        Some(f) => Some(filter::people(&filter::parse(f)?)?),
         None => None,
     };
     let (total, people) =
-        provisioning::people(state.db(), actor, condition.as_ref(), start - 1, count).await?;
+        provisioning::people(state.db(), actor, wanted.as_ref(), start - 1, count).await?;
     let resources = people
         .iter()
         .map(|p| projection.apply(render(p, &base)))
