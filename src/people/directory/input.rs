@@ -40,18 +40,23 @@ pub(super) fn non_empty(s: &str) -> Option<String> {
 }
 
 impl PersonInput {
-    /// Checks every field and reports every mistake at once.
+    /// The manager's email as typed; none when the field is empty.
+    pub(super) fn manager(&self) -> Option<Result<Email, String>> {
+        non_empty(&self.manager_email).map(|m| Email::parse(&m))
+    }
+
+    /// Checks every field and reports every mistake at once. The rules that need the rest of the
+    /// directory (a manager who exists, an employee id nobody else holds, no loop of managers) are
+    /// those of [`super::rules`].
     pub fn check(&self) -> Result<PersonFields, Vec<FieldError>> {
         let mut errors = Vec::new();
         let email = Email::parse(&self.email)
             .map_err(|m| errors.push(field("email", m)))
             .ok();
-        let manager = match non_empty(&self.manager_email) {
-            None => None,
-            Some(m) => Email::parse(&m)
-                .map_err(|msg| errors.push(field("manager_email", msg)))
-                .ok(),
-        };
+        let manager = self.manager().and_then(|m| {
+            m.map_err(|msg| errors.push(field("manager_email", msg)))
+                .ok()
+        });
         if manager.is_some() && manager == email {
             errors.push(field(
                 "manager_email",

@@ -10,6 +10,7 @@ mod input;
 mod listing;
 mod positions;
 mod record;
+pub mod rules;
 mod write;
 
 use serde::Serialize;

@@ -1,6 +1,8 @@
 //! Writing one person: [`write_person`] in a transaction (the form, the API and SCIM), and the use
 //! cases that open it; and an admin's role.
 
+use std::collections::HashMap;
+
 use sqlx::Row;
 
 use crate::audit;
@@ -11,6 +13,7 @@ use crate::domain::{Email, Status};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 
+use super::rules::{self, Around, Broken, Scope};
 use super::{PersonFields, PersonInput, field};
 
 pub(super) fn invalid(errors: Vec<FieldError>) -> AppError {
@@ -37,117 +40,157 @@ pub(super) async fn team_id(tx: &mut Tx, name: &str) -> AppResult<i64> {
     .await?)
 }
 
-/// Whether making `manager` the manager of `person` would close a loop.
-async fn creates_cycle(tx: &mut Tx, person: i64, manager: i64) -> AppResult<bool> {
-    if person == manager {
-        return Ok(true);
-    }
-    // A loop: the person is above their new manager already.
-    let found: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT id FROM users WHERE id = $2 AND id IN {}",
-        chain::above("$1")
-    ))
-    .bind(manager)
-    .bind(person)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(found.is_some())
+/// What the database says of the people around one person about to be written: as much of the
+/// directory as the rules ask about.
+struct Neighbourhood {
+    person: String,
+    manager: Option<String>,
+    /// The manager's id, when someone has the manager's email.
+    manager_id: Option<i64>,
+    /// Someone else who holds the person's employee id.
+    holder: Option<String>,
+    /// The manager of the person's new manager and of everyone above them, by email.
+    above: HashMap<String, String>,
 }
 
-/// Creates or updates (by email) one person inside a transaction, with its audit event. Returns the
-/// person's id and whether they were created.
+impl Neighbourhood {
+    /// Reads it: the manager, the holder of the employee id and, for someone already in the
+    /// directory (nobody reports to a new person), the chain above their new manager.
+    async fn read(tx: &mut Tx, fields: &PersonFields, existing: bool) -> AppResult<Self> {
+        let manager = fields.manager.as_ref().map(|m| m.as_str().to_owned());
+        let manager_id = match &manager {
+            None => None,
+            Some(m) => {
+                sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE email = $1")
+                    .bind(m)
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
+        };
+        let holder = match &fields.employee_id {
+            None => None,
+            Some(eid) => {
+                sqlx::query_scalar("SELECT email FROM users WHERE employee_id = $1 AND email <> $2")
+                    .bind(eid)
+                    .bind(fields.email.as_str())
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
+        };
+        let mut above = HashMap::new();
+        if let (Some(m), true) = (manager_id, existing) {
+            let rows = sqlx::query(&format!(
+                "SELECT u.email, m.email AS manager FROM users u JOIN users m ON m.id = u.manager_id \
+                 WHERE u.id = $1 OR u.id IN {}",
+                chain::above("$2")
+            ))
+            .bind(m)
+            .bind(m)
+            .fetch_all(&mut **tx)
+            .await?;
+            for r in rows {
+                above.insert(r.try_get("email")?, r.try_get("manager")?);
+            }
+        }
+        Ok(Neighbourhood {
+            person: fields.email.as_str().to_owned(),
+            manager,
+            manager_id,
+            holder,
+            above,
+        })
+    }
+
+    /// The rules of [`super::rules`] for this one person, the first one broken.
+    fn check(&self, fields: &PersonFields) -> Result<(), Broken> {
+        let named = fields.named();
+        rules::manager_exists(&named, self)?;
+        rules::employee_id_free(&named, self)?;
+        match rules::manager_loops([self.person.as_str()], self)
+            .into_iter()
+            .next()
+        {
+            Some(broken) => Err(broken),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Around for Neighbourhood {
+    fn has(&self, email: &str) -> bool {
+        email == self.person
+            || (self.manager_id.is_some() && self.manager.as_deref() == Some(email))
+    }
+
+    fn holder_of(&self, _employee_id: &str) -> Option<String> {
+        self.holder.clone()
+    }
+
+    fn manager_of(&self, email: &str) -> Option<String> {
+        if email == self.person {
+            self.manager.clone()
+        } else {
+            self.above.get(email).cloned()
+        }
+    }
+}
+
+/// Creates or updates (by email) one person inside a transaction, with its audit event, when they
+/// keep the rules of [`super::rules`]. Returns the person's id and whether they were created.
 pub async fn write_person(
     tx: &mut Tx,
     actor: &Actor,
     fields: &PersonFields,
 ) -> AppResult<(i64, bool)> {
     policy::manage_people(actor).or_else(|_| policy::provision(actor))?;
-    let existing = sqlx::query(
-        "SELECT id, name, employee_id, team_id, manager_id, start_date, active, left_on FROM users WHERE email = $1",
-    )
-    .bind(fields.email.as_str())
-    .fetch_optional(&mut **tx)
-    .await?;
-    let manager_id = match &fields.manager {
-        None => None,
-        Some(m) => Some(
-            sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE email = $1")
-                .bind(m.as_str())
-                .fetch_optional(&mut **tx)
-                .await?
-                .ok_or_else(|| {
-                    invalid(vec![field(
-                        "manager_email",
-                        format!("there is nobody with the email {m}"),
-                    )])
-                })?,
-        ),
-    };
-    if let Some(eid) = &fields.employee_id {
-        let holder: Option<String> =
-            sqlx::query_scalar("SELECT email FROM users WHERE employee_id = $1 AND email <> $2")
-                .bind(eid)
-                .bind(fields.email.as_str())
-                .fetch_optional(&mut **tx)
-                .await?;
-        if let Some(other) = holder {
-            return Err(invalid(vec![field(
-                "employee_id",
-                format!("the employee id {eid} belongs to {other} already"),
-            )]));
-        }
-    }
+    let existing = sqlx::query("SELECT id, active FROM users WHERE email = $1")
+        .bind(fields.email.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    let around = Neighbourhood::read(tx, fields, existing.is_some()).await?;
+    around
+        .check(fields)
+        .map_err(|broken| invalid(vec![broken.error(Scope::Person)]))?;
     let team_id = match &fields.team {
         Some(t) => Some(team_id(tx, t).await?),
         None => None,
     };
-    let active = i64::from(fields.status == Status::Active);
-    let at = now();
     let (id, created) = match existing {
         Some(row) => {
             let id: i64 = row.try_get("id")?;
-            if let Some(m) = manager_id
-                && creates_cycle(tx, id, m).await?
-            {
-                return Err(invalid(vec![field(
-                    "manager_email",
-                    format!(
-                        "{} reports to {} already, directly or through others: this would make a loop",
-                        fields
-                            .manager
-                            .as_ref()
-                            .map(Email::as_str)
-                            .unwrap_or_default(),
-                        fields.email
-                    ),
-                )]));
-            }
             let was_active: i64 = row.try_get("active")?;
-            store_update(tx, id, was_active == 1, fields, team_id, manager_id).await?;
+            store_update(tx, id, was_active == 1, fields, team_id, around.manager_id).await?;
             (id, false)
         }
-        None => {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO users (email, name, name_key, role, active, created_at, employee_id, team_id, \
-                 manager_id, start_date, left_on) VALUES ($1, $2, $3, 'employee', $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            )
-            .bind(fields.email.as_str())
-            .bind(&fields.name)
-            .bind(fields.name.to_lowercase())
-            .bind(active)
-            .bind(at)
-            .bind(&fields.employee_id)
-            .bind(team_id)
-            .bind(manager_id)
-            .bind(fields.start_date.map(|d| d.to_string()))
-            .bind(fields.left_on.map(|d| d.to_string()))
-            .fetch_one(&mut **tx)
-            .await?;
-            (id, true)
-        }
+        None => (insert(tx, fields, team_id, around.manager_id).await?, true),
     };
     record_person(tx, actor, id, created, fields).await?;
     Ok((id, created))
+}
+
+/// Adds a person with checked details; returns their id.
+async fn insert(
+    tx: &mut Tx,
+    fields: &PersonFields,
+    team_id: Option<i64>,
+    manager_id: Option<i64>,
+) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO users (email, name, name_key, role, active, created_at, employee_id, team_id, \
+         manager_id, start_date, left_on) VALUES ($1, $2, $3, 'employee', $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(fields.email.as_str())
+    .bind(&fields.name)
+    .bind(fields.name.to_lowercase())
+    .bind(i64::from(fields.status == Status::Active))
+    .bind(now())
+    .bind(&fields.employee_id)
+    .bind(team_id)
+    .bind(manager_id)
+    .bind(fields.start_date.map(|d| d.to_string()))
+    .bind(fields.left_on.map(|d| d.to_string()))
+    .fetch_one(&mut **tx)
+    .await?)
 }
 
 /// Writes the checked details of an existing person and ends their sessions when they leave: the
