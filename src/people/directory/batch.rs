@@ -48,9 +48,9 @@ pub(crate) struct NewPerson<'a> {
 
 /// Adds people many at a time, with one audit event each as `write_person` writes it. For callers
 /// that checked, for the whole batch, what `write_person` checks for one person: the details with
-/// `PersonInput::check`, that managers exist (and come earlier in the batch or are in the
-/// directory), that employee ids are free, and that managers make no loop. Returns the new ids in
-/// the order of `people`.
+/// `PersonInput::check` and the rules of [`super::rules`] against the batch and the directory
+/// (managers come earlier in the batch or are in the directory). Returns the new ids in the order
+/// of `people`.
 pub(crate) async fn insert_people(
     tx: &mut Tx,
     actor: &Actor,
