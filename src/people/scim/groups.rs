@@ -32,21 +32,12 @@ pub fn render(t: &ScimTeam, base: &str, with_members: bool) -> Value {
             .collect();
         group.insert("members".into(), Value::Array(members));
     }
-    let mut value = Value::Object(group);
-    let version = super::version_of(&value);
-    if let Some(o) = value.as_object_mut() {
-        o.insert(
-            "meta".into(),
-            json!({
-                "resourceType": "Group",
-                "created": super::timestamp(t.created_at),
-                "lastModified": super::timestamp(t.updated_at.unwrap_or(t.created_at)),
-                "location": format!("{base}/Groups/{}", t.id),
-                "version": version,
-            }),
-        );
-    }
-    value
+    super::with_meta(
+        Value::Object(group),
+        "Group",
+        (t.created_at, t.updated_at),
+        format!("{base}/Groups/{}", t.id),
+    )
 }
 
 /// Reads a Group body (or a group after PATCH).
