@@ -147,17 +147,7 @@ async fn write(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &PersonWrite) -> 
     let creating = id.is_none();
     let email = Email::parse(&w.email).map_err(|m| AppError::invalid_field("userName", m))?;
     let id = match id {
-        Some(id) => {
-            let deleted: Option<Option<i64>> =
-                sqlx::query_scalar("SELECT scim_deleted_at FROM users WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-            if !matches!(deleted, Some(None)) {
-                return Err(AppError::not_found(format!("the user {id}")));
-            }
-            Some(id)
-        }
+        Some(id) => Some(provisioned(tx, id).await?),
         // Someone deleted over SCIM and created again (a rehire) is the same person again.
         None => {
             sqlx::query_scalar(
@@ -177,6 +167,76 @@ async fn write(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &PersonWrite) -> 
         None => None,
     };
     let user_name = w.user_name.as_deref().unwrap_or(email.as_str());
+    check_unique(tx, w, &email, user_name, id).await?;
+    let manager_email = manager_email(tx, w.manager).await?;
+    if let (Some(id), Some(current)) = (id, &current)
+        && current.email != email.as_str()
+    {
+        sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+            .bind(email.as_str())
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let status = status_of(w.active, current.as_ref(), creating);
+    let input = PersonInput {
+        email: email.to_string(),
+        name: w.name.clone(),
+        employee_id: w.employee_id.clone().unwrap_or_default(),
+        team: w.team.clone().unwrap_or_default(),
+        manager_email,
+        start_date: current
+            .as_ref()
+            .map(|c| c.start_date.clone())
+            .unwrap_or_default(),
+        status: status.to_owned(),
+        left_on: match &current {
+            Some(c) if status == "left" && c.status == "left" => c.left_on.clone(),
+            _ => String::new(),
+        },
+    };
+    let fields = input.check().map_err(|e| invalid("userName", e))?;
+    let (id, _) = directory::write_person(tx, actor, &fields).await?;
+    store_scim_details(tx, id, w).await?;
+    audit::record(
+        tx,
+        actor,
+        "person.provision",
+        &format!("user:{id}"),
+        &format!("Provisioned {email} over SCIM"),
+        Some(serde_json::json!({
+            "after": {
+                "email": email.as_str(), "user_name": user_name, "external_id": w.external_id,
+                "display_name": w.display_name, "active": status == "active",
+            },
+        })),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The id of a person SCIM has not deleted; a 404 for anyone else.
+async fn provisioned(tx: &mut Tx, id: i64) -> AppResult<i64> {
+    let deleted: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT scim_deleted_at FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    match deleted {
+        Some(None) => Ok(id),
+        _ => Err(AppError::not_found(format!("the user {id}"))),
+    }
+}
+
+/// SCIM's unique attributes (the user name, the external id, the employee number) belong to
+/// nobody else: a conflict, SCIM's `uniqueness` error, when they do.
+async fn check_unique(
+    tx: &mut Tx,
+    w: &PersonWrite,
+    email: &Email,
+    user_name: &str,
+    id: Option<i64>,
+) -> AppResult<()> {
     if taken(
         tx,
         "SELECT id FROM users WHERE (lower(COALESCE(scim_user_name, email)) = lower($1) OR email = lower($1)) AND id <> $2",
@@ -222,51 +282,37 @@ async fn write(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &PersonWrite) -> 
             "the employeeNumber {number} belongs to someone else already"
         )));
     }
-    let manager_email = match w.manager {
-        None => String::new(),
-        Some(m) => sqlx::query_scalar::<_, String>("SELECT email FROM users WHERE id = $1")
-            .bind(m)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or_else(|| {
-                AppError::invalid_field("manager", format!("there is no user with the id {m}"))
-            })?,
+    Ok(())
+}
+
+/// The email of the manager SCIM names by id; none without one.
+async fn manager_email(tx: &mut Tx, manager: Option<i64>) -> AppResult<String> {
+    let Some(m) = manager else {
+        return Ok(String::new());
     };
-    if let (Some(id), Some(current)) = (id, &current)
-        && current.email != email.as_str()
-    {
-        sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
-            .bind(email.as_str())
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-    }
-    // Without `active`, a person created (or rehired) is active and anyone else keeps their
-    // status: SCIM never deactivates or reactivates someone it did not say to.
-    let status = match (w.active, &current) {
+    sqlx::query_scalar::<_, String>("SELECT email FROM users WHERE id = $1")
+        .bind(m)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid_field("manager", format!("there is no user with the id {m}"))
+        })
+}
+
+/// The employment status to write. Without `active`, a person created (or rehired) is active and
+/// anyone else keeps their status: SCIM never deactivates or reactivates someone it did not say
+/// to.
+fn status_of(active: Option<bool>, current: Option<&PersonInput>, creating: bool) -> &str {
+    match (active, current) {
         (Some(true), _) | (None, None) => "active",
         (Some(false), _) => "left",
         (None, Some(_)) if creating => "active",
         (None, Some(c)) => c.status.as_str(),
-    };
-    let input = PersonInput {
-        email: email.to_string(),
-        name: w.name.clone(),
-        employee_id: w.employee_id.clone().unwrap_or_default(),
-        team: w.team.clone().unwrap_or_default(),
-        manager_email,
-        start_date: current
-            .as_ref()
-            .map(|c| c.start_date.clone())
-            .unwrap_or_default(),
-        status: status.to_owned(),
-        left_on: match &current {
-            Some(c) if status == "left" && c.status == "left" => c.left_on.clone(),
-            _ => String::new(),
-        },
-    };
-    let fields = input.check().map_err(|e| invalid("userName", e))?;
-    let (id, _) = directory::write_person(tx, actor, &fields).await?;
+    }
+}
+
+/// Keeps what only SCIM knows of a person, and marks them as not deleted.
+async fn store_scim_details(tx: &mut Tx, id: i64, w: &PersonWrite) -> AppResult<()> {
     sqlx::query(
         "UPDATE users SET external_id = $1, scim_user_name = $2, scim_name = $3, display_name = $4, \
          scim_emails = $5, scim_active_unassigned = $6, updated_at = $7, scim_deleted_at = NULL \
@@ -282,21 +328,7 @@ async fn write(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &PersonWrite) -> 
     .bind(id)
     .execute(&mut **tx)
     .await?;
-    audit::record(
-        tx,
-        actor,
-        "person.provision",
-        &format!("user:{id}"),
-        &format!("Provisioned {email} over SCIM"),
-        Some(serde_json::json!({
-            "after": {
-                "email": email.as_str(), "user_name": user_name, "external_id": w.external_id,
-                "display_name": w.display_name, "active": status == "active",
-            },
-        })),
-    )
-    .await?;
-    Ok(id)
+    Ok(())
 }
 
 /// Creates a person; a user name or email that is taken is a conflict, not an update.

@@ -121,6 +121,8 @@ async fn move_person(tx: &mut Tx, actor: &Actor, person: i64, team: Option<&str>
     Ok(())
 }
 
+/// Writes a team in an open transaction: creates it (`id` absent) or renames it, and sets its
+/// members when given.
 async fn write_team(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &TeamWrite) -> AppResult<i64> {
     let name = w.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
@@ -130,64 +132,10 @@ async fn write_team(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &TeamWrite) 
         ));
     }
     let key = name.to_lowercase();
-    if taken(
-        tx,
-        "SELECT id FROM teams WHERE name_key = $1 AND id <> $2",
-        &key,
-        id,
-    )
-    .await?
-    {
-        return Err(AppError::Conflict(format!(
-            "there is a group named {name} already"
-        )));
-    }
-    if let Some(external) = &w.external_id
-        && taken(
-            tx,
-            "SELECT id FROM teams WHERE external_id = $1 AND id <> $2",
-            external,
-            id,
-        )
-        .await?
-    {
-        return Err(AppError::Conflict(format!(
-            "the externalId {external} belongs to another group already"
-        )));
-    }
-    let at = now();
+    check_unique(tx, w, name, &key, id).await?;
     let (id, before) = match id {
-        Some(id) => {
-            let before: String = sqlx::query_scalar("SELECT name FROM teams WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut **tx)
-                .await?
-                .ok_or_else(|| AppError::not_found(format!("the group {id}")))?;
-            sqlx::query(
-                "UPDATE teams SET name = $1, name_key = $2, external_id = $3, updated_at = $4 WHERE id = $5",
-            )
-            .bind(name)
-            .bind(&key)
-            .bind(&w.external_id)
-            .bind(at)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-            (id, Some(before))
-        }
-        None => {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO teams (name, name_key, external_id, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $4) RETURNING id",
-            )
-            .bind(name)
-            .bind(&key)
-            .bind(&w.external_id)
-            .bind(at)
-            .fetch_one(&mut **tx)
-            .await?;
-            (id, None)
-        }
+        Some(id) => (id, Some(rename(tx, id, name, &key, w).await?)),
+        None => (insert(tx, name, &key, w).await?, None),
     };
     audit::record(
         tx,
@@ -210,24 +158,107 @@ async fn write_team(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &TeamWrite) 
     )
     .await?;
     if let Some(wanted) = &w.members {
-        let current: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM users WHERE team_id = $1 AND scim_deleted_at IS NULL",
-        )
-        .bind(id)
-        .fetch_all(&mut **tx)
-        .await?;
-        for person in current.iter().filter(|p| !wanted.contains(p)) {
-            move_person(tx, actor, *person, None).await?;
-        }
-        let mut seen = Vec::new();
-        for person in wanted {
-            if !current.contains(person) && !seen.contains(person) {
-                move_person(tx, actor, *person, Some(name)).await?;
-            }
-            seen.push(*person);
-        }
+        set_members(tx, actor, id, name, wanted).await?;
     }
     Ok(id)
+}
+
+/// A team's name and external id belong to no other team: a conflict, SCIM's `uniqueness` error,
+/// when they do.
+async fn check_unique(
+    tx: &mut Tx,
+    w: &TeamWrite,
+    name: &str,
+    key: &str,
+    id: Option<i64>,
+) -> AppResult<()> {
+    if taken(
+        tx,
+        "SELECT id FROM teams WHERE name_key = $1 AND id <> $2",
+        key,
+        id,
+    )
+    .await?
+    {
+        return Err(AppError::Conflict(format!(
+            "there is a group named {name} already"
+        )));
+    }
+    if let Some(external) = &w.external_id
+        && taken(
+            tx,
+            "SELECT id FROM teams WHERE external_id = $1 AND id <> $2",
+            external,
+            id,
+        )
+        .await?
+    {
+        return Err(AppError::Conflict(format!(
+            "the externalId {external} belongs to another group already"
+        )));
+    }
+    Ok(())
+}
+
+/// Renames a team; returns its name before.
+async fn rename(tx: &mut Tx, id: i64, name: &str, key: &str, w: &TeamWrite) -> AppResult<String> {
+    let before: String = sqlx::query_scalar("SELECT name FROM teams WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("the group {id}")))?;
+    sqlx::query(
+        "UPDATE teams SET name = $1, name_key = $2, external_id = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(name)
+    .bind(key)
+    .bind(&w.external_id)
+    .bind(now())
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(before)
+}
+
+/// Adds a team; returns its id.
+async fn insert(tx: &mut Tx, name: &str, key: &str, w: &TeamWrite) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO teams (name, name_key, external_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $4) RETURNING id",
+    )
+    .bind(name)
+    .bind(key)
+    .bind(&w.external_id)
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// Makes `wanted` the team's members: who is not wanted leaves for no team, who is wanted moves
+/// in from their team.
+async fn set_members(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    name: &str,
+    wanted: &[i64],
+) -> AppResult<()> {
+    let current: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE team_id = $1 AND scim_deleted_at IS NULL")
+            .bind(id)
+            .fetch_all(&mut **tx)
+            .await?;
+    for person in current.iter().filter(|p| !wanted.contains(p)) {
+        move_person(tx, actor, *person, None).await?;
+    }
+    let mut seen = Vec::new();
+    for person in wanted {
+        if !current.contains(person) && !seen.contains(person) {
+            move_person(tx, actor, *person, Some(name)).await?;
+        }
+        seen.push(*person);
+    }
+    Ok(())
 }
 
 /// Creates a team with its members (who leave their former teams).
