@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     let text = text(data);
     let framework = &*FRAMEWORK;
     on_small_stack(|| {
-        match trellis::services::people_import::check_file(&text, Some(framework)) {
+        match trellis::people::import::check_file(&text, Some(framework)) {
             Ok(summary) => assert!(summary.dry_run),
             Err(errors) => assert!(!errors.is_empty(), "a refusal says why"),
         }

@@ -1,10 +1,12 @@
 #![no_main]
-//! SCIM filters: any text is parsed or refused as an invalid filter; what parses is translated to
-//! SQL for users and groups and matched against a value, as PATCH paths are.
+//! SCIM filters: any text is parsed or refused as an invalid filter; what parses is read as a
+//! condition on people and on teams, translated to SQL, and matched against a value, as PATCH
+//! paths are.
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::json;
-use trellis::scim::filter;
+use trellis::people::provisioning::query;
+use trellis::people::scim::filter;
 use trellis_fuzz::{on_small_stack, text};
 
 fuzz_target!(|data: &[u8]| {
@@ -12,11 +14,14 @@ fuzz_target!(|data: &[u8]| {
     on_small_stack(|| {
         match filter::parse(&text) {
             Ok(f) => {
-                for columns in [filter::user_columns as filter::Columns, filter::group_columns] {
-                    if let Ok(condition) = filter::to_sql(&f, columns) {
-                        let placeholders = condition.sql.matches('$').count();
-                        assert!(placeholders >= condition.binds.len());
-                    }
+                let conditions = [
+                    filter::people(&f).ok().map(|p| query::people(&p)),
+                    filter::teams(&f).ok().map(|t| query::teams(&t)),
+                ];
+                for condition in conditions.into_iter().flatten() {
+                    let condition = condition.expect("a filter read as the directory's translates");
+                    let placeholders = condition.sql.matches('$').count();
+                    assert!(placeholders >= condition.binds.len());
                 }
                 let item = json!({"value": "a@x.test", "type": "work", "primary": true, "display": "A"});
                 let _ = filter::matches(&f, &item);

@@ -3,8 +3,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
-use trellis::scim::filter::{CORE_GROUP, CORE_USER, ENTERPRISE};
-use trellis::scim::patch;
+use trellis::people::scim::filter::{CORE_GROUP, CORE_USER, ENTERPRISE};
+use trellis::people::scim::patch;
 use trellis_fuzz::{on_small_stack, text};
 
 fn user() -> Value {

@@ -74,3 +74,55 @@ fn only_the_data_layer_tells_the_databases_apart() {
         "name the difference as a function of src/db/dialect.rs"
     );
 }
+
+/// The files under `folder` (a path from the crate's root, such as `src/people/scim/`) whose text
+/// contains `needle`.
+fn written_under(folder: &str, needle: &str) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    sources(&root.join(folder), &mut files);
+    let mut found: Vec<String> = files
+        .iter()
+        .filter(|path| {
+            std::fs::read_to_string(path)
+                .expect("a source file")
+                .contains(needle)
+        })
+        .map(|path| {
+            path.strip_prefix(root)
+                .expect("under the crate")
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn the_scim_adapter_writes_no_sql() {
+    for needle in [
+        "sqlx::",
+        "SELECT ",
+        "WHERE ",
+        " FROM ",
+        "JOIN ",
+        "INSERT INTO",
+        "UPDATE ",
+        "DELETE FROM",
+        " LIKE ",
+        "IS NULL",
+        "IS NOT NULL",
+        "EXISTS (",
+        "scim_deleted_at",
+        "scim_active_unassigned",
+        "name_key",
+    ] {
+        assert_eq!(
+            written_under("src/people/scim/", needle),
+            Vec::<String>::new(),
+            "`{needle}`: SCIM reads a filter into people::provisioning::filter, and \
+             people::provisioning::query writes its SQL"
+        );
+    }
+}

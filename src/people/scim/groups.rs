@@ -32,21 +32,12 @@ pub fn render(t: &ScimTeam, base: &str, with_members: bool) -> Value {
             .collect();
         group.insert("members".into(), Value::Array(members));
     }
-    let mut value = Value::Object(group);
-    let version = super::version_of(&value);
-    if let Some(o) = value.as_object_mut() {
-        o.insert(
-            "meta".into(),
-            json!({
-                "resourceType": "Group",
-                "created": super::timestamp(t.created_at),
-                "lastModified": super::timestamp(t.updated_at.unwrap_or(t.created_at)),
-                "location": format!("{base}/Groups/{}", t.id),
-                "version": version,
-            }),
-        );
-    }
-    value
+    super::with_meta(
+        Value::Object(group),
+        "Group",
+        (t.created_at, t.updated_at),
+        format!("{base}/Groups/{}", t.id),
+    )
 }
 
 /// Reads a Group body (or a group after PATCH).
@@ -89,15 +80,15 @@ async fn run_list(
     let base = super::base_url(state, headers);
     let projection = params.projection()?;
     let (start, count) = params.page()?;
-    let condition = match params.filter.as_deref().filter(|f| !f.trim().is_empty()) {
-        Some(f) => Some(filter::to_sql(&filter::parse(f)?, filter::group_columns)?),
+    let wanted = match params.filter.as_deref().filter(|f| !f.trim().is_empty()) {
+        Some(f) => Some(filter::teams(&filter::parse(f)?)?),
         None => None,
     };
     let with_members = !projection.without("members");
     let (total, teams) = provisioning::teams(
         state.db(),
         actor,
-        condition.as_ref(),
+        wanted.as_ref(),
         start - 1,
         count,
         with_members,

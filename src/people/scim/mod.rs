@@ -154,6 +154,31 @@ pub fn version_of(resource: &Value) -> String {
     format!("W/\"{}\"", &digest[..16.min(digest.len())])
 }
 
+/// A rendered resource with its `meta`: its type, when it was created and last changed (Unix
+/// seconds; never changed is the creation), where it is, and its version.
+pub fn with_meta(
+    resource: Value,
+    resource_type: &str,
+    (created, updated): (i64, Option<i64>),
+    location: String,
+) -> Value {
+    let mut value = resource;
+    let version = version_of(&value);
+    if let Some(o) = value.as_object_mut() {
+        o.insert(
+            "meta".into(),
+            json!({
+                "resourceType": resource_type,
+                "created": timestamp(created),
+                "lastModified": timestamp(updated.unwrap_or(created)),
+                "location": location,
+                "version": version,
+            }),
+        );
+    }
+    value
+}
+
 /// The query parameters of a list.
 #[derive(Debug, Default, Deserialize)]
 pub struct ListParams {
@@ -271,80 +296,96 @@ impl Projection {
         let Value::Object(mut obj) = resource else {
             return resource;
         };
-        let always = |k: &str| k == "id" || k == "schemas";
         if !self.only.is_empty() {
-            let mut kept = Map::new();
-            for (k, v) in std::mem::take(&mut obj) {
-                if always(&k) {
-                    kept.insert(k, v);
-                    continue;
-                }
-                let lower = k.to_lowercase();
-                let wanted: Vec<&AttrPath> = self
-                    .only
-                    .iter()
-                    .filter(|p| match &p.urn {
-                        Some(urn) if *urn == lower => true,
-                        Some(urn) if lower.starts_with("urn:") => *urn == lower,
-                        _ => p.attr == lower && !lower.starts_with("urn:"),
-                    })
-                    .collect();
-                if wanted.is_empty() {
-                    continue;
-                }
-                if lower.starts_with("urn:") {
-                    // An extension: keep the attributes asked for, or all of it.
-                    if wanted.iter().any(|p| p.attr.is_empty()) {
-                        kept.insert(k, v);
-                    } else if let Value::Object(ext) = v {
-                        let sub: Map<String, Value> = ext
-                            .into_iter()
-                            .filter(|(ek, _)| wanted.iter().any(|p| p.attr == ek.to_lowercase()))
-                            .collect();
-                        if !sub.is_empty() {
-                            kept.insert(k, Value::Object(sub));
-                        }
-                    }
-                } else if wanted.iter().any(|p| p.sub.is_none()) {
-                    kept.insert(k, v);
-                } else {
-                    kept.insert(k, keep_subs(v, &wanted, true));
-                }
-            }
-            obj = kept;
+            obj = self.keep_only(obj);
         }
         for p in &self.except {
-            let keys: Vec<String> = obj.keys().cloned().collect();
-            for k in keys {
-                let lower = k.to_lowercase();
-                if always(&k) {
-                    continue;
-                }
-                let ext = lower.starts_with("urn:");
-                match &p.urn {
-                    Some(urn) if ext && *urn == lower => {
-                        if p.attr.is_empty() {
-                            obj.remove(&k);
-                        } else if let Some(Value::Object(e)) = obj.get_mut(&k) {
-                            e.retain(|ek, _| ek.to_lowercase() != p.attr);
-                        }
-                    }
-                    Some(_) if ext => {}
-                    _ if !ext && lower == p.attr => match &p.sub {
-                        None => {
-                            obj.remove(&k);
-                        }
-                        Some(_) => {
-                            if let Some(v) = obj.remove(&k) {
-                                obj.insert(k, keep_subs(v, &[p], false));
-                            }
-                        }
-                    },
-                    _ => {}
-                }
-            }
+            drop_excluded(&mut obj, p);
         }
         Value::Object(obj)
+    }
+
+    /// The attributes `attributes` asks for, and of an extension the attributes asked for or all
+    /// of it.
+    fn keep_only(&self, obj: Map<String, Value>) -> Map<String, Value> {
+        let mut kept = Map::new();
+        for (k, v) in obj {
+            if always_kept(&k) {
+                kept.insert(k, v);
+                continue;
+            }
+            let lower = k.to_lowercase();
+            let wanted: Vec<&AttrPath> = self
+                .only
+                .iter()
+                .filter(|p| match &p.urn {
+                    Some(urn) if *urn == lower => true,
+                    Some(urn) if lower.starts_with("urn:") => *urn == lower,
+                    _ => p.attr == lower && !lower.starts_with("urn:"),
+                })
+                .collect();
+            if wanted.is_empty() {
+                continue;
+            }
+            if lower.starts_with("urn:") {
+                // An extension: keep the attributes asked for, or all of it.
+                if wanted.iter().any(|p| p.attr.is_empty()) {
+                    kept.insert(k, v);
+                } else if let Value::Object(ext) = v {
+                    let sub: Map<String, Value> = ext
+                        .into_iter()
+                        .filter(|(ek, _)| wanted.iter().any(|p| p.attr == ek.to_lowercase()))
+                        .collect();
+                    if !sub.is_empty() {
+                        kept.insert(k, Value::Object(sub));
+                    }
+                }
+            } else if wanted.iter().any(|p| p.sub.is_none()) {
+                kept.insert(k, v);
+            } else {
+                kept.insert(k, keep_subs(v, &wanted, true));
+            }
+        }
+        kept
+    }
+}
+
+/// `id` and `schemas` stay in every answer.
+fn always_kept(key: &str) -> bool {
+    key == "id" || key == "schemas"
+}
+
+/// Drops what one path of `excludedAttributes` names: an attribute, a sub-attribute, an
+/// extension or an extension's attribute.
+fn drop_excluded(obj: &mut Map<String, Value>, p: &AttrPath) {
+    let keys: Vec<String> = obj.keys().cloned().collect();
+    for k in keys {
+        let lower = k.to_lowercase();
+        if always_kept(&k) {
+            continue;
+        }
+        let ext = lower.starts_with("urn:");
+        match &p.urn {
+            Some(urn) if ext && *urn == lower => {
+                if p.attr.is_empty() {
+                    obj.remove(&k);
+                } else if let Some(Value::Object(e)) = obj.get_mut(&k) {
+                    e.retain(|ek, _| ek.to_lowercase() != p.attr);
+                }
+            }
+            Some(_) if ext => {}
+            _ if !ext && lower == p.attr => match &p.sub {
+                None => {
+                    obj.remove(&k);
+                }
+                Some(_) => {
+                    if let Some(v) = obj.remove(&k) {
+                        obj.insert(k, keep_subs(v, &[p], false));
+                    }
+                }
+            },
+            _ => {}
+        }
     }
 }
 

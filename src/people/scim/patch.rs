@@ -30,19 +30,7 @@ pub fn apply(resource: &mut Value, body: &Value, core_urn: &str) -> ScimResult<(
             ScimError::invalid_syntax("a PATCH body needs an `Operations` array (PatchOp schema)")
         })?;
     for op in ops {
-        let kind = match get_ci(op, "op")
-            .and_then(Value::as_str)
-            .map(str::to_lowercase)
-        {
-            Some(k) if k == "add" => OpKind::Add,
-            Some(k) if k == "replace" => OpKind::Replace,
-            Some(k) if k == "remove" => OpKind::Remove,
-            _ => {
-                return Err(ScimError::invalid_syntax(
-                    "each operation needs an `op`: add, replace or remove",
-                ));
-            }
-        };
+        let kind = op_kind(op)?;
         let value = get_ci(op, "value").cloned();
         let path = get_ci(op, "path").and_then(Value::as_str);
         match (path, kind) {
@@ -59,36 +47,63 @@ pub fn apply(resource: &mut Value, body: &Value, core_urn: &str) -> ScimResult<(
                         "an operation without a path needs an object of attributes as its value",
                     ));
                 };
-                for (key, v) in attrs {
-                    let Some(attr) = AttrPath::parse(&key) else {
-                        return Err(ScimError::invalid_path(format!(
-                            "`{key}` is not an attribute"
-                        )));
-                    };
-                    if attr.attr.is_empty() {
-                        // An extension's whole object: its attributes one by one.
-                        let Value::Object(inner) = v else {
-                            return Err(ScimError::invalid_value(format!(
-                                "`{key}` must be an object"
-                            )));
-                        };
-                        for (k, v) in inner {
-                            if k.eq_ignore_ascii_case("schemas") {
-                                continue;
-                            }
-                            let path = filter::parse_path(&format!("{key}:{k}"))?;
-                            apply_one(resource, kind, &path, Some(v), core_urn)?;
-                        }
-                    } else {
-                        let path = PatchPath {
-                            attr,
-                            filter: None,
-                            sub: None,
-                        };
-                        apply_one(resource, kind, &path, Some(v), core_urn)?;
-                    }
-                }
+                apply_without_path(resource, kind, attrs, core_urn)?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// What an operation does: `add`, `replace` or `remove`, in any case.
+fn op_kind(op: &Value) -> ScimResult<OpKind> {
+    match get_ci(op, "op")
+        .and_then(Value::as_str)
+        .map(str::to_lowercase)
+    {
+        Some(k) if k == "add" => Ok(OpKind::Add),
+        Some(k) if k == "replace" => Ok(OpKind::Replace),
+        Some(k) if k == "remove" => Ok(OpKind::Remove),
+        _ => Err(ScimError::invalid_syntax(
+            "each operation needs an `op`: add, replace or remove",
+        )),
+    }
+}
+
+/// An `add` or `replace` without a path: each attribute of the value as if it were the path, and
+/// an extension's object attribute by attribute.
+fn apply_without_path(
+    resource: &mut Value,
+    kind: OpKind,
+    attrs: Map<String, Value>,
+    core_urn: &str,
+) -> ScimResult<()> {
+    for (key, v) in attrs {
+        let Some(attr) = AttrPath::parse(&key) else {
+            return Err(ScimError::invalid_path(format!(
+                "`{key}` is not an attribute"
+            )));
+        };
+        if !attr.attr.is_empty() {
+            let path = PatchPath {
+                attr,
+                filter: None,
+                sub: None,
+            };
+            apply_one(resource, kind, &path, Some(v), core_urn)?;
+            continue;
+        }
+        // An extension's whole object: its attributes one by one.
+        let Value::Object(inner) = v else {
+            return Err(ScimError::invalid_value(format!(
+                "`{key}` must be an object"
+            )));
+        };
+        for (k, v) in inner {
+            if k.eq_ignore_ascii_case("schemas") {
+                continue;
+            }
+            let path = filter::parse_path(&format!("{key}:{k}"))?;
+            apply_one(resource, kind, &path, Some(v), core_urn)?;
         }
     }
     Ok(())
@@ -162,6 +177,7 @@ fn merge(target: &mut Value, value: Value) {
     }
 }
 
+/// Applies one operation with a path to a resource.
 fn apply_one(
     resource: &mut Value,
     kind: OpKind,
@@ -171,34 +187,7 @@ fn apply_one(
 ) -> ScimResult<()> {
     let attr = &path.attr;
     if attr.attr.is_empty() {
-        // A whole extension: its attributes one by one, or all of it removed.
-        let Some(urn) = attr
-            .urn
-            .as_deref()
-            .filter(|u| !u.eq_ignore_ascii_case(core_urn))
-        else {
-            return Err(ScimError::invalid_path("a path must name an attribute"));
-        };
-        if kind == OpKind::Remove {
-            if let Some(root) = resource.as_object_mut() {
-                let key = key_of(root, &canonical_urn(urn));
-                root.remove(&key);
-            }
-            return Ok(());
-        }
-        let Some(Value::Object(attrs)) = value else {
-            return Err(ScimError::invalid_value(format!(
-                "the value of `{urn}` must be an object"
-            )));
-        };
-        for (k, v) in attrs {
-            if k.eq_ignore_ascii_case("schemas") {
-                continue;
-            }
-            let path = filter::parse_path(&format!("{urn}:{k}"))?;
-            apply_one(resource, kind, &path, Some(v), core_urn)?;
-        }
-        return Ok(());
+        return apply_to_extension(resource, kind, attr, value, core_urn);
     }
     if matches!(attr.attr.as_str(), "id" | "meta" | "schemas") {
         return Err(ScimError::mutability(format!(
@@ -206,96 +195,171 @@ fn apply_one(
             attr.attr
         )));
     }
+    let Some(obj) = container(resource, attr, core_urn, kind != OpKind::Remove)? else {
+        return Ok(());
+    };
+    let target = Target {
+        key: key_of(obj, &attr.attr),
+        multi: MULTI_VALUED.contains(&attr.attr.as_str()),
+    };
     let need_value = || {
         value
             .clone()
             .ok_or_else(|| ScimError::invalid_value("add and replace operations need a value"))
     };
-    let Some(obj) = container(resource, attr, core_urn, kind != OpKind::Remove)? else {
-        return Ok(());
-    };
-    let key = key_of(obj, &attr.attr);
-    let multi = MULTI_VALUED.contains(&attr.attr.as_str());
-
     if let Some(f) = &path.filter {
-        let items = match obj.get_mut(&key) {
-            Some(Value::Array(items)) => items,
-            _ if kind == OpKind::Remove => return Ok(()),
-            _ => {
-                obj.insert(key.clone(), Value::Array(Vec::new()));
-                match obj.get_mut(&key) {
-                    Some(Value::Array(items)) => items,
-                    _ => return Err(ScimError::invalid_path("cannot reach the attribute")),
-                }
-            }
-        };
-        let hits: Vec<usize> = (0..items.len())
-            .filter(|i| filter::matches(f, &items[*i]))
-            .collect();
-        match kind {
-            OpKind::Remove => {
-                if let Some(sub) = &path.sub {
-                    for i in hits {
-                        if let Some(o) = items[i].as_object_mut() {
-                            let k = key_of(o, sub);
-                            o.remove(&k);
-                        }
-                    }
-                } else {
-                    let mut i = 0;
-                    items.retain(|_| {
-                        let keep = !hits.contains(&i);
-                        i += 1;
-                        keep
-                    });
-                }
-            }
-            OpKind::Add | OpKind::Replace => {
-                let v = need_value()?;
-                if hits.is_empty() {
-                    // Entra replaces `emails[type eq "work"].value` on a user with no such email:
-                    // make the value the filter describes.
-                    let mut item = Value::Object(Map::new());
-                    seed_from_filter(&mut item, f);
-                    match &path.sub {
-                        Some(sub) => merge(&mut item, serde_json::json!({ sub.as_str(): v })),
-                        None => merge(&mut item, v),
-                    }
-                    items.push(item);
-                } else {
-                    for i in hits {
-                        match &path.sub {
-                            Some(sub) => merge(
-                                &mut items[i],
-                                serde_json::json!({ sub.as_str(): v.clone() }),
-                            ),
-                            None => merge(&mut items[i], v.clone()),
-                        }
-                    }
-                }
-            }
+        return apply_filtered(obj, &target.key, kind, f, path.sub.as_deref(), need_value);
+    }
+    match (kind, &attr.sub) {
+        (OpKind::Remove, None) => target.remove(obj, value.as_ref()),
+        (OpKind::Remove, Some(sub)) => target.remove_sub(obj, sub),
+        (_, Some(sub)) => target.set_sub(obj, sub, need_value()?),
+        (OpKind::Add, None) => target.add(obj, need_value()?),
+        (OpKind::Replace, None) => target.replace(obj, need_value()?),
+    }
+    Ok(())
+}
+
+/// An operation on a whole extension: its attributes one by one, or all of it removed.
+fn apply_to_extension(
+    resource: &mut Value,
+    kind: OpKind,
+    attr: &AttrPath,
+    value: Option<Value>,
+    core_urn: &str,
+) -> ScimResult<()> {
+    let Some(urn) = attr
+        .urn
+        .as_deref()
+        .filter(|u| !u.eq_ignore_ascii_case(core_urn))
+    else {
+        return Err(ScimError::invalid_path("a path must name an attribute"));
+    };
+    if kind == OpKind::Remove {
+        if let Some(root) = resource.as_object_mut() {
+            let key = key_of(root, &canonical_urn(urn));
+            root.remove(&key);
         }
         return Ok(());
     }
+    let Some(Value::Object(attrs)) = value else {
+        return Err(ScimError::invalid_value(format!(
+            "the value of `{urn}` must be an object"
+        )));
+    };
+    for (k, v) in attrs {
+        if k.eq_ignore_ascii_case("schemas") {
+            continue;
+        }
+        let path = filter::parse_path(&format!("{urn}:{k}"))?;
+        apply_one(resource, kind, &path, Some(v), core_urn)?;
+    }
+    Ok(())
+}
 
-    match (kind, &attr.sub) {
-        (OpKind::Remove, None) => {
-            if multi && let Some(Value::Array(remove)) = &value {
-                // Entra removes members by listing them in the value.
-                if let Some(Value::Array(items)) = obj.get_mut(&key) {
-                    items.retain(|item| {
-                        !remove.iter().any(|r| {
-                            get_ci(r, "value").is_some_and(|rv| {
-                                get_ci(item, "value").is_some_and(|iv| same_id(iv, rv))
-                            })
-                        })
-                    });
-                }
-            } else {
-                obj.remove(&key);
+/// An operation on the values of a multi-valued attribute that a filter selects
+/// (`emails[type eq "work"].value`): removes them or their sub-attribute, or sets them; setting
+/// when none matches adds the value the filter describes.
+fn apply_filtered(
+    obj: &mut Map<String, Value>,
+    key: &str,
+    kind: OpKind,
+    f: &filter::Filter,
+    sub: Option<&str>,
+    need_value: impl Fn() -> ScimResult<Value>,
+) -> ScimResult<()> {
+    let items = match obj.get_mut(key) {
+        Some(Value::Array(items)) => items,
+        _ if kind == OpKind::Remove => return Ok(()),
+        _ => {
+            obj.insert(key.to_owned(), Value::Array(Vec::new()));
+            match obj.get_mut(key) {
+                Some(Value::Array(items)) => items,
+                _ => return Err(ScimError::invalid_path("cannot reach the attribute")),
             }
         }
-        (OpKind::Remove, Some(sub)) => match obj.get_mut(&key) {
+    };
+    let hits: Vec<usize> = (0..items.len())
+        .filter(|i| filter::matches(f, &items[*i]))
+        .collect();
+    if kind == OpKind::Remove {
+        remove_matching(items, &hits, sub);
+        return Ok(());
+    }
+    let v = need_value()?;
+    let with_sub = |v: Value| match sub {
+        Some(sub) => serde_json::json!({ sub: v }),
+        None => v,
+    };
+    if hits.is_empty() {
+        // Entra replaces `emails[type eq "work"].value` on a user with no such email: make the
+        // value the filter describes.
+        let mut item = Value::Object(Map::new());
+        seed_from_filter(&mut item, f);
+        merge(&mut item, with_sub(v));
+        items.push(item);
+    } else {
+        for i in hits {
+            merge(&mut items[i], with_sub(v.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// Removes the values at `hits`, or only their sub-attribute `sub`.
+fn remove_matching(items: &mut Vec<Value>, hits: &[usize], sub: Option<&str>) {
+    match sub {
+        Some(sub) => {
+            for &i in hits {
+                if let Some(o) = items[i].as_object_mut() {
+                    let k = key_of(o, sub);
+                    o.remove(&k);
+                }
+            }
+        }
+        None => {
+            let mut i = 0;
+            items.retain(|_| {
+                let keep = !hits.contains(&i);
+                i += 1;
+                keep
+            });
+        }
+    }
+}
+
+/// The attribute an operation without a filter changes, in the object holding it.
+struct Target {
+    /// Its key in the object, as the object spells it.
+    key: String,
+    /// Whether it is multi-valued (a list of values).
+    multi: bool,
+}
+
+impl Target {
+    /// `remove` of the attribute; of a multi-valued one, only the values listed when there are
+    /// some (Entra removes members by listing them in the value).
+    fn remove(&self, obj: &mut Map<String, Value>, value: Option<&Value>) {
+        if self.multi
+            && let Some(Value::Array(remove)) = value
+        {
+            if let Some(Value::Array(items)) = obj.get_mut(&self.key) {
+                items.retain(|item| {
+                    !remove.iter().any(|r| {
+                        get_ci(r, "value").is_some_and(|rv| {
+                            get_ci(item, "value").is_some_and(|iv| same_id(iv, rv))
+                        })
+                    })
+                });
+            }
+        } else {
+            obj.remove(&self.key);
+        }
+    }
+
+    /// `remove` of a sub-attribute, from the object or from each value of the list.
+    fn remove_sub(&self, obj: &mut Map<String, Value>, sub: &str) {
+        match obj.get_mut(&self.key) {
             Some(Value::Object(o)) => {
                 let k = key_of(o, sub);
                 o.remove(&k);
@@ -309,77 +373,85 @@ fn apply_one(
                 }
             }
             _ => {}
-        },
-        (_, Some(sub)) => {
-            let v = need_value()?;
-            match obj.get_mut(&key) {
-                Some(Value::Array(items)) => {
-                    for item in items {
-                        merge(item, serde_json::json!({ sub.as_str(): v.clone() }));
-                    }
-                }
-                Some(existing @ Value::Object(_)) => {
-                    merge(existing, serde_json::json!({ sub.as_str(): v }));
-                }
-                _ => {
-                    obj.insert(key, serde_json::json!({ sub.as_str(): v }));
+        }
+    }
+
+    /// `add` or `replace` of a sub-attribute, in the object or in each value of the list.
+    fn set_sub(&self, obj: &mut Map<String, Value>, sub: &str, v: Value) {
+        match obj.get_mut(&self.key) {
+            Some(Value::Array(items)) => {
+                for item in items {
+                    merge(item, serde_json::json!({ sub: v.clone() }));
                 }
             }
-        }
-        (OpKind::Add, None) => {
-            let v = need_value()?;
-            match obj.get_mut(&key) {
-                Some(Value::Array(items)) if multi => {
-                    let new = match v {
-                        Value::Array(a) => a,
-                        one => vec![one],
-                    };
-                    for item in new {
-                        if get_ci(&item, "primary") == Some(&Value::Bool(true)) {
-                            for existing in items.iter_mut() {
-                                if let Some(o) = existing.as_object_mut() {
-                                    o.remove("primary");
-                                }
-                            }
-                        }
-                        let dup = items.iter().position(|e| {
-                            get_ci(e, "value")
-                                .zip(get_ci(&item, "value"))
-                                .is_some_and(|(a, b)| same_id(a, b))
-                        });
-                        match dup {
-                            Some(i) => merge(&mut items[i], item),
-                            None => items.push(item),
-                        }
-                    }
-                }
-                Some(existing @ Value::Object(_)) if v.is_object() => merge(existing, v),
-                _ => {
-                    let v = if multi && !v.is_array() {
-                        Value::Array(vec![v])
-                    } else {
-                        v
-                    };
-                    obj.insert(key, v);
-                }
+            Some(existing @ Value::Object(_)) => {
+                merge(existing, serde_json::json!({ sub: v }));
             }
-        }
-        (OpKind::Replace, None) => {
-            let v = need_value()?;
-            match obj.get_mut(&key) {
-                Some(existing @ Value::Object(_)) if v.is_object() => merge(existing, v),
-                _ => {
-                    let v = if multi && !v.is_array() {
-                        Value::Array(vec![v])
-                    } else {
-                        v
-                    };
-                    obj.insert(key, v);
-                }
+            _ => {
+                obj.insert(self.key.clone(), serde_json::json!({ sub: v }));
             }
         }
     }
-    Ok(())
+
+    /// `add` of the attribute: values join a list (a value already there, by its `value`, is
+    /// merged, and a new primary value makes the others not primary), objects merge, anything
+    /// else replaces.
+    fn add(&self, obj: &mut Map<String, Value>, v: Value) {
+        match obj.get_mut(&self.key) {
+            Some(Value::Array(items)) if self.multi => {
+                let new = match v {
+                    Value::Array(a) => a,
+                    one => vec![one],
+                };
+                for item in new {
+                    add_value(items, item);
+                }
+            }
+            Some(existing @ Value::Object(_)) if v.is_object() => merge(existing, v),
+            _ => {
+                obj.insert(self.key.clone(), self.as_stored(v));
+            }
+        }
+    }
+
+    /// `replace` of the attribute: objects merge, anything else replaces.
+    fn replace(&self, obj: &mut Map<String, Value>, v: Value) {
+        match obj.get_mut(&self.key) {
+            Some(existing @ Value::Object(_)) if v.is_object() => merge(existing, v),
+            _ => {
+                obj.insert(self.key.clone(), self.as_stored(v));
+            }
+        }
+    }
+
+    /// A value as the attribute holds it: a multi-valued attribute holds a list.
+    fn as_stored(&self, v: Value) -> Value {
+        if self.multi && !v.is_array() {
+            Value::Array(vec![v])
+        } else {
+            v
+        }
+    }
+}
+
+/// Adds a value to a multi-valued attribute's list.
+fn add_value(items: &mut Vec<Value>, item: Value) {
+    if get_ci(&item, "primary") == Some(&Value::Bool(true)) {
+        for existing in items.iter_mut() {
+            if let Some(o) = existing.as_object_mut() {
+                o.remove("primary");
+            }
+        }
+    }
+    let dup = items.iter().position(|e| {
+        get_ci(e, "value")
+            .zip(get_ci(&item, "value"))
+            .is_some_and(|(a, b)| same_id(a, b))
+    });
+    match dup {
+        Some(i) => merge(&mut items[i], item),
+        None => items.push(item),
+    }
 }
 
 /// Ids compare as text (`"7"` and `7` are one id); other values without regard to case.

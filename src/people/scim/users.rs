@@ -25,28 +25,50 @@ pub fn render(p: &ScimPerson, base: &str) -> Value {
         user.insert("externalId".into(), json!(e));
     }
     user.insert("userName".into(), json!(p.user_name()));
-    match p.scim_name.as_deref() {
-        // Never written over SCIM: the name as the directory has it.
-        None => {
-            user.insert("name".into(), json!({ "formatted": p.name }));
-            user.insert("displayName".into(), json!(p.name));
+    insert_names(&mut user, p);
+    insert_emails(&mut user, p);
+    if !p.active_unassigned {
+        user.insert("active".into(), json!(p.active));
+    }
+    let enterprise = enterprise(p, base);
+    if !enterprise.is_empty() {
+        schemas.push(json!(ENTERPRISE));
+        user.insert(ENTERPRISE.into(), Value::Object(enterprise));
+    }
+    user.insert("schemas".into(), Value::Array(schemas));
+    super::with_meta(
+        Value::Object(user),
+        "User",
+        (p.created_at, p.updated_at),
+        format!("{base}/Users/{}", p.id),
+    )
+}
+
+/// `name` and `displayName`: as the client last sent them (the formatted name as the directory
+/// has it), or the directory's name for someone never written over SCIM.
+fn insert_names(user: &mut Map<String, Value>, p: &ScimPerson) {
+    let Some(stored) = p.scim_name.as_deref() else {
+        user.insert("name".into(), json!({ "formatted": p.name }));
+        user.insert("displayName".into(), json!(p.name));
+        return;
+    };
+    if let Ok(Value::Object(mut name)) = serde_json::from_str::<Value>(stored) {
+        if name.contains_key("formatted") {
+            name.insert("formatted".into(), json!(p.name));
         }
-        Some(stored) => {
-            if let Ok(Value::Object(mut name)) = serde_json::from_str::<Value>(stored) {
-                if name.contains_key("formatted") {
-                    name.insert("formatted".into(), json!(p.name));
-                }
-                if !name.is_empty() {
-                    user.insert("name".into(), Value::Object(name));
-                }
-            }
-            if let Some(d) = &p.display_name {
-                user.insert("displayName".into(), json!(d));
-            }
+        if !name.is_empty() {
+            user.insert("name".into(), Value::Object(name));
         }
     }
+    if let Some(d) = &p.display_name {
+        user.insert("displayName".into(), json!(d));
+    }
+}
+
+/// `emails`: as the client last sent them, or the person's one email for someone never written
+/// over SCIM.
+fn insert_emails(user: &mut Map<String, Value>, p: &ScimPerson) {
     match p.scim_emails.as_deref() {
-        // Never written over SCIM: the person's one email.
         None => {
             user.insert(
                 "emails".into(),
@@ -61,9 +83,10 @@ pub fn render(p: &ScimPerson, base: &str) -> Value {
             }
         }
     }
-    if !p.active_unassigned {
-        user.insert("active".into(), json!(p.active));
-    }
+}
+
+/// The enterprise extension: the employee number, the team as `department` and the manager.
+fn enterprise(p: &ScimPerson, base: &str) -> Map<String, Value> {
     let mut enterprise = Map::new();
     if let Some(n) = &p.employee_id {
         enterprise.insert("employeeNumber".into(), json!(n));
@@ -77,26 +100,7 @@ pub fn render(p: &ScimPerson, base: &str) -> Value {
             json!({ "value": m.to_string(), "$ref": format!("{base}/Users/{m}") }),
         );
     }
-    if !enterprise.is_empty() {
-        schemas.push(json!(ENTERPRISE));
-        user.insert(ENTERPRISE.into(), Value::Object(enterprise));
-    }
-    user.insert("schemas".into(), Value::Array(schemas));
-    let mut value = Value::Object(user);
-    let version = super::version_of(&value);
-    if let Some(o) = value.as_object_mut() {
-        o.insert(
-            "meta".into(),
-            json!({
-                "resourceType": "User",
-                "created": super::timestamp(p.created_at),
-                "lastModified": super::timestamp(p.updated_at.unwrap_or(p.created_at)),
-                "location": format!("{base}/Users/{}", p.id),
-                "version": version,
-            }),
-        );
-    }
-    value
+    enterprise
 }
 
 /// Reads a User (a POST or PUT body, or a resource after PATCH) into what the service writes.
@@ -108,34 +112,67 @@ pub fn read(body: &Value) -> ScimResult<PersonWrite> {
         Some(Value::Null) | None => &[],
         Some(_) => return Err(ScimError::invalid_value("emails must be a list")),
     };
-    let email_of = |pred: &dyn Fn(&Value) -> bool| {
+    let email = email_of(&user_name, emails)?;
+    let name_obj = name_parts(body)?;
+    let display_name = text(get_ci(body, "displayName"));
+    let active = match get_ci(body, "active") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(boolean(v).ok_or_else(|| {
+            ScimError::invalid_value(format!("active must be true or false, not {v}"))
+        })?),
+    };
+    let enterprise = get_ci(body, ENTERPRISE);
+    let ext = |k: &str| enterprise.and_then(|e| get_ci(e, k));
+    Ok(PersonWrite {
+        user_name: (user_name.to_lowercase() != email).then(|| user_name.clone()),
+        email,
+        name: full_name(&name_obj, display_name.as_deref()),
+        scim_name: Value::Object(name_obj).to_string(),
+        display_name,
+        emails: Value::Array(emails.to_vec()).to_string(),
+        external_id: text(get_ci(body, "externalId")),
+        active,
+        employee_id: text(ext("employeeNumber")),
+        team: text(ext("department")),
+        manager: manager_id(ext("manager"))?,
+    })
+}
+
+/// The person's email: the user name when it is one, else the primary email, else the work email,
+/// else the first.
+fn email_of(user_name: &str, emails: &[Value]) -> ScimResult<String> {
+    let email_where = |pred: &dyn Fn(&Value) -> bool| {
         emails
             .iter()
             .find(|e| pred(e))
             .and_then(|e| text(get_ci(e, "value")))
     };
-    let email = match Email::parse(&user_name) {
+    let email = match Email::parse(user_name) {
         Ok(e) => e.to_string(),
-        Err(_) => email_of(&|e| get_ci(e, "primary").and_then(boolean) == Some(true))
+        Err(_) => email_where(&|e| get_ci(e, "primary").and_then(boolean) == Some(true))
             .or_else(|| {
-                email_of(&|e| {
+                email_where(&|e| {
                     get_ci(e, "type")
                         .and_then(Value::as_str)
                         .is_some_and(|t| t.eq_ignore_ascii_case("work"))
                 })
             })
-            .or_else(|| email_of(&|_| true))
+            .or_else(|| email_where(&|_| true))
             .ok_or_else(|| {
                 ScimError::invalid_value(format!(
                     "the userName `{user_name}` is not an email address, and there is no email in emails"
                 ))
             })?,
     };
-    let email_key = Email::parse(&email)
+    Ok(Email::parse(&email)
         .map_err(ScimError::invalid_value)?
-        .to_string();
-    let name_obj = match get_ci(body, "name") {
-        Some(Value::Object(n)) => n
+        .to_string())
+}
+
+/// The parts of the `name` object kept, spelled as the schema spells them.
+fn name_parts(body: &Value) -> ScimResult<Map<String, Value>> {
+    match get_ci(body, "name") {
+        Some(Value::Object(n)) => Ok(n
             .iter()
             .filter_map(|(k, v)| {
                 let canonical = ["formatted", "givenName", "familyName"]
@@ -143,14 +180,18 @@ pub fn read(body: &Value) -> ScimResult<PersonWrite> {
                     .find(|c| c.eq_ignore_ascii_case(k))?;
                 text(Some(v)).map(|t| (canonical.to_owned(), json!(t)))
             })
-            .collect::<Map<String, Value>>(),
-        Some(Value::Null) | None => Map::new(),
-        Some(_) => return Err(ScimError::invalid_value("name must be an object")),
-    };
-    let display_name = text(get_ci(body, "displayName"));
+            .collect()),
+        Some(Value::Null) | None => Ok(Map::new()),
+        Some(_) => Err(ScimError::invalid_value("name must be an object")),
+    }
+}
+
+/// The person's name: the formatted name, else the given and family names, else the display
+/// name.
+fn full_name(name_obj: &Map<String, Value>, display_name: Option<&str>) -> String {
     let given = name_obj.get("givenName").and_then(Value::as_str);
     let family = name_obj.get("familyName").and_then(Value::as_str);
-    let name = name_obj
+    name_obj
         .get("formatted")
         .and_then(Value::as_str)
         .map(str::to_owned)
@@ -162,22 +203,19 @@ pub fn read(body: &Value) -> ScimResult<PersonWrite> {
                 .join(" ");
             (!joined.is_empty()).then_some(joined)
         })
-        .or_else(|| display_name.clone())
-        .unwrap_or_default();
-    let active = match get_ci(body, "active") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(boolean(v).ok_or_else(|| {
-            ScimError::invalid_value(format!("active must be true or false, not {v}"))
-        })?),
-    };
-    let enterprise = get_ci(body, ENTERPRISE);
-    let ext = |k: &str| enterprise.and_then(|e| get_ci(e, k));
-    let manager = match ext("manager") {
+        .or_else(|| display_name.map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The manager's id, from the enterprise extension's `manager` (an object with a `value`, or the
+/// id itself).
+fn manager_id(manager: Option<&Value>) -> ScimResult<Option<i64>> {
+    let manager = match manager {
         None | Some(Value::Null) => None,
         Some(m @ Value::Object(_)) => text(get_ci(m, "value")),
         Some(other) => text(Some(other)),
     };
-    let manager = manager
+    manager
         .map(|m| {
             m.parse::<i64>().map_err(|_| {
                 ScimError::invalid_value(format!(
@@ -185,20 +223,7 @@ pub fn read(body: &Value) -> ScimResult<PersonWrite> {
                 ))
             })
         })
-        .transpose()?;
-    Ok(PersonWrite {
-        user_name: (user_name.to_lowercase() != email_key).then(|| user_name.clone()),
-        email: email_key,
-        name,
-        scim_name: Value::Object(name_obj).to_string(),
-        display_name,
-        emails: Value::Array(emails.to_vec()).to_string(),
-        external_id: text(get_ci(body, "externalId")),
-        active,
-        employee_id: text(ext("employeeNumber")),
-        team: text(ext("department")),
-        manager,
-    })
+        .transpose()
 }
 
 async fn fetch(state: &AppState, actor: &Actor, id: i64, base: &str) -> ScimResult<Value> {
@@ -215,12 +240,12 @@ async fn run_list(
     let base = super::base_url(state, headers);
     let projection = params.projection()?;
     let (start, count) = params.page()?;
-    let condition = match params.filter.as_deref().filter(|f| !f.trim().is_empty()) {
-        Some(f) => Some(filter::to_sql(&filter::parse(f)?, filter::user_columns)?),
+    let wanted = match params.filter.as_deref().filter(|f| !f.trim().is_empty()) {
+        Some(f) => Some(filter::people(&filter::parse(f)?)?),
         None => None,
     };
     let (total, people) =
-        provisioning::people(state.db(), actor, condition.as_ref(), start - 1, count).await?;
+        provisioning::people(state.db(), actor, wanted.as_ref(), start - 1, count).await?;
     let resources = people
         .iter()
         .map(|p| projection.apply(render(p, &base)))

@@ -1,0 +1,278 @@
+//! The directory as a list: filtered, paginated, with positions for those who may see them.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::auth::Actor;
+use crate::auth::policy::{self};
+use crate::db::{Db, chain};
+use crate::domain::Status;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+use super::{Position, position_names};
+
+/// People per page of the directory.
+pub const PAGE_SIZE: i64 = 50;
+
+/// One line of the directory.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PersonSummary {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub team: Option<String>,
+    pub manager_id: Option<i64>,
+    pub manager_name: Option<String>,
+    pub status: Status,
+    /// Shown only to those who may see it.
+    pub position: Option<Position>,
+}
+
+/// Filters of the directory.
+#[derive(Debug, Clone, Default)]
+pub struct PeopleFilter {
+    /// Part of a name or email.
+    pub search: Option<String>,
+    pub team: Option<String>,
+    pub manager: Option<i64>,
+    /// With `manager`: everyone below that manager, not only direct reports.
+    pub whole_chain: bool,
+    pub track: Option<String>,
+    pub level: Option<String>,
+    pub status: Option<Status>,
+    /// Only people without this: what the People team has to fill in.
+    pub missing: Option<Missing>,
+    /// From 1.
+    pub page: i64,
+}
+
+/// The condition over `users u` of a person without a position.
+pub const WITHOUT_POSITION: &str = "(u.track_key IS NULL OR u.level_key IS NULL)";
+
+/// The condition over `users u` of a person without a manager. Someone who manages others heads
+/// the organisation (or a part of it) and is not counted: every organisation has one at its top.
+pub const WITHOUT_MANAGER: &str = "(u.manager_id IS NULL AND NOT EXISTS \
+     (SELECT 1 FROM users r WHERE r.manager_id = u.id AND r.active = 1))";
+
+/// What a person of the directory can lack that the People team records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// No track and level.
+    Position,
+    /// No manager.
+    Manager,
+}
+
+impl Missing {
+    pub fn parse(raw: &str) -> Option<Missing> {
+        match raw.trim() {
+            "position" => Some(Missing::Position),
+            "manager" => Some(Missing::Manager),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Missing::Position => "position",
+            Missing::Manager => "manager",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PeoplePage {
+    pub people: Vec<PersonSummary>,
+    pub page: i64,
+    pub total: i64,
+    pub pages: i64,
+    /// Positions are shown: the viewer is an admin, or the list holds only their own chain.
+    pub positions_shown: bool,
+    /// Every team's name, for the filter.
+    #[serde(skip)]
+    pub teams: Arc<Vec<String>>,
+}
+
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// The directory, filtered and paginated.
+pub async fn list(state: &AppState, actor: &Actor, filter: &PeopleFilter) -> AppResult<PeoplePage> {
+    policy::read_directory(actor)?;
+    let own_chain =
+        filter.whole_chain && filter.manager.is_some() && filter.manager == actor.user_id;
+    let positions_shown = policy::filter_people_by_position(actor, own_chain);
+    if (filter.track.is_some()
+        || filter.level.is_some()
+        || filter.missing == Some(Missing::Position))
+        && !positions_shown
+    {
+        return Err(AppError::Forbidden);
+    }
+    let mut conditions: Vec<String> = Vec::new();
+    let mut binds: Vec<Bind> = Vec::new();
+    let param = |b: Bind, binds: &mut Vec<Bind>| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+        let p1 = param(Bind::Text(pattern.clone()), &mut binds);
+        let p2 = param(Bind::Text(pattern), &mut binds);
+        conditions.push(format!("(u.name_key LIKE {p1} OR u.email LIKE {p2})"));
+    }
+    if let Some(team) = filter.team.as_deref().filter(|s| !s.is_empty()) {
+        let p = param(Bind::Text(team.trim().to_lowercase()), &mut binds);
+        conditions.push(format!(
+            "u.team_id = (SELECT id FROM teams WHERE name_key = {p})"
+        ));
+    }
+    if let Some(manager) = filter.manager {
+        let p = param(Bind::Int(manager), &mut binds);
+        if filter.whole_chain {
+            conditions.push(format!("u.id IN {}", chain::below(&p)));
+        } else {
+            conditions.push(format!("u.manager_id = {p}"));
+        }
+    }
+    if let Some(track) = &filter.track {
+        let p = param(Bind::Text(track.clone()), &mut binds);
+        conditions.push(format!("u.track_key = {p}"));
+    }
+    if let Some(level) = &filter.level {
+        let p = param(Bind::Text(level.clone()), &mut binds);
+        conditions.push(format!("u.level_key = {p}"));
+    }
+    if let Some(status) = filter.status {
+        let p = param(Bind::Int(i64::from(status == Status::Active)), &mut binds);
+        conditions.push(format!("u.active = {p}"));
+    }
+    match filter.missing {
+        Some(Missing::Position) => conditions.push(WITHOUT_POSITION.to_owned()),
+        Some(Missing::Manager) => conditions.push(WITHOUT_MANAGER.to_owned()),
+        None => {}
+    }
+    let where_clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let count_sql = format!("SELECT COUNT(*) FROM users u {where_clause}");
+    // Counting a large directory takes milliseconds; the count is remembered until the next change,
+    // which every change marks by writing an audit event.
+    let generation: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM audit_events")
+        .fetch_one(state.db().pool())
+        .await?;
+    let generation = generation.unwrap_or(0);
+    let teams = match state.counts().teams(generation) {
+        Some(teams) => teams,
+        None => {
+            let teams: Arc<Vec<String>> = Arc::new(
+                sqlx::query_scalar("SELECT name FROM teams ORDER BY name_key")
+                    .fetch_all(state.db().pool())
+                    .await?,
+            );
+            state.counts().put_teams(generation, teams.clone());
+            teams
+        }
+    };
+    let count_key = format!(
+        "{generation} {count_sql} {}",
+        binds
+            .iter()
+            .map(|b| match b {
+                Bind::Int(i) => i.to_string(),
+                Bind::Text(s) => format!("{s:?}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let total = match state.counts().get(&count_key) {
+        Some(total) => total,
+        None => {
+            let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+            for b in &binds {
+                count = match b {
+                    Bind::Int(i) => count.bind(*i),
+                    Bind::Text(s) => count.bind(s.clone()),
+                };
+            }
+            let total = count.fetch_one(state.db().pool()).await?;
+            state.counts().put(count_key, total);
+            total
+        }
+    };
+    let from = format!(
+        "FROM users u LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN users m ON m.id = u.manager_id {where_clause}"
+    );
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page = filter.page.clamp(1, pages);
+    let rows_sql = format!(
+        "SELECT u.id, u.name, u.email, u.active, u.track_key, u.level_key, u.manager_id, \
+         t.name AS team, m.name AS manager_name {from} ORDER BY u.name_key, u.id LIMIT {PAGE_SIZE} OFFSET {}",
+        (page - 1) * PAGE_SIZE
+    );
+    let mut rows = sqlx::query(&rows_sql);
+    for b in &binds {
+        rows = match b {
+            Bind::Int(i) => rows.bind(*i),
+            Bind::Text(s) => rows.bind(s.clone()),
+        };
+    }
+    let rows = rows.fetch_all(state.db().pool()).await?;
+    let published = crate::architecture::framework::published(state, actor).await?;
+    let fw = published.as_ref().map(|p| &p.framework);
+    let people = rows
+        .iter()
+        .map(|r| {
+            let track: Option<String> = r.try_get("track_key")?;
+            let level: Option<String> = r.try_get("level_key")?;
+            let active: i64 = r.try_get("active")?;
+            Ok(PersonSummary {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                email: r.try_get("email")?,
+                team: r.try_get("team")?,
+                manager_id: r.try_get("manager_id")?,
+                manager_name: r.try_get("manager_name")?,
+                status: if active == 1 {
+                    Status::Active
+                } else {
+                    Status::Left
+                },
+                position: match (positions_shown, track, level) {
+                    (true, Some(t), Some(l)) => Some(position_names(fw, &t, &l)),
+                    _ => None,
+                },
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(PeoplePage {
+        people,
+        page,
+        total,
+        pages,
+        positions_shown,
+        teams,
+    })
+}
+
+/// The teams, by name.
+pub async fn teams(db: &Db, actor: &Actor) -> AppResult<Vec<String>> {
+    policy::read_directory(actor)?;
+    Ok(
+        sqlx::query_scalar("SELECT name FROM teams ORDER BY name_key")
+            .fetch_all(db.pool())
+            .await?,
+    )
+}

@@ -1,0 +1,186 @@
+//! A person's page: what the directory shows of everyone, and the private record (position and its
+//! history) for the person, their management chain and admins.
+
+use serde::Serialize;
+use sqlx::Row;
+use trellis_framework::Framework;
+
+use crate::auth::policy::{self};
+use crate::auth::{Actor, Role};
+use crate::db::Db;
+use crate::domain::{Day, PositionKind, Status};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+use super::{Position, position_names, relation};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    pub position: Position,
+    pub effective_on: String,
+    pub kind: PositionKind,
+    pub note: Option<String>,
+}
+
+/// What only the person, their management chain and admins see.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PrivateRecord {
+    pub position: Option<Position>,
+    /// When the current position started.
+    pub since: Option<String>,
+    pub days_in_level: Option<i64>,
+    /// Newest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A person's page. Colleagues see what the directory shows of everyone (name, email, team,
+/// manager, status, reports); the employee id, dates and role are for the person, their management
+/// chain and admins, and absent for everyone else.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PersonRecord {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    /// Absent when the viewer may not see it.
+    pub employee_id: Option<String>,
+    pub team: Option<String>,
+    pub manager_id: Option<i64>,
+    pub manager_name: Option<String>,
+    pub manager_email: Option<String>,
+    /// Absent when the viewer may not see it.
+    pub start_date: Option<String>,
+    pub status: Status,
+    /// Absent when the viewer may not see it.
+    pub left_on: Option<String>,
+    /// Absent when the viewer may not see it.
+    pub role: Option<Role>,
+    /// Direct reports, by name.
+    pub reports: Vec<(i64, String)>,
+    /// Absent when the viewer may not see it.
+    pub private: Option<PrivateRecord>,
+}
+
+/// A person's page: the directory record for everyone, the private record for those who may see it.
+pub async fn person(state: &AppState, actor: &Actor, id: i64) -> AppResult<PersonRecord> {
+    policy::read_directory(actor)?;
+    let db = state.db();
+    let row = sqlx::query(
+        "SELECT u.id, u.name, u.email, u.employee_id, u.role, u.active, u.start_date, u.left_on, \
+         u.track_key, u.level_key, u.manager_id, t.name AS team, m.name AS manager_name, \
+         m.email AS manager_email \
+         FROM users u LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN users m ON m.id = u.manager_id \
+         WHERE u.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or_else(|| AppError::not_found("this person"))?;
+    let reports = sqlx::query(
+        "SELECT id, name FROM users WHERE manager_id = $1 AND active = 1 ORDER BY name_key, id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+    .collect::<Result<Vec<(i64, String)>, sqlx::Error>>()?;
+    let relation = relation(db, actor, id).await?;
+    let sees_private = policy::see_private(actor, relation);
+    let private = if sees_private {
+        let published = crate::architecture::framework::published(state, actor).await?;
+        let fw = published.as_ref().map(|p| &p.framework);
+        let track: Option<String> = row.try_get("track_key")?;
+        let level: Option<String> = row.try_get("level_key")?;
+        let history = history(db, fw, id).await?;
+        let since = history.first().map(|h| h.effective_on.clone());
+        let days_in_level = since
+            .as_deref()
+            .and_then(|s| Day::parse(s).ok())
+            .map(|d| d.days_until(Day::today()));
+        Some(PrivateRecord {
+            position: match (track, level) {
+                (Some(t), Some(l)) => Some(position_names(fw, &t, &l)),
+                _ => None,
+            },
+            since,
+            days_in_level,
+            history,
+        })
+    } else {
+        None
+    };
+    let role: String = row.try_get("role")?;
+    let active: i64 = row.try_get("active")?;
+    let employee_id: Option<String> = row.try_get("employee_id")?;
+    let start_date: Option<String> = row.try_get("start_date")?;
+    let left_on: Option<String> = row.try_get("left_on")?;
+    Ok(PersonRecord {
+        id,
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        employee_id: employee_id.filter(|_| sees_private),
+        team: row.try_get("team")?,
+        manager_id: row.try_get("manager_id")?,
+        manager_name: row.try_get("manager_name")?,
+        manager_email: row.try_get("manager_email")?,
+        start_date: start_date.filter(|_| sees_private),
+        status: if active == 1 {
+            Status::Active
+        } else {
+            Status::Left
+        },
+        left_on: left_on.filter(|_| sees_private),
+        role: Some(Role::parse(&role).unwrap_or(Role::Employee)).filter(|_| sees_private),
+        reports,
+        private,
+    })
+}
+
+async fn history(db: &Db, fw: Option<&Framework>, id: i64) -> AppResult<Vec<HistoryEntry>> {
+    let rows = sqlx::query(
+        "SELECT track_key, level_key, effective_on, kind, note FROM positions WHERE user_id = $1 \
+         ORDER BY effective_on DESC, id DESC",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let track: String = r.try_get("track_key")?;
+            let level: String = r.try_get("level_key")?;
+            let kind: String = r.try_get("kind")?;
+            Ok(HistoryEntry {
+                position: position_names(fw, &track, &level),
+                effective_on: r.try_get("effective_on")?,
+                kind: PositionKind::parse(&kind).unwrap_or(PositionKind::Correction),
+                note: r.try_get("note")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// The position history of a person, for those who may see it; a 404 for everyone else, so that
+/// nobody learns more than the directory shows.
+pub async fn positions(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vec<HistoryEntry>> {
+    let record = person(state, actor, id).await?;
+    record
+        .private
+        .map(|p| p.history)
+        .ok_or_else(|| AppError::not_found("No positions were found for this person."))
+}
+
+/// The track and level of the actor's own current position, if they have one.
+pub async fn own_position(db: &Db, actor: &Actor) -> AppResult<Option<(String, String)>> {
+    let Some(id) = actor.user_id else {
+        return Ok(None);
+    };
+    let row = sqlx::query("SELECT track_key, level_key FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let track: Option<String> = row.try_get("track_key")?;
+    let level: Option<String> = row.try_get("level_key")?;
+    Ok(track.zip(level))
+}
