@@ -1,6 +1,7 @@
 //! Deciding on a nomination (the People team) or withdrawing it (its author).
 
 use serde::Deserialize;
+use trellis_framework::Framework;
 
 use super::reading::{Stored, visible};
 use super::{NominationStatus, TEXT_MAX, field, invalid, optional_day};
@@ -72,20 +73,7 @@ pub async fn decide(
         ));
     }
     if decision == NominationStatus::Approved {
-        directory::write_position(
-            work.tx(),
-            actor,
-            fw,
-            row.person,
-            &PositionInput {
-                track: row.track.clone(),
-                level: row.level.clone(),
-                effective_on: effective_on.to_string(),
-                kind: row.kind.as_str().to_owned(),
-                note: format!("Nomination {id}"),
-            },
-        )
-        .await?;
+        record_position(&mut work, fw, id, &row, effective_on).await?;
     }
     let to = directory::position_names(Some(fw), &row.track, &row.level);
     work.record(if decision == NominationStatus::Approved {
@@ -114,6 +102,33 @@ pub async fn decide(
     .await?;
     work.commit().await?;
     Ok(decision)
+}
+
+/// Records the position an approved nomination proposed in its person's history, from
+/// `effective_on`, in the decision's transaction.
+async fn record_position(
+    work: &mut Work<'_>,
+    fw: &Framework,
+    id: i64,
+    row: &Stored,
+    effective_on: Day,
+) -> AppResult<()> {
+    let actor = work.actor();
+    directory::write_position(
+        work.tx(),
+        actor,
+        fw,
+        row.person,
+        &PositionInput {
+            track: row.track.clone(),
+            level: row.level.clone(),
+            effective_on: effective_on.to_string(),
+            kind: row.kind.as_str().to_owned(),
+            note: format!("Nomination {id}"),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// The decision, its note (trimmed) and the day the new position takes effect (the day typed, else

@@ -210,7 +210,9 @@ fn round_waits(r: &ReportState) -> Option<Attention> {
 /// No check-in agreed in the last [`CHECKIN_OVERDUE_DAYS`] days.
 fn checkin_overdue(r: &ReportState) -> Option<Attention> {
     let overdue_before = r.today.plus_days(-CHECKIN_OVERDUE_DAYS).to_string();
-    if r.last_agreed_on.is_some_and(|d| d >= overdue_before.as_str()) {
+    if r.last_agreed_on
+        .is_some_and(|d| d >= overdue_before.as_str())
+    {
         return None;
     }
     let (text, href) = match r.open_checkin {

@@ -2,14 +2,13 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
 use trellis_framework::Framework;
 
-use super::CHAIN_LIMIT;
 use super::attention::{
     Attention, AttentionKind, OpenCheckin, PendingRound, ReportState, needs_attention,
 };
 use super::heat_map::LatestRatings;
+use super::{CHAIN_LIMIT, NominationBrief, ReadinessBrief, TeamMember};
 use crate::auth::Actor;
 use crate::auth::policy;
 use crate::db::chain;
@@ -19,60 +18,8 @@ use crate::growth::checkin_rounds;
 use crate::growth::nominations::{self, NominationStatus};
 use crate::growth::one_on_ones::PersonRef;
 use crate::growth::readiness::{self, Reason};
-use crate::people::directory::{self, Position};
+use crate::people::directory;
 use crate::state::AppState;
-
-/// A person's readiness in short: the status and the first reason that holds it back (or, when
-/// ready, the first reason).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct ReadinessBrief {
-    pub status: readiness::Status,
-    pub label: String,
-    pub reason: String,
-}
-
-/// One person of the team.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct TeamMember {
-    pub id: i64,
-    pub name: String,
-    /// Their manager, for the whole-chain view.
-    pub manager: Option<PersonRef>,
-    pub position: Option<Position>,
-    /// When their current position started, `YYYY-MM-DD`.
-    pub since: Option<String>,
-    pub days_in_level: Option<i64>,
-    /// The day their latest check-in was agreed, `YYYY-MM-DD`.
-    pub last_checkin_on: Option<String>,
-    pub last_checkin_id: Option<i64>,
-    /// A check-in being rated or reviewed.
-    pub open_checkin_id: Option<i64>,
-    pub readiness: Option<ReadinessBrief>,
-    /// Goals not started or in progress.
-    pub active_goals: i64,
-    /// Active goals past their due date.
-    pub overdue_goals: i64,
-    /// `YYYY-MM-DD` of their next 1:1 (with their manager).
-    pub next_one_on_one: Option<String>,
-    pub next_one_on_one_id: Option<i64>,
-    /// No agreed check-in in the last [`CHECKIN_OVERDUE_DAYS`] days.
-    pub checkin_overdue: bool,
-    /// No active goal.
-    pub plan_missing: bool,
-    /// Why they need their manager's attention, most urgent first (see [`needs_attention`]).
-    pub attention: Vec<Attention>,
-    /// Their latest nomination the viewer may see.
-    pub nomination: Option<NominationBrief>,
-}
-
-/// A nomination in short, as the team view shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct NominationBrief {
-    pub id: i64,
-    pub status: NominationStatus,
-    /// What happened to it, in words (see `nominations::label`).
-    pub label: String,
-}
 
 fn brief(status: &str, reasons: &str) -> Option<ReadinessBrief> {
     let status = readiness::Status::parse(status)?;

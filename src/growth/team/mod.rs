@@ -12,8 +12,10 @@ use crate::architecture::framework;
 use crate::auth::Actor;
 use crate::auth::policy::{self, Relation};
 use crate::error::{AppError, AppResult};
+use crate::growth::nominations::NominationStatus;
 use crate::growth::one_on_ones::PersonRef;
-use crate::people::directory;
+use crate::growth::readiness;
+use crate::people::directory::{self, Position};
 use crate::rollout::pilot;
 use crate::state::AppState;
 
@@ -26,7 +28,7 @@ pub use attention::{
 };
 use heat_map::heat_map;
 pub use heat_map::{HeatColumn, HeatMap, HeatRow};
-pub use members::{NominationBrief, ReadinessBrief, TeamMember, direct_reports};
+pub use members::direct_reports;
 use members::{latest_nominations, read_members};
 
 /// A report whose latest agreed check-in is older than this many days (or who has none) is
@@ -34,6 +36,58 @@ use members::{latest_nominations, read_members};
 pub const CHECKIN_OVERDUE_DAYS: i64 = 90;
 /// The most people the whole-chain view shows.
 pub const CHAIN_LIMIT: i64 = 500;
+
+/// A person's readiness in short: the status and the first reason that holds it back (or, when
+/// ready, the first reason).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ReadinessBrief {
+    pub status: readiness::Status,
+    pub label: String,
+    pub reason: String,
+}
+
+/// One person of the team.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TeamMember {
+    pub id: i64,
+    pub name: String,
+    /// Their manager, for the whole-chain view.
+    pub manager: Option<PersonRef>,
+    pub position: Option<Position>,
+    /// When their current position started, `YYYY-MM-DD`.
+    pub since: Option<String>,
+    pub days_in_level: Option<i64>,
+    /// The day their latest check-in was agreed, `YYYY-MM-DD`.
+    pub last_checkin_on: Option<String>,
+    pub last_checkin_id: Option<i64>,
+    /// A check-in being rated or reviewed.
+    pub open_checkin_id: Option<i64>,
+    pub readiness: Option<ReadinessBrief>,
+    /// Goals not started or in progress.
+    pub active_goals: i64,
+    /// Active goals past their due date.
+    pub overdue_goals: i64,
+    /// `YYYY-MM-DD` of their next 1:1 (with their manager).
+    pub next_one_on_one: Option<String>,
+    pub next_one_on_one_id: Option<i64>,
+    /// No agreed check-in in the last [`CHECKIN_OVERDUE_DAYS`] days.
+    pub checkin_overdue: bool,
+    /// No active goal.
+    pub plan_missing: bool,
+    /// Why they need their manager's attention, most urgent first (see [`needs_attention`]).
+    pub attention: Vec<Attention>,
+    /// Their latest nomination the viewer may see.
+    pub nomination: Option<NominationBrief>,
+}
+
+/// A nomination in short, as the team view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct NominationBrief {
+    pub id: i64,
+    pub status: NominationStatus,
+    /// What happened to it, in words (see `nominations::label`).
+    pub label: String,
+}
 
 /// A manager's team.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
