@@ -1,8 +1,7 @@
 //! Who may read and write a series or a meeting: every entry point of the module asks here.
 
-use serde::Serialize;
-
 use super::meetings::MeetingStatus;
+use super::series::SeriesInfo;
 use super::{PersonRef, Side, gate};
 use crate::auth::Actor;
 use crate::auth::policy::{self, Allowed, Relation, Seat};
@@ -10,25 +9,6 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::people::directory;
 use crate::state::AppState;
-
-/// Who a series is between, and what the viewer may do in it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOneSeriesInfo)]
-pub struct SeriesInfo {
-    pub id: i64,
-    pub manager: PersonRef,
-    pub report: PersonRef,
-    pub cadence_days: i64,
-    /// The viewer's side; `None` for readers above the manager and admins.
-    pub side: Option<Side>,
-    /// The manager is no longer the report's manager (the report moved, or the manager did): the
-    /// series is closed. Its history stays readable by those who could read it; nothing can be
-    /// added. It opens again if they become manager and report again.
-    pub closed: bool,
-    /// The viewer is a participant, the series is not closed, and they write in the upcoming
-    /// meeting.
-    pub can_write: bool,
-}
 
 /// A series, and how the viewer stands to it.
 pub(super) struct Access {

@@ -3,10 +3,11 @@
 
 use serde::Serialize;
 
-use super::access::{Access, SeriesInfo, meeting_access, series_access, writable_meeting};
+use super::access::{Access, meeting_access, series_access, writable_meeting};
 use super::action_items::{ActionItem, read_action_items};
 use super::agenda::{GoalLink, TalkingPoint, read_agenda};
 use super::notes::{PrivateNote, read_private_note};
+use super::series::SeriesInfo;
 use super::today;
 use crate::architecture::framework;
 use crate::audit::Action;

@@ -37,7 +37,6 @@ mod next;
 mod notes;
 mod series;
 
-pub use access::SeriesInfo;
 pub use action_items::{ActionItem, ItemInput, action_item, add_action_item, set_item_done};
 pub use agenda::{
     Direction, GoalLink, PointInput, TalkingPoint, add_talking_point, move_talking_point,
@@ -51,8 +50,8 @@ pub use meetings::{
 pub use next::{NextMeeting, next_meeting, next_meetings_for_reports};
 pub use notes::{PrivateNote, save_private_note, save_shared_notes};
 pub use series::{
-    Candidate, MyOneOnOnes, SeriesSummary, StartInput, Started, TeamSeriesPlan, TeamStarted,
-    my_one_on_ones, start_series, start_team_series, team_series_plan,
+    Candidate, MyOneOnOnes, SeriesInfo, SeriesSummary, StartInput, Started, TeamSeriesPlan,
+    TeamStarted, my_one_on_ones, start_series, start_team_series, team_series_plan,
 };
 
 /// The longest cadence, in days.

@@ -52,6 +52,25 @@ pub struct MyOneOnOnes {
     pub can_start_with: Vec<Candidate>,
 }
 
+/// Who a series is between, and what the viewer may do in it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = OneOnOneSeriesInfo)]
+pub struct SeriesInfo {
+    pub id: i64,
+    pub manager: PersonRef,
+    pub report: PersonRef,
+    pub cadence_days: i64,
+    /// The viewer's side; `None` for readers above the manager and admins.
+    pub side: Option<Side>,
+    /// The manager is no longer the report's manager (the report moved, or the manager did): the
+    /// series is closed. Its history stays readable by those who could read it; nothing can be
+    /// added. It opens again if they become manager and report again.
+    pub closed: bool,
+    /// The viewer is a participant, the series is not closed, and they write in the upcoming
+    /// meeting.
+    pub can_write: bool,
+}
+
 /// How a series starts, as typed.
 #[derive(Debug, Clone, Default)]
 pub struct StartInput {
