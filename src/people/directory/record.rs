@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::Row;
 use trellis_framework::Framework;
 
-use crate::auth::policy::{self};
+use crate::auth::policy;
 use crate::auth::{Actor, Role};
 use crate::db::Db;
 use crate::domain::{Day, PositionKind, Status};
