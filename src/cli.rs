@@ -295,70 +295,10 @@ fn config_for(url: String, bind: SocketAddr, base_url: Option<String>) -> anyhow
 /// Runs the command line; the exit code says whether it succeeded.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::Serve(args) => {
-            let url = cli.database_url()?;
-            let pool_size = args
-                .pool_size
-                .unwrap_or_else(|| Db::default_pool_size(&url));
-            let db = open(&url, pool_size).await?;
-            let hint = match accounts::user_count(&db).await {
-                Ok(0) => Some(
-                    "There are no accounts yet. Create the first admin with:\n  trellis user create --email YOU@EXAMPLE.COM --role admin\n"
-                        .to_owned(),
-                ),
-                _ => None,
-            };
-            let mut config = config_for(url, args.bind, args.base_url.clone())?;
-            config.pool_size = pool_size;
-            config.smtp_url = args.smtp_url.clone();
-            config.mail_from = args.mail_from.clone();
-            if crate::mail::Mailer::from_config(&config)
-                .map_err(anyhow::Error::msg)?
-                .is_none()
-            {
-                tracing::info!(
-                    "TRELLIS_SMTP_URL is not set: admins copy invitation and reset links from /admin/accounts"
-                );
-            }
-            serve(AppState::new(db, config), args.bind, hint).await?;
-        }
-        Command::Demo(args) => {
-            let dir = cli.data_dir.join("demo");
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir)
-                    .with_context(|| format!("cannot clear {}", dir.display()))?;
-            }
-            std::fs::create_dir_all(&dir)?;
-            let url = cli
-                .database_url
-                .clone()
-                .unwrap_or_else(|| sqlite_url_in(&dir));
-            let db = open(&url, Db::default_pool_size(&url)).await?;
-            let state = state_for(db, url, args.bind, None)?;
-            crate::demo::seed(&state, Cost::Production)
-                .await
-                .map_err(|e| anyhow::anyhow!("seeding the demo failed: {e}"))?;
-            crate::demo::seed_directory(&state, Cost::Production)
-                .await
-                .map_err(|e| anyhow::anyhow!("seeding the demo's people failed: {e}"))?;
-            crate::demo::seed_growth(&state)
-                .await
-                .map_err(|e| anyhow::anyhow!("seeding the demo's growth failed: {e}"))?;
-            let mut banner = String::from("Demo logins:\n");
-            for login in crate::demo::LOGINS
-                .iter()
-                .chain(&crate::demo::DIRECTORY_LOGINS)
-            {
-                banner.push_str(&format!(
-                    "  {:<9} {}  password: {}\n",
-                    login.who, login.email, login.password
-                ));
-            }
-            serve(state, args.bind, Some(banner)).await?;
-        }
+        Command::Serve(args) => serve_command(&cli, args).await?,
+        Command::Demo(args) => demo_command(&cli, args).await?,
         Command::Migrate => {
-            let url = cli.database_url()?;
-            let db = Db::connect(&url, 1).await?;
+            let db = Db::connect(&cli.database_url()?, 1).await?;
             let applied = migrations::migrate(&db).await?;
             println!(
                 "schema at version {} ({} migration(s) applied)",
@@ -371,26 +311,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             role,
             name,
             password_file,
-        }) => {
-            let password = read_password(password_file.as_deref())?;
-            let db = open(&cli.database_url()?, 1).await?;
-            let role = Role::parse(role).unwrap_or(Role::Employee);
-            let id = accounts::create_user(
-                &db,
-                &Actor::command_line(),
-                accounts::NewUser {
-                    email: email.clone(),
-                    name: name.clone(),
-                    role,
-                    password,
-                },
-                Cost::Production,
-            )
-            .await
-            .map_err(user_error)?;
-            let email = crate::domain::Email::parse(email).map_or(email.clone(), |e| e.to_string());
-            println!("created {} account {id} for {email}", role.as_str());
-        }
+        }) => create_user(&cli, email, role, name, password_file.as_deref()).await?,
         Command::Token(TokenCommand::Create { name, scope, user }) => {
             if user.is_some() {
                 bail!(
@@ -437,9 +358,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Framework(cmd) => return framework_command(&cli, cmd).await,
         Command::People(cmd) => return people_command(&cli, cmd).await,
         Command::Readiness(ReadinessCommand::Recompute) => {
-            let url = cli.database_url()?;
-            let db = open(&url, 2).await?;
-            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
+            let state = local_state(&cli).await?;
             let started = std::time::Instant::now();
             let n = crate::growth::readiness::recompute_all(&state, &Actor::command_line())
                 .await
@@ -451,6 +370,108 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The state a command that is not the server works with: the database with two connections, and
+/// a configuration for no address.
+async fn local_state(cli: &Cli) -> anyhow::Result<AppState> {
+    let url = cli.database_url()?;
+    let db = open(&url, 2).await?;
+    state_for(db, url, ([127, 0, 0, 1], 0).into(), None)
+}
+
+/// `trellis serve`: the server over the database, with a hint when there is no account yet.
+async fn serve_command(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
+    let url = cli.database_url()?;
+    let pool_size = args
+        .pool_size
+        .unwrap_or_else(|| Db::default_pool_size(&url));
+    let db = open(&url, pool_size).await?;
+    let hint = match accounts::user_count(&db).await {
+        Ok(0) => Some(
+            "There are no accounts yet. Create the first admin with:\n  trellis user create --email YOU@EXAMPLE.COM --role admin\n"
+                .to_owned(),
+        ),
+        _ => None,
+    };
+    let mut config = config_for(url, args.bind, args.base_url.clone())?;
+    config.pool_size = pool_size;
+    config.smtp_url = args.smtp_url.clone();
+    config.mail_from = args.mail_from.clone();
+    if crate::mail::Mailer::from_config(&config)
+        .map_err(anyhow::Error::msg)?
+        .is_none()
+    {
+        tracing::info!(
+            "TRELLIS_SMTP_URL is not set: admins copy invitation and reset links from /admin/accounts"
+        );
+    }
+    serve(AppState::new(db, config), args.bind, hint).await
+}
+
+/// `trellis demo`: a fresh database with the demo organisation, served with its logins shown.
+async fn demo_command(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
+    let dir = cli.data_dir.join("demo");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("cannot clear {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    let url = cli
+        .database_url
+        .clone()
+        .unwrap_or_else(|| sqlite_url_in(&dir));
+    let db = open(&url, Db::default_pool_size(&url)).await?;
+    let state = state_for(db, url, args.bind, None)?;
+    crate::demo::seed(&state, Cost::Production)
+        .await
+        .map_err(|e| anyhow::anyhow!("seeding the demo failed: {e}"))?;
+    crate::demo::seed_directory(&state, Cost::Production)
+        .await
+        .map_err(|e| anyhow::anyhow!("seeding the demo's people failed: {e}"))?;
+    crate::demo::seed_growth(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("seeding the demo's growth failed: {e}"))?;
+    let mut banner = String::from("Demo logins:\n");
+    for login in crate::demo::LOGINS
+        .iter()
+        .chain(&crate::demo::DIRECTORY_LOGINS)
+    {
+        banner.push_str(&format!(
+            "  {:<9} {}  password: {}\n",
+            login.who, login.email, login.password
+        ));
+    }
+    serve(state, args.bind, Some(banner)).await
+}
+
+/// `trellis user create`: an account with the password read from a file, asked for, or read from
+/// standard input.
+async fn create_user(
+    cli: &Cli,
+    email: &str,
+    role: &str,
+    name: &str,
+    password_file: Option<&Path>,
+) -> anyhow::Result<()> {
+    let password = read_password(password_file)?;
+    let db = open(&cli.database_url()?, 1).await?;
+    let role = Role::parse(role).unwrap_or(Role::Employee);
+    let id = accounts::create_user(
+        &db,
+        &Actor::command_line(),
+        accounts::NewUser {
+            email: email.to_owned(),
+            name: name.to_owned(),
+            role,
+            password,
+        },
+        Cost::Production,
+    )
+    .await
+    .map_err(user_error)?;
+    let email = crate::domain::Email::parse(email).map_or(email.to_owned(), |e| e.to_string());
+    println!("created {} account {id} for {email}", role.as_str());
+    Ok(())
 }
 
 fn user_error(e: AppError) -> anyhow::Error {
@@ -622,9 +643,7 @@ fn read_sources(paths: &[PathBuf], format: Format) -> anyhow::Result<Vec<SourceF
 async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         FrameworkCommand::Publish { note } => {
-            let url = cli.database_url()?;
-            let db = open(&url, 2).await?;
-            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
+            let state = local_state(cli).await?;
             let version = framework::publish(&state, &Actor::command_line(), note)
                 .await
                 .map_err(user_error)?;
@@ -653,51 +672,9 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
             id,
             tracks,
             dry_run,
-        } => {
-            let url = cli.database_url()?;
-            let db = open(&url, 2).await?;
-            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
-            let report = crate::architecture::templates::add_to_draft(
-                &state,
-                &Actor::command_line(),
-                id,
-                tracks,
-                Default::default(),
-                *dry_run,
-            )
-            .await
-            .map_err(user_error)?;
-            print!("{}", diff_text(&report.diff));
-            if *dry_run {
-                println!("dry run: nothing was changed");
-            } else {
-                println!(
-                    "added to the draft; publish it with `trellis framework publish --note TEXT`"
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => add_template(cli, id, tracks, *dry_run).await,
         FrameworkCommand::Lint { file } => lint_command(file),
-        FrameworkCommand::Check { file } => {
-            let source = read_file(file)?;
-            match framework::check_yaml(&source) {
-                Ok(fw) => {
-                    let levels: usize = fw.tracks.iter().map(|t| t.levels.len()).sum();
-                    println!(
-                        "{}: ok ({} tracks, {} levels, {} competencies)",
-                        file.display(),
-                        fw.tracks.len(),
-                        levels,
-                        fw.competencies.len()
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => {
-                    print_file_errors(file, &e);
-                    Ok(ExitCode::FAILURE)
-                }
-            }
-        }
+        FrameworkCommand::Check { file } => check_command(file),
         FrameworkCommand::Import {
             files,
             from,
@@ -709,143 +686,224 @@ async fn framework_command(cli: &Cli, cmd: &FrameworkCommand) -> anyhow::Result<
             note,
         } => {
             let format = Format::parse(from).unwrap_or(Format::Trellis);
-            let sources = read_sources(files, format)?;
-            let file = files.first().map_or(Path::new("-"), PathBuf::as_path);
             let read = trellis_framework::import::Options {
                 track_name: track_name.clone(),
             };
-            let url = cli.database_url()?;
-            let db = open(&url, 2).await?;
-            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
             let options = framework::ImportOptions {
                 dry_run: *dry_run,
                 prune: *prune,
                 take: trellis_framework::merge::Take::from_request(take),
                 publish_note: if *publish { note.clone() } else { None },
             };
-            let actor = Actor::command_line();
-            match framework::import_files(&state, &actor, format, &sources, &read, &options).await {
-                Ok(report) => {
-                    print!("{}", diff_text(&report.diff));
-                    for d in &report.differences {
-                        let whose = if d.taken { "the file's" } else { "the draft's" };
-                        println!("differs: {} [{}], keeping {whose}", d.subject, d.id);
-                    }
-                    if !report.unmapped.is_empty() {
-                        println!("not imported ({}):", report.unmapped.len());
-                        for u in &report.unmapped {
-                            println!("  - {u}");
-                        }
-                    }
-                    if !report.kept.is_empty() {
-                        println!(
-                            "{} item(s) are not in the file and were kept (use --prune to remove them): {}",
-                            report.kept.len(),
-                            report.kept.join(", ")
-                        );
-                    }
-                    if report.dry_run {
-                        println!("dry run: nothing was changed");
-                    } else if let Some(v) = report.published_version {
-                        println!("imported and published as version {v}");
-                    } else if *publish {
-                        println!("imported; nothing new to publish");
-                    } else {
-                        println!("imported into the draft");
-                    }
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) if print_file_errors(file, &e) => Ok(ExitCode::FAILURE),
-                Err(e) => {
-                    eprintln!("{}", user_error(e));
-                    Ok(ExitCode::FAILURE)
-                }
-            }
+            import_framework(cli, files, format, &read, &options, *publish).await
         }
         FrameworkCommand::Export {
             output,
             published,
             format,
-        } => {
-            if *format == ExportFormat::Markdown && output.is_none() {
-                bail!("markdown is written as a directory of files: name it with --output DIR");
-            }
-            let url = cli.database_url()?;
-            let db = open(&url, 2).await?;
-            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
-            let actor = Actor::command_line();
-            let revision = if *published {
-                let versions = framework::versions(&state, &actor)
-                    .await
-                    .map_err(user_error)?;
-                match versions.first() {
-                    Some(v) => framework::Revision::Version(v.number),
-                    None => bail!("nothing is published yet"),
-                }
-            } else {
-                framework::Revision::Draft
-            };
-            let text = match format {
-                ExportFormat::Yaml => framework::export_yaml(&state, &actor, revision).await,
-                ExportFormat::Csv => framework::export_csv(&state, &actor, revision).await,
-                ExportFormat::Markdown => {
-                    let files = framework::export_markdown(&state, &actor, revision)
-                        .await
-                        .map_err(user_error)?;
-                    let dir = output.as_deref().unwrap_or(Path::new("."));
-                    write_files(dir, &files)?;
-                    println!("wrote {} file(s) to {}", files.len(), dir.display());
-                    return Ok(ExitCode::SUCCESS);
-                }
-            }
-            .map_err(user_error)?;
-            match output {
-                Some(path) => std::fs::write(path, text)
-                    .with_context(|| format!("cannot write {}", path.display()))?,
-                None => print!("{text}"),
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        FrameworkCommand::PublishSite { dir, draft } => {
-            let url = cli.database_url()?;
-            let db = open(&url, 2).await?;
-            let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
-            let actor = Actor::command_line();
-            let snapshot = if *draft {
-                framework::draft(&state, &actor)
-                    .await
-                    .map_err(user_error)?
-                    .snapshot
-            } else {
-                match framework::published(&state, &actor)
-                    .await
-                    .map_err(user_error)?
-                {
-                    Some(s) => s,
-                    None => bail!(
-                        "nothing is published yet: publish a version first, or use --draft to show the draft"
-                    ),
-                }
-            };
-            let edition = crate::site::edition_of(snapshot.version.as_ref());
-            let report = crate::site::write(&snapshot.framework, &edition, state.markdown(), dir)?;
+        } => export_framework(cli, output.as_deref(), *published, *format).await,
+        FrameworkCommand::PublishSite { dir, draft } => publish_site(cli, dir, *draft).await,
+    }
+}
+
+/// `trellis framework add-template`: a template's tracks added to the draft, or with `dry_run`
+/// what that would change.
+async fn add_template(
+    cli: &Cli,
+    id: &str,
+    tracks: &[String],
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let state = local_state(cli).await?;
+    let report = crate::architecture::templates::add_to_draft(
+        &state,
+        &Actor::command_line(),
+        id,
+        tracks,
+        Default::default(),
+        dry_run,
+    )
+    .await
+    .map_err(user_error)?;
+    print!("{}", diff_text(&report.diff));
+    if dry_run {
+        println!("dry run: nothing was changed");
+    } else {
+        println!("added to the draft; publish it with `trellis framework publish --note TEXT`");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `trellis framework check FILE`: ok with the framework's size, or every problem of the file.
+fn check_command(file: &Path) -> anyhow::Result<ExitCode> {
+    let source = read_file(file)?;
+    match framework::check_yaml(&source) {
+        Ok(fw) => {
+            let levels: usize = fw.tracks.iter().map(|t| t.levels.len()).sum();
             println!(
-                "wrote {} files ({} KiB) to {}; open {} in a browser",
-                report.files,
-                report.bytes / 1024,
-                dir.display(),
-                dir.join("index.html").display()
+                "{}: ok ({} tracks, {} levels, {} competencies)",
+                file.display(),
+                fw.tracks.len(),
+                levels,
+                fw.competencies.len()
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            print_file_errors(file, &e);
+            Ok(ExitCode::FAILURE)
         }
     }
 }
 
+/// `trellis framework import`: files of a format imported into the draft, and what happened
+/// printed; a file's problems as `FILE:LINE:COLUMN: message`.
+async fn import_framework(
+    cli: &Cli,
+    files: &[PathBuf],
+    format: Format,
+    read: &trellis_framework::import::Options,
+    options: &framework::ImportOptions,
+    publish: bool,
+) -> anyhow::Result<ExitCode> {
+    let sources = read_sources(files, format)?;
+    let file = files.first().map_or(Path::new("-"), PathBuf::as_path);
+    let state = local_state(cli).await?;
+    let actor = Actor::command_line();
+    match framework::import_files(&state, &actor, format, &sources, read, options).await {
+        Ok(report) => {
+            print_import_report(&report, publish);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) if print_file_errors(file, &e) => Ok(ExitCode::FAILURE),
+        Err(e) => {
+            eprintln!("{}", user_error(e));
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// What a framework import changed, what differs and is kept, and what could not be imported.
+fn print_import_report(report: &framework::ImportReport, publish: bool) {
+    print!("{}", diff_text(&report.diff));
+    for d in &report.differences {
+        let whose = if d.taken { "the file's" } else { "the draft's" };
+        println!("differs: {} [{}], keeping {whose}", d.subject, d.id);
+    }
+    if !report.unmapped.is_empty() {
+        println!("not imported ({}):", report.unmapped.len());
+        for u in &report.unmapped {
+            println!("  - {u}");
+        }
+    }
+    if !report.kept.is_empty() {
+        println!(
+            "{} item(s) are not in the file and were kept (use --prune to remove them): {}",
+            report.kept.len(),
+            report.kept.join(", ")
+        );
+    }
+    if report.dry_run {
+        println!("dry run: nothing was changed");
+    } else if let Some(v) = report.published_version {
+        println!("imported and published as version {v}");
+    } else if publish {
+        println!("imported; nothing new to publish");
+    } else {
+        println!("imported into the draft");
+    }
+}
+
+/// `trellis framework export`: the draft or the latest published version as YAML or CSV (to a
+/// file or standard output) or markdown (a directory).
+async fn export_framework(
+    cli: &Cli,
+    output: Option<&Path>,
+    published: bool,
+    format: ExportFormat,
+) -> anyhow::Result<ExitCode> {
+    if format == ExportFormat::Markdown && output.is_none() {
+        bail!("markdown is written as a directory of files: name it with --output DIR");
+    }
+    let state = local_state(cli).await?;
+    let actor = Actor::command_line();
+    let revision = if published {
+        let versions = framework::versions(&state, &actor)
+            .await
+            .map_err(user_error)?;
+        match versions.first() {
+            Some(v) => framework::Revision::Version(v.number),
+            None => bail!("nothing is published yet"),
+        }
+    } else {
+        framework::Revision::Draft
+    };
+    let text = match format {
+        ExportFormat::Yaml => framework::export_yaml(&state, &actor, revision).await,
+        ExportFormat::Csv => framework::export_csv(&state, &actor, revision).await,
+        ExportFormat::Markdown => {
+            let files = framework::export_markdown(&state, &actor, revision)
+                .await
+                .map_err(user_error)?;
+            let dir = output.unwrap_or(Path::new("."));
+            write_files(dir, &files)?;
+            println!("wrote {} file(s) to {}", files.len(), dir.display());
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    .map_err(user_error)?;
+    write_output(output, &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes text to a file, or without one to standard output.
+fn write_output(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match output {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
+/// `trellis framework publish-site DIR`: the latest published version (or the draft) as a website
+/// of plain files.
+async fn publish_site(cli: &Cli, dir: &Path, draft: bool) -> anyhow::Result<ExitCode> {
+    let state = local_state(cli).await?;
+    let actor = Actor::command_line();
+    let snapshot = if draft {
+        framework::draft(&state, &actor)
+            .await
+            .map_err(user_error)?
+            .snapshot
+    } else {
+        match framework::published(&state, &actor)
+            .await
+            .map_err(user_error)?
+        {
+            Some(s) => s,
+            None => bail!(
+                "nothing is published yet: publish a version first, or use --draft to show the draft"
+            ),
+        }
+    };
+    let edition = crate::site::edition_of(snapshot.version.as_ref());
+    let report = crate::site::write(&snapshot.framework, &edition, state.markdown(), dir)?;
+    println!(
+        "wrote {} files ({} KiB) to {}; open {} in a browser",
+        report.files,
+        report.bytes / 1024,
+        dir.display(),
+        dir.join("index.html").display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn people_command(cli: &Cli, cmd: &PeopleCommand) -> anyhow::Result<ExitCode> {
-    use crate::people::import::{self, ImportError, ImportOptions};
-    let url = cli.database_url()?;
-    let db = open(&url, 2).await?;
-    let state = state_for(db, url, ([127, 0, 0, 1], 0).into(), None)?;
+    let state = local_state(cli).await?;
     let actor = Actor::command_line();
     match cmd {
         PeopleCommand::Import {
@@ -853,83 +911,97 @@ async fn people_command(cli: &Cli, cmd: &PeopleCommand) -> anyhow::Result<ExitCo
             dry_run,
             deactivate_missing,
         } => {
-            let text = read_file(file)?;
-            let options = ImportOptions {
+            let options = crate::people::import::ImportOptions {
                 dry_run: *dry_run,
                 deactivate_missing: *deactivate_missing,
             };
-            let terminal = std::io::stderr().is_terminal();
-            let last_tenth = std::sync::atomic::AtomicUsize::new(0);
-            // On a terminal, one line that counts up; otherwise a line every tenth of the file.
-            let progress = |done: usize, total: usize| {
-                if terminal {
-                    eprint!("\r{done}/{total} rows");
-                    if done == total {
-                        eprintln!();
-                    }
-                } else if total >= 10 * import::PROGRESS_EVERY {
-                    let tenth = done * 10 / total;
-                    if tenth > last_tenth.swap(tenth, std::sync::atomic::Ordering::Relaxed) {
-                        eprintln!("{done}/{total} rows ({}%)", tenth * 10);
-                    }
-                }
-            };
-            match import::import_csv(&state, &actor, &text, options, &progress).await {
-                Ok(summary) => {
-                    let mut out = std::io::stdout().lock();
-                    for c in &summary.changes {
-                        let at = c.line.map(|l| format!("{l}: ")).unwrap_or_default();
-                        writeln!(out, "  {at}{}: {}", c.email, c.change)?;
-                    }
-                    let shown = summary.changes.len();
-                    let changed = summary.created + summary.updated + summary.deactivated;
-                    if shown < changed {
-                        writeln!(out, "  ... and {} more", changed - shown)?;
-                    }
-                    if !summary.ignored_columns.is_empty() {
-                        writeln!(
-                            out,
-                            "ignored columns: {}",
-                            summary.ignored_columns.join(", ")
-                        )?;
-                    }
-                    writeln!(out, "{}", summary.counts())?;
-                    if summary.dry_run {
-                        writeln!(out, "dry run: nothing was changed")?;
-                    }
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(ImportError::Rows(errors)) => {
-                    let mut err = std::io::stderr().lock();
-                    for e in &errors {
-                        writeln!(err, "{}:{e}", file.display())?;
-                    }
-                    writeln!(
-                        err,
-                        "{}: {} problem(s); nothing was changed",
-                        file.display(),
-                        errors.len()
-                    )?;
-                    Ok(ExitCode::FAILURE)
-                }
-                Err(ImportError::App(e)) => {
-                    eprintln!("{}", user_error(e));
-                    Ok(ExitCode::FAILURE)
-                }
-            }
+            import_people(&state, &actor, file, options).await
         }
         PeopleCommand::Export { output } => {
-            let text = import::export_csv(&state, &actor)
+            let text = crate::people::import::export_csv(&state, &actor)
                 .await
                 .map_err(user_error)?;
-            match output {
-                Some(path) => std::fs::write(path, text)
-                    .with_context(|| format!("cannot write {}", path.display()))?,
-                None => print!("{text}"),
-            }
+            write_output(output.as_deref(), &text)?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `trellis people import FILE`: the changes and counts on standard output, or every mistake of
+/// the file as `FILE:LINE: column: reason` on standard error. Progress goes to standard error.
+async fn import_people(
+    state: &AppState,
+    actor: &Actor,
+    file: &Path,
+    options: crate::people::import::ImportOptions,
+) -> anyhow::Result<ExitCode> {
+    use crate::people::import::{self, ImportError};
+    let text = read_file(file)?;
+    let terminal = std::io::stderr().is_terminal();
+    let last_tenth = std::sync::atomic::AtomicUsize::new(0);
+    // On a terminal, one line that counts up; otherwise a line every tenth of the file.
+    let progress = |done: usize, total: usize| {
+        if terminal {
+            eprint!("\r{done}/{total} rows");
+            if done == total {
+                eprintln!();
+            }
+        } else if total >= 10 * import::PROGRESS_EVERY {
+            let tenth = done * 10 / total;
+            if tenth > last_tenth.swap(tenth, std::sync::atomic::Ordering::Relaxed) {
+                eprintln!("{done}/{total} rows ({}%)", tenth * 10);
+            }
+        }
+    };
+    match import::import_csv(state, actor, &text, options, &progress).await {
+        Ok(summary) => {
+            print_people_summary(&summary)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ImportError::Rows(errors)) => {
+            let mut err = std::io::stderr().lock();
+            for e in &errors {
+                writeln!(err, "{}:{e}", file.display())?;
+            }
+            writeln!(
+                err,
+                "{}: {} problem(s); nothing was changed",
+                file.display(),
+                errors.len()
+            )?;
+            Ok(ExitCode::FAILURE)
+        }
+        Err(ImportError::App(e)) => {
+            eprintln!("{}", user_error(e));
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// What a people import changed: the first changes, the columns ignored and the counts.
+fn print_people_summary(summary: &crate::people::import::ImportSummary) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    for c in &summary.changes {
+        let at = c.line.map(|l| format!("{l}: ")).unwrap_or_default();
+        writeln!(out, "  {at}{}: {}", c.email, c.change)?;
+    }
+    let shown = summary.changes.len();
+    let changed = summary.created + summary.updated + summary.deactivated;
+    if shown < changed {
+        writeln!(out, "  ... and {} more", changed - shown)?;
+    }
+    if !summary.ignored_columns.is_empty() {
+        writeln!(
+            out,
+            "ignored columns: {}",
+            summary.ignored_columns.join(", ")
+        )?;
+    }
+    writeln!(out, "{}", summary.counts())?;
+    if summary.dry_run {
+        writeln!(out, "dry run: nothing was changed")?;
+    }
+    Ok(())
 }
 
 /// Writes (path, content) pairs under `dir`, creating folders as needed.

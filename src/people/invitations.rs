@@ -8,10 +8,11 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use crate::audit;
 use crate::auth::{Actor, policy};
-use crate::db::{Db, now};
+use crate::db::{Db, Tx, now};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
 use crate::people::accounts::{self, IssuedLink, LinkPurpose};
@@ -108,83 +109,16 @@ pub async fn invite(db: &Db, actor: &Actor, selection: &Selection) -> AppResult<
     let at = now();
     let mut tx = db.begin().await?;
     let rows = match &ids {
-        Some(ids) => {
-            let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
-            let sql = format!(
-                "SELECT id, name, email, active, password_hash FROM users WHERE id IN ({}) \
-                 ORDER BY name_key, id",
-                placeholders.join(", ")
-            );
-            let mut query = sqlx::query(&sql);
-            for id in ids {
-                query = query.bind(*id);
-            }
-            query.fetch_all(&mut *tx).await?
-        }
-        None => {
-            sqlx::query(
-                "SELECT u.id, u.name, u.email, u.active, u.password_hash FROM users u \
-                 WHERE u.active = 1 AND u.password_hash IS NULL AND NOT EXISTS ( \
-                   SELECT 1 FROM account_links l WHERE l.user_id = u.id AND l.purpose = 'invite' \
-                   AND l.used_at IS NULL AND l.revoked_at IS NULL AND l.expires_at > $1) \
-                 ORDER BY u.name_key, u.id LIMIT $2",
-            )
-            .bind(at)
-            .bind(i64::try_from(MAX_PER_REQUEST + 1).unwrap_or(i64::MAX))
-            .fetch_all(&mut *tx)
-            .await?
-        }
+        Some(ids) => the_people(&mut tx, ids).await?,
+        None => not_yet_invited(&mut tx, at).await?,
     };
-    if let Some(ids) = &ids {
-        let found: BTreeSet<i64> = rows
-            .iter()
-            .map(|r| r.try_get::<i64, _>("id"))
-            .collect::<Result<_, _>>()?;
-        let missing: Vec<String> = ids
-            .iter()
-            .filter(|id| !found.contains(id))
-            .map(ToString::to_string)
-            .collect();
-        if !missing.is_empty() {
-            return Err(AppError::invalid_field(
-                "person",
-                format!(
-                    "there is nobody in the directory with the {} {}: show the list again and choose again",
-                    crate::text::noun(missing.len(), "id", "ids"),
-                    missing.join(", ")
-                ),
-            ));
-        }
-    } else if rows.len() > MAX_PER_REQUEST {
-        return Err(AppError::invalid_field(
-            "person",
-            format!(
-                "more than {MAX_PER_REQUEST} people are not invited yet, and one action invites at most {MAX_PER_REQUEST}: tick the people to invite, for example one team at a time"
-            ),
-        ));
-    }
-    if ids.is_none() && rows.is_empty() {
-        return Err(AppError::invalid_field(
-            "person",
-            "everyone has been invited already: nobody is left without a password or an invitation waiting",
-        ));
-    }
+    check_found(ids.as_deref(), &rows)?;
     let mut invited = Vec::new();
     let mut skipped = Vec::new();
     for r in &rows {
         let id: i64 = r.try_get("id")?;
         let name: String = r.try_get("name")?;
-        let raw_email: String = r.try_get("email")?;
-        let active: i64 = r.try_get("active")?;
-        let password: Option<String> = r.try_get("password_hash")?;
-        let checked = if active != 1 {
-            Err(SkipReason::Left)
-        } else if password.is_some() {
-            Err(SkipReason::AlreadySignsIn)
-        } else {
-            Email::parse(&raw_email).map_err(|_| SkipReason::NoEmail)
-        };
-        match checked {
+        match invitable(r)? {
             Ok(email) => {
                 let purpose = LinkPurpose::Invite;
                 let secret =
@@ -222,6 +156,90 @@ pub async fn invite(db: &Db, actor: &Actor, selection: &Selection) -> AppResult<
     .await?;
     tx.commit().await?;
     Ok(Outcome { invited, skipped })
+}
+
+/// The people with these ids, by name.
+async fn the_people(tx: &mut Tx, ids: &[i64]) -> AppResult<Vec<AnyRow>> {
+    let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT id, name, email, active, password_hash FROM users WHERE id IN ({}) \
+         ORDER BY name_key, id",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    Ok(query.fetch_all(&mut **tx).await?)
+}
+
+/// Everyone still at the organisation with no password and no invitation waiting, by name: one
+/// more than an action invites, to tell when there are too many.
+async fn not_yet_invited(tx: &mut Tx, at: i64) -> AppResult<Vec<AnyRow>> {
+    Ok(sqlx::query(
+        "SELECT u.id, u.name, u.email, u.active, u.password_hash FROM users u \
+         WHERE u.active = 1 AND u.password_hash IS NULL AND NOT EXISTS ( \
+           SELECT 1 FROM account_links l WHERE l.user_id = u.id AND l.purpose = 'invite' \
+           AND l.used_at IS NULL AND l.revoked_at IS NULL AND l.expires_at > $1) \
+         ORDER BY u.name_key, u.id LIMIT $2",
+    )
+    .bind(at)
+    .bind(i64::try_from(MAX_PER_REQUEST + 1).unwrap_or(i64::MAX))
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
+/// Refuses a choice of ids nobody has, too many people not invited yet, or nobody left to invite.
+fn check_found(ids: Option<&[i64]>, rows: &[AnyRow]) -> AppResult<()> {
+    if let Some(ids) = ids {
+        let found: BTreeSet<i64> = rows
+            .iter()
+            .map(|r| r.try_get::<i64, _>("id"))
+            .collect::<Result<_, _>>()?;
+        let missing: Vec<String> = ids
+            .iter()
+            .filter(|id| !found.contains(id))
+            .map(ToString::to_string)
+            .collect();
+        if !missing.is_empty() {
+            return Err(AppError::invalid_field(
+                "person",
+                format!(
+                    "there is nobody in the directory with the {} {}: show the list again and choose again",
+                    crate::text::noun(missing.len(), "id", "ids"),
+                    missing.join(", ")
+                ),
+            ));
+        }
+    } else if rows.len() > MAX_PER_REQUEST {
+        return Err(AppError::invalid_field(
+            "person",
+            format!(
+                "more than {MAX_PER_REQUEST} people are not invited yet, and one action invites at most {MAX_PER_REQUEST}: tick the people to invite, for example one team at a time"
+            ),
+        ));
+    }
+    if ids.is_none() && rows.is_empty() {
+        return Err(AppError::invalid_field(
+            "person",
+            "everyone has been invited already: nobody is left without a password or an invitation waiting",
+        ));
+    }
+    Ok(())
+}
+
+/// The email an invitation goes to, or why the person of a row cannot be invited.
+fn invitable(r: &AnyRow) -> Result<Result<Email, SkipReason>, sqlx::Error> {
+    let raw_email: String = r.try_get("email")?;
+    let active: i64 = r.try_get("active")?;
+    let password: Option<String> = r.try_get("password_hash")?;
+    Ok(if active != 1 {
+        Err(SkipReason::Left)
+    } else if password.is_some() {
+        Err(SkipReason::AlreadySignsIn)
+    } else {
+        Email::parse(&raw_email).map_err(|_| SkipReason::NoEmail)
+    })
 }
 
 /// What happened, in one paragraph for a person: how many were invited and who was skipped and

@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use crate::audit;
 use crate::auth::Actor;
-use crate::auth::policy::{self};
+use crate::auth::policy;
 use crate::db::{Tx, now};
 use crate::domain::{Day, PositionKind, Status};
 use crate::error::{AppError, AppResult};

@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::auth::Actor;
-use crate::auth::policy::{self};
+use crate::auth::policy;
 use crate::db::{Db, chain};
 use crate::domain::Status;
 use crate::error::{AppError, AppResult};
@@ -101,6 +101,115 @@ enum Bind {
     Text(String),
 }
 
+/// The conditions of a filter over `users u`, with their binds in order of their placeholders.
+#[derive(Default)]
+struct Where {
+    conditions: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+impl Where {
+    fn of(filter: &PeopleFilter) -> Where {
+        let mut w = Where::default();
+        if let Some(search) = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+            let p1 = w.param(Bind::Text(pattern.clone()));
+            let p2 = w.param(Bind::Text(pattern));
+            w.conditions
+                .push(format!("(u.name_key LIKE {p1} OR u.email LIKE {p2})"));
+        }
+        if let Some(team) = filter.team.as_deref().filter(|s| !s.is_empty()) {
+            let p = w.param(Bind::Text(team.trim().to_lowercase()));
+            w.conditions.push(format!(
+                "u.team_id = (SELECT id FROM teams WHERE name_key = {p})"
+            ));
+        }
+        if let Some(manager) = filter.manager {
+            let p = w.param(Bind::Int(manager));
+            w.conditions.push(if filter.whole_chain {
+                format!("u.id IN {}", chain::below(&p))
+            } else {
+                format!("u.manager_id = {p}")
+            });
+        }
+        if let Some(track) = &filter.track {
+            let p = w.param(Bind::Text(track.clone()));
+            w.conditions.push(format!("u.track_key = {p}"));
+        }
+        if let Some(level) = &filter.level {
+            let p = w.param(Bind::Text(level.clone()));
+            w.conditions.push(format!("u.level_key = {p}"));
+        }
+        if let Some(status) = filter.status {
+            let p = w.param(Bind::Int(i64::from(status == Status::Active)));
+            w.conditions.push(format!("u.active = {p}"));
+        }
+        match filter.missing {
+            Some(Missing::Position) => w.conditions.push(WITHOUT_POSITION.to_owned()),
+            Some(Missing::Manager) => w.conditions.push(WITHOUT_MANAGER.to_owned()),
+            None => {}
+        }
+        w
+    }
+
+    fn param(&mut self, b: Bind) -> String {
+        self.binds.push(b);
+        format!("${}", self.binds.len())
+    }
+
+    /// `WHERE` and the conditions, or nothing without any.
+    fn clause(&self) -> String {
+        if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.conditions.join(" AND "))
+        }
+    }
+
+    /// The binds as text, to tell counts apart in the cache.
+    fn key(&self) -> String {
+        self.binds
+            .iter()
+            .map(|b| match b {
+                Bind::Int(i) => i.to_string(),
+                Bind::Text(s) => format!("{s:?}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn bind<'q, O>(
+        &self,
+        mut q: sqlx::query::QueryScalar<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryScalar<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+        for b in &self.binds {
+            q = match b {
+                Bind::Int(i) => q.bind(*i),
+                Bind::Text(s) => q.bind(s.clone()),
+            };
+        }
+        q
+    }
+
+    fn bind_rows<'q>(
+        &self,
+        mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for b in &self.binds {
+            q = match b {
+                Bind::Int(i) => q.bind(*i),
+                Bind::Text(s) => q.bind(s.clone()),
+            };
+        }
+        q
+    }
+}
+
 /// The directory, filtered and paginated.
 pub async fn list(state: &AppState, actor: &Actor, filter: &PeopleFilter) -> AppResult<PeoplePage> {
     policy::read_directory(actor)?;
@@ -114,148 +223,34 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &PeopleFilter) -> App
     {
         return Err(AppError::Forbidden);
     }
-    let mut conditions: Vec<String> = Vec::new();
-    let mut binds: Vec<Bind> = Vec::new();
-    let param = |b: Bind, binds: &mut Vec<Bind>| {
-        binds.push(b);
-        format!("${}", binds.len())
-    };
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
-        let p1 = param(Bind::Text(pattern.clone()), &mut binds);
-        let p2 = param(Bind::Text(pattern), &mut binds);
-        conditions.push(format!("(u.name_key LIKE {p1} OR u.email LIKE {p2})"));
-    }
-    if let Some(team) = filter.team.as_deref().filter(|s| !s.is_empty()) {
-        let p = param(Bind::Text(team.trim().to_lowercase()), &mut binds);
-        conditions.push(format!(
-            "u.team_id = (SELECT id FROM teams WHERE name_key = {p})"
-        ));
-    }
-    if let Some(manager) = filter.manager {
-        let p = param(Bind::Int(manager), &mut binds);
-        if filter.whole_chain {
-            conditions.push(format!("u.id IN {}", chain::below(&p)));
-        } else {
-            conditions.push(format!("u.manager_id = {p}"));
-        }
-    }
-    if let Some(track) = &filter.track {
-        let p = param(Bind::Text(track.clone()), &mut binds);
-        conditions.push(format!("u.track_key = {p}"));
-    }
-    if let Some(level) = &filter.level {
-        let p = param(Bind::Text(level.clone()), &mut binds);
-        conditions.push(format!("u.level_key = {p}"));
-    }
-    if let Some(status) = filter.status {
-        let p = param(Bind::Int(i64::from(status == Status::Active)), &mut binds);
-        conditions.push(format!("u.active = {p}"));
-    }
-    match filter.missing {
-        Some(Missing::Position) => conditions.push(WITHOUT_POSITION.to_owned()),
-        Some(Missing::Manager) => conditions.push(WITHOUT_MANAGER.to_owned()),
-        None => {}
-    }
-    let where_clause = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
-    };
-    let count_sql = format!("SELECT COUNT(*) FROM users u {where_clause}");
+    let filtered = Where::of(filter);
     // Counting a large directory takes milliseconds; the count is remembered until the next change,
     // which every change marks by writing an audit event.
     let generation: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM audit_events")
         .fetch_one(state.db().pool())
         .await?;
     let generation = generation.unwrap_or(0);
-    let teams = match state.counts().teams(generation) {
-        Some(teams) => teams,
-        None => {
-            let teams: Arc<Vec<String>> = Arc::new(
-                sqlx::query_scalar("SELECT name FROM teams ORDER BY name_key")
-                    .fetch_all(state.db().pool())
-                    .await?,
-            );
-            state.counts().put_teams(generation, teams.clone());
-            teams
-        }
-    };
-    let count_key = format!(
-        "{generation} {count_sql} {}",
-        binds
-            .iter()
-            .map(|b| match b {
-                Bind::Int(i) => i.to_string(),
-                Bind::Text(s) => format!("{s:?}"),
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
-    let total = match state.counts().get(&count_key) {
-        Some(total) => total,
-        None => {
-            let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-            for b in &binds {
-                count = match b {
-                    Bind::Int(i) => count.bind(*i),
-                    Bind::Text(s) => count.bind(s.clone()),
-                };
-            }
-            let total = count.fetch_one(state.db().pool()).await?;
-            state.counts().put(count_key, total);
-            total
-        }
-    };
-    let from = format!(
-        "FROM users u LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN users m ON m.id = u.manager_id {where_clause}"
-    );
+    let teams = team_names(state, generation).await?;
+    let total = count(state, &filtered, generation).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = filter.page.clamp(1, pages);
     let rows_sql = format!(
         "SELECT u.id, u.name, u.email, u.active, u.track_key, u.level_key, u.manager_id, \
-         t.name AS team, m.name AS manager_name {from} ORDER BY u.name_key, u.id LIMIT {PAGE_SIZE} OFFSET {}",
+         t.name AS team, m.name AS manager_name \
+         FROM users u LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN users m ON m.id = u.manager_id {} \
+         ORDER BY u.name_key, u.id LIMIT {PAGE_SIZE} OFFSET {}",
+        filtered.clause(),
         (page - 1) * PAGE_SIZE
     );
-    let mut rows = sqlx::query(&rows_sql);
-    for b in &binds {
-        rows = match b {
-            Bind::Int(i) => rows.bind(*i),
-            Bind::Text(s) => rows.bind(s.clone()),
-        };
-    }
-    let rows = rows.fetch_all(state.db().pool()).await?;
+    let rows = filtered
+        .bind_rows(sqlx::query(&rows_sql))
+        .fetch_all(state.db().pool())
+        .await?;
     let published = crate::architecture::framework::published(state, actor).await?;
     let fw = published.as_ref().map(|p| &p.framework);
     let people = rows
         .iter()
-        .map(|r| {
-            let track: Option<String> = r.try_get("track_key")?;
-            let level: Option<String> = r.try_get("level_key")?;
-            let active: i64 = r.try_get("active")?;
-            Ok(PersonSummary {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                email: r.try_get("email")?,
-                team: r.try_get("team")?,
-                manager_id: r.try_get("manager_id")?,
-                manager_name: r.try_get("manager_name")?,
-                status: if active == 1 {
-                    Status::Active
-                } else {
-                    Status::Left
-                },
-                position: match (positions_shown, track, level) {
-                    (true, Some(t), Some(l)) => Some(position_names(fw, &t, &l)),
-                    _ => None,
-                },
-            })
-        })
+        .map(|r| summary_from_row(r, positions_shown, fw))
         .collect::<Result<_, sqlx::Error>>()?;
     Ok(PeoplePage {
         people,
@@ -264,6 +259,63 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &PeopleFilter) -> App
         pages,
         positions_shown,
         teams,
+    })
+}
+
+/// Every team's name, remembered until the next change.
+async fn team_names(state: &AppState, generation: i64) -> AppResult<Arc<Vec<String>>> {
+    if let Some(teams) = state.counts().teams(generation) {
+        return Ok(teams);
+    }
+    let teams: Arc<Vec<String>> = Arc::new(
+        sqlx::query_scalar("SELECT name FROM teams ORDER BY name_key")
+            .fetch_all(state.db().pool())
+            .await?,
+    );
+    state.counts().put_teams(generation, teams.clone());
+    Ok(teams)
+}
+
+/// How many people the filter finds, remembered until the next change.
+async fn count(state: &AppState, filtered: &Where, generation: i64) -> AppResult<i64> {
+    let count_sql = format!("SELECT COUNT(*) FROM users u {}", filtered.clause());
+    let count_key = format!("{generation} {count_sql} {}", filtered.key());
+    if let Some(total) = state.counts().get(&count_key) {
+        return Ok(total);
+    }
+    let total = filtered
+        .bind(sqlx::query_scalar::<_, i64>(&count_sql))
+        .fetch_one(state.db().pool())
+        .await?;
+    state.counts().put(count_key, total);
+    Ok(total)
+}
+
+/// A line of the directory from a row of the list's query.
+fn summary_from_row(
+    r: &sqlx::any::AnyRow,
+    positions_shown: bool,
+    fw: Option<&trellis_framework::Framework>,
+) -> Result<PersonSummary, sqlx::Error> {
+    let track: Option<String> = r.try_get("track_key")?;
+    let level: Option<String> = r.try_get("level_key")?;
+    let active: i64 = r.try_get("active")?;
+    Ok(PersonSummary {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+        team: r.try_get("team")?,
+        manager_id: r.try_get("manager_id")?,
+        manager_name: r.try_get("manager_name")?,
+        status: if active == 1 {
+            Status::Active
+        } else {
+            Status::Left
+        },
+        position: match (positions_shown, track, level) {
+            (true, Some(t), Some(l)) => Some(position_names(fw, &t, &l)),
+            _ => None,
+        },
     })
 }
 

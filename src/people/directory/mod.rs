@@ -3,7 +3,11 @@
 //! person's position and its history are private to them, their management chain and admins.
 //!
 //! The writes take a transaction (`write_person`, `write_position`) so that a whole CSV file or a
-//! SCIM request lands in one transaction; the public functions open it for a single change.
+//! SCIM request lands in one transaction; the public functions open it for a single change. A
+//! person is checked the same way whichever way they come in: their own details by
+//! [`PersonInput::check`], and their place among the others (manager, employee id, no loop of
+//! managers) by [`rules`], which one person's write answers from the database and the CSV import
+//! from the file and the directory in memory.
 
 mod batch;
 mod input;

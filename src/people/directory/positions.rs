@@ -1,11 +1,11 @@
 //! Positions: recording a track and level in a person's history, one at a time.
 
 use sqlx::Row;
-use trellis_framework::Framework;
+use trellis_framework::{Framework, Level, Track};
 
 use crate::audit;
 use crate::auth::Actor;
-use crate::auth::policy::{self};
+use crate::auth::policy;
 use crate::db::{Tx, now};
 use crate::domain::{Day, PositionKind};
 use crate::error::{AppError, AppResult, FieldError};
@@ -31,7 +31,7 @@ pub fn resolve_position<'a>(
     fw: &'a Framework,
     track: &str,
     level: &str,
-) -> Result<(&'a trellis_framework::Track, &'a trellis_framework::Level), FieldError> {
+) -> Result<(&'a Track, &'a Level), FieldError> {
     let t = track.trim();
     let track = fw
         .tracks
@@ -62,34 +62,8 @@ pub async fn write_position(
     input: &PositionInput,
 ) -> AppResult<bool> {
     policy::manage_people(actor)?;
-    let mut errors = Vec::new();
-    let resolved = resolve_position(fw, &input.track, &input.level)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let effective_on = match non_empty(&input.effective_on) {
-        None => Some(Day::today()),
-        Some(s) => Day::parse(&s)
-            .map_err(|m| errors.push(field("effective_on", m)))
-            .ok(),
-    };
-    let explicit_kind = match non_empty(&input.kind) {
-        None => None,
-        Some(k) => match PositionKind::parse(&k) {
-            Some(k) => Some(k),
-            None => {
-                errors.push(field(
-                    "kind",
-                    format!("“{k}” is not a kind of change: use hire, promotion, lateral_move or correction"),
-                ));
-                None
-            }
-        },
-    };
-    let (Some((track, level)), Some(effective_on), true) =
-        (resolved, effective_on, errors.is_empty())
-    else {
-        return Err(invalid(errors));
-    };
+    let checked = input.check(fw).map_err(invalid)?;
+    let (track, level) = (checked.track, checked.level);
     let current = sqlx::query("SELECT track_key, level_key FROM users WHERE id = $1")
         .bind(person)
         .fetch_optional(&mut **tx)
@@ -99,11 +73,11 @@ pub async fn write_position(
     let current_level: Option<String> = current.try_get("level_key")?;
     if current_track.as_deref() == Some(track.key.as_str())
         && current_level.as_deref() == Some(level.key.as_str())
-        && explicit_kind.is_none()
+        && checked.kind.is_none()
     {
         return Ok(false);
     }
-    let kind = explicit_kind.unwrap_or_else(|| {
+    let kind = checked.kind.unwrap_or_else(|| {
         position_kind(
             current_track.as_deref(),
             current_level.as_deref(),
@@ -118,26 +92,14 @@ pub async fn write_position(
     .bind(person)
     .bind(track.key.as_str())
     .bind(level.key.as_str())
-    .bind(effective_on.to_string())
+    .bind(checked.effective_on.to_string())
     .bind(kind.as_str())
     .bind(non_empty(&input.note))
     .bind(now())
     .bind(actor.user_id)
     .execute(&mut **tx)
     .await?;
-    let newest: Option<String> =
-        sqlx::query_scalar("SELECT MAX(effective_on) FROM positions WHERE user_id = $1")
-            .bind(person)
-            .fetch_one(&mut **tx)
-            .await?;
-    if newest.as_deref() == Some(effective_on.to_string().as_str()) {
-        sqlx::query("UPDATE users SET track_key = $1, level_key = $2 WHERE id = $3")
-            .bind(track.key.as_str())
-            .bind(level.key.as_str())
-            .bind(person)
-            .execute(&mut **tx)
-            .await?;
-    }
+    make_current_if_newest(tx, person, &checked).await?;
     record_position_event(
         tx,
         actor,
@@ -145,11 +107,81 @@ pub async fn write_position(
         (current_track.as_deref(), current_level.as_deref()),
         (track, level),
         kind,
-        effective_on,
+        checked.effective_on,
     )
     .await?;
     crate::growth::readiness::recompute_people(tx, fw, &[person]).await?;
     Ok(true)
+}
+
+/// A position to record, checked against the framework.
+struct CheckedPosition<'a> {
+    track: &'a Track,
+    level: &'a Level,
+    effective_on: Day,
+    /// The kind of change when one was given.
+    kind: Option<PositionKind>,
+}
+
+impl PositionInput {
+    /// Checks every field against the framework and reports every mistake at once. No date is
+    /// today.
+    fn check<'a>(&self, fw: &'a Framework) -> Result<CheckedPosition<'a>, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let resolved = resolve_position(fw, &self.track, &self.level)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let effective_on = match non_empty(&self.effective_on) {
+            None => Some(Day::today()),
+            Some(s) => Day::parse(&s)
+                .map_err(|m| errors.push(field("effective_on", m)))
+                .ok(),
+        };
+        let kind = match non_empty(&self.kind) {
+            None => None,
+            Some(k) => match PositionKind::parse(&k) {
+                Some(k) => Some(k),
+                None => {
+                    errors.push(field(
+                        "kind",
+                        format!("“{k}” is not a kind of change: use hire, promotion, lateral_move or correction"),
+                    ));
+                    None
+                }
+            },
+        };
+        match (resolved, effective_on, errors.is_empty()) {
+            (Some((track, level)), Some(effective_on), true) => Ok(CheckedPosition {
+                track,
+                level,
+                effective_on,
+                kind,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Makes a recorded entry the person's current position when it is the newest of their history.
+async fn make_current_if_newest(
+    tx: &mut Tx,
+    person: i64,
+    entry: &CheckedPosition<'_>,
+) -> AppResult<()> {
+    let newest: Option<String> =
+        sqlx::query_scalar("SELECT MAX(effective_on) FROM positions WHERE user_id = $1")
+            .bind(person)
+            .fetch_one(&mut **tx)
+            .await?;
+    if newest.as_deref() == Some(entry.effective_on.to_string().as_str()) {
+        sqlx::query("UPDATE users SET track_key = $1, level_key = $2 WHERE id = $3")
+            .bind(entry.track.key.as_str())
+            .bind(entry.level.key.as_str())
+            .bind(person)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Why a position changes when nobody says: the first position is a hire, a higher level of the
@@ -157,8 +189,8 @@ pub async fn write_position(
 pub(crate) fn position_kind(
     current_track: Option<&str>,
     current_level: Option<&str>,
-    track: &trellis_framework::Track,
-    level: &trellis_framework::Level,
+    track: &Track,
+    level: &Level,
 ) -> PositionKind {
     match (current_track, current_level) {
         (None, _) | (_, None) => PositionKind::Hire,
@@ -179,7 +211,7 @@ pub(crate) fn position_kind(
 pub(super) fn position_event(
     person: i64,
     (current_track, current_level): (Option<&str>, Option<&str>),
-    (track, level): (&trellis_framework::Track, &trellis_framework::Level),
+    (track, level): (&Track, &Level),
     kind: PositionKind,
     effective_on: Day,
 ) -> audit::NewEvent {
@@ -205,7 +237,7 @@ async fn record_position_event(
     actor: &Actor,
     person: i64,
     before: (Option<&str>, Option<&str>),
-    position: (&trellis_framework::Track, &trellis_framework::Level),
+    position: (&Track, &Level),
     kind: PositionKind,
     effective_on: Day,
 ) -> AppResult<()> {

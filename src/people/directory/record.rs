@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::Row;
 use trellis_framework::Framework;
 
-use crate::auth::policy::{self};
+use crate::auth::policy;
 use crate::auth::{Actor, Role};
 use crate::db::Db;
 use crate::domain::{Day, PositionKind, Status};
@@ -87,25 +87,7 @@ pub async fn person(state: &AppState, actor: &Actor, id: i64) -> AppResult<Perso
     let relation = relation(db, actor, id).await?;
     let sees_private = policy::see_private(actor, relation);
     let private = if sees_private {
-        let published = crate::architecture::framework::published(state, actor).await?;
-        let fw = published.as_ref().map(|p| &p.framework);
-        let track: Option<String> = row.try_get("track_key")?;
-        let level: Option<String> = row.try_get("level_key")?;
-        let history = history(db, fw, id).await?;
-        let since = history.first().map(|h| h.effective_on.clone());
-        let days_in_level = since
-            .as_deref()
-            .and_then(|s| Day::parse(s).ok())
-            .map(|d| d.days_until(Day::today()));
-        Some(PrivateRecord {
-            position: match (track, level) {
-                (Some(t), Some(l)) => Some(position_names(fw, &t, &l)),
-                _ => None,
-            },
-            since,
-            days_in_level,
-            history,
-        })
+        Some(private_record(state, actor, &row, id).await?)
     } else {
         None
     };
@@ -133,6 +115,34 @@ pub async fn person(state: &AppState, actor: &Actor, id: i64) -> AppResult<Perso
         role: Some(Role::parse(&role).unwrap_or(Role::Employee)).filter(|_| sees_private),
         reports,
         private,
+    })
+}
+
+/// What only the person, their management chain and admins see: the position and its history.
+async fn private_record(
+    state: &AppState,
+    actor: &Actor,
+    row: &sqlx::any::AnyRow,
+    id: i64,
+) -> AppResult<PrivateRecord> {
+    let published = crate::architecture::framework::published(state, actor).await?;
+    let fw = published.as_ref().map(|p| &p.framework);
+    let track: Option<String> = row.try_get("track_key")?;
+    let level: Option<String> = row.try_get("level_key")?;
+    let history = history(state.db(), fw, id).await?;
+    let since = history.first().map(|h| h.effective_on.clone());
+    let days_in_level = since
+        .as_deref()
+        .and_then(|s| Day::parse(s).ok())
+        .map(|d| d.days_until(Day::today()));
+    Ok(PrivateRecord {
+        position: match (track, level) {
+            (Some(t), Some(l)) => Some(position_names(fw, &t, &l)),
+            _ => None,
+        },
+        since,
+        days_in_level,
+        history,
     })
 }
 

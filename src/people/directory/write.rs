@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::Row;
 
 use crate::audit;
-use crate::auth::policy::{self};
+use crate::auth::policy;
 use crate::auth::{Actor, Role};
 use crate::db::{Db, Tx, chain, now};
 use crate::domain::{Email, Status};

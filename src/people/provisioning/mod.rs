@@ -7,6 +7,9 @@
 //!
 //! Teams are SCIM groups: a person is in at most one team, so adding a person to a group moves
 //! them out of the team they were in.
+//!
+//! A list is filtered by a [`filter::Filter`], a value the SCIM adapter reads from the client's
+//! filter; [`query`] turns it into SQL with bound parameters, so the adapter writes no SQL.
 
 mod failures;
 pub mod filter;

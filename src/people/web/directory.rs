@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::architecture::framework as framework_service;
 use crate::auth::{Actor, policy};
 use crate::domain::{PositionKind, Status};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::people::directory::{
     self as service, Missing, PeopleFilter, PeoplePage, PersonInput, PersonRecord, PositionInput,
 };
@@ -355,19 +355,7 @@ async fn invite(
         .iter()
         .filter_map(|raw| raw.trim().parse().ok())
         .collect();
-    let selection = if fields.get("scope") == Some("uninvited") {
-        invitations::Selection::NotYetInvited
-    } else {
-        invitations::Selection::People(ids.clone())
-    };
-    let result = if ids.len() == ticked.len() {
-        invitations::invite(state.db(), &actor, &selection).await
-    } else {
-        Err(AppError::invalid_field(
-            "person",
-            "the people ticked were not understood: show the list again and tick them again",
-        ))
-    };
+    let result = invite_chosen(&state, &actor, &fields, &ids, ticked.len()).await;
     let outcome = match result {
         Ok(outcome) => outcome,
         Err(e @ AppError::Invalid { .. }) => {
@@ -383,25 +371,7 @@ async fn invite(
         }
         Err(e) => return Err(e),
     };
-    let base_url = &state.config().base_url;
-    let mut invited = Vec::with_capacity(outcome.invited.len());
-    for link in &outcome.invited {
-        let mailed = match state.mailer() {
-            Some(mailer) => Some(
-                crate::mail::send_issued(mailer, base_url, link, &actor)
-                    .await
-                    .map(|_| ()),
-            ),
-            None => None,
-        };
-        invited.push(InvitedView {
-            name: link.name.clone(),
-            email: link.email.clone(),
-            url: crate::mail::link_url(base_url, &link.secret),
-            mailed,
-            expires_at: link.expires_at,
-        });
-    }
+    let invited = send_invitations(&state, &actor, &outcome.invited).await;
     let all_mailed = invited.iter().all(|i| matches!(i.mailed, Some(Ok(()))));
     let back = q.href();
     if all_mailed {
@@ -433,6 +403,57 @@ async fn invite(
         },
     )
     .map(crate::people::web::account::private)
+}
+
+/// Invites the people ticked, or everyone not invited yet when the form says so; ticks that are
+/// not ids are refused.
+async fn invite_chosen(
+    state: &AppState,
+    actor: &Actor,
+    fields: &Fields,
+    ids: &[i64],
+    ticked: usize,
+) -> AppResult<invitations::Outcome> {
+    if ids.len() != ticked {
+        return Err(AppError::invalid_field(
+            "person",
+            "the people ticked were not understood: show the list again and tick them again",
+        ));
+    }
+    let selection = if fields.get("scope") == Some("uninvited") {
+        invitations::Selection::NotYetInvited
+    } else {
+        invitations::Selection::People(ids.to_vec())
+    };
+    invitations::invite(state.db(), actor, &selection).await
+}
+
+/// Emails each invitation link when there is an SMTP server, and keeps each link to show.
+async fn send_invitations(
+    state: &AppState,
+    actor: &Actor,
+    links: &[crate::people::accounts::IssuedLink],
+) -> Vec<InvitedView> {
+    let base_url = &state.config().base_url;
+    let mut invited = Vec::with_capacity(links.len());
+    for link in links {
+        let mailed = match state.mailer() {
+            Some(mailer) => Some(
+                crate::mail::send_issued(mailer, base_url, link, actor)
+                    .await
+                    .map(|_| ()),
+            ),
+            None => None,
+        };
+        invited.push(InvitedView {
+            name: link.name.clone(),
+            email: link.email.clone(),
+            url: crate::mail::link_url(base_url, &link.secret),
+            mailed,
+            expires_at: link.expires_at,
+        });
+    }
+    invited
 }
 
 #[derive(Template)]

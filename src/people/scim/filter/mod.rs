@@ -1,8 +1,8 @@
 //! SCIM filters and attribute paths (RFC 7644 §3.4.2.2 and §3.5.2): parsed into a [`Filter`]
-//! ([`parse`]), then either read as a condition on people or teams ([`listing`]) that the
-//! directory's provisioning turns into a query, or matched against a JSON value ([`matches`]) for
-//! PATCH paths such as `emails[type eq "work"].value`. Attribute names and operators are
-//! case-insensitive.
+//! ([`parse`]), then either read as the directory's condition on people or teams ([`people`],
+//! [`teams`]), which provisioning turns into a query, or matched against a JSON value
+//! ([`matches()`]) for PATCH paths such as `emails[type eq "work"].value`. Attribute names and
+//! operators are case-insensitive.
 
 mod listing;
 mod matching;
