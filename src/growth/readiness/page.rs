@@ -199,43 +199,11 @@ pub(super) mod tests {
 
     /// A track of four competencies over three levels; `mentoring` does not apply at the first.
     pub(in crate::growth::readiness) fn framework() -> Framework {
-        let yaml = r#"
-trellis: 1
-name: Test
-competencies:
-  - { key: ownership, name: Ownership }
-  - { key: craft, name: Craft }
-  - { key: teamwork, name: Teamwork }
-  - { key: mentoring, name: Mentoring }
-tracks:
-  - key: eng
-    name: Engineering
-    kind: individual-contributor
-    competencies: [ownership, craft, teamwork, mentoring]
-    levels:
-      - key: one
-        title: Engineer I
-        expectations:
-          ownership: [Finishes tasks.]
-          craft: [Writes tests.]
-          teamwork: [Reviews code.]
-        not_applicable: [mentoring]
-      - key: two
-        title: Engineer II
-        expectations:
-          ownership: [Leads projects.]
-          craft: [Designs parts.]
-          teamwork: [Agrees interfaces.]
-          mentoring: [Onboards people.]
-      - key: three
-        title: Engineer III
-        expectations:
-          ownership: [Sets direction.]
-          craft: [Writes standards.]
-          teamwork: [Aligns teams.]
-          mentoring: [Coaches leads.]
-"#;
-        trellis_framework::yaml::read(yaml).expect("a valid test framework")
+        // The same framework as the rule's own tests.
+        trellis_framework::yaml::read(include_str!(
+            "../../../crates/rules/src/readiness/test-framework.yaml"
+        ))
+        .expect("a valid test framework")
     }
 
     fn rule() -> Rule {

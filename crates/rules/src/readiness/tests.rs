@@ -6,43 +6,8 @@ use super::*;
 
 /// A track of four competencies over three levels; `mentoring` does not apply at the first.
 fn framework() -> Framework {
-    let yaml = r#"
-trellis: 1
-name: Test
-competencies:
-  - { key: ownership, name: Ownership }
-  - { key: craft, name: Craft }
-  - { key: teamwork, name: Teamwork }
-  - { key: mentoring, name: Mentoring }
-tracks:
-  - key: eng
-    name: Engineering
-    kind: individual-contributor
-    competencies: [ownership, craft, teamwork, mentoring]
-    levels:
-      - key: one
-        title: Engineer I
-        expectations:
-          ownership: [Finishes tasks.]
-          craft: [Writes tests.]
-          teamwork: [Reviews code.]
-        not_applicable: [mentoring]
-      - key: two
-        title: Engineer II
-        expectations:
-          ownership: [Leads projects.]
-          craft: [Designs parts.]
-          teamwork: [Agrees interfaces.]
-          mentoring: [Onboards people.]
-      - key: three
-        title: Engineer III
-        expectations:
-          ownership: [Sets direction.]
-          craft: [Writes standards.]
-          teamwork: [Aligns teams.]
-          mentoring: [Coaches leads.]
-"#;
-    trellis_framework::yaml::read(yaml).expect("a valid test framework")
+    trellis_framework::yaml::read(include_str!("test-framework.yaml"))
+        .expect("a valid test framework")
 }
 
 fn checkin(level: &str, ratings: &[(&str, Rating)]) -> AgreedCheckIn {
