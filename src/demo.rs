@@ -121,6 +121,19 @@ pub async fn seed_growth(state: &AppState) -> AppResult<()> {
     let sam = person(state, "employee@demo.trellis.test").await?;
     let iris = person(state, "iris.brook@demo.trellis.test").await?;
     let june = person(state, "june.hale@demo.trellis.test").await?;
+    seed_checkins(state, &sam, &iris, &june).await?;
+    seed_evidence(state, &sam).await?;
+    let goal = seed_goal(state, &sam, &iris).await?;
+    seed_one_on_one(state, &sam, &iris, goal).await
+}
+
+/// Sam's agreed check-in on his level and June's against the level above hers.
+async fn seed_checkins(
+    state: &AppState,
+    sam: &DemoPerson,
+    iris: &DemoPerson,
+    june: &DemoPerson,
+) -> AppResult<()> {
     use crate::growth::checkins::RatingInput;
     let rate = |pairs: &[(&str, &str, &str)]| -> Vec<(String, RatingInput)> {
         pairs
@@ -139,7 +152,7 @@ pub async fn seed_growth(state: &AppState) -> AppResult<()> {
     };
     agreed_checkin(
         state,
-        (&sam, &iris),
+        (sam, iris),
         "se1",
         &rate(&[
             (
@@ -223,18 +236,19 @@ pub async fn seed_growth(state: &AppState) -> AppResult<()> {
     ];
     agreed_checkin(
         state,
-        (&june, &iris),
+        (june, iris),
         "principal",
         &rate(&towards_principal),
         &rate(&towards_principal),
     )
     .await?;
 
+    Ok(())
+}
+
+/// Two pieces of Sam's evidence.
+async fn seed_evidence(state: &AppState, sam: &DemoPerson) -> AppResult<()> {
     use crate::growth::evidence;
-
-    use crate::growth::one_on_ones;
-
-    use crate::growth::plans;
     let sam_actor = &sam.actor;
     for (kind, title, url, competencies) in [
         (
@@ -265,6 +279,13 @@ pub async fn seed_growth(state: &AppState) -> AppResult<()> {
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Sam's goal with its actions and Iris's note on it; the goal's id.
+async fn seed_goal(state: &AppState, sam: &DemoPerson, iris: &DemoPerson) -> AppResult<i64> {
+    use crate::growth::plans;
+    let sam_actor = &sam.actor;
     let goal = plans::create_goal(
         state,
         sam_actor,
@@ -308,6 +329,18 @@ pub async fn seed_growth(state: &AppState) -> AppResult<()> {
         "Good goal. Try writing the update down before the meeting for the first weeks.",
     )
     .await?;
+    Ok(goal)
+}
+
+/// Iris's 1:1 series with Sam, with talking points on the goal and an action item.
+async fn seed_one_on_one(
+    state: &AppState,
+    sam: &DemoPerson,
+    iris: &DemoPerson,
+    goal: i64,
+) -> AppResult<()> {
+    use crate::growth::one_on_ones;
+    let sam_actor = &sam.actor;
     let series = one_on_ones::start_series(
         state,
         &iris.actor,
