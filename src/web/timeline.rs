@@ -226,7 +226,21 @@ pub fn timeline(id: &str, title: &str, rows: &[Row], today: Day) -> Svg {
         w = number(width),
         h = number(height),
     );
-    // The months, with a line at the start of each.
+    months(&mut out, &frame, bottom);
+    // The rows: a band each, its name, the days the stage runs, then its entries.
+    let mut top = TOP;
+    for ((row, (lane_of, _)), h) in rows.iter().zip(&placed).zip(&heights) {
+        draw_row(&mut out, &frame, row, lane_of, (top, *h), width);
+        top += h;
+    }
+    today_line(&mut out, &frame, today, bottom);
+    shapes_key(&mut out, bottom);
+    out.push_str("</g></svg>");
+    Svg::drawn(out)
+}
+
+/// The months, with a line at the start of each.
+fn months(out: &mut String, frame: &Frame, bottom: f64) {
     out.push_str("<g class=\"months\" aria-hidden=\"true\">");
     for m in &frame.months {
         let x = frame.x(*m);
@@ -242,59 +256,68 @@ pub fn timeline(id: &str, title: &str, rows: &[Row], today: Day) -> Svg {
         );
     }
     out.push_str("</g>");
-    // The rows: a band each, its name, the days the stage runs, then its entries.
-    let mut top = TOP;
-    for ((row, (lane_of, _)), h) in rows.iter().zip(&placed).zip(&heights) {
+}
+
+/// One row: its band and name, the days its stage runs, then its entries in their lanes.
+fn draw_row(
+    out: &mut String,
+    frame: &Frame,
+    row: &Row,
+    lane_of: &[usize],
+    (top, h): (f64, f64),
+    width: f64,
+) {
+    let _ = write!(
+        out,
+        "<g class=\"row\"><rect class=\"band\" x=\"0\" y=\"{}\" width=\"{}\" height=\"{}\" aria-hidden=\"true\"/>\
+         <text class=\"row-name\" x=\"8\" y=\"{}\" aria-hidden=\"true\">{}</text>",
+        number(top),
+        number(width),
+        number(h),
+        number(top + 20.0),
+        escape(&row.name),
+    );
+    if let Some((from, to)) = row.span {
+        let (a, b) = (frame.x(from.min(to)), frame.x(from.max(to)));
         let _ = write!(
             out,
-            "<g class=\"row\"><rect class=\"band\" x=\"0\" y=\"{}\" width=\"{}\" height=\"{}\" aria-hidden=\"true\"/>\
-             <text class=\"row-name\" x=\"8\" y=\"{}\" aria-hidden=\"true\">{}</text>",
-            number(top),
-            number(width),
-            number(*h),
-            number(top + 20.0),
-            escape(&row.name),
+            "<rect class=\"span\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"4\" aria-hidden=\"true\"/>",
+            number(a),
+            number(top + 2.0),
+            number((b - a).max(2.0)),
         );
-        if let Some((from, to)) = row.span {
-            let (a, b) = (frame.x(from.min(to)), frame.x(from.max(to)));
-            let _ = write!(
-                out,
-                "<rect class=\"span\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"4\" aria-hidden=\"true\"/>",
-                number(a),
-                number(top + 2.0),
-                number((b - a).max(2.0)),
-            );
-        }
-        for (entry, lane) in row.entries.iter().zip(lane_of) {
-            let x = frame.x(entry.day);
-            let y = top + 6.0 + LANE * *lane as f64 + LANE / 2.0;
-            let name = format!(
-                "{}. Due {}. {}.",
-                entry.title.trim_end_matches('.'),
-                entry.day,
-                entry.mark.label()
-            );
-            let _ = write!(
-                out,
-                "<a class=\"entry {mark}\" href=\"{}\" aria-label=\"{name}\"><title>{name}</title>\
-                 <g transform=\"translate({} {})\">",
-                escape(&entry.href),
-                number(x),
-                number(y),
-                mark = entry.mark.as_str(),
-                name = escape(&name),
-            );
-            marker(&mut out, entry.mark);
-            let _ = write!(
-                out,
-                "<text class=\"entry-label\" x=\"12\" y=\"4\">{}</text></g></a>",
-                escape(&short(&entry.title))
-            );
-        }
-        out.push_str("</g>");
-        top += h;
     }
-    // Today, across every row.
+    for (entry, lane) in row.entries.iter().zip(lane_of) {
+        let x = frame.x(entry.day);
+        let y = top + 6.0 + LANE * *lane as f64 + LANE / 2.0;
+        let name = format!(
+            "{}. Due {}. {}.",
+            entry.title.trim_end_matches('.'),
+            entry.day,
+            entry.mark.label()
+        );
+        let _ = write!(
+            out,
+            "<a class=\"entry {mark}\" href=\"{}\" aria-label=\"{name}\"><title>{name}</title>\
+             <g transform=\"translate({} {})\">",
+            escape(&entry.href),
+            number(x),
+            number(y),
+            mark = entry.mark.as_str(),
+            name = escape(&name),
+        );
+        marker(out, entry.mark);
+        let _ = write!(
+            out,
+            "<text class=\"entry-label\" x=\"12\" y=\"4\">{}</text></g></a>",
+            escape(&short(&entry.title))
+        );
+    }
+    out.push_str("</g>");
+}
+
+/// Today, across every row.
+fn today_line(out: &mut String, frame: &Frame, today: Day, bottom: f64) {
     let x = frame.x(today);
     let _ = write!(
         out,
@@ -303,7 +326,10 @@ pub fn timeline(id: &str, title: &str, rows: &[Row], today: Day) -> Svg {
         number(bottom),
         x = number(x),
     );
-    // What the shapes mean.
+}
+
+/// What the shapes mean.
+fn shapes_key(out: &mut String, bottom: f64) {
     out.push_str("<g class=\"shapes-key\" aria-hidden=\"true\">");
     let mut at = 8.0;
     for mark in [Mark::Open, Mark::Done, Mark::Overdue] {
@@ -314,7 +340,7 @@ pub fn timeline(id: &str, title: &str, rows: &[Row], today: Day) -> Svg {
             number(at + 8.0),
             number(bottom + 22.0)
         );
-        marker(&mut out, mark);
+        marker(out, mark);
         let _ = write!(
             out,
             "<text class=\"entry-label\" x=\"12\" y=\"4\">{}</text></g>",
@@ -322,8 +348,6 @@ pub fn timeline(id: &str, title: &str, rows: &[Row], today: Day) -> Svg {
         );
         at += 110.0;
     }
-    out.push_str("</g></svg>");
-    Svg::drawn(out)
 }
 
 #[cfg(test)]
