@@ -24,7 +24,7 @@ use anyhow::{Context, bail};
 use serde_json::{Value, json};
 use sqlx::{Column, Row};
 
-use super::{Backend, Db, dialect, migrations};
+use super::{Backend, Db, Tx, dialect, migrations};
 
 /// The format of the file, written in its header.
 const FORMAT: i64 = 1;
@@ -214,16 +214,7 @@ pub async fn restore(db: &Db, file: &Path) -> anyhow::Result<Counts> {
 
     let backend = db.backend();
     let mut tx = db.begin().await?;
-    for table in dialect::tables(&mut tx, backend).await? {
-        let any: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM \"{table}\" LIMIT 1"))
-            .fetch_optional(&mut *tx)
-            .await?;
-        if any.is_some() {
-            bail!(
-                "the database is not empty (the table {table} has rows): restore into a new, empty database"
-            );
-        }
-    }
+    refuse_rows(&mut tx, backend).await?;
 
     let mut table: Option<Table> = None;
     let mut counts = Counts { tables: 0, rows: 0 };
@@ -267,37 +258,8 @@ pub async fn restore(db: &Db, file: &Path) -> anyhow::Result<Counts> {
                 if let Some(mut t) = table.take() {
                     t.finish(&mut tx, backend).await?;
                 }
-                let strings = |key: &str| -> Vec<String> {
-                    o.get(key)
-                        .and_then(Value::as_array)
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|v| v.as_str().map(str::to_owned))
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                };
-                let name = o
-                    .get("table")
-                    .and_then(Value::as_str)
-                    .ok_or_else(not_a_backup)?
-                    .to_owned();
-                if !is_identifier(&name) {
-                    return Err(not_a_backup());
-                }
-                let columns = strings("columns");
-                let self_references = strings("self_references");
-                if columns.is_empty() || !columns.iter().all(|c| is_identifier(c)) {
-                    return Err(not_a_backup());
-                }
                 counts.tables += 1;
-                table = Some(Table {
-                    name,
-                    columns,
-                    self_references,
-                    rows: Vec::new(),
-                    later: Vec::new(),
-                });
+                table = Some(Table::starting(&o).ok_or_else(not_a_backup)?);
             }
             _ => return Err(not_a_backup()),
         }
@@ -311,6 +273,51 @@ pub async fn restore(db: &Db, file: &Path) -> anyhow::Result<Counts> {
     tx.commit().await?;
     migrations::migrate(db).await?;
     Ok(counts)
+}
+
+/// Refuses a database with rows in any table: a restore only fills an empty one.
+async fn refuse_rows(tx: &mut Tx, backend: Backend) -> anyhow::Result<()> {
+    for table in dialect::tables(tx, backend).await? {
+        let any: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM \"{table}\" LIMIT 1"))
+            .fetch_optional(&mut **tx)
+            .await?;
+        if any.is_some() {
+            bail!(
+                "the database is not empty (the table {table} has rows): restore into a new, empty database"
+            );
+        }
+    }
+
+    Ok(())
+}
+
+impl Table {
+    /// The table a backup's table line starts, or `None` when the line is not one.
+    fn starting(o: &serde_json::Map<String, Value>) -> Option<Table> {
+        let strings = |key: &str| -> Vec<String> {
+            o.get(key)
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let name = o.get("table").and_then(Value::as_str)?.to_owned();
+        let columns = strings("columns");
+        if !is_identifier(&name) || columns.is_empty() || !columns.iter().all(|c| is_identifier(c))
+        {
+            return None;
+        }
+        Some(Table {
+            name,
+            self_references: strings("self_references"),
+            columns,
+            rows: Vec::new(),
+            later: Vec::new(),
+        })
+    }
 }
 
 /// Table and column names come from the file; only plain names are put in SQL.
