@@ -77,72 +77,7 @@ const UNPROCESSABLE: &str = "UnprocessableContent";
 
 impl utoipa::Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::ResponseBuilder;
-        use utoipa::openapi::path::ParameterIn;
-
-        const PROBLEM: &str = "application/problem+json";
-        let problem = || {
-            utoipa::openapi::ContentBuilder::new()
-                .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
-                .build()
-        };
-        let header = |description: &str| {
-            utoipa::openapi::HeaderBuilder::new()
-                .schema(
-                    utoipa::openapi::ObjectBuilder::new()
-                        .schema_type(utoipa::openapi::Type::String),
-                )
-                .description(Some(description))
-                .build()
-        };
-        let components = openapi.components.get_or_insert_with(Default::default);
-        for (name, description) in [
-            (
-                UNAUTHORIZED,
-                "No valid token (or session) came with the request.",
-            ),
-            (
-                FORBIDDEN,
-                "The token's scope or the caller's role does not allow this.",
-            ),
-            (
-                TOO_MANY_REQUESTS,
-                "Too many requests: wait as long as `Retry-After` says.",
-            ),
-            (
-                BAD_REQUEST,
-                "The request cannot be read: a parameter or the body is malformed.",
-            ),
-            (
-                NOT_FOUND,
-                "Nothing of that name exists, or it is not the caller's to see.",
-            ),
-            (
-                UNSUPPORTED_MEDIA_TYPE,
-                "The body is not of a content type the operation takes.",
-            ),
-            (
-                UNPROCESSABLE,
-                "The request is well formed but its values are not acceptable; `errors` says which.",
-            ),
-        ] {
-            let mut response = ResponseBuilder::new()
-                .description(description)
-                .content(PROBLEM, problem());
-            if name == UNAUTHORIZED {
-                response =
-                    response.header("WWW-Authenticate", header("The scheme to use: `Bearer`."));
-            }
-            if name == TOO_MANY_REQUESTS {
-                response = response.header(
-                    "Retry-After",
-                    header("Seconds to wait before trying again."),
-                );
-            }
-            components
-                .responses
-                .insert(name.to_owned(), RefOr::T(response.build()));
-        }
+        shared_responses(openapi.components.get_or_insert_with(Default::default));
         for item in openapi.paths.paths.values_mut() {
             for op in [
                 &mut item.get,
@@ -154,43 +89,116 @@ impl utoipa::Modify for CommonResponses {
             .into_iter()
             .flatten()
             {
-                let params = op.parameters.as_deref().unwrap_or_default();
-                let in_path = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
-                let in_query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
-                let has_params = !params.is_empty();
-                let has_body = op.request_body.is_some();
-                let mut shared = vec![UNAUTHORIZED, FORBIDDEN, TOO_MANY_REQUESTS];
-                if has_params || has_body {
-                    shared.push(BAD_REQUEST);
-                }
-                if in_path {
-                    shared.push(NOT_FOUND);
-                }
-                if has_body {
-                    shared.push(UNSUPPORTED_MEDIA_TYPE);
-                }
-                if has_body || in_query {
-                    shared.push(UNPROCESSABLE);
-                }
-                let responses = &mut op.responses.responses;
-                for name in shared {
-                    let status = status_of(name);
-                    responses.entry(status.to_owned()).or_insert_with(|| {
-                        RefOr::Ref(utoipa::openapi::Ref::new(format!(
-                            "#/components/responses/{name}"
-                        )))
-                    });
-                }
-                // Errors are problem documents, whatever content type an annotation wrote.
-                for (status, response) in responses.iter_mut() {
-                    let is_error = status.starts_with('4') || status.starts_with('5');
-                    if let (true, RefOr::T(r)) = (is_error, response)
-                        && let Some(content) = r.content.shift_remove("application/json")
-                    {
-                        r.content.insert(PROBLEM.to_owned(), content);
-                    }
-                }
+                refer_to_shared_responses(op);
             }
+        }
+    }
+}
+
+const PROBLEM: &str = "application/problem+json";
+
+/// The responses every operation may answer, once, as components.
+fn shared_responses(components: &mut utoipa::openapi::Components) {
+    use utoipa::openapi::ResponseBuilder;
+    let problem = || {
+        utoipa::openapi::ContentBuilder::new()
+            .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+            .build()
+    };
+    let header = |description: &str| {
+        utoipa::openapi::HeaderBuilder::new()
+            .schema(
+                utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String),
+            )
+            .description(Some(description))
+            .build()
+    };
+    for (name, description) in [
+        (
+            UNAUTHORIZED,
+            "No valid token (or session) came with the request.",
+        ),
+        (
+            FORBIDDEN,
+            "The token's scope or the caller's role does not allow this.",
+        ),
+        (
+            TOO_MANY_REQUESTS,
+            "Too many requests: wait as long as `Retry-After` says.",
+        ),
+        (
+            BAD_REQUEST,
+            "The request cannot be read: a parameter or the body is malformed.",
+        ),
+        (
+            NOT_FOUND,
+            "Nothing of that name exists, or it is not the caller's to see.",
+        ),
+        (
+            UNSUPPORTED_MEDIA_TYPE,
+            "The body is not of a content type the operation takes.",
+        ),
+        (
+            UNPROCESSABLE,
+            "The request is well formed but its values are not acceptable; `errors` says which.",
+        ),
+    ] {
+        let mut response = ResponseBuilder::new()
+            .description(description)
+            .content(PROBLEM, problem());
+        if name == UNAUTHORIZED {
+            response = response.header("WWW-Authenticate", header("The scheme to use: `Bearer`."));
+        }
+        if name == TOO_MANY_REQUESTS {
+            response = response.header(
+                "Retry-After",
+                header("Seconds to wait before trying again."),
+            );
+        }
+        components
+            .responses
+            .insert(name.to_owned(), RefOr::T(response.build()));
+    }
+}
+
+/// Adds to an operation the shared responses that apply to it, and makes its error responses
+/// problem documents.
+fn refer_to_shared_responses(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::path::ParameterIn;
+    let params = op.parameters.as_deref().unwrap_or_default();
+    let in_path = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
+    let in_query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
+    let has_params = !params.is_empty();
+    let has_body = op.request_body.is_some();
+    let mut shared = vec![UNAUTHORIZED, FORBIDDEN, TOO_MANY_REQUESTS];
+    if has_params || has_body {
+        shared.push(BAD_REQUEST);
+    }
+    if in_path {
+        shared.push(NOT_FOUND);
+    }
+    if has_body {
+        shared.push(UNSUPPORTED_MEDIA_TYPE);
+    }
+    if has_body || in_query {
+        shared.push(UNPROCESSABLE);
+    }
+    let responses = &mut op.responses.responses;
+    for name in shared {
+        let status = status_of(name);
+        responses.entry(status.to_owned()).or_insert_with(|| {
+            RefOr::Ref(utoipa::openapi::Ref::new(format!(
+                "#/components/responses/{name}"
+            )))
+        });
+    }
+    // Errors are problem documents, whatever content type an annotation wrote.
+    for (status, response) in responses.iter_mut() {
+        let is_error = status.starts_with('4') || status.starts_with('5');
+        if let (true, RefOr::T(r)) = (is_error, response)
+            && let Some(content) = r.content.shift_remove("application/json")
+        {
+            r.content.insert(PROBLEM.to_owned(), content);
         }
     }
 }
