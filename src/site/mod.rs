@@ -175,12 +175,8 @@ pub fn render(
     let mut fw = framework.clone();
     without_pay(&mut fw);
     let fw = &fw;
-    let layout = |title: String, root: &'static str, section: &'static str| SiteLayout {
-        title,
-        root,
-        section,
-        framework_name: fw.name.clone(),
-        edition: edition.to_owned(),
+    let layout = |title: String, root: &'static str, section: &'static str| {
+        site_layout(fw, edition, title, root, section)
     };
     let mut files: Vec<(String, String)> = ASSETS
         .iter()
@@ -196,46 +192,7 @@ pub fn render(
         .render()?,
     ));
     for track in &fw.tracks {
-        files.push((
-            track_path(track),
-            TrackPage {
-                site: layout(track.name.clone(), TRACK_ROOT, "tracks"),
-                kind: track.kind.label(),
-                family: track.family.clone(),
-                description: track.description.as_deref().map(|d| md.block(d)),
-                matrix: matrix_view(md, fw, track, false),
-            }
-            .render()?,
-        ));
-        let heads = level_heads(md, fw, track, false);
-        let neighbour = |i: usize| {
-            track
-                .levels
-                .get(i)
-                .map(|l| (l.key.to_string(), l.title.clone()))
-        };
-        for (rank, head) in heads.into_iter().enumerate() {
-            let groups = level_rows(md, fw, track, &head.key);
-            files.push((
-                format!("tracks/{}/levels/{}.html", track.key, head.key),
-                LevelPage {
-                    site: layout(
-                        format!("{} · {}", head.title, track.name),
-                        LEVEL_ROOT,
-                        "tracks",
-                    ),
-                    track_key: track.key.to_string(),
-                    track_name: track.name.clone(),
-                    rank: rank + 1,
-                    count: track.levels.len(),
-                    previous: rank.checked_sub(1).and_then(neighbour),
-                    next: neighbour(rank + 1),
-                    head,
-                    groups,
-                }
-                .render()?,
-            ));
-        }
+        files.extend(track_files(fw, edition, md, track)?);
     }
     files.push((
         "library.html".into(),
@@ -245,26 +202,7 @@ pub fn render(
         }
         .render()?,
     ));
-    files.push((
-        "compare.html".into(),
-        ComparePage {
-            site: layout("Compare levels".into(), "", "compare"),
-            tracks: fw
-                .tracks
-                .iter()
-                .map(|t| TrackLevels {
-                    key: t.key.to_string(),
-                    name: t.name.clone(),
-                    levels: t
-                        .levels
-                        .iter()
-                        .map(|l| (l.key.to_string(), l.title.clone()))
-                        .collect(),
-                })
-                .collect(),
-        }
-        .render()?,
-    ));
+    files.push(("compare.html".into(), compare_page(fw, layout)?));
     files.push((
         "search.html".into(),
         SearchPage {
@@ -281,6 +219,101 @@ pub fn render(
         global_script("TRELLIS_SEARCH", &search_index(fw))?,
     ));
     Ok(files)
+}
+
+/// The frame every page of the site shares.
+fn site_layout(
+    fw: &Framework,
+    edition: &str,
+    title: String,
+    root: &'static str,
+    section: &'static str,
+) -> SiteLayout {
+    SiteLayout {
+        title,
+        root,
+        section,
+        framework_name: fw.name.clone(),
+        edition: edition.to_owned(),
+    }
+}
+
+/// A track's page and one page for each of its levels.
+fn track_files(
+    fw: &Framework,
+    edition: &str,
+    md: &Markdown,
+    track: &Track,
+) -> Result<Vec<(String, String)>, SiteError> {
+    let layout = |title: String, root: &'static str, section: &'static str| {
+        site_layout(fw, edition, title, root, section)
+    };
+    let mut files = Vec::new();
+    files.push((
+        track_path(track),
+        TrackPage {
+            site: layout(track.name.clone(), TRACK_ROOT, "tracks"),
+            kind: track.kind.label(),
+            family: track.family.clone(),
+            description: track.description.as_deref().map(|d| md.block(d)),
+            matrix: matrix_view(md, fw, track, false),
+        }
+        .render()?,
+    ));
+    let heads = level_heads(md, fw, track, false);
+    let neighbour = |i: usize| {
+        track
+            .levels
+            .get(i)
+            .map(|l| (l.key.to_string(), l.title.clone()))
+    };
+    for (rank, head) in heads.into_iter().enumerate() {
+        let groups = level_rows(md, fw, track, &head.key);
+        files.push((
+            format!("tracks/{}/levels/{}.html", track.key, head.key),
+            LevelPage {
+                site: layout(
+                    format!("{} · {}", head.title, track.name),
+                    LEVEL_ROOT,
+                    "tracks",
+                ),
+                track_key: track.key.to_string(),
+                track_name: track.name.clone(),
+                rank: rank + 1,
+                count: track.levels.len(),
+                previous: rank.checked_sub(1).and_then(neighbour),
+                next: neighbour(rank + 1),
+                head,
+                groups,
+            }
+            .render()?,
+        ));
+    }
+    Ok(files)
+}
+
+/// The page that compares two levels: every track with its levels.
+fn compare_page(
+    fw: &Framework,
+    layout: impl Fn(String, &'static str, &'static str) -> SiteLayout,
+) -> Result<String, SiteError> {
+    Ok(ComparePage {
+        site: layout("Compare levels".into(), "", "compare"),
+        tracks: fw
+            .tracks
+            .iter()
+            .map(|t| TrackLevels {
+                key: t.key.to_string(),
+                name: t.name.clone(),
+                levels: t
+                    .levels
+                    .iter()
+                    .map(|l| (l.key.to_string(), l.title.clone()))
+                    .collect(),
+            })
+            .collect(),
+    }
+    .render()?)
 }
 
 /// Where a track's page is, from the site's top folder.
