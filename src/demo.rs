@@ -154,97 +154,105 @@ async fn seed_checkins(
         state,
         (sam, iris),
         "se1",
-        &rate(&[
-            (
-                "ownership",
-                "meets",
-                "I took the export fix from the bug report to production.",
-            ),
-            (
-                "problem-solving",
-                "meets",
-                "I split the search work into day-sized steps.",
-            ),
-            (
-                "technical-quality",
-                "meets",
-                "Every change came with tests.",
-            ),
-            (
-                "communication",
-                "working_towards",
-                "My updates at the daily meeting run long.",
-            ),
-            ("teamwork", "meets", "I review two pull requests a week."),
-        ]),
-        &rate(&[
-            (
-                "ownership",
-                "meets",
-                "The export fix shipped and was checked in production.",
-            ),
-            (
-                "problem-solving",
-                "meets",
-                "Good questions when stuck, with what was tried.",
-            ),
-            (
-                "technical-quality",
-                "exceeds",
-                "The test suite for search is now the team's model.",
-            ),
-            (
-                "communication",
-                "working_towards",
-                "Pull request descriptions often miss the why.",
-            ),
-            (
-                "teamwork",
-                "meets",
-                "Reviews are timely and explain each request.",
-            ),
-        ]),
+        &rate(SAM_OWN),
+        &rate(SAM_BY_IRIS),
     )
     .await?;
-    let towards_principal = [
-        (
-            "ownership",
-            "meets",
-            "Led the billing migration from plan to clean-up.",
-        ),
-        (
-            "problem-solving",
-            "exceeds",
-            "Found the root cause of the nightly timeouts.",
-        ),
-        (
-            "technical-quality",
-            "meets",
-            "Set the review checklist the team now uses.",
-        ),
-        (
-            "communication",
-            "meets",
-            "Wrote the migration's decision record.",
-        ),
-        (
-            "teamwork",
-            "working_towards",
-            "Still the only one who knows the billing jobs.",
-        ),
-        ("mentoring", "meets", "Onboarded Oskar."),
-    ];
     agreed_checkin(
         state,
         (june, iris),
         "principal",
-        &rate(&towards_principal),
-        &rate(&towards_principal),
+        &rate(JUNE_TOWARDS_PRINCIPAL),
+        &rate(JUNE_TOWARDS_PRINCIPAL),
     )
     .await?;
 
     Ok(())
 }
+
+/// Sam's side of his check-in: competency, rating, comment.
+const SAM_OWN: &[(&str, &str, &str)] = &[
+    (
+        "ownership",
+        "meets",
+        "I took the export fix from the bug report to production.",
+    ),
+    (
+        "problem-solving",
+        "meets",
+        "I split the search work into day-sized steps.",
+    ),
+    (
+        "technical-quality",
+        "meets",
+        "Every change came with tests.",
+    ),
+    (
+        "communication",
+        "working_towards",
+        "My updates at the daily meeting run long.",
+    ),
+    ("teamwork", "meets", "I review two pull requests a week."),
+];
+
+/// Iris's side of Sam's check-in.
+const SAM_BY_IRIS: &[(&str, &str, &str)] = &[
+    (
+        "ownership",
+        "meets",
+        "The export fix shipped and was checked in production.",
+    ),
+    (
+        "problem-solving",
+        "meets",
+        "Good questions when stuck, with what was tried.",
+    ),
+    (
+        "technical-quality",
+        "exceeds",
+        "The test suite for search is now the team's model.",
+    ),
+    (
+        "communication",
+        "working_towards",
+        "Pull request descriptions often miss the why.",
+    ),
+    (
+        "teamwork",
+        "meets",
+        "Reviews are timely and explain each request.",
+    ),
+];
+
+/// June's check-in against the level above hers, the same on both sides.
+const JUNE_TOWARDS_PRINCIPAL: &[(&str, &str, &str)] = &[
+    (
+        "ownership",
+        "meets",
+        "Led the billing migration from plan to clean-up.",
+    ),
+    (
+        "problem-solving",
+        "exceeds",
+        "Found the root cause of the nightly timeouts.",
+    ),
+    (
+        "technical-quality",
+        "meets",
+        "Set the review checklist the team now uses.",
+    ),
+    (
+        "communication",
+        "meets",
+        "Wrote the migration's decision record.",
+    ),
+    (
+        "teamwork",
+        "working_towards",
+        "Still the only one who knows the billing jobs.",
+    ),
+    ("mentoring", "meets", "Onboarded Oskar."),
+];
 
 /// Two pieces of Sam's evidence.
 async fn seed_evidence(state: &AppState, sam: &DemoPerson) -> AppResult<()> {
