@@ -113,121 +113,12 @@ pub async fn page(ed: &Editor, key: &Key, forms: Forms, status: StatusCode) -> P
     let fw = &draft.snapshot.framework;
     let track = find_track(fw, key)?;
     let index = fw.tracks.iter().position(|t| t.key == track.key);
-    let problems = draft
-        .problems
-        .iter()
-        .filter(|p| {
-            matches!(p.path.get(..2),
-                Some([trellis_framework::Seg::Field(f), trellis_framework::Seg::Index(i)])
-                    if f == "tracks" && Some(*i) == index)
-        })
-        .count();
-    let count = track.levels.len();
-    let levels = track
-        .levels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let (first, last) = ends(i, count);
-            let pay = l.pay.as_ref();
-            LevelItem {
-                key: l.key.to_string(),
-                title: l.title.clone(),
-                grade: l
-                    .grade
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                summary: l.summary.clone().unwrap_or_default(),
-                pay_currency: pay.map(|p| p.currency.clone()).unwrap_or_default(),
-                pay_min: pay.map(|p| p.min.to_string()).unwrap_or_default(),
-                pay_mid: pay
-                    .and_then(|p| p.mid)
-                    .map(|m| m.to_string())
-                    .unwrap_or_default(),
-                pay_max: pay.map(|p| p.max.to_string()).unwrap_or_default(),
-                first,
-                last,
-                form: forms.form(format!("level-{}", l.key)),
-            }
-        })
-        .collect();
-    let name_of = |k: &Key| {
-        fw.competency(k.as_str())
-            .map_or_else(|| k.to_string(), |c| c.name.clone())
-    };
-    let rows = grouped_rows(fw, track)
-        .into_iter()
-        .map(|(name, keys)| {
-            let len = keys.len();
-            RowGroup {
-                name,
-                rows: keys
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, k)| {
-                        let (first, last) = ends(i, len);
-                        RowItem {
-                            key: k.to_string(),
-                            name: name_of(k),
-                            first,
-                            last,
-                            form: forms.form(format!("row-{k}")),
-                        }
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    let mut available: Vec<(String, Vec<Choice>)> = Vec::new();
-    for c in fw
-        .competencies
-        .iter()
-        .filter(|c| !track.competencies.contains(&c.key))
-    {
-        let group = shown_category(fw, c.key.as_str())
-            .and_then(|k| fw.category(k.as_str()))
-            .map_or("No category", |cat| cat.name.as_str());
-        let choice = Choice::new(c.key.as_str(), c.name.as_str());
-        match available.iter_mut().find(|(g, _)| g == group) {
-            Some((_, choices)) => choices.push(choice),
-            None => available.push((group.to_owned(), vec![choice])),
-        }
-    }
+    let problems = track_problems(&draft.problems, index);
+    let levels = level_items(track, &forms);
+    let rows = row_groups(fw, track, &forms);
+    let available = available_rows(fw, track);
     let matrix = matrix_view(ed.state.markdown(), fw, track, true);
-    let titles: Vec<String> = matrix.levels.iter().map(|l| l.title.clone()).collect();
-    let groups = matrix
-        .groups
-        .into_iter()
-        .map(|g| MatrixGroup {
-            name: g.name,
-            rows: g
-                .rows
-                .into_iter()
-                .map(|r| MatrixRow {
-                    cells: r
-                        .cells
-                        .into_iter()
-                        .zip(&titles)
-                        .map(|(cell, title)| EditableCell {
-                            notes: cell_notes(
-                                draft.snapshot.findings(),
-                                index.unwrap_or(usize::MAX),
-                                track.rank_of(&cell.level).unwrap_or(usize::MAX),
-                                &cell.competency,
-                            ),
-                            track: track.key.to_string(),
-                            level_title: title.clone(),
-                            competency_name: r.name.clone(),
-                            cell,
-                            focus: false,
-                        })
-                        .collect(),
-                    name: r.name,
-                })
-                .collect(),
-        })
-        .collect();
+    let groups = matrix_groups(matrix.groups, &matrix.levels, &draft, track, index);
     let page = TrackPage {
         layout: Layout::new(format!("Edit {}", track.name), "draft", Some(&ed.actor)),
         errors: forms.summary(),
@@ -259,6 +150,145 @@ pub async fn page(ed: &Editor, key: &Key, forms: Forms, status: StatusCode) -> P
         matrix: groups,
     };
     render_with(status, &page)
+}
+
+/// How many of the draft's problems are in the track at `index`.
+fn track_problems(problems: &[trellis_framework::Problem], index: Option<usize>) -> usize {
+    problems
+        .iter()
+        .filter(|p| {
+            matches!(p.path.get(..2),
+                Some([trellis_framework::Seg::Field(f), trellis_framework::Seg::Index(i)])
+                    if f == "tracks" && Some(*i) == index)
+        })
+        .count()
+}
+
+/// The track's levels, each with its form.
+fn level_items(track: &Track, forms: &Forms) -> Vec<LevelItem> {
+    let count = track.levels.len();
+    track
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let (first, last) = ends(i, count);
+            let pay = l.pay.as_ref();
+            LevelItem {
+                key: l.key.to_string(),
+                title: l.title.clone(),
+                grade: l
+                    .grade
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                summary: l.summary.clone().unwrap_or_default(),
+                pay_currency: pay.map(|p| p.currency.clone()).unwrap_or_default(),
+                pay_min: pay.map(|p| p.min.to_string()).unwrap_or_default(),
+                pay_mid: pay
+                    .and_then(|p| p.mid)
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+                pay_max: pay.map(|p| p.max.to_string()).unwrap_or_default(),
+                first,
+                last,
+                form: forms.form(format!("level-{}", l.key)),
+            }
+        })
+        .collect()
+}
+
+/// The track's rows by category, each with its form.
+fn row_groups(fw: &Framework, track: &Track, forms: &Forms) -> Vec<RowGroup> {
+    let name_of = |k: &Key| {
+        fw.competency(k.as_str())
+            .map_or_else(|| k.to_string(), |c| c.name.clone())
+    };
+    grouped_rows(fw, track)
+        .into_iter()
+        .map(|(name, keys)| {
+            let len = keys.len();
+            RowGroup {
+                name,
+                rows: keys
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, k)| {
+                        let (first, last) = ends(i, len);
+                        RowItem {
+                            key: k.to_string(),
+                            name: name_of(k),
+                            first,
+                            last,
+                            form: forms.form(format!("row-{k}")),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The competencies the track does not have yet, by category, to add as rows.
+fn available_rows(fw: &Framework, track: &Track) -> Vec<(String, Vec<Choice>)> {
+    let mut available: Vec<(String, Vec<Choice>)> = Vec::new();
+    for c in fw
+        .competencies
+        .iter()
+        .filter(|c| !track.competencies.contains(&c.key))
+    {
+        let group = shown_category(fw, c.key.as_str())
+            .and_then(|k| fw.category(k.as_str()))
+            .map_or("No category", |cat| cat.name.as_str());
+        let choice = Choice::new(c.key.as_str(), c.name.as_str());
+        match available.iter_mut().find(|(g, _)| g == group) {
+            Some((_, choices)) => choices.push(choice),
+            None => available.push((group.to_owned(), vec![choice])),
+        }
+    }
+    available
+}
+
+/// The matrix with every cell editable in place, with its notes.
+fn matrix_groups(
+    groups: Vec<crate::architecture::web::framework::GroupView>,
+    heads: &[LevelHead],
+    draft: &crate::architecture::framework::Draft,
+    track: &Track,
+    index: Option<usize>,
+) -> Vec<MatrixGroup> {
+    let titles: Vec<String> = heads.iter().map(|l| l.title.clone()).collect();
+    groups
+        .into_iter()
+        .map(|g| MatrixGroup {
+            name: g.name,
+            rows: g
+                .rows
+                .into_iter()
+                .map(|r| MatrixRow {
+                    cells: r
+                        .cells
+                        .into_iter()
+                        .zip(&titles)
+                        .map(|(cell, title)| EditableCell {
+                            notes: cell_notes(
+                                draft.snapshot.findings(),
+                                index.unwrap_or(usize::MAX),
+                                track.rank_of(&cell.level).unwrap_or(usize::MAX),
+                                &cell.competency,
+                            ),
+                            track: track.key.to_string(),
+                            level_title: title.clone(),
+                            competency_name: r.name.clone(),
+                            cell,
+                            focus: false,
+                        })
+                        .collect(),
+                    name: r.name,
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 async fn show(ed: Editor, Path(track): Path<String>) -> PageResult {
