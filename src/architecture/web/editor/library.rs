@@ -5,6 +5,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::Path;
 use axum::http::StatusCode;
+use trellis_framework::Framework;
 use trellis_framework::edit::Edit;
 
 use super::{At, Choice, Editor, Place, ends, index_of, path_key, shown_category, step_to};
@@ -74,9 +75,31 @@ struct LibraryPage {
 pub async fn page(ed: &Editor, forms: Forms, status: StatusCode) -> PageResult {
     let draft = ed.draft().await?;
     let fw = &draft.snapshot.framework;
+    let categories = category_items(fw, &forms);
+    let groups = competency_groups(fw, &forms);
+    let grades = grade_items(fw, &forms);
+    let page = LibraryPage {
+        layout: Layout::new("Edit the competency library", "draft", Some(&ed.actor)),
+        errors: forms.summary(),
+        categories,
+        add_category: forms.form("add-category"),
+        groups,
+        category_choices: fw
+            .categories
+            .iter()
+            .map(|c| Choice::new(c.key.as_str(), c.name.as_str()))
+            .collect(),
+        add_competency: forms.form("add-competency"),
+        grades,
+        add_grade: forms.form("add-grade"),
+    };
+    render_with(status, &page)
+}
+
+/// The categories, each with how many competencies use it and its form.
+fn category_items(fw: &Framework, forms: &Forms) -> Vec<Item> {
     let count = fw.categories.len();
-    let categories = fw
-        .categories
+    fw.categories
         .iter()
         .enumerate()
         .map(|(i, c)| {
@@ -95,14 +118,18 @@ pub async fn page(ed: &Editor, forms: Forms, status: StatusCode) -> PageResult {
                 form: forms.form(format!("category-{}", c.key)),
             }
         })
-        .collect();
+        .collect()
+}
+
+/// The competencies by category, each with the tracks that use it and its form.
+fn competency_groups(fw: &Framework, forms: &Forms) -> Vec<CompetencyGroup> {
     let mut sections: Vec<(Option<&trellis_framework::Key>, String)> = fw
         .categories
         .iter()
         .map(|c| (Some(&c.key), c.name.clone()))
         .collect();
     sections.push((None, "No category".to_owned()));
-    let groups = sections
+    sections
         .into_iter()
         .map(|(category, name)| {
             let members: Vec<_> = fw
@@ -142,10 +169,13 @@ pub async fn page(ed: &Editor, forms: Forms, status: StatusCode) -> PageResult {
             }
         })
         .filter(|g| !g.items.is_empty())
-        .collect();
+        .collect()
+}
+
+/// The grades, each with how many levels use it and its form.
+fn grade_items(fw: &Framework, forms: &Forms) -> Vec<Item> {
     let count = fw.grades.len();
-    let grades = fw
-        .grades
+    fw.grades
         .iter()
         .enumerate()
         .map(|(i, g)| {
@@ -165,23 +195,7 @@ pub async fn page(ed: &Editor, forms: Forms, status: StatusCode) -> PageResult {
                 form: forms.form(format!("grade-{}", g.key)),
             }
         })
-        .collect();
-    let page = LibraryPage {
-        layout: Layout::new("Edit the competency library", "draft", Some(&ed.actor)),
-        errors: forms.summary(),
-        categories,
-        add_category: forms.form("add-category"),
-        groups,
-        category_choices: fw
-            .categories
-            .iter()
-            .map(|c| Choice::new(c.key.as_str(), c.name.as_str()))
-            .collect(),
-        add_competency: forms.form("add-competency"),
-        grades,
-        add_grade: forms.form("add-grade"),
-    };
-    render_with(status, &page)
+        .collect()
 }
 
 async fn show(ed: Editor) -> PageResult {
