@@ -6,7 +6,6 @@ use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use serde::Serialize;
-use sqlx::Row;
 use trellis_framework::{Framework, Key, Level, Track};
 
 use super::Named;
@@ -110,12 +109,11 @@ pub async fn gaps(
     let fw = &published.framework;
     let (target_track, target_level) = target(fw, track.trim(), level.trim())?;
     let db = state.db();
-    let row = sqlx::query("SELECT track_key, level_key FROM users WHERE id = $1")
-        .bind(person)
-        .fetch_one(db.pool())
-        .await?;
-    let current_track: Option<String> = row.try_get("track_key")?;
-    let current_level: Option<String> = row.try_get("level_key")?;
+    let (current_track, current_level): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT track_key, level_key FROM users WHERE id = $1")
+            .bind(person)
+            .fetch_one(db.pool())
+            .await?;
     let current = current_track
         .as_deref()
         .zip(current_level.as_deref())
@@ -178,26 +176,34 @@ fn target<'f>(fw: &'f Framework, track: &str, level: &str) -> AppResult<(&'f Tra
 
 /// The person's agreed check-ins, the most recently agreed first.
 async fn past_checkins(state: &AppState, person: i64) -> AppResult<Vec<PastCheckIn>> {
-    Ok(sqlx::query(
+    Ok(sqlx::query_as::<_, PastRow>(
         "SELECT id, track_key, level_key, version_number, agreed_on, agreed_ratings FROM checkins \
          WHERE person_id = $1 AND status = 'agreed' ORDER BY agreed_at DESC, id DESC",
     )
     .bind(person)
     .fetch_all(state.db().pool())
     .await?
-    .iter()
-    .map(|r| {
-        let ratings: String = r.try_get("agreed_ratings")?;
-        Ok(PastCheckIn {
-            id: r.try_get("id")?,
-            track: r.try_get("track_key")?,
-            level: r.try_get("level_key")?,
-            version: r.try_get("version_number")?,
-            agreed_on: r.try_get("agreed_on")?,
-            ratings: parse_ratings(&ratings),
-        })
+    .into_iter()
+    .map(|r| PastCheckIn {
+        id: r.id,
+        track: r.track_key,
+        level: r.level_key,
+        version: r.version_number,
+        agreed_on: r.agreed_on,
+        ratings: parse_ratings(&r.agreed_ratings),
     })
-    .collect::<Result<_, sqlx::Error>>()?)
+    .collect())
+}
+
+/// An agreed check-in as [`past_checkins`] reads it.
+#[derive(sqlx::FromRow)]
+struct PastRow {
+    id: i64,
+    track_key: String,
+    level_key: String,
+    version_number: i64,
+    agreed_on: Option<String>,
+    agreed_ratings: String,
 }
 
 /// The framework version each check-in was pinned to, read once per version (`None` when it

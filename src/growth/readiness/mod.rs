@@ -21,7 +21,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
-use sqlx::Row;
 use trellis_framework::Framework;
 
 use crate::db::Db;
@@ -59,42 +58,61 @@ pub fn parse_agreed(json: &str) -> BTreeMap<String, Rating> {
 
 /// The rules as stored, by track key.
 async fn stored_rules(conn: &mut sqlx::AnyConnection) -> AppResult<HashMap<String, Rule>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, RuleRow>(
         "SELECT track_key, next_level_share, all_meet_current, required FROM readiness_rules",
     )
     .fetch_all(&mut *conn)
     .await?;
     let mut out = HashMap::new();
     for r in rows {
-        let track: String = r.try_get("track_key")?;
-        let share: i64 = r.try_get("next_level_share")?;
-        let all: i64 = r.try_get("all_meet_current")?;
-        let required: String = r.try_get("required")?;
         out.insert(
-            track.clone(),
+            r.track_key.clone(),
             Rule {
-                track,
-                next_level_share: u8::try_from(share.clamp(0, 100)).unwrap_or(DEFAULT_SHARE),
-                all_meet_current: all != 0,
-                required: serde_json::from_str(&required).unwrap_or_default(),
+                track: r.track_key,
+                next_level_share: u8::try_from(r.next_level_share.clamp(0, 100))
+                    .unwrap_or(DEFAULT_SHARE),
+                all_meet_current: r.all_meet_current != 0,
+                required: serde_json::from_str(&r.required).unwrap_or_default(),
             },
         );
     }
     Ok(out)
 }
 
-fn readiness_from_row(r: &sqlx::any::AnyRow) -> Result<Readiness, sqlx::Error> {
-    let status: String = r.try_get("status")?;
-    let reasons: String = r.try_get("reasons")?;
-    Ok(Readiness {
-        status: Status::parse(&status).unwrap_or(Status::NoPosition),
-        track: r.try_get("track_key")?,
-        level: r.try_get("level_key")?,
-        next_level: r.try_get("next_level_key")?,
-        checkin_id: r.try_get("checkin_id")?,
-        reasons: serde_json::from_str(&reasons).unwrap_or_default(),
-        computed_at: r.try_get("computed_at")?,
-    })
+/// A track's readiness rule as stored.
+#[derive(sqlx::FromRow)]
+struct RuleRow {
+    track_key: String,
+    next_level_share: i64,
+    all_meet_current: i64,
+    required: String,
+}
+
+/// A person's stored readiness, as [`READINESS_COLUMNS`] reads it.
+#[derive(sqlx::FromRow)]
+struct ReadinessRow {
+    person_id: i64,
+    status: String,
+    track_key: Option<String>,
+    level_key: Option<String>,
+    next_level_key: Option<String>,
+    checkin_id: Option<i64>,
+    reasons: String,
+    computed_at: i64,
+}
+
+impl From<ReadinessRow> for Readiness {
+    fn from(r: ReadinessRow) -> Readiness {
+        Readiness {
+            status: Status::parse(&r.status).unwrap_or(Status::NoPosition),
+            track: r.track_key,
+            level: r.level_key,
+            next_level: r.next_level_key,
+            checkin_id: r.checkin_id,
+            reasons: serde_json::from_str(&r.reasons).unwrap_or_default(),
+            computed_at: r.computed_at,
+        }
+    }
 }
 
 const READINESS_COLUMNS: &str =
@@ -105,13 +123,13 @@ const READINESS_COLUMNS: &str =
 /// No policy check: the caller has checked that the actor may see this person's private records
 /// and that the Grow features are open to them.
 pub async fn of_person(db: &Db, person: i64) -> AppResult<Option<Readiness>> {
-    let row = sqlx::query(&format!(
+    let row = sqlx::query_as::<_, ReadinessRow>(&format!(
         "SELECT {READINESS_COLUMNS} FROM readiness WHERE person_id = $1"
     ))
     .bind(person)
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.as_ref().map(readiness_from_row).transpose()?)
+    Ok(row.map(Readiness::from))
 }
 
 /// The stored readiness of several people at once (a team), by person id; people never computed
@@ -124,13 +142,13 @@ pub async fn of_people(db: &Db, people: &[i64]) -> AppResult<HashMap<i64, Readin
             .map(i64::to_string)
             .collect::<Vec<_>>()
             .join(", ");
-        for row in sqlx::query(&format!(
+        for row in sqlx::query_as::<_, ReadinessRow>(&format!(
             "SELECT {READINESS_COLUMNS} FROM readiness WHERE person_id IN ({ids})"
         ))
         .fetch_all(db.pool())
         .await?
         {
-            out.insert(row.try_get("person_id")?, readiness_from_row(&row)?);
+            out.insert(row.person_id, row.into());
         }
     }
     Ok(out)

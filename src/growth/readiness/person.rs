@@ -2,7 +2,6 @@
 //! none was stored), with the rule of their track and the check-ins it was judged on.
 
 use serde::Serialize;
-use sqlx::Row;
 use trellis_framework::Framework;
 
 use super::{
@@ -148,17 +147,17 @@ async fn judged_checkins(
     }
     let mut checkins = Vec::new();
     for id in ids {
-        let row = sqlx::query("SELECT level_key, agreed_on FROM checkins WHERE id = $1")
-            .bind(id)
-            .fetch_optional(state.db().pool())
-            .await?;
-        if let Some(r) = row {
-            let level: String = r.try_get("level_key")?;
+        let row: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT level_key, agreed_on FROM checkins WHERE id = $1")
+                .bind(id)
+                .fetch_optional(state.db().pool())
+                .await?;
+        if let Some((level, agreed_on)) = row {
             checkins.push(JudgedCheckIn {
                 id,
                 level_title: title(&level),
                 level,
-                agreed_on: r.try_get("agreed_on")?,
+                agreed_on,
                 judges: judges(readiness, id).to_owned(),
             });
         }
@@ -191,13 +190,12 @@ async fn evaluate_one(
     person: i64,
 ) -> AppResult<Readiness> {
     let rules = stored_rules(&mut *conn).await?;
-    let row = sqlx::query("SELECT track_key, level_key FROM users WHERE id = $1")
-        .bind(person)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| AppError::not_found("this person"))?;
-    let track: Option<String> = row.try_get("track_key")?;
-    let level: Option<String> = row.try_get("level_key")?;
+    let (track, level): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT track_key, level_key FROM users WHERE id = $1")
+            .bind(person)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| AppError::not_found("this person"))?;
     let position = track.as_deref().zip(level.as_deref());
     let rule = track
         .as_deref()
@@ -205,7 +203,7 @@ async fn evaluate_one(
         .unwrap_or_else(|| Rule::default_for(track.as_deref().unwrap_or("")));
     let next = next_level_case(fw);
     // Every agreed check-in against the current or next level; `choose` picks among them.
-    let checkins = sqlx::query(&format!(
+    let checkins = sqlx::query_as::<_, AgreedRow>(&format!(
         "SELECT c.id, c.level_key, c.agreed_at, c.agreed_ratings FROM checkins c JOIN users u ON u.id = c.person_id \
          WHERE u.id = $1 AND c.status = 'agreed' AND c.track_key = u.track_key \
          AND (c.level_key = u.level_key OR c.level_key = {next})"
@@ -213,16 +211,22 @@ async fn evaluate_one(
     .bind(person)
     .fetch_all(&mut *conn)
     .await?
-    .iter()
-    .map(|r| {
-        let ratings: String = r.try_get("agreed_ratings")?;
-        Ok::<_, sqlx::Error>(AgreedCheckIn {
-            id: r.try_get("id")?,
-            level: r.try_get("level_key")?,
-            agreed_at: r.try_get::<Option<i64>, _>("agreed_at")?.unwrap_or(0),
-            ratings: parse_agreed(&ratings),
-        })
+    .into_iter()
+    .map(|r| AgreedCheckIn {
+        id: r.id,
+        level: r.level_key,
+        agreed_at: r.agreed_at.unwrap_or(0),
+        ratings: parse_agreed(&r.agreed_ratings),
     })
-    .collect::<Result<Vec<_>, _>>()?;
+    .collect::<Vec<_>>();
     Ok(evaluate(&rule, fw, position, &checkins))
+}
+
+/// An agreed check-in with the ratings readiness reads.
+#[derive(sqlx::FromRow)]
+struct AgreedRow {
+    id: i64,
+    level_key: String,
+    agreed_at: Option<i64>,
+    agreed_ratings: String,
 }

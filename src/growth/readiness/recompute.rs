@@ -11,7 +11,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sqlx::Row;
 use tokio::task::JoinHandle;
 use trellis_framework::Framework;
 
@@ -242,7 +241,7 @@ async fn read_page(
     sql: &str,
     bind: Option<&Bind>,
 ) -> AppResult<Page> {
-    let mut query = sqlx::query(sql)
+    let mut query = sqlx::query_as::<_, PageRow>(sql)
         .bind(FIELD_SEP.to_string())
         .bind(RECORD_SEP.to_string());
     query = match bind {
@@ -251,14 +250,20 @@ async fn read_page(
         None => query,
     };
     let row = query.fetch_one(conn).await?;
-    let people: i64 = row.try_get("people")?;
     Ok(Page {
-        people: usize::try_from(people).unwrap_or(0),
-        last: row.try_get("last")?,
-        text: row
-            .try_get::<Option<String>, _>("page")?
-            .unwrap_or_default(),
+        people: usize::try_from(row.people).unwrap_or(0),
+        last: row.last,
+        text: row.page.unwrap_or_default(),
     })
+}
+
+/// A page of people as the paging query returns it: how many, the last one's id, and their
+/// records packed into one text.
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    people: i64,
+    last: Option<i64>,
+    page: Option<String>,
 }
 
 /// Waits for a page's evaluation, if there is one, and writes its changed results.

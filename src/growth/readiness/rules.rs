@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::Row;
 use trellis_framework::{Framework, Track};
 
 use super::recompute::{Whom, recompute};
@@ -39,12 +38,11 @@ pub async fn rules(state: &AppState, actor: &Actor) -> AppResult<Vec<TrackRule>>
     let mut conn = state.db().pool().acquire().await?;
     let stored = stored_rules(&mut conn).await?;
     let updated: HashMap<String, i64> =
-        sqlx::query("SELECT track_key, updated_at FROM readiness_rules")
+        sqlx::query_as::<_, (String, i64)>("SELECT track_key, updated_at FROM readiness_rules")
             .fetch_all(&mut *conn)
             .await?
-            .iter()
-            .map(|r| Ok((r.try_get("track_key")?, r.try_get("updated_at")?)))
-            .collect::<Result<_, sqlx::Error>>()?;
+            .into_iter()
+            .collect();
     Ok(fw
         .tracks
         .iter()
