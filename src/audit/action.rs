@@ -102,6 +102,7 @@ actions! {
     SessionCreate => "session.create",
     SessionEnd => "session.end",
     SessionSlow => "session.slow",
+    SurveyAudienceTaken => "survey.audience_taken",
     SurveyClose => "survey.close",
     SurveyCreate => "survey.create",
     SurveyOpen => "survey.open",

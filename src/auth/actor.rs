@@ -73,6 +73,9 @@ pub enum Via {
     },
     /// The `trellis` command line, run by whoever operates the server.
     CommandLine,
+    /// Trellis itself, doing what the calendar says is due (a survey opening); it has no rights
+    /// beyond the steps the policy grants it by name.
+    Schedule,
 }
 
 #[derive(Debug, Clone)]
@@ -87,6 +90,17 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// Trellis itself, for the steps that are due on a day rather than asked for by someone.
+    pub fn schedule() -> Actor {
+        Actor {
+            user_id: None,
+            label: "schedule".into(),
+            name: "Trellis, on schedule".into(),
+            role: Role::Employee,
+            via: Via::Schedule,
+        }
+    }
+
     /// The operator at the command line, who has every right.
     pub fn command_line() -> Actor {
         Actor {

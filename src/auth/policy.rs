@@ -22,7 +22,14 @@ fn is_api_capable(actor: &Actor) -> bool {
     match &actor.via {
         Via::Session | Via::CommandLine => true,
         Via::Token { scope } => *scope == TokenScope::Api,
+        Via::Schedule => false,
     }
+}
+
+/// A survey's audience is taken on the day it opens by Trellis itself, and by no one else outside
+/// the survey's own authoring (which asks [`manage_surveys`]).
+pub fn take_due_audiences(actor: &Actor) -> AppResult<Allowed> {
+    require(actor.via == Via::Schedule)
 }
 
 /// Invitation and password reset links give the power to sign in as someone: the People team's.

@@ -8,7 +8,7 @@ pub mod dialect;
 pub mod migrations;
 pub mod work;
 
-pub use work::Work;
+pub use work::{Unrecorded, Work};
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -83,9 +83,25 @@ impl<'a> Work<'a> {
         Ok(())
     }
 
+    /// Commits a change that by the product's promise leaves no trace of who made it. Only the
+    /// reasons [`Unrecorded`] lists qualify, so each exception is named and documented there.
+    pub async fn commit_unrecorded(self, why: Unrecorded) -> AppResult<()> {
+        let Unrecorded::SurveyAnswer = why;
+        self.tx.commit().await?;
+        Ok(())
+    }
+
     /// Gives the change up: nothing of it lands.
     pub async fn rollback(self) -> AppResult<()> {
         self.tx.rollback().await?;
         Ok(())
     }
+}
+
+/// The changes that commit without an audit event, because recording one would break a promise.
+#[derive(Debug, Clone, Copy)]
+pub enum Unrecorded {
+    /// An answer to a survey: who answered stays unknown to everyone, admins included, and an
+    /// event naming the actor at the moment of answering would tell.
+    SurveyAnswer,
 }

@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::{Actor, policy};
+use crate::db::Work;
 use crate::db::{Db, now};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::rollout::roadmap::Stage;
@@ -213,7 +214,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> AppResult<SelfCheck> {
 
 /// Saves a self-check as a new row (earlier ones stay) and returns it with its advice.
 pub async fn take(db: &Db, actor: &Actor, input: &SelfCheckInput) -> AppResult<SelfCheck> {
-    policy::run_rollout(actor)?;
+    let permit = policy::run_rollout(actor)?;
     let answers = input.check().map_err(|errors| AppError::Invalid {
         title: format!(
             "{} attention; nothing was saved.",
@@ -224,19 +225,17 @@ pub async fn take(db: &Db, actor: &Actor, input: &SelfCheckInput) -> AppResult<S
     let json = serde_json::to_string(&answers)
         .map_err(|e| AppError::internal(format!("cannot store the self-check: {e}")))?;
     let taken_at = now();
-    let mut tx = db.begin().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO self_checks (taken_by, taken_at, answers) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(actor.user_id)
     .bind(taken_at)
     .bind(&json)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "rollout.self_check",
+    work.record(
+        Action::RolloutSelfCheck,
         &format!("self_check:{id}"),
         &format!(
             "Took the readiness self-check (stage: {})",
@@ -245,7 +244,7 @@ pub async fn take(db: &Db, actor: &Actor, input: &SelfCheckInput) -> AppResult<S
         None,
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(SelfCheck {
         id,
         taken_at,

@@ -4,8 +4,9 @@
 use super::checks::{field, invalid};
 use super::reading::ensure_stages;
 use super::{Direction, ItemInput, Stage, StageInput};
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::{Actor, policy};
+use crate::db::Work;
 use crate::db::{Db, Tx, now};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
@@ -39,11 +40,11 @@ pub async fn update_stage(
     stage: Stage,
     input: &StageInput,
 ) -> AppResult<()> {
-    policy::run_rollout(actor)?;
+    let permit = policy::run_rollout(actor)?;
     let fields = input.check().map_err(invalid)?;
     ensure_stages(db, actor).await?;
-    let mut tx = db.begin().await?;
-    let owner = owner_id(&mut tx, fields.owner.as_ref()).await?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let owner = owner_id(work.tx(), fields.owner.as_ref()).await?;
     let starts_on = fields.starts_on.map(|d| d.to_string());
     let ends_on = fields.ends_on.map(|d| d.to_string());
     sqlx::query(
@@ -57,12 +58,10 @@ pub async fn update_stage(
     .bind(fields.status.as_str())
     .bind(now())
     .bind(stage.as_str())
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "rollout.stage_updated",
+    work.record(
+        Action::RolloutStageUpdated,
         &format!("stage:{}", stage.as_str()),
         &format!(
             "Updated the {} stage ({})",
@@ -77,21 +76,21 @@ pub async fn update_stage(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
 /// Adds an item at the end of a stage's checklist; returns its id.
 pub async fn add_item(db: &Db, actor: &Actor, stage: Stage, input: &ItemInput) -> AppResult<i64> {
-    policy::run_rollout(actor)?;
+    let permit = policy::run_rollout(actor)?;
     let fields = input.check().map_err(invalid)?;
     ensure_stages(db, actor).await?;
-    let mut tx = db.begin().await?;
-    let owner = owner_id(&mut tx, fields.owner.as_ref()).await?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let owner = owner_id(work.tx(), fields.owner.as_ref()).await?;
     let last: Option<i64> =
         sqlx::query_scalar("SELECT MAX(position) FROM roadmap_items WHERE stage = $1")
             .bind(stage.as_str())
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **work.tx())
             .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO roadmap_items (stage, title, owner_id, due_on, position, created_at) \
@@ -103,12 +102,10 @@ pub async fn add_item(db: &Db, actor: &Actor, stage: Stage, input: &ItemInput) -
     .bind(fields.due_on.map(|d| d.to_string()))
     .bind(last.unwrap_or(0) + 1)
     .bind(now())
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "rollout.item_added",
+    work.record(
+        Action::RolloutItemAdded,
         &format!("roadmap_item:{id}"),
         &format!("Added “{}” to the {} stage", fields.title, stage.name()),
         Some(serde_json::json!({
@@ -118,7 +115,7 @@ pub async fn add_item(db: &Db, actor: &Actor, stage: Stage, input: &ItemInput) -
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(id)
 }
 
@@ -137,22 +134,20 @@ async fn item_in(tx: &mut Tx, id: i64) -> AppResult<(Stage, String, i64, Option<
 
 /// Changes an item's title, owner and due date.
 pub async fn update_item(db: &Db, actor: &Actor, id: i64, input: &ItemInput) -> AppResult<()> {
-    policy::run_rollout(actor)?;
+    let permit = policy::run_rollout(actor)?;
     let fields = input.check().map_err(invalid)?;
-    let mut tx = db.begin().await?;
-    let (stage, before, _, _) = item_in(&mut tx, id).await?;
-    let owner = owner_id(&mut tx, fields.owner.as_ref()).await?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let (stage, before, _, _) = item_in(work.tx(), id).await?;
+    let owner = owner_id(work.tx(), fields.owner.as_ref()).await?;
     sqlx::query("UPDATE roadmap_items SET title = $1, owner_id = $2, due_on = $3 WHERE id = $4")
         .bind(&fields.title)
         .bind(owner)
         .bind(fields.due_on.map(|d| d.to_string()))
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "rollout.item_updated",
+    work.record(
+        Action::RolloutItemUpdated,
         &format!("roadmap_item:{id}"),
         &format!("Changed “{}” in the {} stage", fields.title, stage.name()),
         Some(serde_json::json!({
@@ -163,15 +158,15 @@ pub async fn update_item(db: &Db, actor: &Actor, id: i64, input: &ItemInput) -> 
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
 /// Moves an item one place up or down its stage's checklist; at either end it stays.
 pub async fn move_item(db: &Db, actor: &Actor, id: i64, direction: Direction) -> AppResult<()> {
-    policy::run_rollout(actor)?;
-    let mut tx = db.begin().await?;
-    let (stage, title, position, _) = item_in(&mut tx, id).await?;
+    let permit = policy::run_rollout(actor)?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let (stage, title, position, _) = item_in(work.tx(), id).await?;
     let sql = match direction {
         Direction::Up => {
             "SELECT id, position FROM roadmap_items WHERE stage = $1 AND (position < $2 OR (position = $2 AND id < $3)) \
@@ -186,7 +181,7 @@ pub async fn move_item(db: &Db, actor: &Actor, id: i64, direction: Direction) ->
         .bind(stage.as_str())
         .bind(position)
         .bind(id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **work.tx())
         .await?;
     let Some((other, other_position)) = neighbour else {
         return Ok(());
@@ -204,13 +199,11 @@ pub async fn move_item(db: &Db, actor: &Actor, id: i64, direction: Direction) ->
         sqlx::query("UPDATE roadmap_items SET position = $1 WHERE id = $2")
             .bind(to)
             .bind(item)
-            .execute(&mut *tx)
+            .execute(&mut **work.tx())
             .await?;
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "rollout.item_moved",
+    work.record(
+        Action::RolloutItemMoved,
         &format!("roadmap_item:{id}"),
         &format!(
             "Moved “{title}” {} in the {} stage",
@@ -224,15 +217,15 @@ pub async fn move_item(db: &Db, actor: &Actor, id: i64, direction: Direction) ->
         None,
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
 /// Ticks an item (done) or unticks it.
 pub async fn tick_item(db: &Db, actor: &Actor, id: i64, done: bool) -> AppResult<()> {
-    policy::run_rollout(actor)?;
-    let mut tx = db.begin().await?;
-    let (stage, title, _, done_at) = item_in(&mut tx, id).await?;
+    let permit = policy::run_rollout(actor)?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let (stage, title, _, done_at) = item_in(work.tx(), id).await?;
     if done_at.is_some() == done {
         return Ok(());
     }
@@ -241,21 +234,19 @@ pub async fn tick_item(db: &Db, actor: &Actor, id: i64, done: bool) -> AppResult
             .bind(now())
             .bind(actor.user_id)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **work.tx())
             .await?;
     } else {
         sqlx::query("UPDATE roadmap_items SET done_at = NULL, done_by = NULL WHERE id = $1")
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **work.tx())
             .await?;
     }
-    audit::record(
-        &mut tx,
-        actor,
+    work.record(
         if done {
-            "rollout.item_done"
+            Action::RolloutItemDone
         } else {
-            "rollout.item_reopened"
+            Action::RolloutItemReopened
         },
         &format!("roadmap_item:{id}"),
         &format!(
@@ -266,28 +257,26 @@ pub async fn tick_item(db: &Db, actor: &Actor, id: i64, done: bool) -> AppResult
         None,
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
 /// Removes an item from its checklist; returns the stage it was in.
 pub async fn remove_item(db: &Db, actor: &Actor, id: i64) -> AppResult<Stage> {
-    policy::run_rollout(actor)?;
-    let mut tx = db.begin().await?;
-    let (stage, title, _, _) = item_in(&mut tx, id).await?;
+    let permit = policy::run_rollout(actor)?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let (stage, title, _, _) = item_in(work.tx(), id).await?;
     sqlx::query("DELETE FROM roadmap_items WHERE id = $1")
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "rollout.item_removed",
+    work.record(
+        Action::RolloutItemRemoved,
         &format!("roadmap_item:{id}"),
         &format!("Removed “{title}” from the {} stage", stage.name()),
         Some(serde_json::json!({ "stage": stage.as_str(), "title": title })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(stage)
 }

@@ -4,8 +4,9 @@
 use sqlx::Row;
 
 use super::{Item, Owner, Roadmap, RoadmapSummary, Stage, StageStatus, StageView, current_stage};
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::{Actor, policy};
+use crate::db::Work;
 use crate::db::{Db, now};
 use crate::domain::Day;
 use crate::error::{AppError, AppResult};
@@ -19,7 +20,8 @@ pub(super) async fn ensure_stages(db: &Db, actor: &Actor) -> AppResult<()> {
     if existing >= Stage::ALL.len() as i64 {
         return Ok(());
     }
-    let mut tx = db.begin().await?;
+    let permit = policy::run_rollout(actor)?;
+    let mut work = Work::begin(db, actor, permit).await?;
     let at = now();
     let mut made = Vec::new();
     for stage in Stage::ALL {
@@ -30,7 +32,7 @@ pub(super) async fn ensure_stages(db: &Db, actor: &Actor) -> AppResult<()> {
         .bind(stage.as_str())
         .bind(StageStatus::NotStarted.as_str())
         .bind(at)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?
         .rows_affected();
         if inserted == 0 {
@@ -44,23 +46,23 @@ pub(super) async fn ensure_stages(db: &Db, actor: &Actor) -> AppResult<()> {
             .bind(*title)
             .bind(i as i64 + 1)
             .bind(at)
-            .execute(&mut *tx)
+            .execute(&mut **work.tx())
             .await?;
         }
         made.push(stage.as_str());
     }
-    if !made.is_empty() {
-        audit::record(
-            &mut tx,
-            actor,
-            "rollout.roadmap_created",
-            "roadmap",
-            "Created the rollout roadmap with its default checklists",
-            Some(serde_json::json!({ "stages": made })),
-        )
-        .await?;
+    // Another admin made them first: nothing to record, nothing changed.
+    if made.is_empty() {
+        return Ok(());
     }
-    tx.commit().await?;
+    work.record(
+        Action::RolloutRoadmapCreated,
+        "roadmap",
+        "Created the rollout roadmap with its default checklists",
+        Some(serde_json::json!({ "stages": made })),
+    )
+    .await?;
+    work.commit().await?;
     Ok(())
 }
 
@@ -226,9 +228,9 @@ pub async fn export_csv(db: &Db, actor: &Actor) -> AppResult<String> {
             out.write_record([
                 stage.stage.as_str(),
                 stage.status.as_str(),
-                &audit::spreadsheet_safe(&item.title),
-                &audit::spreadsheet_safe(name),
-                &audit::spreadsheet_safe(email),
+                &crate::audit::spreadsheet_safe(&item.title),
+                &crate::audit::spreadsheet_safe(name),
+                &crate::audit::spreadsheet_safe(email),
                 item.due_on.as_deref().unwrap_or_default(),
                 if item.done { "yes" } else { "no" },
                 if item.overdue { "yes" } else { "no" },

@@ -11,6 +11,7 @@ use super::stored::{SURVEY_COLUMNS, SurveyRow, find_row, questions_of};
 use super::{MAX_TEXT, OpenSurvey, Question, QuestionKind, Status, SurveyToAnswer};
 use crate::auth::{Actor, policy};
 use crate::db::{Db, Tx};
+use crate::db::{Unrecorded, Work};
 use crate::domain::Day;
 use crate::error::{AppError, AppResult};
 
@@ -151,7 +152,7 @@ fn check_answers(questions: &[Question], input: &AnswerInput) -> AppResult<serde
 /// refused (409). The response keeps the actor's team, track and pilot membership, not who they
 /// are nor when; see the module's doc. Not audited, on purpose.
 pub async fn answer(db: &Db, actor: &Actor, id: i64, input: &AnswerInput) -> AppResult<()> {
-    policy::answer_surveys(actor)?;
+    let permit = policy::answer_surveys(actor)?;
     let me = actor.user_id.ok_or(AppError::Forbidden)?;
     let survey = to_answer(db, actor, id).await?;
     if survey.answered {
@@ -164,12 +165,12 @@ pub async fn answer(db: &Db, actor: &Actor, id: i64, input: &AnswerInput) -> App
         )));
     }
     let answers = check_answers(&survey.questions, input)?.to_string();
-    let mut tx = db.begin().await?;
-    count_response(&mut tx, id).await?;
-    let person = asked_in(&mut tx, id, me).await?;
-    record_participation(&mut tx, id, me).await?;
-    record_response(&mut tx, id, &person, &answers).await?;
-    tx.commit().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    count_response(work.tx(), id).await?;
+    let person = asked_in(work.tx(), id, me).await?;
+    record_participation(work.tx(), id, me).await?;
+    record_response(work.tx(), id, &person, &answers).await?;
+    work.commit_unrecorded(Unrecorded::SurveyAnswer).await?;
     Ok(())
 }
 

@@ -9,6 +9,9 @@ use sqlx::Row;
 
 use super::Audience;
 use super::stored::{SURVEY_COLUMNS, SurveyRow};
+use crate::audit::Action;
+use crate::auth::{Actor, policy};
+use crate::db::Work;
 use crate::db::{Db, Tx, now};
 use crate::domain::Day;
 use crate::error::AppResult;
@@ -96,11 +99,25 @@ pub async fn take_due_audiences(db: &Db) -> AppResult<()> {
     .bind(&today)
     .fetch_all(db.pool())
     .await?;
+    let actor = Actor::schedule();
     for r in &due {
         let row = SurveyRow::read(r)?;
-        let mut tx = db.begin().await?;
-        take_audience(&mut tx, row.id, &row.audience).await?;
-        tx.commit().await?;
+        let permit = policy::take_due_audiences(&actor)?;
+        let mut work = Work::begin(db, &actor, permit).await?;
+        // Another server may have taken it first: then there is nothing to record.
+        if take_audience(work.tx(), row.id, &row.audience).await? {
+            work.record(
+                Action::SurveyAudienceTaken,
+                &format!("survey:{}", row.id),
+                &format!(
+                    "The survey {} opened: who is asked was fixed from the directory",
+                    row.title
+                ),
+                None,
+            )
+            .await?;
+            work.commit().await?;
+        }
     }
     Ok(())
 }

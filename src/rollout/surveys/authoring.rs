@@ -14,8 +14,10 @@ use super::{
     Audience, PULSE, PULSE_DAYS, PULSE_TEMPLATE, QuestionInput, QuestionKind, Start, Status,
     Survey, SurveyInput, SurveySummary,
 };
-use crate::audit;
+use crate::audit::Action;
+use crate::auth::policy::Allowed;
 use crate::auth::{Actor, policy};
+use crate::db::Work;
 use crate::db::{Db, Tx, now};
 use crate::domain::Day;
 use crate::error::{AppError, AppResult};
@@ -116,7 +118,7 @@ pub async fn create(
     input: &SurveyInput,
     questions: &[QuestionInput],
 ) -> AppResult<i64> {
-    policy::manage_surveys(actor)?;
+    let permit = policy::manage_surveys(actor)?;
     let given = check_questions(questions)?;
     let input = with_defaults(start, input);
     let template: Vec<(QuestionKind, String)> = match start {
@@ -129,18 +131,16 @@ pub async fn create(
         Start::Blank => Vec::new(),
     };
     let s = check_settings(state, actor, &input, !template.is_empty()).await?;
-    let mut tx = state.db().begin().await?;
-    let id = insert_survey(&mut tx, actor, &s).await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
+    let id = insert_survey(work.tx(), actor, &s).await?;
     for (i, (kind, prompt)) in template.iter().enumerate() {
-        insert_question(&mut tx, id, i as i64 + 1, *kind, prompt).await?;
+        insert_question(work.tx(), id, i as i64 + 1, *kind, prompt).await?;
     }
     if s.opens_on <= Day::today() {
-        take_audience(&mut tx, id, &s.audience).await?;
+        take_audience(work.tx(), id, &s.audience).await?;
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "survey.create",
+    work.record(
+        Action::SurveyCreate,
         &format!("survey:{id}"),
         &format!("Created the survey {}", s.title),
         Some(serde_json::json!({
@@ -152,7 +152,7 @@ pub async fn create(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(id)
 }
 
@@ -256,7 +256,7 @@ pub async fn update(
     id: i64,
     input: &SurveyInput,
 ) -> AppResult<()> {
-    policy::manage_surveys(actor)?;
+    let permit = policy::manage_surveys(actor)?;
     let db = state.db();
     let current = find_row(db.pool(), id)
         .await?
@@ -264,13 +264,13 @@ pub async fn update(
     let today = Day::today();
     match current.status(today) {
         Status::Closed => Err(closed_for_good()),
-        Status::Open => update_open(state, actor, current, input).await,
+        Status::Open => update_open(state, actor, permit, current, input).await,
         Status::Scheduled => {
             let questions = questions_of(db.pool(), id).await?;
             let input = with_current(input, &current);
             let s = check_settings(state, actor, &input, !questions.is_empty()).await?;
-            let mut tx = db.begin().await?;
-            let before = lock_scheduled(&mut tx, id).await?;
+            let mut work = Work::begin(db, actor, permit).await?;
+            let before = lock_scheduled(work.tx(), id).await?;
             sqlx::query(
                 "UPDATE surveys SET title = $2, intro = $3, audience = $4, opens_on = $5, \
                  closes_on = $6, threshold = $7, compare_by = $8, updated_at = $9 WHERE id = $1",
@@ -284,15 +284,13 @@ pub async fn update(
             .bind(s.threshold)
             .bind(s.compare_by.as_str())
             .bind(now())
-            .execute(&mut *tx)
+            .execute(&mut **work.tx())
             .await?;
             if s.opens_on <= Day::today() {
-                take_audience(&mut tx, id, &s.audience).await?;
+                take_audience(work.tx(), id, &s.audience).await?;
             }
-            audit::record(
-                &mut tx,
-                actor,
-                "survey.update",
+            work.record(
+                Action::SurveyUpdate,
                 &format!("survey:{id}"),
                 &format!("Changed the survey {}", s.title),
                 Some(serde_json::json!({
@@ -310,7 +308,7 @@ pub async fn update(
                 })),
             )
             .await?;
-            tx.commit().await?;
+            work.commit().await?;
             Ok(())
         }
     }
@@ -365,6 +363,7 @@ fn closed_for_good() -> AppError {
 async fn update_open(
     state: &AppState,
     actor: &Actor,
+    permit: Allowed,
     current: SurveyRow,
     input: &SurveyInput,
 ) -> AppResult<()> {
@@ -374,7 +373,7 @@ async fn update_open(
         intro,
         closes_on,
     } = check_open_settings(state, actor, &current, input, today).await?;
-    let mut tx = state.db().begin().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let changed = sqlx::query(
         "UPDATE surveys SET title = $2, intro = $3, closes_on = $4, updated_at = $5 \
          WHERE id = $1 AND closed_early = 0 AND closes_on >= $6",
@@ -385,16 +384,14 @@ async fn update_open(
     .bind(closes_on.to_string())
     .bind(now())
     .bind(today.to_string())
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?
     .rows_affected();
     if changed == 0 {
         return Err(closed_for_good());
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "survey.update",
+    work.record(
+        Action::SurveyUpdate,
         &format!("survey:{}", current.id),
         &format!("Changed the open survey {title}"),
         Some(serde_json::json!({
@@ -403,16 +400,16 @@ async fn update_open(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
 /// Opens a scheduled survey today; it needs at least one question.
 pub async fn open_now(db: &Db, actor: &Actor, id: i64) -> AppResult<()> {
-    policy::manage_surveys(actor)?;
-    let mut tx = db.begin().await?;
-    let row = lock_scheduled(&mut tx, id).await?;
-    let questions = questions_of(&mut *tx, id).await?;
+    let permit = policy::manage_surveys(actor)?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let row = lock_scheduled(work.tx(), id).await?;
+    let questions = questions_of(&mut **work.tx(), id).await?;
     if questions.is_empty() {
         return Err(AppError::invalid_field(
             "",
@@ -424,25 +421,23 @@ pub async fn open_now(db: &Db, actor: &Actor, id: i64) -> AppResult<()> {
         .bind(id)
         .bind(&today)
         .bind(now())
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
-    take_audience(&mut tx, id, &row.audience).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "survey.open",
+    take_audience(work.tx(), id, &row.audience).await?;
+    work.record(
+        Action::SurveyOpen,
         &format!("survey:{id}"),
         &format!("Opened the survey {}", row.title),
         Some(serde_json::json!({ "opens_on": today, "was": row.opens_on.to_string() })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
 /// Closes an open survey before its last day, for good: its results can then be read.
 pub async fn close_now(db: &Db, actor: &Actor, id: i64) -> AppResult<()> {
-    policy::manage_surveys(actor)?;
+    let permit = policy::manage_surveys(actor)?;
     let row = find_row(db.pool(), id)
         .await?
         .ok_or_else(|| AppError::not_found("this survey"))?;
@@ -456,42 +451,37 @@ pub async fn close_now(db: &Db, actor: &Actor, id: i64) -> AppResult<()> {
         }
         Status::Open => {}
     }
-    let mut tx = db.begin().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
     sqlx::query(
         "UPDATE surveys SET closed_early = 1, closed_at = $2, updated_at = $2 WHERE id = $1",
     )
     .bind(id)
     .bind(now())
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "survey.close",
+    work.record(Action::SurveyClose,
         &format!("survey:{id}"),
         &format!("Closed the survey {}", row.title),
         Some(serde_json::json!({ "closes_on": row.closes_on.to_string(), "closed_on": today.to_string() })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
 /// Removes a survey with its questions and answers.
 pub async fn remove(db: &Db, actor: &Actor, id: i64) -> AppResult<()> {
-    policy::manage_surveys(actor)?;
-    let mut tx = db.begin().await?;
-    let row = find_row(&mut *tx, id)
+    let permit = policy::manage_surveys(actor)?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let row = find_row(&mut **work.tx(), id)
         .await?
         .ok_or_else(|| AppError::not_found("this survey"))?;
     sqlx::query("DELETE FROM surveys WHERE id = $1")
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "survey.remove",
+    work.record(
+        Action::SurveyRemove,
         &format!("survey:{id}"),
         &format!("Removed the survey {}", row.title),
         // How many answered only once it has closed: removing an open survey must not tell how
@@ -502,7 +492,7 @@ pub async fn remove(db: &Db, actor: &Actor, id: i64) -> AppResult<()> {
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     forget(&row.results_key);
     Ok(())
 }

@@ -5,8 +5,9 @@ use super::authoring::{insert_question, lock_scheduled};
 use super::checks::{check_question, check_questions};
 use super::stored::questions_of;
 use super::{MAX_QUESTIONS, Move, Question, QuestionInput};
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::{Actor, policy};
+use crate::db::Work;
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
 
@@ -17,11 +18,11 @@ pub async fn add_question(
     survey: i64,
     input: &QuestionInput,
 ) -> AppResult<i64> {
-    policy::manage_surveys(actor)?;
+    let permit = policy::manage_surveys(actor)?;
     let (kind, prompt) = check_question(input)?;
-    let mut tx = db.begin().await?;
-    let row = lock_scheduled(&mut tx, survey).await?;
-    let questions = questions_of(&mut *tx, survey).await?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let row = lock_scheduled(work.tx(), survey).await?;
+    let questions = questions_of(&mut **work.tx(), survey).await?;
     if questions.len() >= MAX_QUESTIONS {
         return Err(AppError::invalid_field(
             "prompt",
@@ -29,17 +30,15 @@ pub async fn add_question(
         ));
     }
     let position = questions.iter().map(|q| q.position).max().unwrap_or(0) + 1;
-    let qid = insert_question(&mut tx, survey, position, kind, &prompt).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "survey.question.add",
+    let qid = insert_question(work.tx(), survey, position, kind, &prompt).await?;
+    work.record(
+        Action::SurveyQuestionAdd,
         &format!("survey:{survey}"),
         &format!("Added a question to the survey {}", row.title),
         Some(serde_json::json!({ "question": qid, "kind": kind.as_str(), "prompt": prompt })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(qid)
 }
 
@@ -69,26 +68,24 @@ pub async fn edit_question(
     question: i64,
     input: &QuestionInput,
 ) -> AppResult<()> {
-    policy::manage_surveys(actor)?;
+    let permit = policy::manage_surveys(actor)?;
     let (kind, prompt) = check_question(input)?;
-    let mut tx = db.begin().await?;
-    let survey = survey_of_question(&mut tx, question).await?;
-    let row = lock_scheduled(&mut tx, survey).await?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let survey = survey_of_question(work.tx(), question).await?;
+    let row = lock_scheduled(work.tx(), survey).await?;
     let before: (String, String) =
         sqlx::query_as("SELECT kind, prompt FROM survey_questions WHERE id = $1")
             .bind(question)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **work.tx())
             .await?;
     sqlx::query("UPDATE survey_questions SET kind = $2, prompt = $3 WHERE id = $1")
         .bind(question)
         .bind(kind.as_str())
         .bind(&prompt)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "survey.question.edit",
+    work.record(
+        Action::SurveyQuestionEdit,
         &format!("survey:{survey}"),
         &format!("Changed a question of the survey {}", row.title),
         Some(serde_json::json!({
@@ -98,17 +95,17 @@ pub async fn edit_question(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
 /// Moves a question of a scheduled survey one place up or down.
 pub async fn move_question(db: &Db, actor: &Actor, question: i64, step: Move) -> AppResult<()> {
-    policy::manage_surveys(actor)?;
-    let mut tx = db.begin().await?;
-    let survey = survey_of_question(&mut tx, question).await?;
-    let row = lock_scheduled(&mut tx, survey).await?;
-    let mut questions = questions_of(&mut *tx, survey).await?;
+    let permit = policy::manage_surveys(actor)?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let survey = survey_of_question(work.tx(), question).await?;
+    let row = lock_scheduled(work.tx(), survey).await?;
+    let mut questions = questions_of(&mut **work.tx(), survey).await?;
     let at = questions
         .iter()
         .position(|q| q.id == question)
@@ -119,11 +116,9 @@ pub async fn move_question(db: &Db, actor: &Actor, question: i64, step: Move) ->
         _ => return Ok(()),
     };
     questions.swap(at, other);
-    renumber(&mut tx, &questions).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "survey.question.move",
+    renumber(work.tx(), &questions).await?;
+    work.record(
+        Action::SurveyQuestionMove,
         &format!("survey:{survey}"),
         &format!("Reordered the questions of the survey {}", row.title),
         Some(serde_json::json!({
@@ -132,7 +127,7 @@ pub async fn move_question(db: &Db, actor: &Actor, question: i64, step: Move) ->
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
@@ -149,30 +144,28 @@ async fn renumber(tx: &mut Tx, questions: &[Question]) -> AppResult<()> {
 
 /// Removes a question of a scheduled survey.
 pub async fn remove_question(db: &Db, actor: &Actor, question: i64) -> AppResult<()> {
-    policy::manage_surveys(actor)?;
-    let mut tx = db.begin().await?;
-    let survey = survey_of_question(&mut tx, question).await?;
-    let row = lock_scheduled(&mut tx, survey).await?;
+    let permit = policy::manage_surveys(actor)?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let survey = survey_of_question(work.tx(), question).await?;
+    let row = lock_scheduled(work.tx(), survey).await?;
     let prompt: String = sqlx::query_scalar("SELECT prompt FROM survey_questions WHERE id = $1")
         .bind(question)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **work.tx())
         .await?;
     sqlx::query("DELETE FROM survey_questions WHERE id = $1")
         .bind(question)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
-    let rest = questions_of(&mut *tx, survey).await?;
-    renumber(&mut tx, &rest).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "survey.question.remove",
+    let rest = questions_of(&mut **work.tx(), survey).await?;
+    renumber(work.tx(), &rest).await?;
+    work.record(
+        Action::SurveyQuestionRemove,
         &format!("survey:{survey}"),
         &format!("Removed a question from the survey {}", row.title),
         Some(serde_json::json!({ "question": question, "prompt": prompt })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
@@ -183,21 +176,19 @@ pub async fn set_questions(
     survey: i64,
     inputs: &[QuestionInput],
 ) -> AppResult<()> {
-    policy::manage_surveys(actor)?;
+    let permit = policy::manage_surveys(actor)?;
     let checked = check_questions(inputs)?;
-    let mut tx = db.begin().await?;
-    let row = lock_scheduled(&mut tx, survey).await?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let row = lock_scheduled(work.tx(), survey).await?;
     sqlx::query("DELETE FROM survey_questions WHERE survey_id = $1")
         .bind(survey)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
     for (i, (kind, prompt)) in checked.iter().enumerate() {
-        insert_question(&mut tx, survey, i as i64 + 1, *kind, prompt).await?;
+        insert_question(work.tx(), survey, i as i64 + 1, *kind, prompt).await?;
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "survey.question.replace",
+    work.record(
+        Action::SurveyQuestionReplace,
         &format!("survey:{survey}"),
         &format!("Rewrote the questions of the survey {}", row.title),
         Some(serde_json::json!({
@@ -207,6 +198,6 @@ pub async fn set_questions(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
