@@ -14,20 +14,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::growth::nominations::NominationStatus;
 use crate::people::directory;
 
-/// Records that `actor` did `action` to `object`. `summary` is the sentence shown in the log;
-/// `detail` keeps what is needed to see exactly what changed.
-pub async fn record(
-    tx: &mut Tx,
-    actor: &Actor,
-    action: &str,
-    object: &str,
-    summary: &str,
-    detail: Option<serde_json::Value>,
-) -> AppResult<()> {
-    insert(tx, actor, action, object, summary, detail).await
-}
-
-/// Writes one event in `tx`.
+/// Writes one event in `tx`; changes record theirs through `db::Work`, which calls this.
 pub(crate) async fn insert(
     tx: &mut Tx,
     actor: &Actor,
@@ -51,18 +38,12 @@ pub(crate) async fn insert(
     Ok(())
 }
 
-/// An event for [`record_many`]: what [`record`] takes after the actor.
+/// An event for `Work::record_many`: what `Work::record` takes.
 pub struct NewEvent {
     pub action: Action,
     pub object: String,
     pub summary: String,
     pub detail: Option<serde_json::Value>,
-}
-
-/// Records many events of one actor with a few multi-row inserts, for imports that change
-/// thousands of things in one transaction. The rows are those [`record`] writes.
-pub async fn record_many(tx: &mut Tx, actor: &Actor, events: &[NewEvent]) -> AppResult<()> {
-    insert_many(tx, actor, events).await
 }
 
 /// Writes many events in `tx` with a few multi-row inserts.

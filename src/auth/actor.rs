@@ -101,6 +101,18 @@ impl Actor {
         }
     }
 
+    /// Someone holding a link's or a session's secret, before the change that uses it finds out
+    /// whose it is; events of that change name the owner instead (`Work::record_by`).
+    pub fn holder_of_a_secret() -> Actor {
+        Actor {
+            user_id: None,
+            label: "holder of a secret".into(),
+            name: "Someone holding a link".into(),
+            role: Role::Employee,
+            via: Via::Session,
+        }
+    }
+
     /// The operator at the command line, who has every right.
     pub fn command_line() -> Actor {
         Actor {

@@ -26,6 +26,18 @@ fn is_api_capable(actor: &Actor) -> bool {
     }
 }
 
+/// Anyone may try to sign in, or use a link or a session whose secret they hold: the secret is
+/// the proof, checked by the change itself, and the brakes on guessing live in
+/// `people::accounts::sessions`.
+pub fn use_a_secret() -> Allowed {
+    Allowed(())
+}
+
+/// Someone who proved who they are starts a session.
+pub fn start_session(actor: &Actor) -> AppResult<Allowed> {
+    require(actor.via == Via::Session && actor.user_id.is_some())
+}
+
 /// A survey's audience is taken on the day it opens by Trellis itself, and by no one else outside
 /// the survey's own authoring (which asks [`manage_surveys`]).
 pub fn take_due_audiences(actor: &Actor) -> AppResult<Allowed> {

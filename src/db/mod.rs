@@ -107,7 +107,8 @@ impl Db {
         self.backend
     }
 
-    /// Starts a transaction. Every write of a service happens inside one. On SQLite it takes the
+    /// Starts a transaction. Every write of a service happens inside one, which only
+    /// [`Work::begin`] starts outside this module (a structure test holds the code to it). On SQLite it takes the
     /// write lock at once ([`dialect::begin_write`]), so that concurrent writers wait for each other
     /// instead of failing.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {

@@ -63,6 +63,29 @@ impl<'a> Work<'a> {
         Ok(())
     }
 
+    /// Records an event by someone the change itself established: the owner of the link or of
+    /// the session whose secret the change used.
+    pub async fn record_by(
+        &mut self,
+        author: &Actor,
+        action: Action,
+        object: &str,
+        summary: &str,
+        detail: Option<serde_json::Value>,
+    ) -> AppResult<()> {
+        crate::audit::insert(
+            &mut self.tx,
+            author,
+            action.as_str(),
+            object,
+            summary,
+            detail,
+        )
+        .await?;
+        self.recorded += 1;
+        Ok(())
+    }
+
     /// Records many events with a few multi-row inserts, for changes of thousands of things.
     pub async fn record_many(&mut self, events: &[NewEvent]) -> AppResult<()> {
         crate::audit::insert_many(&mut self.tx, self.actor, events).await?;
@@ -86,7 +109,7 @@ impl<'a> Work<'a> {
     /// Commits a change that by the product's promise leaves no trace of who made it. Only the
     /// reasons [`Unrecorded`] lists qualify, so each exception is named and documented there.
     pub async fn commit_unrecorded(self, why: Unrecorded) -> AppResult<()> {
-        let Unrecorded::SurveyAnswer = why;
+        let (Unrecorded::SurveyAnswer | Unrecorded::FailedSignIn) = why;
         self.tx.commit().await?;
         Ok(())
     }
@@ -104,4 +127,7 @@ pub enum Unrecorded {
     /// An answer to a survey: who answered stays unknown to everyone, admins included, and an
     /// event naming the actor at the moment of answering would tell.
     SurveyAnswer,
+    /// A failed sign-in counted against an email and an address: the log records the first
+    /// slowdown it causes, not every attempt, so that guessing cannot flood the log.
+    FailedSignIn,
 }

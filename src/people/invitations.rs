@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::{Actor, policy};
+use crate::db::Work;
 use crate::db::{Db, Tx, now};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
@@ -104,13 +105,13 @@ fn chosen(selection: &Selection) -> AppResult<Option<Vec<i64>>> {
 /// the others skipped with the reason. Admins only. An id nobody has is refused (422), as is a
 /// choice of more than [`MAX_PER_REQUEST`] people or of nobody.
 pub async fn invite(db: &Db, actor: &Actor, selection: &Selection) -> AppResult<Outcome> {
-    policy::manage_accounts(actor)?;
+    let permit = policy::manage_accounts(actor)?;
     let ids = chosen(selection)?;
     let at = now();
-    let mut tx = db.begin().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
     let rows = match &ids {
-        Some(ids) => the_people(&mut tx, ids).await?,
-        None => not_yet_invited(&mut tx, at).await?,
+        Some(ids) => the_people(work.tx(), ids).await?,
+        None => not_yet_invited(work.tx(), at).await?,
     };
     check_found(ids.as_deref(), &rows)?;
     let mut invited = Vec::new();
@@ -121,8 +122,7 @@ pub async fn invite(db: &Db, actor: &Actor, selection: &Selection) -> AppResult<
         match invitable(r)? {
             Ok(email) => {
                 let purpose = LinkPurpose::Invite;
-                let secret =
-                    accounts::issue_link_in(&mut tx, actor, id, &email, purpose, at).await?;
+                let secret = accounts::issue_link_in(&mut work, id, &email, purpose, at).await?;
                 invited.push(IssuedLink {
                     secret,
                     purpose,
@@ -135,10 +135,8 @@ pub async fn invite(db: &Db, actor: &Actor, selection: &Selection) -> AppResult<
             Err(reason) => skipped.push(Skipped { id, name, reason }),
         }
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "account.invite_many",
+    work.record(
+        Action::AccountInviteMany,
         "users",
         &format!(
             "Invited {} at once; skipped {}",
@@ -154,7 +152,7 @@ pub async fn invite(db: &Db, actor: &Actor, selection: &Selection) -> AppResult<
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(Outcome { invited, skipped })
 }
 

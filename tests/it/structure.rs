@@ -126,3 +126,17 @@ fn the_scim_adapter_writes_no_sql() {
         );
     }
 }
+
+#[test]
+fn every_write_goes_through_the_unit_of_work() {
+    // A write transaction starts only in the data layer, where `Work` begins it after the policy's
+    // decision and commits it only with its audit event.
+    assert_eq!(
+        written_outside(".begin()", &["src/db/"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        written_outside("audit::insert", &["src/db/work.rs", "src/audit/"]),
+        Vec::<String>::new()
+    );
+}

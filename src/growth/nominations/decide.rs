@@ -113,10 +113,8 @@ async fn record_position(
     row: &Stored,
     effective_on: Day,
 ) -> AppResult<()> {
-    let actor = work.actor();
     directory::write_position(
-        work.tx(),
-        actor,
+        work,
         fw,
         row.person,
         &PositionInput {

@@ -9,9 +9,10 @@ mod tokens;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::password::{self, Cost};
 use crate::auth::{Actor, Role, Via, policy};
+use crate::db::Work;
 use crate::db::{Db, now};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
@@ -45,7 +46,7 @@ pub struct UserSummary {
 
 /// Creates an account. Admins (and the command line) only.
 pub async fn create_user(db: &Db, actor: &Actor, new: NewUser, cost: Cost) -> AppResult<i64> {
-    policy::manage_accounts(actor)?;
+    let permit = policy::manage_accounts(actor)?;
     let email = Email::parse(&new.email).map_err(|m| AppError::invalid_field("email", m))?;
     let name = new.name.trim().to_owned();
     let name = if name.is_empty() {
@@ -60,10 +61,10 @@ pub async fn create_user(db: &Db, actor: &Actor, new: NewUser, cost: Cost) -> Ap
     };
     password::check_strength(&new.password)?;
     let hash = password::hash(new.password, cost).await?;
-    let mut tx = db.begin().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email.as_str())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **work.tx())
         .await?;
     if exists.is_some() {
         return Err(AppError::invalid_field(
@@ -80,12 +81,10 @@ pub async fn create_user(db: &Db, actor: &Actor, new: NewUser, cost: Cost) -> Ap
     .bind(new.role.as_str())
     .bind(&hash)
     .bind(now())
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "user.create",
+    work.record(
+        Action::UserCreate,
         &format!("user:{id}"),
         &format!("Created the {} account of {email}", new.role.as_str()),
         Some(
@@ -93,7 +92,7 @@ pub async fn create_user(db: &Db, actor: &Actor, new: NewUser, cost: Cost) -> Ap
         ),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(id)
 }
 

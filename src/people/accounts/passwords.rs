@@ -4,9 +4,10 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::password::{self, Cost};
 use crate::auth::{Actor, Via, policy, token};
+use crate::db::Work;
 use crate::db::{Db, Tx, now};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
@@ -77,12 +78,12 @@ pub async fn issue_link(
     user_email: &str,
     purpose: LinkPurpose,
 ) -> AppResult<IssuedLink> {
-    policy::manage_accounts(actor)?;
+    let permit = policy::manage_accounts(actor)?;
     let email = Email::parse(user_email).map_err(|m| AppError::invalid_field("email", m))?;
-    let mut tx = db.begin().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
     let row = sqlx::query("SELECT id, name, active, password_hash FROM users WHERE email = $1")
         .bind(email.as_str())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **work.tx())
         .await?
         .ok_or_else(|| {
             AppError::invalid_field("email", format!("there is no account for {email}"))
@@ -113,8 +114,8 @@ pub async fn issue_link(
         _ => {}
     }
     let at = now();
-    let secret = issue_link_in(&mut tx, actor, user_id, &email, purpose, at).await?;
-    tx.commit().await?;
+    let secret = issue_link_in(&mut work, user_id, &email, purpose, at).await?;
+    work.commit().await?;
     Ok(IssuedLink {
         secret,
         purpose,
@@ -130,13 +131,13 @@ pub async fn issue_link(
 /// working. Returns the link's secret, which is stored nowhere. One invitation and many
 /// (`people::invitations`) both go through here.
 pub(crate) async fn issue_link_in(
-    tx: &mut Tx,
-    actor: &Actor,
+    work: &mut Work<'_>,
     user_id: i64,
     email: &Email,
     purpose: LinkPurpose,
     at: i64,
 ) -> AppResult<String> {
+    let actor = work.actor();
     let replaced = sqlx::query(
         "UPDATE account_links SET revoked_at = $1 \
          WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL AND revoked_at IS NULL",
@@ -144,7 +145,7 @@ pub(crate) async fn issue_link_in(
     .bind(at)
     .bind(user_id)
     .bind(purpose.as_str())
-    .execute(&mut **tx)
+    .execute(&mut **work.tx())
     .await?
     .rows_affected();
     let secret = token::generate("trl_");
@@ -159,12 +160,10 @@ pub(crate) async fn issue_link_in(
     .bind(at)
     .bind(expires_at)
     .bind(actor.user_id)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut **work.tx())
     .await?;
-    audit::record(
-        tx,
-        actor,
-        "account.link",
+    work.record(
+        Action::AccountLink,
         &format!("user:{user_id}"),
         &format!("Issued a {} for {email}", purpose.describe()),
         Some(serde_json::json!({
@@ -253,16 +252,18 @@ pub async fn redeem_link(
     password::check_strength(new_password)?;
     let hash = password::hash(new_password.to_owned(), cost).await?;
     let at = now();
-    let mut tx = db.begin().await?;
-    let link = UsedLink::take(&mut tx, secret, at).await?;
+    // Anyone holding the link may use it; who they are is the link's owner, found in the change.
+    let holder = Actor::holder_of_a_secret();
+    let mut work = Work::begin(db, &holder, policy::use_a_secret()).await?;
+    let link = UsedLink::take(work.tx(), secret, at).await?;
     let user_id = link.user_id;
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(&hash)
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
     let ended = match link.purpose {
-        LinkPurpose::Reset => end_sessions(&mut tx, user_id).await?,
+        LinkPurpose::Reset => end_sessions(work.tx(), user_id).await?,
         LinkPurpose::Invite => 0,
     };
     sqlx::query(
@@ -271,15 +272,15 @@ pub async fn redeem_link(
     )
     .bind(at)
     .bind(user_id)
-    .execute(&mut *tx)
+    .execute(&mut **work.tx())
     .await?;
     sqlx::query("DELETE FROM sign_in_backoff WHERE email = $1")
         .bind(&link.owner.label)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
-    let session = start_session(&mut tx, user_id, at).await?;
-    link.record(&mut tx, ended).await?;
-    tx.commit().await?;
+    let session = start_session(work.tx(), user_id, at).await?;
+    link.record(&mut work, ended).await?;
+    work.commit().await?;
     Ok(Redeemed { user_id, session })
 }
 
@@ -326,22 +327,21 @@ impl UsedLink {
     }
 
     /// The audit event of the password set through the link, by its owner.
-    async fn record(&self, tx: &mut Tx, sessions_ended: u64) -> AppResult<()> {
+    async fn record(&self, work: &mut Work<'_>, sessions_ended: u64) -> AppResult<()> {
         let (action, summary) = match self.purpose {
             LinkPurpose::Invite => (
-                "password.set",
+                Action::PasswordSet,
                 "Set a first password through an invitation link".to_owned(),
             ),
             LinkPurpose::Reset => (
-                "password.reset",
+                Action::PasswordReset,
                 format!(
                     "Set a new password through a reset link; ended {}.",
                     crate::text::plural(sessions_ended, "other session", "other sessions")
                 ),
             ),
         };
-        audit::record(
-            tx,
+        work.record_by(
             &self.owner,
             action,
             &format!("user:{}", self.user_id),
@@ -379,7 +379,7 @@ pub async fn change_password(
     new: &str,
     cost: Cost,
 ) -> AppResult<u64> {
-    policy::change_own_password(actor)?;
+    let permit = policy::change_own_password(actor)?;
     let user_id = actor.user_id.ok_or(AppError::Forbidden)?;
     let stored: Option<Option<String>> =
         sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND active = 1")
@@ -400,23 +400,21 @@ pub async fn change_password(
     }
     password::check_strength(new).map_err(|e| on_field(e, "new"))?;
     let hash = password::hash(new.to_owned(), cost).await?;
-    let mut tx = db.begin().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(&hash)
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
     let kept = keep_session.map(token::digest).unwrap_or_default();
     let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
         .bind(user_id)
         .bind(&kept)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?
         .rows_affected();
-    audit::record(
-        &mut tx,
-        actor,
-        "password.change",
+    work.record(
+        Action::PasswordChange,
         &format!("user:{user_id}"),
         &format!(
             "Changed their password; ended {}.",
@@ -425,6 +423,6 @@ pub async fn change_password(
         Some(serde_json::json!({ "sessions_ended": ended })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(ended)
 }

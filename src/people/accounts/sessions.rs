@@ -3,10 +3,11 @@
 
 use sqlx::Row;
 
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::password::{self, Cost};
-use crate::auth::{Actor, Role, Via, token};
+use crate::auth::{Actor, Role, Via, policy, token};
 use crate::db::{Db, Tx, now};
+use crate::db::{Unrecorded, Work};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
 
@@ -136,23 +137,22 @@ async fn signed_in(
     address: &str,
     at: i64,
 ) -> AppResult<String> {
-    let mut tx = db.begin().await?;
-    let secret = start_session(&mut tx, user_id, at).await?;
+    let permit = policy::start_session(actor)?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let secret = start_session(work.tx(), user_id, at).await?;
     sqlx::query("DELETE FROM sign_in_backoff WHERE email = $1 AND address = $2")
         .bind(&actor.label)
         .bind(address)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "session.create",
+    work.record(
+        Action::SessionCreate,
         &format!("user:{user_id}"),
         "Signed in",
         None,
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(secret)
 }
 
@@ -166,11 +166,12 @@ async fn record_failure(
 ) -> AppResult<Option<i64>> {
     let at = now();
     let stale = at - lockout.window_seconds;
-    let mut tx = db.begin().await?;
+    let visitor = visitor(email);
+    let mut work = Work::begin(db, &visitor, policy::use_a_secret()).await?;
     sqlx::query("DELETE FROM sign_in_backoff WHERE last_failed_at <= $1 AND blocked_until <= $2")
         .bind(stale)
         .bind(at)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
     let mut until = None;
     let mut pair_failures = 0;
@@ -178,11 +179,11 @@ async fn record_failure(
         (email.as_str(), lockout.free_attempts),
         ("", lockout.address_free_attempts),
     ] {
-        let failures = count_failure(&mut tx, counted, address, at, stale).await?;
+        let failures = count_failure(work.tx(), counted, address, at, stale).await?;
         let delay = lockout.delay(failures, free);
         if delay > 0 {
             let blocked_until = at + delay;
-            block(&mut tx, counted, address, blocked_until).await?;
+            block(work.tx(), counted, address, blocked_until).await?;
             until = until.max(Some(blocked_until));
         }
         if !counted.is_empty() {
@@ -190,9 +191,11 @@ async fn record_failure(
         }
     }
     if pair_failures == lockout.free_attempts + 1 {
-        record_slowdown(&mut tx, email, address, pair_failures, until).await?;
+        record_slowdown(&mut work, email, address, pair_failures, until).await?;
+        work.commit().await?;
+    } else {
+        work.commit_unrecorded(Unrecorded::FailedSignIn).await?;
     }
-    tx.commit().await?;
     Ok(until)
 }
 
@@ -233,23 +236,14 @@ async fn count_failure(
 
 /// The audit event of an email slowed down from an address, the first time it is.
 async fn record_slowdown(
-    tx: &mut Tx,
+    work: &mut Work<'_>,
     email: &Email,
     address: &str,
     failures: i64,
     until: Option<i64>,
 ) -> AppResult<()> {
-    let visitor = Actor {
-        user_id: None,
-        label: email.to_string(),
-        name: email.to_string(),
-        role: Role::Employee,
-        via: Via::Session,
-    };
-    audit::record(
-        tx,
-        &visitor,
-        "session.slow",
+    work.record(
+        Action::SessionSlow,
         &format!("email:{email}"),
         &format!(
             "Slowed down signing in as {email} from {address} after {failures} failed attempts; other addresses are not affected"
@@ -257,6 +251,17 @@ async fn record_slowdown(
         Some(serde_json::json!({ "failures": failures, "address": address, "blocked_until": until })),
     )
     .await
+}
+
+/// Whoever tries to sign in as an email, before they have proved anything.
+fn visitor(email: &Email) -> Actor {
+    Actor {
+        user_id: None,
+        label: email.to_string(),
+        name: email.to_string(),
+        role: Role::Employee,
+        via: Via::Session,
+    }
 }
 
 /// Starts a session for an account and returns its secret; clears the account's expired sessions.
@@ -281,11 +286,12 @@ pub(super) async fn start_session(tx: &mut Tx, user_id: i64, at: i64) -> AppResu
 
 /// Ends the session with this secret, if it exists.
 pub async fn sign_out(db: &Db, secret: &str) -> AppResult<()> {
-    let mut tx = db.begin().await?;
+    let holder = Actor::holder_of_a_secret();
+    let mut work = Work::begin(db, &holder, policy::use_a_secret()).await?;
     let ended: Option<i64> =
         sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")
             .bind(token::digest(secret))
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **work.tx())
             .await?;
     // A session that had ended already (expired, or signed out elsewhere) ends nothing more.
     let Some(user_id) = ended else {
@@ -293,28 +299,36 @@ pub async fn sign_out(db: &Db, secret: &str) -> AppResult<()> {
     };
     let row = sqlx::query("SELECT email, name, role FROM users WHERE id = $1")
         .bind(user_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **work.tx())
         .await?;
-    if let Some(row) = row {
-        let role: String = row.try_get("role")?;
-        let actor = Actor {
+    let actor = match row {
+        Some(row) => {
+            let role: String = row.try_get("role")?;
+            Actor {
+                user_id: Some(user_id),
+                label: row.try_get("email")?,
+                name: row.try_get("name")?,
+                role: Role::parse(&role).unwrap_or(Role::Employee),
+                via: Via::Session,
+            }
+        }
+        None => Actor {
             user_id: Some(user_id),
-            label: row.try_get("email")?,
-            name: row.try_get("name")?,
-            role: Role::parse(&role).unwrap_or(Role::Employee),
+            label: format!("user:{user_id}"),
+            name: format!("user:{user_id}"),
+            role: Role::Employee,
             via: Via::Session,
-        };
-        audit::record(
-            &mut tx,
-            &actor,
-            "session.end",
-            &format!("user:{user_id}"),
-            "Signed out",
-            None,
-        )
-        .await?;
-    }
-    tx.commit().await?;
+        },
+    };
+    work.record_by(
+        &actor,
+        Action::SessionEnd,
+        &format!("user:{user_id}"),
+        "Signed out",
+        None,
+    )
+    .await?;
+    work.commit().await?;
     Ok(())
 }
 

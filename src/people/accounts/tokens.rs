@@ -4,8 +4,10 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit;
+use crate::audit::Action;
+use crate::auth::policy::Allowed;
 use crate::auth::{Actor, Role, TokenScope, Via, policy, token};
+use crate::db::Work;
 use crate::db::{Db, now};
 use crate::error::{AppError, AppResult};
 
@@ -122,16 +124,13 @@ pub fn token_expiry(last_day: Option<&str>) -> AppResult<Option<i64>> {
 }
 
 /// The person a new token acts for (none for the organisation), when the actor may create it.
-fn who_it_acts_for(actor: &Actor, owner: TokenOwner) -> AppResult<Option<i64>> {
+fn who_it_acts_for(actor: &Actor, owner: TokenOwner) -> AppResult<(Allowed, Option<i64>)> {
     match owner {
-        TokenOwner::Organisation => {
-            policy::manage_api_tokens(actor)?;
-            Ok(None)
-        }
-        TokenOwner::Creator => {
-            policy::create_personal_token(actor)?;
-            Ok(Some(actor.user_id.ok_or(AppError::Forbidden)?))
-        }
+        TokenOwner::Organisation => Ok((policy::manage_api_tokens(actor)?, None)),
+        TokenOwner::Creator => Ok((
+            policy::create_personal_token(actor)?,
+            Some(actor.user_id.ok_or(AppError::Forbidden)?),
+        )),
     }
 }
 
@@ -165,10 +164,10 @@ pub async fn issue_expiring_api_token(
     owner: TokenOwner,
     expires_at: Option<i64>,
 ) -> AppResult<NewApiToken> {
-    let person = who_it_acts_for(actor, owner)?;
+    let (permit, person) = who_it_acts_for(actor, owner)?;
     let name = name.trim();
     check_token(name, scope, person)?;
-    let mut tx = db.begin().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
     let secret = token::generate("tra_");
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO api_tokens (name, token_hash, scope, user_id, created_at, created_by, expires_at) \
@@ -181,16 +180,14 @@ pub async fn issue_expiring_api_token(
     .bind(now())
     .bind(actor.user_id)
     .bind(expires_at)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **work.tx())
     .await?;
     let acts_for = match person {
         Some(_) => actor.label.as_str(),
         None => "organisation",
     };
-    audit::record(
-        &mut tx,
-        actor,
-        "token.create",
+    work.record(
+        Action::TokenCreate,
         &format!("token:{id}"),
         &match person {
             Some(_) => format!("Created the personal {scope} token “{name}”"),
@@ -202,7 +199,7 @@ pub async fn issue_expiring_api_token(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(NewApiToken { id, secret })
 }
 
@@ -299,18 +296,21 @@ pub struct RevokedToken {
 /// Revokes an API token for good: admins revoke any, a person their own personal tokens. Revoking a revoked token changes nothing and is not
 /// an error, so a retried request gets the same answer.
 pub async fn revoke_api_token(db: &Db, actor: &Actor, id: i64) -> AppResult<RevokedToken> {
-    let mut tx = db.begin().await?;
+    // The owner decides who may revoke; it never changes, so it is read before the change.
+    let owner: Option<i64> =
+        sqlx::query_scalar::<_, Option<i64>>("SELECT user_id FROM api_tokens WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?
+            .flatten();
+    let permit = policy::revoke_api_token(actor, owner)?;
+    let mut work = Work::begin(db, actor, permit).await?;
     let row = sqlx::query(
         "SELECT name, scope, token_hash, revoked_at, user_id FROM api_tokens WHERE id = $1",
     )
     .bind(id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **work.tx())
     .await?;
-    let owner: Option<i64> = match &row {
-        Some(r) => r.try_get("user_id")?,
-        None => None,
-    };
-    policy::revoke_api_token(actor, owner)?;
     let row = row.ok_or_else(|| AppError::not_found(format!("API token {id}")))?;
     let token_hash: String = row.try_get("token_hash")?;
     let revoked_at: Option<i64> = row.try_get("revoked_at")?;
@@ -327,7 +327,7 @@ pub async fn revoke_api_token(db: &Db, actor: &Actor, id: i64) -> AppResult<Revo
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(at)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **work.tx())
             .await?
             .rows_affected();
     if changed == 0 {
@@ -337,10 +337,8 @@ pub async fn revoke_api_token(db: &Db, actor: &Actor, id: i64) -> AppResult<Revo
             revoked_now: false,
         });
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "token.revoke",
+    work.record(
+        Action::TokenRevoke,
         &format!("token:{id}"),
         &format!("Revoked the {scope} token “{name}”"),
         Some(serde_json::json!({
@@ -349,7 +347,7 @@ pub async fn revoke_api_token(db: &Db, actor: &Actor, id: i64) -> AppResult<Revo
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(RevokedToken {
         token_hash,
         revoked_now: true,

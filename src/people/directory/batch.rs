@@ -3,9 +3,8 @@
 
 use sqlx::Row;
 
-use crate::audit;
-use crate::auth::Actor;
 use crate::auth::policy;
+use crate::db::Work;
 use crate::db::{Tx, now};
 use crate::domain::{Day, PositionKind, Status};
 use crate::error::{AppError, AppResult};
@@ -52,10 +51,10 @@ pub(crate) struct NewPerson<'a> {
 /// (managers come earlier in the batch or are in the directory). Returns the new ids in the order
 /// of `people`.
 pub(crate) async fn insert_people(
-    tx: &mut Tx,
-    actor: &Actor,
+    work: &mut Work<'_>,
     people: &[NewPerson<'_>],
 ) -> AppResult<Vec<i64>> {
+    let actor = work.actor();
     policy::manage_people(actor)?;
     let at = now();
     let mut ids = Vec::with_capacity(people.len());
@@ -104,7 +103,7 @@ pub(crate) async fn insert_people(
                 .bind(p.position.map(|(_, l)| l));
         }
         let mut by_email = std::collections::HashMap::with_capacity(chunk.len());
-        for row in query.fetch_all(&mut **tx).await? {
+        for row in query.fetch_all(&mut **work.tx()).await? {
             by_email.insert(
                 row.try_get::<String, _>("email")?,
                 row.try_get::<i64, _>("id")?,
@@ -119,7 +118,7 @@ pub(crate) async fn insert_people(
             events.push(person_event(id, true, p.fields));
             ids.push(id);
         }
-        audit::record_many(tx, actor, &events).await?;
+        work.record_many(&events).await?;
     }
     Ok(ids)
 }
@@ -127,17 +126,17 @@ pub(crate) async fn insert_people(
 /// Changes an existing person's details with the audit event `write_person` writes, for callers
 /// that checked its rules (see `insert_people`). Ends their sessions when they leave.
 pub(crate) async fn update_person(
-    tx: &mut Tx,
-    actor: &Actor,
+    work: &mut Work<'_>,
     id: i64,
     was_active: bool,
     fields: &PersonFields,
     team_id: Option<i64>,
     manager_id: Option<i64>,
 ) -> AppResult<()> {
+    let actor = work.actor();
     policy::manage_people(actor)?;
-    store_update(tx, id, was_active, fields, team_id, manager_id).await?;
-    record_person(tx, actor, id, false, fields).await
+    store_update(work.tx(), id, was_active, fields, team_id, manager_id).await?;
+    record_person(work, id, false, fields).await
 }
 
 /// A position to add to a person's history in a batch.
@@ -156,10 +155,10 @@ pub(crate) struct NewPosition<'a> {
 
 /// Adds positions to histories many at a time, with the audit event `write_position` writes.
 pub(crate) async fn insert_positions(
-    tx: &mut Tx,
-    actor: &Actor,
+    work: &mut Work<'_>,
     positions: &[NewPosition<'_>],
 ) -> AppResult<()> {
+    let actor = work.actor();
     policy::manage_people(actor)?;
     let at = now();
     for chunk in positions.chunks(BATCH_PARAMETERS / 7) {
@@ -193,7 +192,7 @@ pub(crate) async fn insert_positions(
                 .bind(at)
                 .bind(actor.user_id);
         }
-        query.execute(&mut **tx).await?;
+        query.execute(&mut **work.tx()).await?;
         let mut events = Vec::with_capacity(chunk.len());
         for p in chunk {
             if p.set_current {
@@ -201,7 +200,7 @@ pub(crate) async fn insert_positions(
                     .bind(p.track.key.as_str())
                     .bind(p.level.key.as_str())
                     .bind(p.person)
-                    .execute(&mut **tx)
+                    .execute(&mut **work.tx())
                     .await?;
             }
             events.push(position_event(
@@ -212,7 +211,7 @@ pub(crate) async fn insert_positions(
                 p.effective_on,
             ));
         }
-        audit::record_many(tx, actor, &events).await?;
+        work.record_many(&events).await?;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ use trellis_framework::{Framework, Level, Track};
 use crate::audit;
 use crate::auth::Actor;
 use crate::auth::policy;
+use crate::db::Work;
 use crate::db::{Tx, now};
 use crate::domain::{Day, PositionKind};
 use crate::error::{AppError, AppResult, FieldError};
@@ -55,18 +56,18 @@ pub fn resolve_position<'a>(
 /// Records a new position for a person inside a transaction: the history gains an entry and the
 /// current position changes when the entry is the newest. Returns whether anything changed.
 pub async fn write_position(
-    tx: &mut Tx,
-    actor: &Actor,
+    work: &mut Work<'_>,
     fw: &Framework,
     person: i64,
     input: &PositionInput,
 ) -> AppResult<bool> {
+    let actor = work.actor();
     policy::manage_people(actor)?;
     let checked = input.check(fw).map_err(invalid)?;
     let (track, level) = (checked.track, checked.level);
     let current = sqlx::query("SELECT track_key, level_key FROM users WHERE id = $1")
         .bind(person)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut **work.tx())
         .await?
         .ok_or_else(|| AppError::not_found("this person"))?;
     let current_track: Option<String> = current.try_get("track_key")?;
@@ -97,12 +98,11 @@ pub async fn write_position(
     .bind(non_empty(&input.note))
     .bind(now())
     .bind(actor.user_id)
-    .execute(&mut **tx)
+    .execute(&mut **work.tx())
     .await?;
-    make_current_if_newest(tx, person, &checked).await?;
+    make_current_if_newest(work.tx(), person, &checked).await?;
     record_position_event(
-        tx,
-        actor,
+        work,
         person,
         (current_track.as_deref(), current_level.as_deref()),
         (track, level),
@@ -110,7 +110,7 @@ pub async fn write_position(
         checked.effective_on,
     )
     .await?;
-    crate::growth::readiness::recompute_people(tx, fw, &[person]).await?;
+    crate::growth::readiness::recompute_people(work.tx(), fw, &[person]).await?;
     Ok(true)
 }
 
@@ -233,8 +233,7 @@ pub(super) fn position_event(
 }
 
 async fn record_position_event(
-    tx: &mut Tx,
-    actor: &Actor,
+    work: &mut Work<'_>,
     person: i64,
     before: (Option<&str>, Option<&str>),
     position: (&Track, &Level),
@@ -242,15 +241,7 @@ async fn record_position_event(
     effective_on: Day,
 ) -> AppResult<()> {
     let e = position_event(person, before, position, kind, effective_on);
-    audit::record(
-        tx,
-        actor,
-        e.action.as_str(),
-        &e.object,
-        &e.summary,
-        e.detail,
-    )
-    .await
+    work.record(e.action, &e.object, &e.summary, e.detail).await
 }
 
 /// Records a position for one person, against the published framework.
@@ -260,14 +251,16 @@ pub async fn record_position(
     person: i64,
     input: &PositionInput,
 ) -> AppResult<()> {
-    policy::manage_people(actor)?;
+    let permit = policy::manage_people(actor)?;
     let published = crate::architecture::framework::published(state, actor)
         .await?
         .ok_or_else(|| {
             AppError::invalid_field("track", "publish the framework before recording positions")
         })?;
-    let mut tx = state.db().begin().await?;
-    write_position(&mut tx, actor, &published.framework, person, input).await?;
-    tx.commit().await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
+    // The same position again changes nothing, and nothing is recorded.
+    if write_position(&mut work, &published.framework, person, input).await? {
+        work.commit().await?;
+    }
     Ok(())
 }

@@ -6,8 +6,10 @@ use std::collections::HashMap;
 use sqlx::Row;
 
 use crate::audit;
+use crate::audit::Action;
 use crate::auth::policy;
 use crate::auth::{Actor, Role};
+use crate::db::Work;
 use crate::db::{Db, Tx, chain, now};
 use crate::domain::{Email, Status};
 use crate::error::{AppError, AppResult, FieldError};
@@ -137,34 +139,42 @@ impl Around for Neighbourhood {
 
 /// Creates or updates (by email) one person inside a transaction, with its audit event, when they
 /// keep the rules of [`super::rules`]. Returns the person's id and whether they were created.
-pub async fn write_person(
-    tx: &mut Tx,
-    actor: &Actor,
-    fields: &PersonFields,
-) -> AppResult<(i64, bool)> {
+pub async fn write_person(work: &mut Work<'_>, fields: &PersonFields) -> AppResult<(i64, bool)> {
+    let actor = work.actor();
     policy::manage_people(actor).or_else(|_| policy::provision(actor))?;
     let existing = sqlx::query("SELECT id, active FROM users WHERE email = $1")
         .bind(fields.email.as_str())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut **work.tx())
         .await?;
-    let around = Neighbourhood::read(tx, fields, existing.is_some()).await?;
+    let around = Neighbourhood::read(work.tx(), fields, existing.is_some()).await?;
     around
         .check(fields)
         .map_err(|broken| invalid(vec![broken.error(Scope::Person)]))?;
     let team_id = match &fields.team {
-        Some(t) => Some(team_id(tx, t).await?),
+        Some(t) => Some(team_id(work.tx(), t).await?),
         None => None,
     };
     let (id, created) = match existing {
         Some(row) => {
             let id: i64 = row.try_get("id")?;
             let was_active: i64 = row.try_get("active")?;
-            store_update(tx, id, was_active == 1, fields, team_id, around.manager_id).await?;
+            store_update(
+                work.tx(),
+                id,
+                was_active == 1,
+                fields,
+                team_id,
+                around.manager_id,
+            )
+            .await?;
             (id, false)
         }
-        None => (insert(tx, fields, team_id, around.manager_id).await?, true),
+        None => (
+            insert(work.tx(), fields, team_id, around.manager_id).await?,
+            true,
+        ),
     };
-    record_person(tx, actor, id, created, fields).await?;
+    record_person(work, id, created, fields).await?;
     Ok((id, created))
 }
 
@@ -250,32 +260,23 @@ pub(super) fn person_event(id: i64, created: bool, fields: &PersonFields) -> aud
 }
 
 pub(super) async fn record_person(
-    tx: &mut Tx,
-    actor: &Actor,
+    work: &mut Work<'_>,
     id: i64,
     created: bool,
     fields: &PersonFields,
 ) -> AppResult<()> {
     let e = person_event(id, created, fields);
-    audit::record(
-        tx,
-        actor,
-        e.action.as_str(),
-        &e.object,
-        &e.summary,
-        e.detail,
-    )
-    .await
+    work.record(e.action, &e.object, &e.summary, e.detail).await
 }
 
 /// Makes a person an admin (the People team) or an employee. The last active admin stays one, so
 /// that someone can always manage the organisation.
 pub async fn set_role(state: &AppState, actor: &Actor, id: i64, role: Role) -> AppResult<()> {
-    policy::manage_people(actor)?;
-    let mut tx = state.db().begin().await?;
+    let permit = policy::manage_people(actor)?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
     let current: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
         .bind(id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **work.tx())
         .await?;
     let current = current.ok_or_else(|| AppError::not_found("this person"))?;
     if current == role.as_str() {
@@ -286,7 +287,7 @@ pub async fn set_role(state: &AppState, actor: &Actor, id: i64, role: Role) -> A
             "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> $1",
         )
         .bind(id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **work.tx())
         .await?;
         if other_admins == 0 {
             return Err(AppError::invalid_field(
@@ -298,12 +299,10 @@ pub async fn set_role(state: &AppState, actor: &Actor, id: i64, role: Role) -> A
     sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
         .bind(role.as_str())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "person.role",
+    work.record(
+        Action::PersonRole,
         &format!("user:{id}"),
         &format!(
             "Made user {id} {}",
@@ -316,29 +315,29 @@ pub async fn set_role(state: &AppState, actor: &Actor, id: i64, role: Role) -> A
         Some(serde_json::json!({ "before": current, "after": role.as_str() })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     state.actors().forget_user(id);
     Ok(())
 }
 
 /// Adds or updates one person (by email).
 pub async fn save_person(db: &Db, actor: &Actor, input: &PersonInput) -> AppResult<i64> {
-    policy::manage_people(actor)?;
+    let permit = policy::manage_people(actor)?;
     let fields = input.check().map_err(invalid)?;
-    let mut tx = db.begin().await?;
-    let (id, _) = write_person(&mut tx, actor, &fields).await?;
-    tx.commit().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let (id, _) = write_person(&mut work, &fields).await?;
+    work.commit().await?;
     Ok(id)
 }
 
 /// Adds a new person; an email already in the directory is refused rather than updated.
 pub async fn create_person(db: &Db, actor: &Actor, input: &PersonInput) -> AppResult<i64> {
-    policy::manage_people(actor)?;
+    let permit = policy::manage_people(actor)?;
     let fields = input.check().map_err(invalid)?;
-    let mut tx = db.begin().await?;
+    let mut work = Work::begin(db, actor, permit).await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(fields.email.as_str())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **work.tx())
         .await?;
     let already = || {
         invalid(vec![field(
@@ -352,10 +351,10 @@ pub async fn create_person(db: &Db, actor: &Actor, input: &PersonInput) -> AppRe
     // On PostgreSQL each statement sees what committed before it began: a person created by
     // another request since the check above would be updated here rather than created. Such a
     // write is dropped with the transaction.
-    let (id, created) = write_person(&mut tx, actor, &fields).await?;
+    let (id, created) = write_person(&mut work, &fields).await?;
     if !created {
         return Err(already());
     }
-    tx.commit().await?;
+    work.commit().await?;
     Ok(id)
 }

@@ -9,16 +9,15 @@ use sqlx::Row;
 use super::PROGRESS_EVERY;
 use super::plan::{Plan, Planned};
 use super::snapshot::Directory;
-use crate::auth::Actor;
 use crate::db::Tx;
+use crate::db::Work;
 use crate::domain::{Day, Email, PositionKind, Status};
 use crate::error::{AppError, AppResult};
 use crate::people::directory::{self, NewPerson, NewPosition, PersonFields};
 
 /// Writes a checked plan. Returns the ids of the people who left.
 pub(super) async fn apply(
-    tx: &mut Tx,
-    actor: &Actor,
+    work: &mut Work<'_>,
     dir: &Directory,
     plan: &Plan<'_>,
     progress: &(dyn Fn(usize, usize) + Send + Sync),
@@ -28,13 +27,13 @@ pub(super) async fn apply(
         total: plan.rows.len(),
         callback: progress,
     };
-    let teams = Teams::of(tx, plan).await?;
+    let teams = Teams::of(work.tx(), plan).await?;
     let mut ids: HashMap<String, i64> =
         dir.people.iter().map(|p| (p.email.clone(), p.id)).collect();
-    add_new_people(tx, actor, plan, &teams, &mut ids, &mut progress).await?;
-    let mut left = change_people(tx, actor, dir, plan, &teams, &ids, &mut progress).await?;
-    record_positions(tx, actor, dir, plan, &ids).await?;
-    left.extend(mark_missing_as_left(tx, actor, dir, plan, &teams).await?);
+    add_new_people(work, plan, &teams, &mut ids, &mut progress).await?;
+    let mut left = change_people(work, dir, plan, &teams, &ids, &mut progress).await?;
+    record_positions(work, dir, plan, &ids).await?;
+    left.extend(mark_missing_as_left(work, dir, plan, &teams).await?);
     Ok(left)
 }
 
@@ -121,8 +120,7 @@ fn depths(rows: &[Planned<'_>]) -> AppResult<Vec<usize>> {
 /// Adds the people the directory does not have, a layer of the management tree at a time, and
 /// keeps their ids.
 async fn add_new_people(
-    tx: &mut Tx,
-    actor: &Actor,
+    work: &mut Work<'_>,
     plan: &Plan<'_>,
     teams: &Teams,
     ids: &mut HashMap<String, i64>,
@@ -146,7 +144,7 @@ async fn add_new_people(
                 }
             })
             .collect();
-        let new_ids = directory::insert_people(tx, actor, &batch).await?;
+        let new_ids = directory::insert_people(work, &batch).await?;
         for (&i, id) in layer.iter().zip(new_ids) {
             ids.insert(plan.rows[i].fields.email.to_string(), id);
         }
@@ -158,8 +156,7 @@ async fn add_new_people(
 /// Writes the details of the people of the directory the file changes. Returns the ids of those
 /// who left.
 async fn change_people(
-    tx: &mut Tx,
-    actor: &Actor,
+    work: &mut Work<'_>,
     dir: &Directory,
     plan: &Plan<'_>,
     teams: &Teams,
@@ -184,7 +181,7 @@ async fn change_people(
         }
         let team_id = teams.id(r.fields.team.as_deref());
         let manager_id = manager_id(&r.fields, ids);
-        directory::update_person(tx, actor, e.id, e.active, &r.fields, team_id, manager_id).await?;
+        directory::update_person(work, e.id, e.active, &r.fields, team_id, manager_id).await?;
         progress.report(1);
     }
     progress.report(unchanged % PROGRESS_EVERY);
@@ -218,13 +215,12 @@ async fn newest_positions(tx: &mut Tx, plan: &Plan<'_>) -> AppResult<HashMap<i64
 /// Records the positions the file asks for: a new person's first position from their start date,
 /// as a hire; a change from today, made current unless the history already has a later entry.
 async fn record_positions(
-    tx: &mut Tx,
-    actor: &Actor,
+    work: &mut Work<'_>,
     dir: &Directory,
     plan: &Plan<'_>,
     ids: &HashMap<String, i64>,
 ) -> AppResult<()> {
-    let newest = newest_positions(tx, plan).await?;
+    let newest = newest_positions(work.tx(), plan).await?;
     let today = Day::today();
     let mut positions = Vec::new();
     for r in &plan.rows {
@@ -259,14 +255,13 @@ async fn record_positions(
             set_current,
         });
     }
-    directory::insert_positions(tx, actor, &positions).await
+    directory::insert_positions(work, &positions).await
 }
 
 /// Marks the people the file does not have as left, from today, when the import was asked to.
 /// Returns their ids.
 async fn mark_missing_as_left(
-    tx: &mut Tx,
-    actor: &Actor,
+    work: &mut Work<'_>,
     dir: &Directory,
     plan: &Plan<'_>,
     teams: &Teams,
@@ -290,7 +285,7 @@ async fn mark_missing_as_left(
             left_on: Some(today),
         };
         let team_id = teams.id(fields.team.as_deref());
-        directory::update_person(tx, actor, p.id, true, &fields, team_id, p.manager_id).await?;
+        directory::update_person(work, p.id, true, &fields, team_id, p.manager_id).await?;
         left.push(p.id);
     }
     Ok(left)

@@ -17,8 +17,9 @@ use serde::Serialize;
 use trellis_framework::Framework;
 use trellis_framework::export::csv::spreadsheet_safe;
 
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::{Actor, policy};
+use crate::db::Work;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use plan::plan;
@@ -168,7 +169,7 @@ pub async fn import_csv(
     options: ImportOptions,
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> Result<ImportSummary, ImportError> {
-    policy::manage_people(actor)?;
+    let permit = policy::manage_people(actor)?;
     let published = crate::architecture::framework::published(state, actor).await?;
     let fw = published.as_ref().map(|p| &p.framework);
     if options.dry_run {
@@ -177,16 +178,14 @@ pub async fn import_csv(
         progress(plan.summary.rows, plan.summary.rows);
         return Ok(plan.summary);
     }
-    let mut tx = state.db().begin().await?;
-    let dir = Directory::load(&mut *tx).await?;
+    let mut work = Work::begin(state.db(), actor, permit).await?;
+    let dir = Directory::load(&mut **work.tx()).await?;
     let plan = plan(text, &dir, fw, options, actor, progress).map_err(ImportError::Rows)?;
     let started = crate::db::now();
-    let left = apply::apply(&mut tx, actor, &dir, &plan, progress).await?;
-    crate::growth::readiness::recompute_recorded_since(&mut tx, fw, started).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "people.import",
+    let left = apply::apply(&mut work, &dir, &plan, progress).await?;
+    crate::growth::readiness::recompute_recorded_since(work.tx(), fw, started).await?;
+    work.record(
+        Action::PeopleImport,
         "people",
         &format!("Imported people from a CSV file: {}", plan.summary.counts()),
         Some(serde_json::json!({
@@ -201,7 +200,7 @@ pub async fn import_csv(
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     // Sessions of people who left ended with the transaction; this server forgets them now.
     for id in left {
         state.actors().forget_user(id);

@@ -1,12 +1,10 @@
 //! Provisioning requests that failed, as the audit log keeps them for the People team.
 
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::{Actor, policy};
 use crate::db::Db;
+use crate::db::Work;
 use crate::error::AppResult;
-
-/// The audit action of a SCIM request that failed.
-pub const FAILED: &str = "provisioning.failed";
 
 /// A SCIM write that failed, as the audit log keeps it: never the body sent, which may hold a
 /// password, only what was asked and why it was refused.
@@ -64,17 +62,15 @@ const MAX_REASON_CHARS: usize = 500;
 /// Records a SCIM write that failed, in a transaction of its own: the request's own transaction
 /// was rolled back, and the failure must stay in the log for the People team to see.
 pub async fn record_failure(db: &Db, actor: &Actor, failed: &FailedRequest) -> AppResult<()> {
-    policy::provision(actor)?;
+    let permit = policy::provision(actor)?;
     let object = match failed.path.trim_matches('/').split('/').collect::<Vec<_>>()[..] {
         ["Users", id] if id.parse::<i64>().is_ok() => format!("user:{id}"),
         ["Groups", id] if id.parse::<i64>().is_ok() => format!("team:{id}"),
         _ => format!("scim:{}", failed.path),
     };
-    let mut tx = db.begin().await?;
-    audit::record(
-        &mut tx,
-        actor,
-        FAILED,
+    let mut work = Work::begin(db, actor, permit).await?;
+    work.record(
+        Action::ProvisioningFailed,
         &object,
         &failed.summary(),
         Some(serde_json::json!({
@@ -86,7 +82,7 @@ pub async fn record_failure(db: &Db, actor: &Actor, failed: &FailedRequest) -> A
         })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
@@ -96,7 +92,7 @@ pub async fn failures_since(db: &Db, actor: &Actor, since: i64) -> AppResult<i64
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE at >= $1 AND action = $2")
             .bind(since)
-            .bind(FAILED)
+            .bind(Action::ProvisioningFailed.as_str())
             .fetch_one(db.pool())
             .await?,
     )

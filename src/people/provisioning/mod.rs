@@ -23,7 +23,7 @@ use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::people::directory::PersonInput;
 
-pub use failures::{FAILED, FailedRequest, failures_since, record_failure};
+pub use failures::{FailedRequest, failures_since, record_failure};
 pub use filter::{PersonFilter, TeamFilter};
 pub use people::{
     PersonWrite, ScimPerson, create_person, delete_person, people, person, replace_person,

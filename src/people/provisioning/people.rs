@@ -6,8 +6,9 @@ use sqlx::Row;
 use super::filter::PersonFilter;
 use super::query::{self, bind_all};
 use super::{invalid, stored_input, taken};
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::{Actor, policy};
+use crate::db::Work;
 use crate::db::{Db, Tx, now};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
@@ -143,39 +144,39 @@ pub struct PersonWrite {
 /// Writes a person in an open transaction: creates them (`id` absent) or replaces what SCIM knows
 /// of them. The email and the SCIM-only columns are written here; everything else through
 /// `directory::write_person`.
-async fn write(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &PersonWrite) -> AppResult<i64> {
+async fn write(work: &mut Work<'_>, id: Option<i64>, w: &PersonWrite) -> AppResult<i64> {
     let creating = id.is_none();
     let email = Email::parse(&w.email).map_err(|m| AppError::invalid_field("userName", m))?;
     let id = match id {
-        Some(id) => Some(provisioned(tx, id).await?),
+        Some(id) => Some(provisioned(work.tx(), id).await?),
         // Someone deleted over SCIM and created again (a rehire) is the same person again.
         None => {
             sqlx::query_scalar(
                 "SELECT id FROM users WHERE email = $1 AND scim_deleted_at IS NOT NULL",
             )
             .bind(email.as_str())
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut **work.tx())
             .await?
         }
     };
     let current = match id {
         Some(id) => Some(
-            stored_input(tx, id)
+            stored_input(work.tx(), id)
                 .await?
                 .ok_or_else(|| AppError::not_found(format!("the user {id}")))?,
         ),
         None => None,
     };
     let user_name = w.user_name.as_deref().unwrap_or(email.as_str());
-    check_unique(tx, w, &email, user_name, id).await?;
-    let manager_email = manager_email(tx, w.manager).await?;
+    check_unique(work.tx(), w, &email, user_name, id).await?;
+    let manager_email = manager_email(work.tx(), w.manager).await?;
     if let (Some(id), Some(current)) = (id, &current)
         && current.email != email.as_str()
     {
         sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
             .bind(email.as_str())
             .bind(id)
-            .execute(&mut **tx)
+            .execute(&mut **work.tx())
             .await?;
     }
     let status = status_of(w.active, current.as_ref(), creating);
@@ -196,12 +197,10 @@ async fn write(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &PersonWrite) -> 
         },
     };
     let fields = input.check().map_err(|e| invalid("userName", e))?;
-    let (id, _) = directory::write_person(tx, actor, &fields).await?;
-    store_scim_details(tx, id, w).await?;
-    audit::record(
-        tx,
-        actor,
-        "person.provision",
+    let (id, _) = directory::write_person(work, &fields).await?;
+    store_scim_details(work.tx(), id, w).await?;
+    work.record(
+        Action::PersonProvision,
         &format!("user:{id}"),
         &format!("Provisioned {email} over SCIM"),
         Some(serde_json::json!({
@@ -333,19 +332,19 @@ async fn store_scim_details(tx: &mut Tx, id: i64, w: &PersonWrite) -> AppResult<
 
 /// Creates a person; a user name or email that is taken is a conflict, not an update.
 pub async fn create_person(db: &Db, actor: &Actor, w: &PersonWrite) -> AppResult<i64> {
-    policy::provision(actor)?;
-    let mut tx = db.begin().await?;
-    let id = write(&mut tx, actor, None, w).await?;
-    tx.commit().await?;
+    let permit = policy::provision(actor)?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let id = write(&mut work, None, w).await?;
+    work.commit().await?;
     Ok(id)
 }
 
 /// Replaces what SCIM knows of a person (their start date and position stay).
 pub async fn replace_person(db: &Db, actor: &Actor, id: i64, w: &PersonWrite) -> AppResult<()> {
-    policy::provision(actor)?;
-    let mut tx = db.begin().await?;
-    write(&mut tx, actor, Some(id), w).await?;
-    tx.commit().await?;
+    let permit = policy::provision(actor)?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    write(&mut work, Some(id), w).await?;
+    work.commit().await?;
     Ok(())
 }
 
@@ -353,15 +352,15 @@ pub async fn replace_person(db: &Db, actor: &Actor, id: i64, w: &PersonWrite) ->
 /// answers 404 for them from then on, but Trellis keeps them and their history. Creating them
 /// again over SCIM brings the same person back.
 pub async fn delete_person(db: &Db, actor: &Actor, id: i64) -> AppResult<()> {
-    policy::provision(actor)?;
-    let mut tx = db.begin().await?;
-    let mut input = stored_input(&mut tx, id)
+    let permit = policy::provision(actor)?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let mut input = stored_input(work.tx(), id)
         .await?
         .ok_or_else(|| AppError::not_found(format!("the user {id}")))?;
     let deleted: Option<i64> =
         sqlx::query_scalar("SELECT scim_deleted_at FROM users WHERE id = $1")
             .bind(id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **work.tx())
             .await?;
     if deleted.is_some() {
         return Err(AppError::not_found(format!("the user {id}")));
@@ -371,16 +370,14 @@ pub async fn delete_person(db: &Db, actor: &Actor, id: i64) -> AppResult<()> {
         input.left_on = String::new();
     }
     let fields = input.check().map_err(|e| invalid("userName", e))?;
-    directory::write_person(&mut tx, actor, &fields).await?;
+    directory::write_person(&mut work, &fields).await?;
     sqlx::query("UPDATE users SET scim_deleted_at = $1, updated_at = $1 WHERE id = $2")
         .bind(now())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "person.deprovision",
+    work.record(
+        Action::PersonDeprovision,
         &format!("user:{id}"),
         &format!(
             "Deleted {} over SCIM: marked as left, history kept",
@@ -389,6 +386,6 @@ pub async fn delete_person(db: &Db, actor: &Actor, id: i64) -> AppResult<()> {
         None,
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }

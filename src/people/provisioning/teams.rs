@@ -6,8 +6,9 @@ use sqlx::Row;
 use super::filter::TeamFilter;
 use super::query::{self, bind_all};
 use super::{invalid, stored_input, taken};
-use crate::audit;
+use crate::audit::Action;
 use crate::auth::{Actor, policy};
+use crate::db::Work;
 use crate::db::{Db, Tx, now};
 use crate::error::{AppError, AppResult};
 use crate::people::directory;
@@ -111,19 +112,19 @@ pub struct TeamWrite {
 }
 
 /// Moves a person into a team (or out of any), through `write_person`.
-async fn move_person(tx: &mut Tx, actor: &Actor, person: i64, team: Option<&str>) -> AppResult<()> {
-    let mut input = stored_input(tx, person).await?.ok_or_else(|| {
+async fn move_person(work: &mut Work<'_>, person: i64, team: Option<&str>) -> AppResult<()> {
+    let mut input = stored_input(work.tx(), person).await?.ok_or_else(|| {
         AppError::invalid_field("members", format!("there is no user with the id {person}"))
     })?;
     input.team = team.unwrap_or_default().to_owned();
     let fields = input.check().map_err(|e| invalid("members", e))?;
-    directory::write_person(tx, actor, &fields).await?;
+    directory::write_person(work, &fields).await?;
     Ok(())
 }
 
 /// Writes a team in an open transaction: creates it (`id` absent) or renames it, and sets its
 /// members when given.
-async fn write_team(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &TeamWrite) -> AppResult<i64> {
+async fn write_team(work: &mut Work<'_>, id: Option<i64>, w: &TeamWrite) -> AppResult<i64> {
     let name = w.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AppError::invalid_field(
@@ -132,18 +133,16 @@ async fn write_team(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &TeamWrite) 
         ));
     }
     let key = name.to_lowercase();
-    check_unique(tx, w, name, &key, id).await?;
+    check_unique(work.tx(), w, name, &key, id).await?;
     let (id, before) = match id {
-        Some(id) => (id, Some(rename(tx, id, name, &key, w).await?)),
-        None => (insert(tx, name, &key, w).await?, None),
+        Some(id) => (id, Some(rename(work.tx(), id, name, &key, w).await?)),
+        None => (insert(work.tx(), name, &key, w).await?, None),
     };
-    audit::record(
-        tx,
-        actor,
+    work.record(
         if before.is_some() {
-            "team.update"
+            Action::TeamUpdate
         } else {
-            "team.create"
+            Action::TeamCreate
         },
         &format!("team:{id}"),
         &match &before {
@@ -158,7 +157,7 @@ async fn write_team(tx: &mut Tx, actor: &Actor, id: Option<i64>, w: &TeamWrite) 
     )
     .await?;
     if let Some(wanted) = &w.members {
-        set_members(tx, actor, id, name, wanted).await?;
+        set_members(work, id, name, wanted).await?;
     }
     Ok(id)
 }
@@ -236,25 +235,19 @@ async fn insert(tx: &mut Tx, name: &str, key: &str, w: &TeamWrite) -> AppResult<
 
 /// Makes `wanted` the team's members: who is not wanted leaves for no team, who is wanted moves
 /// in from their team.
-async fn set_members(
-    tx: &mut Tx,
-    actor: &Actor,
-    id: i64,
-    name: &str,
-    wanted: &[i64],
-) -> AppResult<()> {
+async fn set_members(work: &mut Work<'_>, id: i64, name: &str, wanted: &[i64]) -> AppResult<()> {
     let current: Vec<i64> =
         sqlx::query_scalar("SELECT id FROM users WHERE team_id = $1 AND scim_deleted_at IS NULL")
             .bind(id)
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut **work.tx())
             .await?;
     for person in current.iter().filter(|p| !wanted.contains(p)) {
-        move_person(tx, actor, *person, None).await?;
+        move_person(work, *person, None).await?;
     }
     let mut seen = Vec::new();
     for person in wanted {
         if !current.contains(person) && !seen.contains(person) {
-            move_person(tx, actor, *person, Some(name)).await?;
+            move_person(work, *person, Some(name)).await?;
         }
         seen.push(*person);
     }
@@ -263,51 +256,49 @@ async fn set_members(
 
 /// Creates a team with its members (who leave their former teams).
 pub async fn create_team(db: &Db, actor: &Actor, w: &TeamWrite) -> AppResult<i64> {
-    policy::provision(actor)?;
-    let mut tx = db.begin().await?;
-    let id = write_team(&mut tx, actor, None, w).await?;
-    tx.commit().await?;
+    let permit = policy::provision(actor)?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    let id = write_team(&mut work, None, w).await?;
+    work.commit().await?;
     Ok(id)
 }
 
 /// Renames a team and sets its members when given.
 pub async fn replace_team(db: &Db, actor: &Actor, id: i64, w: &TeamWrite) -> AppResult<()> {
-    policy::provision(actor)?;
-    let mut tx = db.begin().await?;
-    write_team(&mut tx, actor, Some(id), w).await?;
-    tx.commit().await?;
+    let permit = policy::provision(actor)?;
+    let mut work = Work::begin(db, actor, permit).await?;
+    write_team(&mut work, Some(id), w).await?;
+    work.commit().await?;
     Ok(())
 }
 
 /// Deletes a team; its people stay, in no team.
 pub async fn delete_team(db: &Db, actor: &Actor, id: i64) -> AppResult<()> {
-    policy::provision(actor)?;
-    let mut tx = db.begin().await?;
+    let permit = policy::provision(actor)?;
+    let mut work = Work::begin(db, actor, permit).await?;
     let name: String = sqlx::query_scalar("SELECT name FROM teams WHERE id = $1")
         .bind(id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **work.tx())
         .await?
         .ok_or_else(|| AppError::not_found(format!("the group {id}")))?;
     let members: Vec<i64> = sqlx::query_scalar("SELECT id FROM users WHERE team_id = $1")
         .bind(id)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **work.tx())
         .await?;
     for person in members {
-        move_person(&mut tx, actor, person, None).await?;
+        move_person(&mut work, person, None).await?;
     }
     sqlx::query("DELETE FROM teams WHERE id = $1")
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **work.tx())
         .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "team.delete",
+    work.record(
+        Action::TeamDelete,
         &format!("team:{id}"),
         &format!("Deleted the team {name} over SCIM"),
         Some(serde_json::json!({ "before": { "name": name }, "after": null })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }

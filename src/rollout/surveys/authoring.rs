@@ -132,7 +132,7 @@ pub async fn create(
     };
     let s = check_settings(state, actor, &input, !template.is_empty()).await?;
     let mut work = Work::begin(state.db(), actor, permit).await?;
-    let id = insert_survey(work.tx(), actor, &s).await?;
+    let id = insert_survey(&mut work, &s).await?;
     for (i, (kind, prompt)) in template.iter().enumerate() {
         insert_question(work.tx(), id, i as i64 + 1, *kind, prompt).await?;
     }
@@ -177,7 +177,8 @@ fn with_defaults(start: Start, input: &SurveyInput) -> SurveyInput {
 }
 
 /// Writes a new survey's row, with a random key for its results; returns its id.
-async fn insert_survey(tx: &mut Tx, actor: &Actor, s: &Settings) -> AppResult<i64> {
+async fn insert_survey(work: &mut Work<'_>, s: &Settings) -> AppResult<i64> {
+    let actor = work.actor();
     Ok(sqlx::query_scalar(
         "INSERT INTO surveys (title, intro, audience, opens_on, closes_on, threshold, compare_by, \
          results_key, created_by, created_at, updated_at) \
@@ -193,7 +194,7 @@ async fn insert_survey(tx: &mut Tx, actor: &Actor, s: &Settings) -> AppResult<i6
     .bind(hex::encode(rand::random::<[u8; 16]>()))
     .bind(actor.user_id)
     .bind(now())
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut **work.tx())
     .await?)
 }
 

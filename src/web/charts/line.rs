@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use super::*;
 
+/// About how wide a character of the legend's text is, in the chart's units.
 pub(super) const CHAR_WIDTH: f64 = 6.6;
 /// The height of a line of the legend's text.
 pub(super) const LEGEND_LINE: f64 = 16.0;

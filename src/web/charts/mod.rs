@@ -332,8 +332,6 @@ impl Rect {
     }
 }
 
-/// The radius of a radar's outer ring.
-
 /// Horizontal bars grouped by label: for each label its name, then one bar per series with the
 /// value's word at its end. Reads well on a phone, whatever the length of the names.
 pub fn bars(spec: &ChartSpec<'_>) -> Svg {
@@ -411,8 +409,6 @@ fn bars_marked(spec: &ChartSpec<'_>, not_applicable: &[bool]) -> Svg {
     out.push_str("</svg>");
     Svg(out)
 }
-
-/// About how wide a character of the legend's text is, in the chart's units.
 
 /// A profile of values over a few named axes: a radar from three axes, bars below that (a radar
 /// of one or two axes is a point or a line). `not_applicable` marks the axes that do not apply.

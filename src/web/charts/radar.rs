@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use super::*;
 
+/// The radius of a radar's outer ring.
 pub(super) const RADAR_RADIUS: f64 = 120.0;
 /// About how wide a character of an axis name is (12px text, erring wide), and a line's height.
 pub(super) const AXIS_CHAR: f64 = 7.0;
