@@ -22,7 +22,6 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use sqlx::Row as _;
 use trellis_framework::{Framework, Track};
 
 use crate::architecture::framework::{self, Revision};
@@ -276,42 +275,71 @@ const ROW_SQL: &str = "SELECT c.id, c.person_id, p.name AS person_name, c.track_
      LEFT JOIN users mc ON mc.id = c.manager_confirmed_by \
      WHERE c.id = $1";
 
+/// A check-in's columns as [`ROW_SQL`] reads them.
+#[derive(sqlx::FromRow)]
+struct StoredRow {
+    id: i64,
+    person_id: i64,
+    person_name: String,
+    track_key: String,
+    level_key: String,
+    version_number: i64,
+    status: String,
+    started_by: Option<i64>,
+    started_by_name: Option<String>,
+    manager_id: Option<i64>,
+    manager_name: Option<String>,
+    self_ratings: String,
+    manager_ratings: String,
+    agreed_ratings: String,
+    self_shared_at: Option<i64>,
+    manager_shared_at: Option<i64>,
+    self_confirmed_at: Option<i64>,
+    manager_confirmed_at: Option<i64>,
+    manager_confirmed_by_name: Option<String>,
+    agreed_at: Option<i64>,
+    agreed_on: Option<String>,
+    cancelled_at: Option<i64>,
+    revision: i64,
+    created_at: i64,
+}
+
 async fn load(db: &Db, id: i64) -> AppResult<Option<Row>> {
-    let Some(r) = sqlx::query(ROW_SQL)
+    let Some(r) = sqlx::query_as::<_, StoredRow>(ROW_SQL)
         .bind(id)
         .fetch_optional(db.pool())
         .await?
     else {
         return Ok(None);
     };
-    let status: String = r.try_get("status")?;
+    let status = CheckinStatus::parse(&r.status).ok_or_else(|| {
+        AppError::internal(format!("check-in {id} has the status “{}”", r.status))
+    })?;
     Ok(Some(Row {
-        id: r.try_get("id")?,
-        person_id: r.try_get("person_id")?,
-        person_name: r.try_get("person_name")?,
-        track: r.try_get("track_key")?,
-        level: r.try_get("level_key")?,
-        version_number: r.try_get("version_number")?,
-        status: CheckinStatus::parse(&status).ok_or_else(|| {
-            AppError::internal(format!("check-in {id} has the status “{status}”"))
-        })?,
-        started_by: r.try_get("started_by")?,
-        started_by_name: r.try_get("started_by_name")?,
-        manager_id: r.try_get("manager_id")?,
-        manager_name: r.try_get("manager_name")?,
-        self_ratings: parse_ratings(&r.try_get::<String, _>("self_ratings")?),
-        manager_ratings: parse_ratings(&r.try_get::<String, _>("manager_ratings")?),
-        agreed_ratings: parse_ratings(&r.try_get::<String, _>("agreed_ratings")?),
-        self_shared_at: r.try_get("self_shared_at")?,
-        manager_shared_at: r.try_get("manager_shared_at")?,
-        self_confirmed_at: r.try_get("self_confirmed_at")?,
-        manager_confirmed_at: r.try_get("manager_confirmed_at")?,
-        manager_confirmed_by_name: r.try_get("manager_confirmed_by_name")?,
-        agreed_at: r.try_get("agreed_at")?,
-        agreed_on: r.try_get("agreed_on")?,
-        cancelled_at: r.try_get("cancelled_at")?,
-        revision: r.try_get("revision")?,
-        created_at: r.try_get("created_at")?,
+        id: r.id,
+        person_id: r.person_id,
+        person_name: r.person_name,
+        track: r.track_key,
+        level: r.level_key,
+        version_number: r.version_number,
+        status,
+        started_by: r.started_by,
+        started_by_name: r.started_by_name,
+        manager_id: r.manager_id,
+        manager_name: r.manager_name,
+        self_ratings: parse_ratings(&r.self_ratings),
+        manager_ratings: parse_ratings(&r.manager_ratings),
+        agreed_ratings: parse_ratings(&r.agreed_ratings),
+        self_shared_at: r.self_shared_at,
+        manager_shared_at: r.manager_shared_at,
+        self_confirmed_at: r.self_confirmed_at,
+        manager_confirmed_at: r.manager_confirmed_at,
+        manager_confirmed_by_name: r.manager_confirmed_by_name,
+        agreed_at: r.agreed_at,
+        agreed_on: r.agreed_on,
+        cancelled_at: r.cancelled_at,
+        revision: r.revision,
+        created_at: r.created_at,
     }))
 }
 
@@ -344,18 +372,17 @@ async fn visible_person(
 ) -> AppResult<(String, Option<(String, String)>, Relation)> {
     policy::use_checkins(actor)?;
     pilot::require_grow(state.db(), actor).await?;
-    let row = sqlx::query("SELECT name, track_key, level_key FROM users WHERE id = $1")
-        .bind(person)
-        .fetch_optional(state.db().pool())
-        .await?
-        .ok_or_else(hidden_person)?;
+    let (name, track, level): (String, Option<String>, Option<String>) =
+        sqlx::query_as("SELECT name, track_key, level_key FROM users WHERE id = $1")
+            .bind(person)
+            .fetch_optional(state.db().pool())
+            .await?
+            .ok_or_else(hidden_person)?;
     let relation = directory::relation(state.db(), actor, person).await?;
     if !policy::see_private(actor, relation) {
         return Err(hidden_person());
     }
-    let track: Option<String> = row.try_get("track_key")?;
-    let level: Option<String> = row.try_get("level_key")?;
-    Ok((row.try_get("name")?, track.zip(level), relation))
+    Ok((name, track.zip(level), relation))
 }
 
 /// A person's check-ins, newest first; 404 for those who may not see them.
@@ -367,7 +394,7 @@ pub async fn list_for_person(
     visible_person(state, actor, person).await?;
     let published = framework::published(state, actor).await?;
     let fw = published.as_ref().map(|p| &p.framework);
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, ListRow>(
         "SELECT c.id, c.track_key, c.level_key, c.version_number, c.status, c.created_at, \
          c.agreed_on, s.name AS started_by_name \
          FROM checkins c LEFT JOIN users s ON s.id = c.started_by \
@@ -376,22 +403,31 @@ pub async fn list_for_person(
     .bind(person)
     .fetch_all(state.db().pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            let track: String = r.try_get("track_key")?;
-            let level: String = r.try_get("level_key")?;
-            let status: String = r.try_get("status")?;
-            Ok(CheckinListItem {
-                id: r.try_get("id")?,
-                target: position_names(fw, &track, &level),
-                version_number: r.try_get("version_number")?,
-                status: CheckinStatus::parse(&status).unwrap_or(CheckinStatus::Cancelled),
-                started_at: r.try_get("created_at")?,
-                started_by_name: r.try_get("started_by_name")?,
-                agreed_on: r.try_get("agreed_on")?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| CheckinListItem {
+            id: r.id,
+            target: position_names(fw, &r.track_key, &r.level_key),
+            version_number: r.version_number,
+            status: CheckinStatus::parse(&r.status).unwrap_or(CheckinStatus::Cancelled),
+            started_at: r.created_at,
+            started_by_name: r.started_by_name,
+            agreed_on: r.agreed_on,
         })
-        .collect()
+        .collect())
+}
+
+/// A check-in as a person's list shows it.
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: i64,
+    track_key: String,
+    level_key: String,
+    version_number: i64,
+    status: String,
+    created_at: i64,
+    agreed_on: Option<String>,
+    started_by_name: Option<String>,
 }
 
 /// What the start form offers for a person: their position, the next level, and whether the
@@ -635,7 +671,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> AppResult<Checkin>
 
 /// The audit events of one check-in, oldest first.
 async fn trail(db: &Db, object: &str) -> AppResult<Vec<TrailEvent>> {
-    let rows = sqlx::query(
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT e.at, COALESCE(u.name, e.actor) AS who, e.action, e.summary \
          FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id \
          WHERE e.object = $1 ORDER BY e.id",
@@ -643,17 +679,15 @@ async fn trail(db: &Db, object: &str) -> AppResult<Vec<TrailEvent>> {
     .bind(object)
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(TrailEvent {
-                at: r.try_get("at")?,
-                who: r.try_get("who")?,
-                action: r.try_get("action")?,
-                summary: r.try_get("summary")?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|(at, who, action, summary)| TrailEvent {
+            at,
+            who,
+            action,
+            summary,
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+        .collect())
 }
 
 /// The person's most recently agreed check-in, if any. For other areas, which check who may see
@@ -669,7 +703,7 @@ pub async fn latest_agreed_in(
     conn: &mut sqlx::AnyConnection,
     person: i64,
 ) -> AppResult<Option<CheckinSummary>> {
-    let row = sqlx::query(
+    let row = sqlx::query_as::<_, AgreedRow>(
         "SELECT id, track_key, level_key, version_number, agreed_on, agreed_at, agreed_ratings \
          FROM checkins WHERE person_id = $1 AND status = 'agreed' \
          ORDER BY agreed_at DESC, id DESC LIMIT 1",
@@ -677,19 +711,28 @@ pub async fn latest_agreed_in(
     .bind(person)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(r) = row else { return Ok(None) };
-    let agreed_on: Option<String> = r.try_get("agreed_on")?;
-    let agreed_at: Option<i64> = r.try_get("agreed_at")?;
-    Ok(Some(CheckinSummary {
-        id: r.try_get("id")?,
+    Ok(row.map(|r| CheckinSummary {
+        id: r.id,
         person_id: person,
-        track: r.try_get("track_key")?,
-        level: r.try_get("level_key")?,
-        version_number: r.try_get("version_number")?,
-        agreed_on: agreed_on.unwrap_or_default(),
-        agreed_at: agreed_at.unwrap_or_default(),
-        agreed_ratings: parse_ratings(&r.try_get::<String, _>("agreed_ratings")?),
+        track: r.track_key,
+        level: r.level_key,
+        version_number: r.version_number,
+        agreed_on: r.agreed_on.unwrap_or_default(),
+        agreed_at: r.agreed_at.unwrap_or_default(),
+        agreed_ratings: parse_ratings(&r.agreed_ratings),
     }))
+}
+
+/// An agreed check-in as [`latest_agreed_in`] reads it.
+#[derive(sqlx::FromRow)]
+struct AgreedRow {
+    id: i64,
+    track_key: String,
+    level_key: String,
+    version_number: i64,
+    agreed_on: Option<String>,
+    agreed_at: Option<i64>,
+    agreed_ratings: String,
 }
 
 /// A value to set in a column.
