@@ -50,17 +50,8 @@ impl<'a> Work<'a> {
         summary: &str,
         detail: Option<serde_json::Value>,
     ) -> AppResult<()> {
-        crate::audit::insert(
-            &mut self.tx,
-            self.actor,
-            action.as_str(),
-            object,
-            summary,
-            detail,
-        )
-        .await?;
-        self.recorded += 1;
-        Ok(())
+        let actor = self.actor;
+        self.record_by(actor, action, object, summary, detail).await
     }
 
     /// Records an event by someone the change itself established: the owner of the link or of
