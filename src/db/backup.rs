@@ -189,9 +189,30 @@ pub async fn restore(db: &Db, file: &Path) -> anyhow::Result<Counts> {
             file.display()
         )
     };
-    let header: Value = lines
-        .next()
-        .transpose()?
+    let version = backup_version(lines.next().transpose()?, &not_a_backup)?;
+    let current = migrations::current_version(db).await?;
+    if current > version {
+        bail!(
+            "the database already has a newer schema (version {current}) than the backup (version {version}): restore into a new, empty database"
+        );
+    }
+    migrations::migrate_to(db, version).await?;
+
+    let backend = db.backend();
+    let mut tx = db.begin().await?;
+    refuse_rows(&mut tx, backend).await?;
+    let counts = load_rows(&mut tx, backend, lines, file, &not_a_backup).await?;
+    tx.commit().await?;
+    migrations::migrate(db).await?;
+    Ok(counts)
+}
+
+/// The schema version of a backup's first line, refused when newer than this build knows.
+fn backup_version(
+    first: Option<String>,
+    not_a_backup: &impl Fn() -> anyhow::Error,
+) -> anyhow::Result<i64> {
+    let header: Value = first
         .and_then(|l| serde_json::from_str(&l).ok())
         .ok_or_else(not_a_backup)?;
     if header["trellis_backup"].as_i64() != Some(FORMAT) {
@@ -204,18 +225,17 @@ pub async fn restore(db: &Db, file: &Path) -> anyhow::Result<Counts> {
             migrations::latest_version()
         );
     }
-    let current = migrations::current_version(db).await?;
-    if current > version {
-        bail!(
-            "the database already has a newer schema (version {current}) than the backup (version {version}): restore into a new, empty database"
-        );
-    }
-    migrations::migrate_to(db, version).await?;
+    Ok(version)
+}
 
-    let backend = db.backend();
-    let mut tx = db.begin().await?;
-    refuse_rows(&mut tx, backend).await?;
-
+/// Inserts the rows that follow the header, table by table, and checks the count at the end.
+async fn load_rows(
+    tx: &mut Tx,
+    backend: Backend,
+    lines: std::io::Lines<std::io::BufReader<std::fs::File>>,
+    file: &Path,
+    not_a_backup: &impl Fn() -> anyhow::Error,
+) -> anyhow::Result<Counts> {
     let mut table: Option<Table> = None;
     let mut counts = Counts { tables: 0, rows: 0 };
     let mut ended = false;
@@ -238,12 +258,12 @@ pub async fn restore(db: &Db, file: &Path) -> anyhow::Result<Counts> {
                 t.rows.push(row);
                 counts.rows += 1;
                 if t.rows.len() >= BATCH {
-                    t.flush(&mut tx).await?;
+                    t.flush(tx).await?;
                 }
             }
             Value::Object(o) if o.get("end") == Some(&Value::Bool(true)) => {
                 if let Some(mut t) = table.take() {
-                    t.finish(&mut tx, backend).await?;
+                    t.finish(tx, backend).await?;
                 }
                 if o.get("rows").and_then(Value::as_u64) != Some(counts.rows as u64) {
                     bail!(
@@ -256,7 +276,7 @@ pub async fn restore(db: &Db, file: &Path) -> anyhow::Result<Counts> {
             }
             Value::Object(o) => {
                 if let Some(mut t) = table.take() {
-                    t.finish(&mut tx, backend).await?;
+                    t.finish(tx, backend).await?;
                 }
                 counts.tables += 1;
                 table = Some(Table::starting(&o).ok_or_else(not_a_backup)?);
@@ -270,8 +290,6 @@ pub async fn restore(db: &Db, file: &Path) -> anyhow::Result<Counts> {
             file.display()
         );
     }
-    tx.commit().await?;
-    migrations::migrate(db).await?;
     Ok(counts)
 }
 

@@ -246,6 +246,13 @@ impl Validator {
             self.pay(pay, &at.field("pay"));
         }
 
+        self.level_expectations(t, listed, l, at);
+        self.level_examples(t, listed, l, at);
+        self.level_not_applicable(t, listed, l, at);
+    }
+
+    /// Every competency of the track has bullets or is not applicable, and only those.
+    fn level_expectations(&mut self, t: &Track, listed: &HashSet<&Key>, l: &Level, at: &Path) {
         let not_applicable: HashSet<&Key> = l.not_applicable.iter().collect();
         let expectations = at.field("expectations");
         for c in &t.competencies {
@@ -282,7 +289,10 @@ impl Validator {
             }
             self.bullets(bullets, &here, "expectation");
         }
+    }
 
+    /// Examples are given only for the track's competencies.
+    fn level_examples(&mut self, t: &Track, listed: &HashSet<&Key>, l: &Level, at: &Path) {
         let examples = at.field("examples");
         for (c, items) in &l.examples {
             let here = examples.field(c.as_str());
@@ -297,7 +307,10 @@ impl Validator {
             }
             self.bullets(items, &here, "example");
         }
+    }
 
+    /// What is marked not applicable is a competency of the track, listed once.
+    fn level_not_applicable(&mut self, t: &Track, listed: &HashSet<&Key>, l: &Level, at: &Path) {
         let mut seen = HashSet::new();
         for (i, c) in l.not_applicable.iter().enumerate() {
             let here = at.field("not_applicable").index(i);

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::auth::Actor;
 use crate::domain::Rating;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::growth::team::{self as service, AttentionKind, Team, TeamQuery};
 use crate::growth::web::home::rating_scale;
 use crate::state::AppState;
@@ -94,14 +94,7 @@ async fn team(
     actor: Actor,
     Query(params): Query<TeamParams>,
 ) -> PageResult {
-    let filter = match params.attention.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(raw) => Some(AttentionKind::parse(raw).ok_or_else(|| {
-            AppError::bad_request(
-                "There is no such filter of the team. Choose one of the counts above the list.",
-            )
-        })?),
-    };
+    let filter = attention_filter(params.attention.as_deref())?;
     let team = service::team(
         &state,
         &actor,
@@ -132,26 +125,7 @@ async fn team(
         .map(|m| format!("manager={m}&"))
         .unwrap_or_default();
     let chain_param = if team.whole_chain { "chain=1&" } else { "" };
-    let counts = AttentionKind::ALL
-        .into_iter()
-        .map(|kind| {
-            let count = team
-                .members
-                .iter()
-                .filter(|m| m.attention.iter().any(|a| a.kind == kind))
-                .count();
-            AttentionCount {
-                kind: kind.as_str(),
-                words: kind.count_words(count),
-                count,
-                href: format!(
-                    "/team?{manager_param}{chain_param}attention={}",
-                    kind.as_str()
-                ),
-                current: filter == Some(kind),
-            }
-        })
-        .collect();
+    let counts = attention_counts(&team, filter, &manager_param, chain_param);
     let shown = team
         .members
         .iter()
@@ -181,6 +155,47 @@ async fn team(
         heat_rows,
         team,
     })
+}
+
+/// The attention filter of the list, from the query string; none when empty.
+fn attention_filter(raw: Option<&str>) -> AppResult<Option<AttentionKind>> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(raw) => AttentionKind::parse(raw).map(Some).ok_or_else(|| {
+            AppError::bad_request(
+                "There is no such filter of the team. Choose one of the counts above the list.",
+            )
+        }),
+    }
+}
+
+/// How many members need each kind of attention, each count linking to the filtered list.
+fn attention_counts(
+    team: &service::Team,
+    filter: Option<AttentionKind>,
+    manager_param: &str,
+    chain_param: &str,
+) -> Vec<AttentionCount> {
+    AttentionKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let count = team
+                .members
+                .iter()
+                .filter(|m| m.attention.iter().any(|a| a.kind == kind))
+                .count();
+            AttentionCount {
+                kind: kind.as_str(),
+                words: kind.count_words(count),
+                count,
+                href: format!(
+                    "/team?{manager_param}{chain_param}attention={}",
+                    kind.as_str()
+                ),
+                current: filter == Some(kind),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

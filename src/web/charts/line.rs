@@ -174,37 +174,51 @@ pub fn line(spec: &ChartSpec<'_>) -> Svg {
     }
     out.push_str("</g>");
     for (s_i, s) in spec.series.iter().enumerate() {
-        let _ = write!(out, "<g class=\"series series-{s_i}\">");
-        // Consecutive values make a line; a missing value breaks it.
-        let mut run: Vec<(f64, f64)> = Vec::new();
-        let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
-        for (i, v) in s.values.iter().take(n).enumerate() {
-            match v {
-                Some(v) => run.push((x_of(i), y_of(*v))),
-                None => runs.push(std::mem::take(&mut run)),
-            }
-        }
-        runs.push(run);
-        for r in runs.iter().filter(|r| r.len() >= 2) {
-            let _ = write!(
-                out,
-                "<polyline class=\"trend series-{s_i}\" points=\"{}\"/>",
-                points(r)
-            );
-        }
-        for (i, v) in s.values.iter().take(n).enumerate() {
-            if let Some(v) = v {
-                let text = format!(
-                    "{}: {}, {}",
-                    escape(&s.label),
-                    escape(&spec.labels[i]),
-                    escape(&spec.scale.label_for(*v))
-                );
-                line_marker(&mut out, s_i, (x_of(i), y_of(*v)), &text);
-            }
-        }
-        out.push_str("</g>");
+        line_series(&mut out, spec, s_i, s, &x_of, &y_of);
     }
     out.push_str("</svg>");
     Svg(out)
+}
+
+/// One series of a line chart: its lines, broken where a value is missing, and a marker with its
+/// reading on every value.
+fn line_series(
+    out: &mut String,
+    spec: &ChartSpec<'_>,
+    s_i: usize,
+    s: &Series,
+    x_of: &impl Fn(usize) -> f64,
+    y_of: &impl Fn(f64) -> f64,
+) {
+    let n = spec.labels.len();
+    let _ = write!(out, "<g class=\"series series-{s_i}\">");
+    // Consecutive values make a line; a missing value breaks it.
+    let mut run: Vec<(f64, f64)> = Vec::new();
+    let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+    for (i, v) in s.values.iter().take(n).enumerate() {
+        match v {
+            Some(v) => run.push((x_of(i), y_of(*v))),
+            None => runs.push(std::mem::take(&mut run)),
+        }
+    }
+    runs.push(run);
+    for r in runs.iter().filter(|r| r.len() >= 2) {
+        let _ = write!(
+            out,
+            "<polyline class=\"trend series-{s_i}\" points=\"{}\"/>",
+            points(r)
+        );
+    }
+    for (i, v) in s.values.iter().take(n).enumerate() {
+        if let Some(v) = v {
+            let text = format!(
+                "{}: {}, {}",
+                escape(&s.label),
+                escape(&spec.labels[i]),
+                escape(&spec.scale.label_for(*v))
+            );
+            line_marker(out, s_i, (x_of(i), y_of(*v)), &text);
+        }
+    }
+    out.push_str("</g>");
 }

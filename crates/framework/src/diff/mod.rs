@@ -187,21 +187,38 @@ pub(crate) fn normalise(s: &str) -> String {
         .to_lowercase()
 }
 
-/// What changed from `old` to `new`.
+/// What changed from `old` to `new`: the framework's own fields, its library (categories,
+/// competencies, grades), then one section per track in the new order and one per removed track.
 pub fn diff(old: &Framework, new: &Framework) -> Diff {
     let names = Names::new(old, new);
     let mut sections = Vec::new();
-    let mut push = |kind, track: Option<&Key>, title: String, changes: Vec<Change>| {
+    let mut push = |kind, track: Option<&Key>, title: &str, changes: Vec<Change>| {
         if !changes.is_empty() {
             sections.push(Section {
                 kind,
                 track: track.cloned(),
-                title,
+                title: title.to_owned(),
                 changes,
             });
         }
     };
+    push(
+        SectionKind::Framework,
+        None,
+        "Framework",
+        framework_changes(old, new),
+    );
+    for (kind, title, changes) in library_changes(old, new) {
+        push(kind, None, title, changes);
+    }
+    for (track, title, changes) in tracks_changes(&names, old, new) {
+        push(SectionKind::Track, Some(&track), &title, changes);
+    }
+    Diff { sections }
+}
 
+/// The framework's own fields: its name, description and the lint rules switched off.
+fn framework_changes(old: &Framework, new: &Framework) -> Vec<Change> {
     let mut changes = Vec::new();
     let subject = "The framework";
     field(&mut changes, subject, "name", &old.name, &new.name);
@@ -223,11 +240,17 @@ pub fn diff(old: &Framework, new: &Framework) -> Diff {
         &switched_off(old),
         &switched_off(new),
     );
-    push(SectionKind::Framework, None, "Framework".into(), changes);
+    changes
+}
 
-    let mut changes = Vec::new();
+/// The library's sections, in order: categories, competencies, grades.
+fn library_changes(
+    old: &Framework,
+    new: &Framework,
+) -> [(SectionKind, &'static str, Vec<Change>); 3] {
+    let mut categories = Vec::new();
     keyed_list(
-        &mut changes,
+        &mut categories,
         &old.categories,
         &new.categories,
         |c| &c.key,
@@ -237,36 +260,38 @@ pub fn diff(old: &Framework, new: &Framework) -> Diff {
             opt_field(out, s, "description", &o.description, &n.description);
         },
     );
-    push(SectionKind::Categories, None, "Categories".into(), changes);
-
-    let mut changes = Vec::new();
+    let mut competencies = Vec::new();
     keyed_list(
-        &mut changes,
+        &mut competencies,
         &old.competencies,
         &new.competencies,
         |c| &c.key,
         |c| format!("Competency `{}` ({})", c.key, c.name),
         competency_fields,
     );
-    push(
-        SectionKind::Competencies,
-        None,
-        "Competencies".into(),
-        changes,
-    );
-
-    let mut changes = Vec::new();
+    let mut grades = Vec::new();
     keyed_list(
-        &mut changes,
+        &mut grades,
         &old.grades,
         &new.grades,
         |g| &g.key,
         |g| format!("Grade `{}` ({})", g.key, g.name),
         |out, s, o, n| field(out, s, "name", &o.name, &n.name),
     );
-    push(SectionKind::Grades, None, "Grades".into(), changes);
+    [
+        (SectionKind::Categories, "Categories", categories),
+        (SectionKind::Competencies, "Competencies", competencies),
+        (SectionKind::Grades, "Grades", grades),
+    ]
+}
 
-    // One section per track, in the new order, then one per removed track.
+/// Each track's key, title and changes: the new tracks in their order, then the removed ones.
+fn tracks_changes(
+    names: &Names,
+    old: &Framework,
+    new: &Framework,
+) -> Vec<(Key, String, Vec<Change>)> {
+    let mut out = Vec::new();
     let (matches, removed) = match_lists(&old.tracks, &new.tracks, |t| &t.key);
     for (i, (n, m)) in new.tracks.iter().zip(matches).enumerate() {
         let subject = track_subject(n);
@@ -278,19 +303,18 @@ pub fn diff(old: &Framework, new: &Framework) -> Diff {
                 if moved && j != i {
                     changes.push(Change::moved(subject.clone(), j, i));
                 }
-                track_changes(&mut changes, &names, &subject, &old.tracks[j], n);
+                track_changes(&mut changes, names, &subject, &old.tracks[j], n);
             }
         }
-        push(SectionKind::Track, Some(&n.key), subject, changes);
+        out.push((n.key.clone(), subject, changes));
     }
     for j in removed {
         let o = &old.tracks[j];
         let subject = track_subject(o);
         let changes = vec![Change::whole(ChangeKind::Removed, subject.clone())];
-        push(SectionKind::Track, Some(&o.key), subject, changes);
+        out.push((o.key.clone(), subject, changes));
     }
-
-    Diff { sections }
+    out
 }
 
 fn competency_fields(out: &mut Vec<Change>, s: &str, o: &Competency, n: &Competency) {

@@ -130,6 +130,18 @@ fn compare_with_lower(
             Some("add what this level does beyond the levels below: a wider scope, harder problems, more people".into()),
         );
     }
+    dropped_competencies(track, j, below, at, out);
+    if nothing_new {
+        // The level as a whole is reported; one finding per bullet would only repeat it.
+        return;
+    }
+    repeated_cells(track, j, cells, below, said, at, out);
+}
+
+/// Competencies the level below asks for that level `j` marks not applicable.
+fn dropped_competencies(track: &Track, j: usize, below: &[Cell], at: &[Seg], out: &mut Out<'_>) {
+    let level = &track.levels[j];
+    let lower = &track.levels[j - 1];
     for (k, c) in level.not_applicable.iter().enumerate() {
         let Some(ci) = track.competencies.iter().position(|x| x == c) else {
             continue;
@@ -152,11 +164,20 @@ fn compare_with_lower(
             );
         }
     }
-    if nothing_new {
-        // The level as a whole is reported; one finding per bullet would only repeat it.
-        return;
-    }
+}
 
+/// Cells and bullets of level `j` that say word for word what a lower level says.
+fn repeated_cells(
+    track: &Track,
+    j: usize,
+    cells: &[Cell],
+    below: &[Cell],
+    said: &[HashMap<String, usize>],
+    at: &[Seg],
+    out: &mut Out<'_>,
+) {
+    let level = &track.levels[j];
+    let lower = &track.levels[j - 1];
     for (ci, c) in track.competencies.iter().enumerate() {
         let Some(cell) = &cells[ci] else { continue };
         if below[ci].as_ref() == Some(cell) {
