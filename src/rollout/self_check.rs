@@ -8,8 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::audit::Action;
 use crate::auth::{Actor, policy};
 use crate::db::Work;
@@ -184,7 +182,7 @@ impl SelfCheckInput {
 }
 
 /// A self-check as kept, with its advice.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct SelfCheck {
     pub id: i64,
     /// Seconds since the epoch.

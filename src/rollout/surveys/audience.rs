@@ -4,8 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
-
 use super::Audience;
 use super::stored::{SURVEY_COLUMNS, SurveyColumns, SurveyRow};
 use crate::audit::Action;
@@ -222,7 +220,7 @@ where
 /// The changes to the audience's accounts that could let someone who controls the directory answer
 /// in other people's places, or fill a group with answers they know: shown with the results so
 /// that whoever reads them can judge. Counts only, never who.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct AudienceChanges {
     /// The people the survey asked: its audience when it opened.
     pub asked: i64,

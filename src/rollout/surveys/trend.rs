@@ -1,8 +1,6 @@
 //! The pulse over time, for the KPI dashboard: each survey's mean ratings for a group, under the
 //! same rules as the results.
 
-use serde::Serialize;
-
 use super::cube::{Sums, cube};
 use super::stored::{SURVEY_COLUMNS, SurveyColumns, SurveyRow};
 use super::viewer::Viewer;
@@ -14,7 +12,7 @@ use crate::error::AppResult;
 use crate::rollout::anonymity::{Filter, Verdict};
 
 /// One survey's mean rating for a statement.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct QuestionMean {
     pub question_id: i64,
     pub prompt: String,
@@ -22,7 +20,7 @@ pub struct QuestionMean {
 }
 
 /// One survey of the pulse trend.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PulsePoint {
     pub survey_id: i64,
     pub title: String,
