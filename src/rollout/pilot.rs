@@ -9,7 +9,6 @@ use crate::auth::{Actor, policy};
 use crate::db::Db;
 use crate::db::Work;
 use crate::error::{AppError, AppResult};
-use serde::Serialize;
 
 /// Everyone sees the Grow features.
 pub const EVERYONE: &str = "everyone";
@@ -217,7 +216,7 @@ async fn write_audience(tx: &mut crate::db::Tx, audience: &str, at: i64) -> AppR
 }
 
 /// A team, and whether it is in the pilot.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PilotTeam {
     pub id: i64,
     pub name: String,
@@ -227,7 +226,7 @@ pub struct PilotTeam {
 }
 
 /// Who sees the Grow features now.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Pilot {
     /// `everyone` or `pilot`.
     pub audience: String,

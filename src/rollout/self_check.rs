@@ -8,9 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-use sqlx::Row;
-
 use crate::audit::Action;
 use crate::auth::{Actor, policy};
 use crate::db::Work;
@@ -185,7 +182,7 @@ impl SelfCheckInput {
 }
 
 /// A self-check as kept, with its advice.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct SelfCheck {
     pub id: i64,
     /// Seconds since the epoch.
@@ -199,17 +196,29 @@ pub struct SelfCheck {
 const SELECT: &str = "SELECT c.id, c.taken_at, c.answers, u.name AS taken_by \
                       FROM self_checks c LEFT JOIN users u ON u.id = c.taken_by";
 
-fn from_row(row: &sqlx::any::AnyRow) -> AppResult<SelfCheck> {
-    let json: String = row.try_get("answers")?;
-    let answers: SelfCheckAnswers = serde_json::from_str(&json)
-        .map_err(|e| AppError::internal(format!("a stored self-check cannot be read: {e}")))?;
-    Ok(SelfCheck {
-        id: row.try_get("id")?,
-        taken_at: row.try_get("taken_at")?,
-        taken_by: row.try_get("taken_by")?,
-        advice: advise(&answers),
-        answers,
-    })
+/// A self-check as stored: its answers as JSON, with the name of who took it.
+#[derive(sqlx::FromRow)]
+struct SelfCheckRow {
+    id: i64,
+    taken_at: i64,
+    answers: String,
+    taken_by: Option<String>,
+}
+
+impl TryFrom<SelfCheckRow> for SelfCheck {
+    type Error = AppError;
+
+    fn try_from(row: SelfCheckRow) -> AppResult<SelfCheck> {
+        let answers: SelfCheckAnswers = serde_json::from_str(&row.answers)
+            .map_err(|e| AppError::internal(format!("a stored self-check cannot be read: {e}")))?;
+        Ok(SelfCheck {
+            id: row.id,
+            taken_at: row.taken_at,
+            taken_by: row.taken_by,
+            advice: advise(&answers),
+            answers,
+        })
+    }
 }
 
 /// Saves a self-check as a new row (earlier ones stay) and returns it with its advice.
@@ -257,32 +266,33 @@ pub async fn take(db: &Db, actor: &Actor, input: &SelfCheckInput) -> AppResult<S
 /// Every self-check, newest first.
 pub async fn list(db: &Db, actor: &Actor) -> AppResult<Vec<SelfCheck>> {
     policy::run_rollout(actor)?;
-    let rows = sqlx::query(&format!("{SELECT} ORDER BY c.taken_at DESC, c.id DESC"))
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter().map(from_row).collect()
+    let rows =
+        sqlx::query_as::<_, SelfCheckRow>(&format!("{SELECT} ORDER BY c.taken_at DESC, c.id DESC"))
+            .fetch_all(db.pool())
+            .await?;
+    rows.into_iter().map(SelfCheck::try_from).collect()
 }
 
 /// One self-check, or 404.
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> AppResult<SelfCheck> {
     policy::run_rollout(actor)?;
-    let row = sqlx::query(&format!("{SELECT} WHERE c.id = $1"))
+    let row = sqlx::query_as::<_, SelfCheckRow>(&format!("{SELECT} WHERE c.id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
         .await?
         .ok_or_else(|| AppError::not_found("this self-check"))?;
-    from_row(&row)
+    SelfCheck::try_from(row)
 }
 
 /// The latest self-check, if one was taken.
 pub async fn latest(db: &Db, actor: &Actor) -> AppResult<Option<SelfCheck>> {
     policy::run_rollout(actor)?;
-    let row = sqlx::query(&format!(
+    let row = sqlx::query_as::<_, SelfCheckRow>(&format!(
         "{SELECT} ORDER BY c.taken_at DESC, c.id DESC LIMIT 1"
     ))
     .fetch_optional(db.pool())
     .await?;
-    row.as_ref().map(from_row).transpose()
+    row.map(SelfCheck::try_from).transpose()
 }
 
 #[cfg(test)]

@@ -11,9 +11,10 @@ use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::wire::kpis::Dashboard;
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
-use crate::rollout::kpis::{self, Dashboard, DashboardFilter};
+use crate::rollout::kpis::{self, DashboardFilter};
 use crate::state::AppState;
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
@@ -53,7 +54,9 @@ pub async fn get_dashboard(
     actor: Actor,
     Query(q): Query<DashboardQuery>,
 ) -> ApiResult<Json<Dashboard>> {
-    Ok(Json(kpis::dashboard(&state, &actor, &q.filter()).await?))
+    Ok(Json(
+        kpis::dashboard(&state, &actor, &q.filter()).await?.into(),
+    ))
 }
 
 /// The same figures as CSV: one row per figure or point of a series, with the columns

@@ -3,6 +3,7 @@
 pub(crate) mod kpis;
 pub(crate) mod rollout;
 pub(crate) mod surveys;
+pub(crate) mod wire;
 
 use utoipa_axum::router::OpenApiRouter;
 

@@ -14,16 +14,13 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::wire::rollout::{Item, Pilot, Roadmap, SelfCheck, StageView};
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
 use crate::error::{AppError, FieldError};
-use crate::rollout::pilot::{self as pilot_service, Pilot, PilotInput};
-use crate::rollout::roadmap::{
-    self as roadmap_service, Direction, Item, ItemInput, Roadmap, Stage, StageInput, StageView,
-};
-use crate::rollout::self_check::{
-    self as self_check_service, Comparison, SelfCheck, SelfCheckInput,
-};
+use crate::rollout::pilot::{self as pilot_service, PilotInput};
+use crate::rollout::roadmap::{self as roadmap_service, Direction, ItemInput, Stage, StageInput};
+use crate::rollout::self_check::{self as self_check_service, Comparison, SelfCheckInput};
 use crate::state::AppState;
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
@@ -53,7 +50,13 @@ pub async fn list_self_checks(
     State(state): State<AppState>,
     actor: Actor,
 ) -> ApiResult<Json<Vec<SelfCheck>>> {
-    Ok(Json(self_check_service::list(state.db(), &actor).await?))
+    Ok(Json(
+        self_check_service::list(state.db(), &actor)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// A self-check's answers. Ratings are whole numbers from 1 to 5.
@@ -132,7 +135,7 @@ pub async fn create_self_check(
     Json(body): Json<SelfCheckBody>,
 ) -> ApiResult<(StatusCode, Json<SelfCheck>)> {
     match self_check_service::take(state.db(), &actor, &body.into()).await {
-        Ok(check) => Ok((StatusCode::CREATED, Json(check))),
+        Ok(check) => Ok((StatusCode::CREATED, Json(check.into()))),
         Err(AppError::Invalid { title, errors }) => Err(AppError::Invalid {
             title,
             errors: errors
@@ -178,7 +181,7 @@ pub async fn latest_self_check(
             .as_ref()
             .map(|p| self_check_service::compare(&p.answers, &check.answers)),
         previous: previous.map(|p| p.id),
-        check,
+        check: check.into(),
     }))
 }
 
@@ -187,7 +190,9 @@ pub async fn latest_self_check(
 #[utoipa::path(get, path = "/rollout/roadmap", tag = "rollout",
     responses((status = 200, body = Roadmap), (status = 403, body = Problem)))]
 pub async fn get_roadmap(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Roadmap>> {
-    Ok(Json(roadmap_service::roadmap(state.db(), &actor).await?))
+    Ok(Json(
+        roadmap_service::roadmap(state.db(), &actor).await?.into(),
+    ))
 }
 
 /// The roadmap as CSV: one row per item (stage, stage status, item, owner, owner email, due date,
@@ -218,7 +223,11 @@ pub struct StageBody {
     pub status: String,
 }
 
-async fn stage_view(state: &AppState, actor: &Actor, stage: Stage) -> ApiResult<StageView> {
+async fn stage_view(
+    state: &AppState,
+    actor: &Actor,
+    stage: Stage,
+) -> ApiResult<roadmap_service::StageView> {
     roadmap_service::roadmap(state.db(), actor)
         .await?
         .stages
@@ -248,7 +257,7 @@ pub async fn update_stage(
         status: body.status,
     };
     roadmap_service::update_stage(state.db(), &actor, stage, &input).await?;
-    Ok(Json(stage_view(&state, &actor, stage).await?))
+    Ok(Json(stage_view(&state, &actor, stage).await?.into()))
 }
 
 /// A checklist item.
@@ -272,7 +281,7 @@ impl From<ItemBody> for ItemInput {
     }
 }
 
-async fn item(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Item> {
+async fn item(state: &AppState, actor: &Actor, id: i64) -> ApiResult<roadmap_service::Item> {
     roadmap_service::roadmap(state.db(), actor)
         .await?
         .stages
@@ -295,7 +304,10 @@ pub async fn add_item(
 ) -> ApiResult<(StatusCode, Json<Item>)> {
     let stage = stage_of(&stage)?;
     let id = roadmap_service::add_item(state.db(), &actor, stage, &body.into()).await?;
-    Ok((StatusCode::CREATED, Json(item(&state, &actor, id).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(item(&state, &actor, id).await?.into()),
+    ))
 }
 
 /// Replaces an item's title, owner and due date.
@@ -310,7 +322,7 @@ pub async fn update_item(
     Json(body): Json<ItemBody>,
 ) -> ApiResult<Json<Item>> {
     roadmap_service::update_item(state.db(), &actor, id, &body.into()).await?;
-    Ok(Json(item(&state, &actor, id).await?))
+    Ok(Json(item(&state, &actor, id).await?.into()))
 }
 
 /// Removes an item from its checklist.
@@ -349,7 +361,14 @@ pub async fn move_item(
         .ok_or_else(|| AppError::invalid_field("direction", "say which way to move: up or down"))?;
     roadmap_service::move_item(state.db(), &actor, id, direction).await?;
     let stage = item(&state, &actor, id).await?.stage;
-    Ok(Json(stage_view(&state, &actor, stage).await?.items))
+    Ok(Json(
+        stage_view(&state, &actor, stage)
+            .await?
+            .items
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -370,14 +389,14 @@ pub async fn tick_item(
     Json(body): Json<TickBody>,
 ) -> ApiResult<Json<Item>> {
     roadmap_service::tick_item(state.db(), &actor, id, body.done).await?;
-    Ok(Json(item(&state, &actor, id).await?))
+    Ok(Json(item(&state, &actor, id).await?.into()))
 }
 
 /// Who sees the Grow features: the audience and every team, with the pilot teams marked.
 #[utoipa::path(get, path = "/rollout/pilot", tag = "rollout",
     responses((status = 200, body = Pilot), (status = 403, body = Problem)))]
 pub async fn get_pilot(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Pilot>> {
-    Ok(Json(pilot_service::pilot(state.db(), &actor).await?))
+    Ok(Json(pilot_service::pilot(state.db(), &actor).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -405,5 +424,5 @@ pub async fn set_pilot(
         teams: body.team_ids.iter().map(i64::to_string).collect(),
     };
     pilot_service::choose(state.db(), &actor, &input).await?;
-    Ok(Json(pilot_service::pilot(state.db(), &actor).await?))
+    Ok(Json(pilot_service::pilot(state.db(), &actor).await?.into()))
 }

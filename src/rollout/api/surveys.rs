@@ -14,14 +14,12 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::wire::surveys::{OpenSurvey, PulsePoint, QuestionInput, Results, Survey, SurveySummary};
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::rollout::anonymity::Filter;
-use crate::rollout::surveys::{
-    self as service, AnswerInput, OpenSurvey, PulsePoint, QuestionInput, Results, Start, Survey,
-    SurveyInput, SurveySummary,
-};
+use crate::rollout::surveys::{self as service, AnswerInput, Start, SurveyInput};
 use crate::state::AppState;
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
@@ -52,7 +50,13 @@ pub async fn list_surveys(
     State(state): State<AppState>,
     actor: Actor,
 ) -> ApiResult<Json<Vec<SurveySummary>>> {
-    Ok(Json(service::list(&state, &actor).await?))
+    Ok(Json(
+        service::list(&state, &actor)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// A survey's settings as sent. Every field is optional: when creating, a field left out takes the
@@ -100,6 +104,11 @@ impl SurveyBody {
             compare_by: self.compare_by.clone(),
         }
     }
+
+    /// The questions sent, as the service takes them.
+    fn questions(&self) -> Vec<service::QuestionInput> {
+        self.questions.iter().cloned().map(Into::into).collect()
+    }
 }
 
 /// Makes a survey (admins): from the career tracks pulse unless `template` is `blank` or
@@ -119,10 +128,10 @@ pub async fn create_survey(
             format!("“{raw}” is not a template: use career-tracks-pulse or blank"),
         )
     })?;
-    let id = service::create(&state, &actor, start, &body.input(), &body.questions).await?;
+    let id = service::create(&state, &actor, start, &body.input(), &body.questions()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(service::survey(&state, &actor, id).await?),
+        Json(service::survey(&state, &actor, id).await?.into()),
     ))
 }
 
@@ -134,7 +143,13 @@ pub async fn open_surveys(
     State(state): State<AppState>,
     actor: Actor,
 ) -> ApiResult<Json<Vec<OpenSurvey>>> {
-    Ok(Json(service::open_for(state.db(), &actor).await?))
+    Ok(Json(
+        service::open_for(state.db(), &actor)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// A group of responses: everyone, or narrowed by team, track and pilot.
@@ -177,7 +192,11 @@ pub async fn pulse_trend(
     Query(q): Query<GroupQuery>,
 ) -> ApiResult<Json<Vec<PulsePoint>>> {
     Ok(Json(
-        service::pulse_trend(state.db(), &actor, &q.filter()).await?,
+        service::pulse_trend(state.db(), &actor, &q.filter())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
     ))
 }
 
@@ -190,7 +209,7 @@ pub async fn get_survey(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Survey>> {
-    Ok(Json(service::survey(&state, &actor, id).await?))
+    Ok(Json(service::survey(&state, &actor, id).await?.into()))
 }
 
 /// Changes a survey's settings (admins): everything before it opens; the title, introduction and
@@ -214,7 +233,7 @@ pub async fn update_survey(
         input.intro = current.intro;
     }
     service::update(&state, &actor, id, &input).await?;
-    Ok(Json(service::survey(&state, &actor, id).await?))
+    Ok(Json(service::survey(&state, &actor, id).await?.into()))
 }
 
 /// Removes a survey with its questions and answers (admins).
@@ -240,8 +259,9 @@ pub async fn replace_questions(
     Path(id): Path<i64>,
     Json(questions): Json<Vec<QuestionInput>>,
 ) -> ApiResult<Json<Survey>> {
+    let questions: Vec<service::QuestionInput> = questions.into_iter().map(Into::into).collect();
     service::set_questions(state.db(), &actor, id, &questions).await?;
-    Ok(Json(service::survey(&state, &actor, id).await?))
+    Ok(Json(service::survey(&state, &actor, id).await?.into()))
 }
 
 /// Opens a scheduled survey today (admins); it needs at least one question.
@@ -255,7 +275,7 @@ pub async fn open_survey(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Survey>> {
     service::open_now(state.db(), &actor, id).await?;
-    Ok(Json(service::survey(&state, &actor, id).await?))
+    Ok(Json(service::survey(&state, &actor, id).await?.into()))
 }
 
 /// Closes an open survey now, for good (admins); its results can then be read.
@@ -269,7 +289,7 @@ pub async fn close_survey(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Survey>> {
     service::close_now(state.db(), &actor, id).await?;
-    Ok(Json(service::survey(&state, &actor, id).await?))
+    Ok(Json(service::survey(&state, &actor, id).await?.into()))
 }
 
 /// Answers, by question id: a number from 1 to 5 for each statement (all required), words or
@@ -333,6 +353,6 @@ pub async fn survey_results(
     let results = service::results(&state, &actor, id, &q.filter(), q.page.unwrap_or(1)).await?;
     match results.refusal() {
         Some(refusal) => Err(refusal),
-        None => Ok(Json(results)),
+        None => Ok(Json(results.into())),
     }
 }

@@ -4,8 +4,6 @@
 
 use std::sync::Arc;
 
-use sqlx::Row;
-
 use super::figures::{Calendar, Group, GroupSpec, Growth, compute};
 use super::{Choices, Dashboard, DashboardFilter, PulsePoint, Scope, THRESHOLD, surveys};
 use crate::auth::{Actor, policy};
@@ -70,12 +68,9 @@ async fn scope_choices(
                 group.condition
             );
             group
-                .bind(sqlx::query(&sql))
+                .bind_scalar(sqlx::query_scalar::<_, String>(&sql))
                 .fetch_all(db.pool())
                 .await?
-                .iter()
-                .map(|r| r.try_get::<String, _>(0))
-                .collect::<Result<_, _>>()?
         }
     };
     let held_sql = format!(
@@ -84,12 +79,9 @@ async fn scope_choices(
         group.condition
     );
     let held: Vec<String> = group
-        .bind(sqlx::query(&held_sql))
+        .bind_scalar(sqlx::query_scalar::<_, String>(&held_sql))
         .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| r.try_get::<String, _>(0))
-        .collect::<Result<_, _>>()?;
+        .await?;
     let published = crate::architecture::framework::published(state, actor).await?;
     let mut tracks: Vec<(String, String)> = Vec::new();
     if let Some(p) = &published {
@@ -135,7 +127,7 @@ async fn data_stamp(db: &Db) -> AppResult<i64> {
 /// out on purpose: a marker that moved with each answer would recompute the dashboard at the
 /// moment someone answered, and that difference in time can be observed.
 async fn stamps(db: &Db) -> AppResult<(i64, i64)> {
-    let row = sqlx::query(&format!(
+    let (audit, answers) = sqlx::query_as::<_, (Option<i64>, Option<i64>)>(&format!(
         "SELECT ({AUDIT_STAMP}) AS audit, \
                 (SELECT CAST(COALESCE(SUM(responses), 0) AS BIGINT) FROM surveys \
                  WHERE closed_early = 1 OR closes_on < $1) AS answers"
@@ -143,10 +135,7 @@ async fn stamps(db: &Db) -> AppResult<(i64, i64)> {
     .bind(crate::domain::Day::today().to_string())
     .fetch_one(db.pool())
     .await?;
-    Ok((
-        row.try_get::<Option<i64>, _>("audit")?.unwrap_or(0),
-        row.try_get::<Option<i64>, _>("answers")?.unwrap_or(0),
-    ))
+    Ok((audit.unwrap_or(0), answers.unwrap_or(0)))
 }
 
 /// The filters checked against what the viewer may choose: the team's id and the track's name.
@@ -167,16 +156,17 @@ async fn check_filter(
         if name.chars().count() > 200 {
             errors.push(field("team", "a team name has at most 200 characters"));
         } else {
-            let row = sqlx::query("SELECT id, name FROM teams WHERE name_key = $1")
-                .bind(name.to_lowercase())
-                .fetch_optional(db.pool())
-                .await?;
+            let row = sqlx::query_as::<_, (i64, String)>(
+                "SELECT id, name FROM teams WHERE name_key = $1",
+            )
+            .bind(name.to_lowercase())
+            .fetch_optional(db.pool())
+            .await?;
             match row {
                 None => errors.push(field("team", format!("there is no team named “{name}”"))),
-                Some(r) => {
-                    let name: String = r.try_get("name")?;
+                Some((id, name)) => {
                     if choices.teams.contains(&name) {
-                        team = Some((r.try_get("id")?, name));
+                        team = Some((id, name));
                     } else if matches!(scope, Scope::ReportingLine { .. }) {
                         errors.push(field(
                             "team",
@@ -185,7 +175,7 @@ async fn check_filter(
                             ),
                         ));
                     } else {
-                        team = Some((r.try_get("id")?, name));
+                        team = Some((id, name));
                     }
                 }
             }

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::Row;
 use time::{Date, Duration, Month};
 
 use super::{
@@ -63,10 +62,25 @@ impl Group {
         }
     }
 
-    pub(super) fn bind<'q>(
+    /// Binds the group's parameters to a query that reads rows.
+    pub(super) fn bind<'q, O>(
         &self,
-        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        mut query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+        for b in &self.binds {
+            query = match b {
+                Bind::Int(i) => query.bind(*i),
+                Bind::Text(s) => query.bind(s.clone()),
+            };
+        }
+        query
+    }
+
+    /// Binds the group's parameters to a query that reads one column.
+    pub(super) fn bind_scalar<'q, O>(
+        &self,
+        mut query: sqlx::query::QueryScalar<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryScalar<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
         for b in &self.binds {
             query = match b {
                 Bind::Int(i) => query.bind(*i),
@@ -317,7 +331,7 @@ async fn participation(
         ),
     ]
     .join(" UNION ALL ");
-    let query = sqlx::query(&sql)
+    let query = sqlx::query_as::<_, FigureRow>(&sql)
         .bind(Calendar::start_of(calendar.days_ago(CHECK_IN_DAYS)))
         .bind(Calendar::day(calendar.days_ago(CHECK_IN_DAYS)))
         .bind(Calendar::day(calendar.days_ago(GROWTH_ONE_ON_ONE_DAYS)))
@@ -325,14 +339,9 @@ async fn participation(
     let rows = g.bind(query).fetch_all(db.pool()).await?;
     let (mut pilot, mut rest) = (Counts::default(), Counts::default());
     for r in rows {
-        let figure: String = r.try_get("figure")?;
-        let n: i64 = r.try_get("n")?;
-        let side = if r.try_get::<i64, _>("pilot")? == 1 {
-            &mut pilot
-        } else {
-            &mut rest
-        };
-        match figure.as_str() {
+        let n = r.n;
+        let side = if r.pilot == 1 { &mut pilot } else { &mut rest };
+        match r.figure.as_str() {
             "people" => side.people += n,
             "positioned" => side.positioned += n,
             "checked_in" => side.checked_in += n,
@@ -345,9 +354,12 @@ async fn participation(
     Ok((all, pilot, rest))
 }
 
-/// A `SUM(...)` column, NULL when it summed no rows.
-fn sum(r: &sqlx::any::AnyRow, column: &str) -> Result<i64, sqlx::Error> {
-    Ok(r.try_get::<Option<i64>, _>(column)?.unwrap_or(0))
+/// How many people in view on one side of the pilot (`pilot` 1 in pilot teams) a figure counts.
+#[derive(sqlx::FromRow)]
+struct FigureRow {
+    figure: String,
+    pilot: i64,
+    n: i64,
 }
 
 /// Promotions and lateral moves per quarter, from the position history of the people in view
@@ -366,7 +378,7 @@ async fn moves(db: &Db, group: &GroupSpec<'_>, calendar: Calendar) -> AppResult<
          GROUP BY substr(p.effective_on, 1, 7), p.kind",
         g.condition
     );
-    let query = sqlx::query(&sql)
+    let query = sqlx::query_as::<_, (String, String, i64)>(&sql)
         .bind(Calendar::day(first))
         .bind(calendar.today());
     let rows = g.bind(query).fetch_all(db.pool()).await?;
@@ -379,10 +391,7 @@ async fn moves(db: &Db, group: &GroupSpec<'_>, calendar: Calendar) -> AppResult<
             lateral_moves: 0,
         })
         .collect();
-    for r in rows {
-        let month: String = r.try_get("month")?;
-        let kind: String = r.try_get("kind")?;
-        let n: i64 = r.try_get("n")?;
+    for (month, kind, n) in rows {
         let quarter = month
             .get(..4)
             .zip(month.get(5..7))
@@ -427,16 +436,13 @@ async fn time_in_level(
         g.condition
     );
     let rows = g
-        .bind(sqlx::query(&sql).bind(calendar.today()))
+        .bind(sqlx::query_as::<_, (String, String, i64)>(&sql).bind(calendar.today()))
         .fetch_all(db.pool())
         .await?;
     let today = crate::domain::Day::parse(&calendar.today()).map_err(AppError::internal)?;
     // Per track: how many people, and the days of the middle one or two.
     let mut by_track: BTreeMap<String, (i64, Vec<i64>)> = BTreeMap::new();
-    for r in rows {
-        let track: String = r.try_get("track_key")?;
-        let since: String = r.try_get("since")?;
-        let people: i64 = r.try_get("people")?;
+    for (track, since, people) in rows {
         let entry = by_track.entry(track).or_insert((people, Vec::new()));
         if let Ok(day) = crate::domain::Day::parse(&since) {
             entry.1.push(day.days_until(today));
@@ -523,6 +529,18 @@ fn breakdown(
     out
 }
 
+/// The attrition counts of the people in view with one track and readiness status; the `SUM(...)`
+/// columns are NULL when they summed no rows.
+#[derive(sqlx::FromRow)]
+struct TurnoverRow {
+    track: String,
+    readiness: String,
+    members: i64,
+    leavers: Option<i64>,
+    at_start: Option<i64>,
+    at_end: Option<i64>,
+}
+
 /// Attrition over the last twelve months by track and by readiness status. A person counts in
 /// the headcount a year ago when they had started by then and had not left; in today's when they
 /// are active and have started. People marked as left without a leaving date are not counted.
@@ -547,7 +565,7 @@ async fn attrition(
          GROUP BY COALESCE(u.track_key, ''), COALESCE(r.status, '')",
         g.condition
     );
-    let query = sqlx::query(&sql)
+    let query = sqlx::query_as::<_, TurnoverRow>(&sql)
         .bind(Calendar::day(calendar.days_ago(ATTRITION_DAYS)))
         .bind(calendar.today());
     let rows = g.bind(query).fetch_all(db.pool()).await?;
@@ -555,16 +573,13 @@ async fn attrition(
     let mut by_readiness: BTreeMap<String, Turnover> = BTreeMap::new();
     for r in rows {
         let t = Turnover {
-            members: r.try_get("members")?,
-            leavers: sum(&r, "leavers")?,
-            at_start: sum(&r, "at_start")?,
-            at_end: sum(&r, "at_end")?,
+            members: r.members,
+            leavers: r.leavers.unwrap_or(0),
+            at_start: r.at_start.unwrap_or(0),
+            at_end: r.at_end.unwrap_or(0),
         };
-        by_track.entry(r.try_get("track")?).or_default().add(&t);
-        by_readiness
-            .entry(r.try_get("readiness")?)
-            .or_default()
-            .add(&t);
+        by_track.entry(r.track).or_default().add(&t);
+        by_readiness.entry(r.readiness).or_default().add(&t);
     }
     let tracks = breakdown(
         by_track,

@@ -19,8 +19,6 @@
 //! the cache), `figures` (the aggregate queries), `cache` ([`DashboardCache`]) and `csv` (the
 //! export, written with the `csv` crate).
 
-use serde::Serialize;
-
 use crate::rollout::anonymity;
 use crate::rollout::surveys;
 pub use crate::rollout::surveys::PulsePoint;
@@ -73,8 +71,7 @@ impl DashboardFilter {
 }
 
 /// Whose figures the dashboard shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     /// Everyone (admins and organisation tokens).
     Organisation,
@@ -92,8 +89,7 @@ impl Scope {
 }
 
 /// A count out of a total.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
-#[schema(as = DashboardShare)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Share {
     pub count: i64,
     pub total: i64,
@@ -116,7 +112,7 @@ fn percent(part: f64, whole: f64) -> Option<f64> {
 }
 
 /// The three participation figures of a group of active people.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Participation {
     /// People with a check-in started or agreed in the last 90 days (a check-in that was
     /// cancelled does not count).
@@ -130,7 +126,7 @@ pub struct Participation {
 
 /// The figures of one side of the pilot comparison; absent when the side (or the other one,
 /// which would give it away by subtraction) has fewer people than the threshold.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PilotSide {
     pub people: i64,
     pub coverage: Share,
@@ -138,7 +134,7 @@ pub struct PilotSide {
 }
 
 /// Participation in the pilot teams and elsewhere, once the People team has chosen pilot teams.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PilotComparison {
     /// The Grow features are still released to the pilot teams only.
     pub running: bool,
@@ -149,7 +145,7 @@ pub struct PilotComparison {
 }
 
 /// Promotions and lateral moves that took effect in one calendar quarter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuarterMoves {
     /// `2026-Q4`.
     pub quarter: String,
@@ -160,7 +156,7 @@ pub struct QuarterMoves {
 }
 
 /// The median time active people of a track have spent in their current level.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TimeInLevel {
     pub track: String,
     pub track_name: String,
@@ -172,7 +168,7 @@ pub struct TimeInLevel {
 }
 
 /// People who left in the last twelve months against the group's average headcount.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Attrition {
     /// A track key or a readiness status; empty for people with none, `small` for the groups
     /// too small to show one by one, pooled.
@@ -188,7 +184,7 @@ pub struct Attrition {
 }
 
 /// The dashboard of a group of people.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Dashboard {
     pub scope: Scope,
     /// The team filter, as the team is named.
@@ -223,7 +219,6 @@ pub struct Dashboard {
     pub pulse_note: Option<String>,
     /// What these figures are kept under: the same key means the same figures, so what is made of
     /// them (a page's rendering) can be kept under it too ([`DashboardCache::rendered`]).
-    #[serde(skip)]
     pub key: String,
 }
 

@@ -9,8 +9,6 @@
 //! This file holds the stages and the roadmap's types; reading the roadmap (`reading`), changing
 //! it (`changes`) and checking what is typed (`checks`) are child modules, re-exported here.
 
-use serde::{Deserialize, Serialize};
-
 mod changes;
 mod checks;
 mod reading;
@@ -25,8 +23,7 @@ pub const MAX_TITLE: usize = 200;
 pub const MAX_NOTES: usize = 20_000;
 
 /// How far a stage has got.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StageStatus {
     NotStarted,
     InProgress,
@@ -74,7 +71,7 @@ pub fn current_stage(statuses: &[(Stage, StageStatus)]) -> Option<Stage> {
 }
 
 /// A person from the directory who owns a stage or an item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Owner {
     pub id: i64,
     pub name: String,
@@ -82,7 +79,7 @@ pub struct Owner {
 }
 
 /// One thing to do in a stage.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Item {
     pub id: i64,
     pub stage: Stage,
@@ -109,7 +106,7 @@ impl Item {
 }
 
 /// A stage with its plan and checklist.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct StageView {
     pub stage: Stage,
     pub name: String,
@@ -128,7 +125,7 @@ pub struct StageView {
 }
 
 /// The whole roadmap.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Roadmap {
     pub stages: Vec<StageView>,
     /// The stage in progress, or the first not done; absent when every stage is done.
@@ -140,7 +137,7 @@ pub struct Roadmap {
 }
 
 /// What the admin home shows of the roadmap.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct RoadmapSummary {
     pub current: Option<Stage>,
     pub current_status: Option<StageStatus>,

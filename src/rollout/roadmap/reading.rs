@@ -1,8 +1,6 @@
 //! Reading the roadmap: the stages and their default checklists, made on the first visit; the whole
 //! roadmap with what is late; the summary for the admin home; and the CSV export.
 
-use sqlx::Row;
-
 use super::{Item, Owner, Roadmap, RoadmapSummary, Stage, StageStatus, StageView, current_stage};
 use crate::audit::Action;
 use crate::auth::{Actor, policy};
@@ -66,16 +64,46 @@ pub(super) async fn ensure_stages(db: &Db, actor: &Actor) -> AppResult<()> {
     Ok(())
 }
 
-fn owner_from(row: &sqlx::any::AnyRow, prefix: &str) -> Result<Option<Owner>, sqlx::Error> {
-    let id: Option<i64> = row.try_get(format!("{prefix}_id").as_str())?;
-    Ok(match id {
-        None => None,
-        Some(id) => Some(Owner {
-            id,
-            name: row.try_get(format!("{prefix}_name").as_str())?,
-            email: row.try_get(format!("{prefix}_email").as_str())?,
-        }),
-    })
+/// The owner of a stage or an item, joined from the directory: all NULL when there is none.
+#[derive(sqlx::FromRow)]
+struct OwnerColumns {
+    owner_id: Option<i64>,
+    owner_name: Option<String>,
+    owner_email: Option<String>,
+}
+
+impl OwnerColumns {
+    /// The owner, when there is one. A person's name and email are never NULL.
+    fn owner(self) -> Option<Owner> {
+        match (self.owner_id, self.owner_name, self.owner_email) {
+            (Some(id), Some(name), Some(email)) => Some(Owner { id, name, email }),
+            _ => None,
+        }
+    }
+}
+
+/// A stage's plan as stored, with its owner.
+#[derive(sqlx::FromRow)]
+struct StageRow {
+    stage: String,
+    starts_on: Option<String>,
+    ends_on: Option<String>,
+    notes: String,
+    status: String,
+    #[sqlx(flatten)]
+    owner: OwnerColumns,
+}
+
+/// A checklist item as stored, with its owner.
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    id: i64,
+    stage: String,
+    title: String,
+    due_on: Option<String>,
+    done_at: Option<i64>,
+    #[sqlx(flatten)]
+    owner: OwnerColumns,
 }
 
 /// The whole roadmap: every stage with its plan and checklist, the current stage, and what is late.
@@ -84,14 +112,14 @@ pub async fn roadmap(db: &Db, actor: &Actor) -> AppResult<Roadmap> {
     policy::run_rollout(actor)?;
     ensure_stages(db, actor).await?;
     let today = Day::today().to_string();
-    let stage_rows = sqlx::query(
+    let mut stage_rows = sqlx::query_as::<_, StageRow>(
         "SELECT s.stage, s.starts_on, s.ends_on, s.notes, s.status, \
                 o.id AS owner_id, o.name AS owner_name, o.email AS owner_email \
          FROM roadmap_stages s LEFT JOIN users o ON o.id = s.owner_id",
     )
     .fetch_all(db.pool())
     .await?;
-    let item_rows = sqlx::query(
+    let item_rows = sqlx::query_as::<_, ItemRow>(
         "SELECT i.id, i.stage, i.title, i.due_on, i.done_at, \
                 o.id AS owner_id, o.name AS owner_name, o.email AS owner_email \
          FROM roadmap_items i LEFT JOIN users o ON o.id = i.owner_id \
@@ -100,18 +128,16 @@ pub async fn roadmap(db: &Db, actor: &Actor) -> AppResult<Roadmap> {
     .fetch_all(db.pool())
     .await?;
     let mut items: Vec<Item> = Vec::with_capacity(item_rows.len());
-    for r in &item_rows {
-        let stage: String = r.try_get("stage")?;
-        let Some(stage) = Stage::parse(&stage) else {
+    for r in item_rows {
+        let Some(stage) = Stage::parse(&r.stage) else {
             continue;
         };
-        let due_on: Option<String> = r.try_get("due_on")?;
-        let done_at: Option<i64> = r.try_get("done_at")?;
+        let (due_on, done_at) = (r.due_on, r.done_at);
         items.push(Item {
-            id: r.try_get("id")?,
+            id: r.id,
             stage,
-            title: r.try_get("title")?,
-            owner: owner_from(r, "owner")?,
+            title: r.title,
+            owner: r.owner.owner(),
             overdue: done_at.is_none() && due_on.as_deref().is_some_and(|d| d < today.as_str()),
             due_on,
             done: done_at.is_some(),
@@ -120,26 +146,23 @@ pub async fn roadmap(db: &Db, actor: &Actor) -> AppResult<Roadmap> {
     }
     let mut stages = Vec::with_capacity(Stage::ALL.len());
     for stage in Stage::ALL {
-        let row = stage_rows
-            .iter()
-            .find(|r| r.try_get::<String, _>("stage").ok().as_deref() == Some(stage.as_str()));
-        let Some(r) = row else {
+        let Some(found) = stage_rows.iter().position(|r| r.stage == stage.as_str()) else {
             continue;
         };
-        let status: String = r.try_get("status")?;
-        let status = StageStatus::parse(&status).unwrap_or(StageStatus::NotStarted);
-        let ends_on: Option<String> = r.try_get("ends_on")?;
+        let r = stage_rows.swap_remove(found);
+        let status = StageStatus::parse(&r.status).unwrap_or(StageStatus::NotStarted);
+        let ends_on = r.ends_on;
         let own: Vec<Item> = items.iter().filter(|i| i.stage == stage).cloned().collect();
         stages.push(StageView {
             stage,
             name: stage.name().to_owned(),
             purpose: stage.purpose().to_owned(),
-            owner: owner_from(r, "owner")?,
-            starts_on: r.try_get("starts_on")?,
+            owner: r.owner.owner(),
+            starts_on: r.starts_on,
             late: status != StageStatus::Done
                 && ends_on.as_deref().is_some_and(|d| d < today.as_str()),
             ends_on,
-            notes: r.try_get("notes")?,
+            notes: r.notes,
             status,
             items_done: own.iter().filter(|i| i.done).count(),
             items: own,

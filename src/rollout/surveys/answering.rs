@@ -7,7 +7,7 @@ use rand::Rng;
 
 use super::audience::{Person, asked_as, person, take_due_audiences};
 use super::checks::{field, invalid};
-use super::stored::{SURVEY_COLUMNS, SurveyRow, find_row, questions_of};
+use super::stored::{SURVEY_COLUMNS, SurveyColumns, SurveyRow, find_row, questions_of};
 use super::{MAX_TEXT, OpenSurvey, Question, QuestionKind, Status, SurveyToAnswer};
 use crate::auth::{Actor, policy};
 use crate::db::{Db, Tx};
@@ -31,7 +31,7 @@ pub async fn open_for(db: &Db, actor: &Actor) -> AppResult<Vec<OpenSurvey>> {
     }
     take_due_audiences(db).await?;
     let today = Day::today().to_string();
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, SurveyColumns>(&format!(
         "SELECT {SURVEY_COLUMNS} FROM surveys s \
          WHERE s.closed_early = 0 AND s.opens_on <= $1 AND s.closes_on >= $1 \
          AND EXISTS (SELECT 1 FROM survey_audience a WHERE a.survey_id = s.id AND a.user_id = $2) \
@@ -44,8 +44,8 @@ pub async fn open_for(db: &Db, actor: &Actor) -> AppResult<Vec<OpenSurvey>> {
     .fetch_all(db.pool())
     .await?;
     let mut open = Vec::new();
-    for r in &rows {
-        let s = SurveyRow::read(r)?;
+    for r in rows {
+        let s = SurveyRow::try_from(r)?;
         {
             open.push(OpenSurvey {
                 id: s.id,

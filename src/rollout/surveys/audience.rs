@@ -4,11 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
-use sqlx::Row;
-
 use super::Audience;
-use super::stored::{SURVEY_COLUMNS, SurveyRow};
+use super::stored::{SURVEY_COLUMNS, SurveyColumns, SurveyRow};
 use crate::audit::Action;
 use crate::auth::{Actor, policy};
 use crate::db::Work;
@@ -19,6 +16,15 @@ use crate::state::AppState;
 
 /// How many people one statement adds to an audience.
 const AUDIENCE_BATCH: usize = 200;
+
+/// An active person with the groups they are in now, `pilot` 1 when the pilot includes them.
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    id: i64,
+    team_id: Option<i64>,
+    track_key: Option<String>,
+    pilot: i64,
+}
 
 /// Takes the audience of a survey that opens now, in the transaction that opens it: every active
 /// person the audience includes, with the groups they are in at this moment. Only these people
@@ -36,7 +42,7 @@ pub(super) async fn take_audience(tx: &mut Tx, id: i64, audience: &Audience) -> 
     if taken == 0 {
         return Ok(false);
     }
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, MemberRow>(&format!(
         "SELECT u.id, u.team_id, u.track_key, CASE WHEN {} THEN 1 ELSE 0 END AS pilot \
          FROM users u WHERE u.active = 1 ORDER BY u.id",
         crate::rollout::pilot::in_pilot_sql("u")
@@ -44,13 +50,9 @@ pub(super) async fn take_audience(tx: &mut Tx, id: i64, audience: &Audience) -> 
     .fetch_all(&mut **tx)
     .await?;
     let mut people = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let team: Option<i64> = r.try_get("team_id")?;
-        let track: Option<String> = r.try_get("track_key")?;
-        if audience.includes(team, track.as_deref()) {
-            let user: i64 = r.try_get("id")?;
-            let pilot: i64 = r.try_get("pilot")?;
-            people.push((user, team, track, pilot));
+    for r in rows {
+        if audience.includes(r.team_id, r.track_key.as_deref()) {
+            people.push((r.id, r.team_id, r.track_key, r.pilot));
         }
     }
     for batch in people.chunks(AUDIENCE_BATCH) {
@@ -92,7 +94,7 @@ pub(super) async fn take_audience(tx: &mut Tx, id: i64, audience: &Audience) -> 
 /// opened (through a page, the API, SCIM or an import) can land before its audience is taken.
 pub async fn take_due_audiences(db: &Db) -> AppResult<()> {
     let today = Day::today().to_string();
-    let due = sqlx::query(&format!(
+    let due = sqlx::query_as::<_, SurveyColumns>(&format!(
         "SELECT {SURVEY_COLUMNS} FROM surveys WHERE opened_at IS NULL AND closed_early = 0 \
          AND opens_on <= $1 AND closes_on >= $1"
     ))
@@ -100,8 +102,8 @@ pub async fn take_due_audiences(db: &Db) -> AppResult<()> {
     .fetch_all(db.pool())
     .await?;
     let actor = Actor::schedule();
-    for r in &due {
-        let row = SurveyRow::read(r)?;
+    for r in due {
+        let row = SurveyRow::try_from(r)?;
         let permit = policy::take_due_audiences(&actor)?;
         let mut work = Work::begin(db, &actor, permit).await?;
         // Another server may have taken it first: then there is nothing to record.
@@ -164,23 +166,14 @@ where
             .await?
             .filter(|p| row.audience.includes(p.team, p.track.as_deref())));
     }
-    let found = sqlx::query(
+    let found = sqlx::query_as::<_, PersonRow>(
         "SELECT team_id, track_key, pilot FROM survey_audience WHERE survey_id = $1 AND user_id = $2",
     )
     .bind(row.id)
     .bind(me)
     .fetch_optional(db)
     .await?;
-    found
-        .map(|r| {
-            let pilot: i64 = r.try_get("pilot")?;
-            Ok(Person {
-                team: r.try_get("team_id")?,
-                track: r.try_get("track_key")?,
-                pilot: pilot == 1,
-            })
-        })
-        .transpose()
+    Ok(found.map(Person::from))
 }
 
 /// A person as a survey sees them: the groups they are in today.
@@ -190,11 +183,29 @@ pub(super) struct Person {
     pub(super) pilot: bool,
 }
 
+/// The groups a person is in, `pilot` 1 when the pilot includes them.
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    team_id: Option<i64>,
+    track_key: Option<String>,
+    pilot: i64,
+}
+
+impl From<PersonRow> for Person {
+    fn from(r: PersonRow) -> Person {
+        Person {
+            team: r.team_id,
+            track: r.track_key,
+            pilot: r.pilot == 1,
+        }
+    }
+}
+
 pub(super) async fn person<'e, E>(db: E, id: i64) -> AppResult<Option<Person>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let row = sqlx::query(&format!(
+    let row = sqlx::query_as::<_, PersonRow>(&format!(
         "SELECT u.team_id, u.track_key, \
          CASE WHEN {} THEN 1 ELSE 0 END AS pilot \
          FROM users u WHERE u.id = $1 AND u.active = 1",
@@ -203,21 +214,13 @@ where
     .bind(id)
     .fetch_optional(db)
     .await?;
-    row.map(|r| {
-        let pilot: i64 = r.try_get("pilot")?;
-        Ok(Person {
-            team: r.try_get("team_id")?,
-            track: r.try_get("track_key")?,
-            pilot: pilot == 1,
-        })
-    })
-    .transpose()
+    Ok(row.map(Person::from))
 }
 
 /// The changes to the audience's accounts that could let someone who controls the directory answer
 /// in other people's places, or fill a group with answers they know: shown with the results so
 /// that whoever reads them can judge. Counts only, never who.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct AudienceChanges {
     /// The people the survey asked: its audience when it opened.
     pub asked: i64,
@@ -316,7 +319,7 @@ pub(super) async fn audience_changes(
     let to = row.closed_at(today);
     let before = from - LOOKBACK_DAYS * 86_400;
     let asked = asked_ids(db, row).await?;
-    let created = sqlx::query(
+    let created = sqlx::query_as::<_, NewAccountRow>(
         "SELECT id, team_id, track_key, created_at FROM users WHERE created_at >= $1 \
          AND created_at <= $2",
     )
@@ -327,19 +330,15 @@ pub(super) async fn audience_changes(
     let mut created_while_open = 0;
     let mut changed_before: BTreeSet<i64> = BTreeSet::new();
     for r in &created {
-        let id: i64 = r.try_get("id")?;
-        let at: i64 = r.try_get("created_at")?;
-        let team: Option<i64> = r.try_get("team_id")?;
-        let track: Option<String> = r.try_get("track_key")?;
-        if at >= from {
-            if !asked.contains(&id) && row.audience.includes(team, track.as_deref()) {
+        if r.created_at >= from {
+            if !asked.contains(&r.id) && row.audience.includes(r.team_id, r.track_key.as_deref()) {
                 created_while_open += 1;
             }
-        } else if asked.contains(&id) {
-            changed_before.insert(id);
+        } else if asked.contains(&r.id) {
+            changed_before.insert(r.id);
         }
     }
-    let links = sqlx::query(
+    let links = sqlx::query_as::<_, (i64, i64)>(
         "SELECT user_id, created_at FROM account_links WHERE created_at >= $1 AND created_at <= $2",
     )
     .bind(before)
@@ -347,9 +346,7 @@ pub(super) async fn audience_changes(
     .fetch_all(db.pool())
     .await?;
     let mut linked_while_open: BTreeSet<i64> = BTreeSet::new();
-    for r in &links {
-        let user: i64 = r.try_get("user_id")?;
-        let at: i64 = r.try_get("created_at")?;
+    for (user, at) in links {
         if !asked.contains(&user) {
             continue;
         }
@@ -367,6 +364,15 @@ pub(super) async fn audience_changes(
     ))
 }
 
+/// An account created around the time a survey was open, with the groups it is in now.
+#[derive(sqlx::FromRow)]
+struct NewAccountRow {
+    id: i64,
+    team_id: Option<i64>,
+    track_key: Option<String>,
+    created_at: i64,
+}
+
 /// The people asked: the audience taken when the survey opened, or for a survey closed before
 /// audiences were taken, the people its audience includes today.
 async fn asked_ids(db: &Db, row: &SurveyRow) -> AppResult<BTreeSet<i64>> {
@@ -380,15 +386,15 @@ async fn asked_ids(db: &Db, row: &SurveyRow) -> AppResult<BTreeSet<i64>> {
                 .collect(),
         );
     }
-    let rows = sqlx::query("SELECT id, team_id, track_key FROM users WHERE active = 1")
-        .fetch_all(db.pool())
-        .await?;
+    let rows = sqlx::query_as::<_, (i64, Option<i64>, Option<String>)>(
+        "SELECT id, team_id, track_key FROM users WHERE active = 1",
+    )
+    .fetch_all(db.pool())
+    .await?;
     let mut ids = BTreeSet::new();
-    for r in &rows {
-        let team: Option<i64> = r.try_get("team_id")?;
-        let track: Option<String> = r.try_get("track_key")?;
+    for (id, team, track) in rows {
         if row.audience.includes(team, track.as_deref()) {
-            ids.insert(r.try_get("id")?);
+            ids.insert(id);
         }
     }
     Ok(ids)

@@ -2,13 +2,12 @@
 //! blank, changing its settings (everything before it opens, little while it is open, nothing once
 //! it has closed), opening it early, closing it early and removing it.
 
-use sqlx::Row;
-
 use super::audience::{asked_count, take_audience, take_due_audiences};
 use super::checks::{OpenSettings, Settings, check_open_settings, check_questions, check_settings};
 use super::cube::forget;
 use super::stored::{
-    SURVEY_COLUMNS, SurveyRow, audience_label, find_row, questions_of, team_names, track_names,
+    CountedSurveyColumns, SURVEY_COLUMNS, SurveyRow, audience_label, find_row, questions_of,
+    team_names, track_names,
 };
 use super::{
     Audience, PULSE, PULSE_DAYS, PULSE_TEMPLATE, QuestionInput, QuestionKind, Start, Status,
@@ -28,7 +27,7 @@ use crate::state::AppState;
 pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<SurveySummary>> {
     policy::manage_surveys(actor)?;
     let db = state.db();
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, CountedSurveyColumns>(&format!(
         "SELECT {SURVEY_COLUMNS}, \
          (SELECT COUNT(*) FROM survey_questions q WHERE q.survey_id = s.id) AS question_count \
          FROM surveys s ORDER BY opens_on DESC, id DESC"
@@ -38,16 +37,16 @@ pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<SurveySummar
     let teams = team_names(db).await?;
     let tracks = track_names(state, actor).await?;
     let today = Day::today();
-    rows.iter()
+    rows.into_iter()
         .map(|r| {
-            let s = SurveyRow::read(r)?;
+            let s = SurveyRow::try_from(r.survey)?;
             Ok(SurveySummary {
                 id: s.id,
                 audience_label: audience_label(&s.audience, &teams, &tracks),
                 opens_on: s.opens_on.to_string(),
                 closes_on: s.closes_on.to_string(),
                 status: s.status(today),
-                questions: r.try_get("question_count")?,
+                questions: r.question_count,
                 responses: s.responses_after_close(today),
                 title: s.title,
             })

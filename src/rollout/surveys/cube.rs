@@ -6,8 +6,6 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use sqlx::Row;
-
 use super::audience::AudienceChanges;
 use super::results::{BreakdownRow, Results};
 use super::stored::{SurveyRow, questions_of};
@@ -106,6 +104,15 @@ fn seed(results_key: &str, question: i64) -> u64 {
     u64::from_le_bytes(bytes)
 }
 
+/// One response as stored: the groups its author was counted in and the answers, as JSON.
+#[derive(sqlx::FromRow)]
+struct ResponseRow {
+    team_id: Option<i64>,
+    track_key: Option<String>,
+    pilot: i64,
+    answers: String,
+}
+
 pub(super) async fn cube(db: &Db, row: &SurveyRow) -> AppResult<Arc<Cube>> {
     if let Some((n, cube)) = cubes().get(&row.results_key)
         && n == row.responses
@@ -113,7 +120,7 @@ pub(super) async fn cube(db: &Db, row: &SurveyRow) -> AppResult<Arc<Cube>> {
         return Ok(cube);
     }
     let questions = questions_of(db.pool(), row.id).await?;
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, ResponseRow>(
         "SELECT team_id, track_key, pilot, answers FROM survey_responses WHERE survey_id = $1 \
          ORDER BY id",
     )
@@ -125,15 +132,13 @@ pub(super) async fn cube(db: &Db, row: &SurveyRow) -> AppResult<Arc<Cube>> {
         .map(|q| seed(&row.results_key, q.id))
         .collect();
     let mut cells: HashMap<Cell, CellTally> = HashMap::new();
-    for (i, r) in rows.iter().enumerate() {
-        let pilot: i64 = r.try_get("pilot")?;
+    for (i, r) in rows.into_iter().enumerate() {
         let cell = Cell {
-            pilot: pilot == 1,
-            team: r.try_get("team_id")?,
-            track: r.try_get("track_key")?,
+            pilot: r.pilot == 1,
+            team: r.team_id,
+            track: r.track_key,
         };
-        let answers: String = r.try_get("answers")?;
-        let answers: Vec<serde_json::Value> = serde_json::from_str(&answers).unwrap_or_default();
+        let answers: Vec<serde_json::Value> = serde_json::from_str(&r.answers).unwrap_or_default();
         let tally = cells.entry(cell).or_insert_with(|| CellTally {
             count: 0,
             questions: questions

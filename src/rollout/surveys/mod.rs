@@ -142,8 +142,7 @@ pub const SCALE_LABELS: [&str; 5] = [
 ];
 
 /// A question is a statement rated from 1 to 5, or an open question answered in words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QuestionKind {
     /// A statement rated from 1 (strongly disagree) to 5 (strongly agree); every respondent rates it.
     Scale,
@@ -175,7 +174,7 @@ impl QuestionKind {
     }
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Question {
     pub id: i64,
     /// From 1, in the order people answer.
@@ -185,7 +184,7 @@ pub struct Question {
 }
 
 /// Who is asked to answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Audience {
     Everyone,
@@ -219,9 +218,7 @@ impl Audience {
 }
 
 /// Where a survey is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = SurveyStatus)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// Before its first day: everything can change.
     Scheduled,
@@ -250,7 +247,7 @@ impl Status {
 }
 
 /// A survey as the People team manages it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Survey {
     pub id: i64,
     pub title: String,
@@ -276,7 +273,7 @@ pub struct Survey {
 }
 
 /// A line of the People team's list of surveys.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct SurveySummary {
     pub id: i64,
     pub title: String,
@@ -291,7 +288,7 @@ pub struct SurveySummary {
 }
 
 /// A survey someone may answer now.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct OpenSurvey {
     pub id: i64,
     pub title: String,
@@ -301,7 +298,7 @@ pub struct OpenSurvey {
 }
 
 /// A survey as the person asked to answer it sees it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct SurveyToAnswer {
     pub id: i64,
     pub title: String,
@@ -336,8 +333,7 @@ pub struct SurveyInput {
 }
 
 /// A question as sent.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct QuestionInput {
     /// `scale` or `text`.
     pub kind: String,

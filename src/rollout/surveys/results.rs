@@ -5,8 +5,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use super::audience::audience_changes;
 use super::cube::{Cube, Sums, Tally, cube, mean};
 use super::stored::{SurveyRow, audience_label, find_row, team_names, track_names};
@@ -20,7 +18,7 @@ use crate::rollout::anonymity::{Cell, Filter, Verdict};
 use crate::state::AppState;
 
 /// A group of results, as asked for.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default)]
 pub struct GroupView {
     pub team: Option<i64>,
     pub team_name: Option<String>,
@@ -31,7 +29,7 @@ pub struct GroupView {
 }
 
 /// One question's results for a group.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct QuestionResult {
     pub id: i64,
     pub position: i64,
@@ -48,7 +46,7 @@ pub struct QuestionResult {
 }
 
 /// A row of a breakdown: a sub-group of the group shown.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct BreakdownRow {
     pub label: String,
     /// The filter that shows this row as the group; absent for the others combined.
@@ -66,7 +64,7 @@ pub struct BreakdownRow {
 
 /// The group shown, split by team, by track, or pilot against the rest. Sub-groups that would
 /// single people out are not listed; they are added up in one "combined" row.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Breakdown {
     /// `team`, `track` or `pilot`.
     pub by: String,
@@ -74,20 +72,20 @@ pub struct Breakdown {
     pub rows: Vec<BreakdownRow>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct TeamChoice {
     pub id: i64,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct TrackChoice {
     pub key: String,
     pub name: String,
 }
 
 /// What the filters offer.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ResultChoices {
     /// The viewer may read the whole survey (admins), not only some teams.
     pub everyone: bool,
@@ -98,7 +96,7 @@ pub struct ResultChoices {
 }
 
 /// A survey's results for one group.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Results {
     pub survey: SurveySummary,
     pub threshold: i64,

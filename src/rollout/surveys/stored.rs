@@ -3,9 +3,6 @@
 
 use std::collections::HashMap;
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
 use super::{Audience, Question, QuestionKind, Status};
 use crate::auth::Actor;
 use crate::db::{Db, now};
@@ -37,31 +34,57 @@ pub(super) struct SurveyRow {
 pub(super) const SURVEY_COLUMNS: &str = "id, title, intro, audience, opens_on, closes_on, \
      closed_early, threshold, compare_by, responses, results_key, opened_at, closed_at";
 
-impl SurveyRow {
-    pub(super) fn read(r: &AnyRow) -> AppResult<SurveyRow> {
-        let audience: String = r.try_get("audience")?;
-        let opens_on: String = r.try_get("opens_on")?;
-        let closes_on: String = r.try_get("closes_on")?;
-        let compare_by: String = r.try_get("compare_by")?;
-        let closed_early: i64 = r.try_get("closed_early")?;
+/// A survey's [`SURVEY_COLUMNS`] as the database holds them, before they are parsed into a
+/// [`SurveyRow`].
+#[derive(sqlx::FromRow)]
+pub(super) struct SurveyColumns {
+    id: i64,
+    title: String,
+    intro: String,
+    audience: String,
+    opens_on: String,
+    closes_on: String,
+    closed_early: i64,
+    threshold: i64,
+    compare_by: String,
+    responses: i64,
+    results_key: String,
+    opened_at: Option<i64>,
+    closed_at: Option<i64>,
+}
+
+/// A survey's columns with how many questions it has (`question_count`), for the lists.
+#[derive(sqlx::FromRow)]
+pub(super) struct CountedSurveyColumns {
+    #[sqlx(flatten)]
+    pub(super) survey: SurveyColumns,
+    pub(super) question_count: i64,
+}
+
+impl TryFrom<SurveyColumns> for SurveyRow {
+    type Error = AppError;
+
+    fn try_from(r: SurveyColumns) -> AppResult<SurveyRow> {
         Ok(SurveyRow {
-            id: r.try_get("id")?,
-            title: r.try_get("title")?,
-            intro: r.try_get("intro")?,
-            audience: serde_json::from_str(&audience)
+            id: r.id,
+            title: r.title,
+            intro: r.intro,
+            audience: serde_json::from_str(&r.audience)
                 .map_err(|e| AppError::internal(format!("a survey's audience: {e}")))?,
-            opens_on: Day::parse(&opens_on).map_err(AppError::internal)?,
-            closes_on: Day::parse(&closes_on).map_err(AppError::internal)?,
-            closed_early: closed_early == 1,
-            threshold: r.try_get("threshold")?,
-            compare_by: CompareBy::parse(&compare_by).unwrap_or_default(),
-            responses: r.try_get("responses")?,
-            results_key: r.try_get("results_key")?,
-            opened_at: r.try_get("opened_at")?,
-            closed_at: r.try_get("closed_at")?,
+            opens_on: Day::parse(&r.opens_on).map_err(AppError::internal)?,
+            closes_on: Day::parse(&r.closes_on).map_err(AppError::internal)?,
+            closed_early: r.closed_early == 1,
+            threshold: r.threshold,
+            compare_by: CompareBy::parse(&r.compare_by).unwrap_or_default(),
+            responses: r.responses,
+            results_key: r.results_key,
+            opened_at: r.opened_at,
+            closed_at: r.closed_at,
         })
     }
+}
 
+impl SurveyRow {
     /// How many answered, once the survey has closed; nothing while it is open, since a count that
     /// grows by one with each answer tells anyone watching it, or anyone who closes the survey,
     /// when someone answered.
@@ -100,48 +123,52 @@ pub(super) async fn find_row<'e, E>(db: E, id: i64) -> AppResult<Option<SurveyRo
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let row = sqlx::query(&format!(
+    let row = sqlx::query_as::<_, SurveyColumns>(&format!(
         "SELECT {SURVEY_COLUMNS} FROM surveys WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(db)
     .await?;
-    row.as_ref().map(SurveyRow::read).transpose()
+    row.map(SurveyRow::try_from).transpose()
 }
 
 pub(super) async fn questions_of<'e, E>(db: E, survey: i64) -> AppResult<Vec<Question>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, QuestionRow>(
         "SELECT id, position, kind, prompt FROM survey_questions WHERE survey_id = $1 \
          ORDER BY position, id",
     )
     .bind(survey)
     .fetch_all(db)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let kind: String = r.try_get("kind")?;
-            Ok(Question {
-                id: r.try_get("id")?,
-                position: r.try_get("position")?,
-                kind: QuestionKind::parse(&kind).unwrap_or(QuestionKind::Text),
-                prompt: r.try_get("prompt")?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| Question {
+            id: r.id,
+            position: r.position,
+            kind: QuestionKind::parse(&r.kind).unwrap_or(QuestionKind::Text),
+            prompt: r.prompt,
         })
-        .collect()
+        .collect())
+}
+
+/// A survey question as stored.
+#[derive(sqlx::FromRow)]
+struct QuestionRow {
+    id: i64,
+    position: i64,
+    kind: String,
+    prompt: String,
 }
 
 /// Team names by id, for labels.
 pub(super) async fn team_names(db: &Db) -> AppResult<HashMap<i64, String>> {
-    let rows = sqlx::query("SELECT id, name FROM teams")
+    let rows = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM teams")
         .fetch_all(db.pool())
         .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(AppError::from)
+    Ok(rows.into_iter().collect())
 }
 
 /// Track names by key from the published framework.

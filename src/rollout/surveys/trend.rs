@@ -1,10 +1,8 @@
 //! The pulse over time, for the KPI dashboard: each survey's mean ratings for a group, under the
 //! same rules as the results.
 
-use serde::Serialize;
-
 use super::cube::{Sums, cube};
-use super::stored::{SURVEY_COLUMNS, SurveyRow};
+use super::stored::{SURVEY_COLUMNS, SurveyColumns, SurveyRow};
 use super::viewer::Viewer;
 use super::{QuestionKind, Status};
 use crate::auth::Actor;
@@ -14,7 +12,7 @@ use crate::error::AppResult;
 use crate::rollout::anonymity::{Filter, Verdict};
 
 /// One survey's mean rating for a statement.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct QuestionMean {
     pub question_id: i64,
     pub prompt: String,
@@ -22,7 +20,7 @@ pub struct QuestionMean {
 }
 
 /// One survey of the pulse trend.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PulsePoint {
     pub survey_id: i64,
     pub title: String,
@@ -48,15 +46,15 @@ pub async fn pulse_trend(db: &Db, actor: &Actor, filter: &Filter) -> AppResult<V
     let viewer = Viewer::of(db, actor).await?;
     viewer.allows(filter)?;
     let today = Day::today();
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, SurveyColumns>(&format!(
         "SELECT {SURVEY_COLUMNS} FROM surveys WHERE opens_on <= $1 ORDER BY closes_on, id"
     ))
     .bind(today.to_string())
     .fetch_all(db.pool())
     .await?;
     let mut points = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let row = SurveyRow::read(r)?;
+    for r in rows {
+        let row = SurveyRow::try_from(r)?;
         let status = row.status(today);
         let mut point = PulsePoint {
             survey_id: row.id,

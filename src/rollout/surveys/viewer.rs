@@ -1,9 +1,7 @@
 //! Who reads results (admins; managers for the teams below them), and the surveys and teams they
 //! may read.
 
-use sqlx::Row;
-
-use super::stored::{SURVEY_COLUMNS, SurveyRow};
+use super::stored::{CountedSurveyColumns, SURVEY_COLUMNS, SurveyRow};
 use super::{Status, SurveySummary};
 use crate::auth::{Actor, policy};
 use crate::db::Db;
@@ -49,7 +47,7 @@ impl Viewer {
 
 /// The teams whose every active member is below this person in the management chain.
 async fn teams_below(db: &Db, me: i64) -> AppResult<Vec<(i64, String)>> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, (i64, String)>(&format!(
         "SELECT t.id, t.name FROM teams t \
          WHERE EXISTS (SELECT 1 FROM users u WHERE u.team_id = t.id AND u.active = 1) \
          AND NOT EXISTS (SELECT 1 FROM users u WHERE u.team_id = t.id AND u.active = 1 \
@@ -60,10 +58,7 @@ async fn teams_below(db: &Db, me: i64) -> AppResult<Vec<(i64, String)>> {
     .bind(me)
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(AppError::from)
+    Ok(rows)
 }
 
 /// The teams whose results the actor may read, by name: every team for admins, the teams below
@@ -71,14 +66,11 @@ async fn teams_below(db: &Db, me: i64) -> AppResult<Vec<(i64, String)>> {
 pub async fn result_teams(db: &Db, actor: &Actor) -> AppResult<Vec<(i64, String)>> {
     if policy::see_whole_organisation(actor) {
         policy::read_survey_results(actor, false)?;
-        let rows = sqlx::query("SELECT id, name FROM teams ORDER BY name_key, id")
-            .fetch_all(db.pool())
-            .await?;
-        return rows
-            .iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(AppError::from);
+        return Ok(sqlx::query_as::<_, (i64, String)>(
+            "SELECT id, name FROM teams ORDER BY name_key, id",
+        )
+        .fetch_all(db.pool())
+        .await?);
     }
     match actor.user_id {
         Some(me) => teams_below(db, me).await,
@@ -95,7 +87,7 @@ pub async fn with_results(db: &Db, actor: &Actor) -> AppResult<Vec<SurveySummary
         Err(e) => return Err(e),
     };
     let today = Day::today().to_string();
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, CountedSurveyColumns>(&format!(
         "SELECT {SURVEY_COLUMNS}, \
          (SELECT COUNT(*) FROM survey_questions q WHERE q.survey_id = s.id) AS question_count \
          FROM surveys s WHERE s.closed_early = 1 OR s.closes_on < $1 \
@@ -104,16 +96,16 @@ pub async fn with_results(db: &Db, actor: &Actor) -> AppResult<Vec<SurveySummary
     .bind(&today)
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
+    rows.into_iter()
         .map(|r| {
-            let s = SurveyRow::read(r)?;
+            let s = SurveyRow::try_from(r.survey)?;
             Ok(SurveySummary {
                 id: s.id,
                 audience_label: String::new(),
                 opens_on: s.opens_on.to_string(),
                 closes_on: s.closes_on.to_string(),
                 status: Status::Closed,
-                questions: r.try_get("question_count")?,
+                questions: r.question_count,
                 responses: matches!(viewer, Viewer::Organisation).then_some(s.responses),
                 title: s.title,
             })
