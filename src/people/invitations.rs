@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::audit::Action;
 use crate::auth::{Actor, policy};
@@ -29,7 +29,7 @@ pub enum Selection {
 }
 
 /// Why someone was not invited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
     /// They set a password already: they sign in, and need a password reset link if they lost it.
@@ -52,8 +52,7 @@ impl SkipReason {
 }
 
 /// Someone not invited, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = SkippedInvitation)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
     pub id: i64,
     pub name: String,

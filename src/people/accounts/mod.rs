@@ -6,8 +6,6 @@ mod passwords;
 mod sessions;
 mod tokens;
 
-use serde::Serialize;
-
 use crate::audit::Action;
 use crate::auth::password::{self, Cost};
 use crate::auth::{Actor, Role, Via, policy};
@@ -35,7 +33,7 @@ pub struct NewUser {
     pub password: String,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct UserSummary {
     pub id: i64,
     pub email: String,

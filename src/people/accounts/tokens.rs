@@ -1,8 +1,6 @@
 //! API tokens: created for the organisation or by a person for themselves, listed, revoked, and
 //! looked up for each request.
 
-use serde::Serialize;
-
 use crate::audit::Action;
 use crate::auth::policy::Allowed;
 use crate::auth::{Actor, Role, TokenScope, Via, policy, token};
@@ -229,7 +227,7 @@ pub async fn issue_expiring_api_token(
 }
 
 /// An API token as admins see it: never its secret, nor the secret's hash.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ApiTokenInfo {
     pub id: i64,
     pub name: String,

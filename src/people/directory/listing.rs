@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use crate::auth::Actor;
 use crate::auth::policy;
 use crate::db::{Db, chain};
@@ -17,7 +15,7 @@ use super::{Position, position_names};
 pub const PAGE_SIZE: i64 = 50;
 
 /// One line of the directory.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PersonSummary {
     pub id: i64,
     pub name: String,
@@ -82,7 +80,7 @@ impl Missing {
     }
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PeoplePage {
     pub people: Vec<PersonSummary>,
     pub page: i64,
@@ -91,7 +89,6 @@ pub struct PeoplePage {
     /// Positions are shown: the viewer is an admin, or the list holds only their own chain.
     pub positions_shown: bool,
     /// Every team's name, for the filter.
-    #[serde(skip)]
     pub teams: Arc<Vec<String>>,
 }
 

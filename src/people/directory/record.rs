@@ -13,6 +13,9 @@ use crate::state::AppState;
 
 use super::{Position, position_names, relation};
 
+// One entry of a person's position history. It keeps `ToSchema` (and no doc comment, which would
+// become a description) while the growth record's answer still nests it; this area's API answers
+// with `people::api::wire::HistoryEntry`.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
     pub position: Position,
@@ -22,7 +25,7 @@ pub struct HistoryEntry {
 }
 
 /// What only the person, their management chain and admins see.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PrivateRecord {
     pub position: Option<Position>,
     /// When the current position started.
@@ -35,7 +38,7 @@ pub struct PrivateRecord {
 /// A person's page. Colleagues see what the directory shows of everyone (name, email, team,
 /// manager, status, reports); the employee id, dates and role are for the person, their management
 /// chain and admins, and absent for everyone else.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PersonRecord {
     pub id: i64,
     pub name: String,
