@@ -406,12 +406,14 @@ struct DemoPerson {
 }
 
 async fn person(state: &AppState, email: &str) -> AppResult<DemoPerson> {
-    let row = sqlx::query("SELECT id, email, name, role FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_optional(state.db().pool())
-        .await?
-        .ok_or_else(|| AppError::internal(format!("the demo has no {email}")))?;
-    let actor = accounts::actor_from_row(&row, crate::auth::Via::Session)?;
+    let row = sqlx::query_as::<_, accounts::ActorRow>(
+        "SELECT id, email, name, role FROM users WHERE email = $1",
+    )
+    .bind(email)
+    .fetch_optional(state.db().pool())
+    .await?
+    .ok_or_else(|| AppError::internal(format!("the demo has no {email}")))?;
+    let actor = row.into_actor(crate::auth::Via::Session);
     Ok(DemoPerson {
         id: actor.user_id.unwrap_or_default(),
         actor,

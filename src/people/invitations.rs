@@ -6,9 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use serde::{Deserialize, Serialize};
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use serde::Serialize;
 
 use crate::audit::Action;
 use crate::auth::{Actor, policy};
@@ -31,7 +29,7 @@ pub enum Selection {
 }
 
 /// Why someone was not invited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
     /// They set a password already: they sign in, and need a password reset link if they lost it.
@@ -54,8 +52,7 @@ impl SkipReason {
 }
 
 /// Someone not invited, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = SkippedInvitation)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
     pub id: i64,
     pub name: String,
@@ -116,10 +113,9 @@ pub async fn invite(db: &Db, actor: &Actor, selection: &Selection) -> AppResult<
     check_found(ids.as_deref(), &rows)?;
     let mut invited = Vec::new();
     let mut skipped = Vec::new();
-    for r in &rows {
-        let id: i64 = r.try_get("id")?;
-        let name: String = r.try_get("name")?;
-        match invitable(r)? {
+    for r in rows {
+        let id = r.id;
+        match r.invitable() {
             Ok(email) => {
                 let purpose = LinkPurpose::Invite;
                 let secret = accounts::issue_link_in(&mut work, id, &email, purpose, at).await?;
@@ -128,11 +124,15 @@ pub async fn invite(db: &Db, actor: &Actor, selection: &Selection) -> AppResult<
                     purpose,
                     user_id: id,
                     email: email.to_string(),
-                    name,
+                    name: r.name,
                     expires_at: at + purpose.lifetime(),
                 });
             }
-            Err(reason) => skipped.push(Skipped { id, name, reason }),
+            Err(reason) => skipped.push(Skipped {
+                id,
+                name: r.name,
+                reason,
+            }),
         }
     }
     work.record(
@@ -156,15 +156,38 @@ pub async fn invite(db: &Db, actor: &Actor, selection: &Selection) -> AppResult<
     Ok(Outcome { invited, skipped })
 }
 
+/// A person who may be invited, with what decides whether they can be.
+#[derive(sqlx::FromRow)]
+struct InviteeRow {
+    id: i64,
+    name: String,
+    email: String,
+    active: i64,
+    password_hash: Option<String>,
+}
+
+impl InviteeRow {
+    /// The email an invitation goes to, or why this person cannot be invited.
+    fn invitable(&self) -> Result<Email, SkipReason> {
+        if self.active != 1 {
+            Err(SkipReason::Left)
+        } else if self.password_hash.is_some() {
+            Err(SkipReason::AlreadySignsIn)
+        } else {
+            Email::parse(&self.email).map_err(|_| SkipReason::NoEmail)
+        }
+    }
+}
+
 /// The people with these ids, by name.
-async fn the_people(tx: &mut Tx, ids: &[i64]) -> AppResult<Vec<AnyRow>> {
+async fn the_people(tx: &mut Tx, ids: &[i64]) -> AppResult<Vec<InviteeRow>> {
     let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
         "SELECT id, name, email, active, password_hash FROM users WHERE id IN ({}) \
          ORDER BY name_key, id",
         placeholders.join(", ")
     );
-    let mut query = sqlx::query(&sql);
+    let mut query = sqlx::query_as::<_, InviteeRow>(&sql);
     for id in ids {
         query = query.bind(*id);
     }
@@ -173,8 +196,8 @@ async fn the_people(tx: &mut Tx, ids: &[i64]) -> AppResult<Vec<AnyRow>> {
 
 /// Everyone still at the organisation with no password and no invitation waiting, by name: one
 /// more than an action invites, to tell when there are too many.
-async fn not_yet_invited(tx: &mut Tx, at: i64) -> AppResult<Vec<AnyRow>> {
-    Ok(sqlx::query(
+async fn not_yet_invited(tx: &mut Tx, at: i64) -> AppResult<Vec<InviteeRow>> {
+    Ok(sqlx::query_as::<_, InviteeRow>(
         "SELECT u.id, u.name, u.email, u.active, u.password_hash FROM users u \
          WHERE u.active = 1 AND u.password_hash IS NULL AND NOT EXISTS ( \
            SELECT 1 FROM account_links l WHERE l.user_id = u.id AND l.purpose = 'invite' \
@@ -188,12 +211,9 @@ async fn not_yet_invited(tx: &mut Tx, at: i64) -> AppResult<Vec<AnyRow>> {
 }
 
 /// Refuses a choice of ids nobody has, too many people not invited yet, or nobody left to invite.
-fn check_found(ids: Option<&[i64]>, rows: &[AnyRow]) -> AppResult<()> {
+fn check_found(ids: Option<&[i64]>, rows: &[InviteeRow]) -> AppResult<()> {
     if let Some(ids) = ids {
-        let found: BTreeSet<i64> = rows
-            .iter()
-            .map(|r| r.try_get::<i64, _>("id"))
-            .collect::<Result<_, _>>()?;
+        let found: BTreeSet<i64> = rows.iter().map(|r| r.id).collect();
         let missing: Vec<String> = ids
             .iter()
             .filter(|id| !found.contains(id))
@@ -224,20 +244,6 @@ fn check_found(ids: Option<&[i64]>, rows: &[AnyRow]) -> AppResult<()> {
         ));
     }
     Ok(())
-}
-
-/// The email an invitation goes to, or why the person of a row cannot be invited.
-fn invitable(r: &AnyRow) -> Result<Result<Email, SkipReason>, sqlx::Error> {
-    let raw_email: String = r.try_get("email")?;
-    let active: i64 = r.try_get("active")?;
-    let password: Option<String> = r.try_get("password_hash")?;
-    Ok(if active != 1 {
-        Err(SkipReason::Left)
-    } else if password.is_some() {
-        Err(SkipReason::AlreadySignsIn)
-    } else {
-        Email::parse(&raw_email).map_err(|_| SkipReason::NoEmail)
-    })
 }
 
 /// What happened, in one paragraph for a person: how many were invited and who was skipped and

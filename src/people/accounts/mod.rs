@@ -6,9 +6,6 @@ mod passwords;
 mod sessions;
 mod tokens;
 
-use serde::Serialize;
-use sqlx::Row;
-
 use crate::audit::Action;
 use crate::auth::password::{self, Cost};
 use crate::auth::{Actor, Role, Via, policy};
@@ -36,7 +33,7 @@ pub struct NewUser {
     pub password: String,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct UserSummary {
     pub id: i64,
     pub email: String,
@@ -116,10 +113,22 @@ pub struct AccountRow {
     pub locked_until: Option<i64>,
 }
 
+/// An account's columns as the accounts page reads them.
+#[derive(sqlx::FromRow)]
+struct AccountColumns {
+    id: i64,
+    email: String,
+    name: String,
+    role: String,
+    active: i64,
+    has_password: i64,
+    locked_until: Option<i64>,
+}
+
 /// Every account, by email, with what the People team needs to help someone sign in. Admins only.
 pub async fn list_accounts(db: &Db, actor: &Actor) -> AppResult<Vec<AccountRow>> {
     policy::manage_accounts(actor)?;
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, AccountColumns>(
         "SELECT u.id, u.email, u.name, u.role, u.active, \
          CAST(CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_password, \
          f.locked_until \
@@ -129,34 +138,38 @@ pub async fn list_accounts(db: &Db, actor: &Actor) -> AppResult<Vec<AccountRow>>
     .fetch_all(db.pool())
     .await?;
     let at = now();
-    rows.iter()
-        .map(|r| {
-            let role: String = r.try_get("role")?;
-            let active: i64 = r.try_get("active")?;
-            let has_password: i64 = r.try_get("has_password")?;
-            let locked_until: Option<i64> = r.try_get("locked_until")?;
-            Ok(AccountRow {
-                id: r.try_get("id")?,
-                email: r.try_get("email")?,
-                name: r.try_get("name")?,
-                role: Role::parse(&role).unwrap_or(Role::Employee),
-                active: active == 1,
-                has_password: has_password == 1,
-                locked_until: locked_until.filter(|until| *until > at),
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| AccountRow {
+            id: r.id,
+            email: r.email,
+            name: r.name,
+            role: Role::parse(&r.role).unwrap_or(Role::Employee),
+            active: r.active == 1,
+            has_password: r.has_password == 1,
+            locked_until: r.locked_until.filter(|until| *until > at),
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+        .collect())
 }
 
-/// The actor of a `users` row read with its `id`, `email`, `name` and `role`.
-pub(crate) fn actor_from_row(row: &sqlx::any::AnyRow, via: Via) -> Result<Actor, sqlx::Error> {
-    let role: String = row.try_get("role")?;
-    Ok(Actor {
-        user_id: Some(row.try_get("id")?),
-        label: row.try_get("email")?,
-        name: row.try_get("name")?,
-        role: Role::parse(&role).unwrap_or(Role::Employee),
-        via,
-    })
+/// A `users` row read with its `id`, `email`, `name` and `role`: who acts when its owner does.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ActorRow {
+    id: i64,
+    email: String,
+    name: String,
+    role: String,
+}
+
+impl ActorRow {
+    /// The account's owner acting through `via`.
+    pub(crate) fn into_actor(self, via: Via) -> Actor {
+        Actor {
+            user_id: Some(self.id),
+            label: self.email,
+            name: self.name,
+            role: Role::parse(&self.role).unwrap_or(Role::Employee),
+            via,
+        }
+    }
 }

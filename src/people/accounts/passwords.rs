@@ -2,7 +2,6 @@
 //! the account's owner, and changing one's own password.
 
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::audit::Action;
 use crate::auth::password::{self, Cost};
@@ -12,7 +11,7 @@ use crate::db::{Db, Tx, now};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
 
-use super::actor_from_row;
+use super::ActorRow;
 use super::sessions::{end_sessions, start_session};
 
 /// What a one-time account link is for.
@@ -81,17 +80,13 @@ pub async fn issue_link(
     let permit = policy::manage_accounts(actor)?;
     let email = Email::parse(user_email).map_err(|m| AppError::invalid_field("email", m))?;
     let mut work = Work::begin(db, actor, permit).await?;
-    let row = sqlx::query("SELECT id, name, active, password_hash FROM users WHERE email = $1")
-        .bind(email.as_str())
-        .fetch_optional(&mut **work.tx())
-        .await?
-        .ok_or_else(|| {
-            AppError::invalid_field("email", format!("there is no account for {email}"))
-        })?;
-    let user_id: i64 = row.try_get("id")?;
-    let name: String = row.try_get("name")?;
-    let active: i64 = row.try_get("active")?;
-    let hash: Option<String> = row.try_get("password_hash")?;
+    let (user_id, name, active, hash) = sqlx::query_as::<_, (i64, String, i64, Option<String>)>(
+        "SELECT id, name, active, password_hash FROM users WHERE email = $1",
+    )
+    .bind(email.as_str())
+    .fetch_optional(&mut **work.tx())
+    .await?
+    .ok_or_else(|| AppError::invalid_field("email", format!("there is no account for {email}")))?;
     if active != 1 {
         return Err(AppError::invalid_field(
             "email",
@@ -197,9 +192,21 @@ pub enum LinkStatus {
     Unknown,
 }
 
+/// A link with its account, as looking it up reads them.
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    purpose: String,
+    expires_at: i64,
+    used_at: Option<i64>,
+    revoked_at: Option<i64>,
+    email: String,
+    name: String,
+    active: i64,
+}
+
 /// Looks a link up without using it.
 pub async fn link_status(db: &Db, secret: &str) -> AppResult<LinkStatus> {
-    let row = sqlx::query(
+    let row = sqlx::query_as::<_, LinkRow>(
         "SELECT l.purpose, l.expires_at, l.used_at, l.revoked_at, u.email, u.name, u.active \
          FROM account_links l JOIN users u ON u.id = l.user_id WHERE l.token_hash = $1",
     )
@@ -209,26 +216,21 @@ pub async fn link_status(db: &Db, secret: &str) -> AppResult<LinkStatus> {
     let Some(row) = row else {
         return Ok(LinkStatus::Unknown);
     };
-    let purpose: String = row.try_get("purpose")?;
-    let Some(purpose) = LinkPurpose::parse(&purpose) else {
+    let Some(purpose) = LinkPurpose::parse(&row.purpose) else {
         return Ok(LinkStatus::Unknown);
     };
-    let expires_at: i64 = row.try_get("expires_at")?;
-    let used_at: Option<i64> = row.try_get("used_at")?;
-    let revoked_at: Option<i64> = row.try_get("revoked_at")?;
-    let active: i64 = row.try_get("active")?;
-    Ok(if used_at.is_some() {
+    Ok(if row.used_at.is_some() {
         LinkStatus::Used
-    } else if revoked_at.is_some() || active != 1 {
+    } else if row.revoked_at.is_some() || row.active != 1 {
         LinkStatus::Withdrawn
-    } else if expires_at <= now() {
+    } else if row.expires_at <= now() {
         LinkStatus::Expired
     } else {
         LinkStatus::Usable(LinkInfo {
             purpose,
-            email: row.try_get("email")?,
-            name: row.try_get("name")?,
-            expires_at,
+            email: row.email,
+            name: row.name,
+            expires_at: row.expires_at,
         })
     })
 }
@@ -298,7 +300,7 @@ impl UsedLink {
         let gone = || {
             AppError::Conflict("this link is no longer valid; ask an admin for a new one".into())
         };
-        let link = sqlx::query(
+        let (id, user_id, purpose) = sqlx::query_as::<_, (i64, i64, String)>(
             "UPDATE account_links SET used_at = $1 \
              WHERE token_hash = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3 \
              RETURNING id, user_id, purpose",
@@ -309,20 +311,19 @@ impl UsedLink {
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(gone)?;
-        let user_id: i64 = link.try_get("user_id")?;
-        let purpose: String = link.try_get("purpose")?;
         let purpose = LinkPurpose::parse(&purpose).ok_or_else(gone)?;
-        let user =
-            sqlx::query("SELECT id, email, name, role FROM users WHERE id = $1 AND active = 1")
-                .bind(user_id)
-                .fetch_optional(&mut **tx)
-                .await?
-                .ok_or_else(gone)?;
+        let user = sqlx::query_as::<_, ActorRow>(
+            "SELECT id, email, name, role FROM users WHERE id = $1 AND active = 1",
+        )
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(gone)?;
         Ok(UsedLink {
-            id: link.try_get("id")?,
+            id,
             user_id,
             purpose,
-            owner: actor_from_row(&user, Via::Session)?,
+            owner: user.into_actor(Via::Session),
         })
     }
 

@@ -1,8 +1,6 @@
 //! Signing in and out: passwords checked, failures slowed down per email and address, and
 //! sessions started, looked up and ended.
 
-use sqlx::Row;
-
 use crate::audit::Action;
 use crate::auth::password::{self, Cost};
 use crate::auth::{Actor, Role, Via, policy, token};
@@ -11,7 +9,7 @@ use crate::db::{Unrecorded, Work};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
 
-use super::actor_from_row;
+use super::ActorRow;
 
 /// How long a session lasts after signing in.
 pub const SESSION_SECONDS: i64 = 14 * 24 * 3600;
@@ -71,6 +69,15 @@ fn slowed_down(until: i64, at: i64) -> AppError {
     )
 }
 
+/// An active account as signing in reads it: who it is and its password's hash.
+#[derive(sqlx::FromRow)]
+struct SignInRow {
+    id: i64,
+    name: String,
+    role: String,
+    password_hash: Option<String>,
+}
+
 /// Signs in with email and password from a client address. Returns the session secret for the
 /// cookie.
 pub async fn sign_in(
@@ -87,16 +94,13 @@ pub async fn sign_in(
     if let Some(until) = blocked_until(db, &email, address, at).await? {
         return Err(slowed_down(until, at));
     }
-    let row = sqlx::query(
+    let row = sqlx::query_as::<_, SignInRow>(
         "SELECT id, name, role, password_hash FROM users WHERE email = $1 AND active = 1",
     )
     .bind(email.as_str())
     .fetch_optional(db.pool())
     .await?;
-    let stored: Option<String> = match &row {
-        Some(r) => r.try_get("password_hash")?,
-        None => None,
-    };
+    let stored = row.as_ref().and_then(|r| r.password_hash.clone());
     if !password::verify(password.to_owned(), stored, cost).await {
         return Err(match record_failure(db, &email, address, lockout).await? {
             Some(until) => slowed_down(until, now()),
@@ -104,13 +108,12 @@ pub async fn sign_in(
         });
     }
     let row = row.ok_or_else(wrong)?;
-    let user_id: i64 = row.try_get("id")?;
-    let role: String = row.try_get("role")?;
+    let user_id = row.id;
     let actor = Actor {
         user_id: Some(user_id),
         label: email.to_string(),
-        name: row.try_get("name")?,
-        role: Role::parse(&role).unwrap_or(Role::Employee),
+        name: row.name,
+        role: Role::parse(&row.role).unwrap_or(Role::Employee),
         via: Via::Session,
     };
     signed_in(db, &actor, user_id, address, at).await
@@ -297,21 +300,20 @@ pub async fn sign_out(db: &Db, secret: &str) -> AppResult<()> {
     let Some(user_id) = ended else {
         return Ok(());
     };
-    let row = sqlx::query("SELECT email, name, role FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(&mut **work.tx())
-        .await?;
+    let row = sqlx::query_as::<_, (String, String, String)>(
+        "SELECT email, name, role FROM users WHERE id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut **work.tx())
+    .await?;
     let actor = match row {
-        Some(row) => {
-            let role: String = row.try_get("role")?;
-            Actor {
-                user_id: Some(user_id),
-                label: row.try_get("email")?,
-                name: row.try_get("name")?,
-                role: Role::parse(&role).unwrap_or(Role::Employee),
-                via: Via::Session,
-            }
-        }
+        Some((email, name, role)) => Actor {
+            user_id: Some(user_id),
+            label: email,
+            name,
+            role: Role::parse(&role).unwrap_or(Role::Employee),
+            via: Via::Session,
+        },
         None => Actor {
             user_id: Some(user_id),
             label: format!("user:{user_id}"),
@@ -346,7 +348,7 @@ pub async fn end_sessions(tx: &mut Tx, user_id: i64) -> AppResult<u64> {
 
 /// The person signed in with this session secret, if the session is live and the account active.
 pub async fn actor_for_session(db: &Db, secret: &str) -> AppResult<Option<Actor>> {
-    let row = sqlx::query(
+    let row = sqlx::query_as::<_, ActorRow>(
         "SELECT u.id, u.email, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
     )
@@ -354,5 +356,5 @@ pub async fn actor_for_session(db: &Db, secret: &str) -> AppResult<Option<Actor>
     .bind(now())
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|r| actor_from_row(&r, Via::Session)).transpose()?)
+    Ok(row.map(|r| r.into_actor(Via::Session)))
 }

@@ -1,9 +1,6 @@
 //! API tokens: created for the organisation or by a person for themselves, listed, revoked, and
 //! looked up for each request.
 
-use serde::Serialize;
-use sqlx::Row;
-
 use crate::audit::Action;
 use crate::auth::policy::Allowed;
 use crate::auth::{Actor, Role, TokenScope, Via, policy, token};
@@ -11,11 +8,25 @@ use crate::db::Work;
 use crate::db::{Db, now};
 use crate::error::{AppError, AppResult};
 
-use super::actor_from_row;
+use super::ActorRow;
+
+/// A live token as a request reads it, with the account it acts for when it has one.
+#[derive(sqlx::FromRow)]
+struct TokenActorRow {
+    token_id: i64,
+    last_used_at: Option<i64>,
+    token_name: String,
+    scope: String,
+    id: Option<i64>,
+    email: Option<String>,
+    name: Option<String>,
+    role: Option<String>,
+    active: Option<i64>,
+}
 
 /// The client behind an API token, if it exists and was not revoked. Notes when the token was used.
 pub async fn actor_for_api_token(db: &Db, secret: &str) -> AppResult<Option<Actor>> {
-    let row = sqlx::query(
+    let row = sqlx::query_as::<_, TokenActorRow>(
         "SELECT t.id AS token_id, t.last_used_at, t.name AS token_name, t.scope, \
          u.id, u.email, u.name, u.role, u.active \
          FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id \
@@ -28,15 +39,13 @@ pub async fn actor_for_api_token(db: &Db, secret: &str) -> AppResult<Option<Acto
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
-    touch_api_token(db, row.try_get("token_id")?, row.try_get("last_used_at")?).await?;
-    let scope: String = row.try_get("scope")?;
-    let Some(scope) = TokenScope::parse(&scope) else {
+    touch_api_token(db, row.token_id, row.last_used_at).await?;
+    let Some(scope) = TokenScope::parse(&row.scope) else {
         return Ok(None);
     };
     let via = Via::Token { scope };
-    let user_id: Option<i64> = row.try_get("id")?;
-    if user_id.is_none() {
-        let name: String = row.try_get("token_name")?;
+    let Some(id) = row.id else {
+        let name = row.token_name;
         return Ok(Some(Actor {
             user_id: None,
             label: format!("token:{name}"),
@@ -44,12 +53,26 @@ pub async fn actor_for_api_token(db: &Db, secret: &str) -> AppResult<Option<Acto
             role: Role::Admin,
             via,
         }));
-    }
-    let active: Option<i64> = row.try_get("active")?;
-    if active != Some(1) {
+    };
+    if row.active != Some(1) {
         return Ok(None);
     }
-    Ok(Some(actor_from_row(&row, via)?))
+    // The account exists, so its columns, which are never null, are there.
+    let (Some(email), Some(name), Some(role)) = (row.email, row.name, row.role) else {
+        return Err(AppError::internal(format!(
+            "the account of API token {} has no email, name or role",
+            row.token_id
+        )));
+    };
+    Ok(Some(
+        ActorRow {
+            id,
+            email,
+            name,
+            role,
+        }
+        .into_actor(via),
+    ))
 }
 
 pub const TOKEN_SCOPES: [&str; 2] = [TokenScope::Api.as_str(), TokenScope::Scim.as_str()];
@@ -204,7 +227,7 @@ pub async fn issue_expiring_api_token(
 }
 
 /// An API token as admins see it: never its secret, nor the secret's hash.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ApiTokenInfo {
     pub id: i64,
     pub name: String,
@@ -261,28 +284,38 @@ async fn touch_api_token(db: &Db, id: i64, last_used_at: Option<i64>) -> AppResu
 /// Every API token, the newest first, revoked ones included. Admins only.
 pub async fn list_api_tokens(db: &Db, actor: &Actor) -> AppResult<Vec<ApiTokenInfo>> {
     policy::manage_api_tokens(actor)?;
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, TokenInfoRow>(
         "SELECT t.id, t.name, t.scope, u.email, t.created_at, t.last_used_at, t.revoked_at, t.expires_at \
          FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id ORDER BY t.id DESC",
     )
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            let email: Option<String> = r.try_get("email")?;
-            Ok(ApiTokenInfo {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                scope: r.try_get("scope")?,
-                owner: email.unwrap_or_else(|| "organisation".into()),
-                created_at: r.try_get("created_at")?,
-                last_used_at: r.try_get("last_used_at")?,
-                revoked_at: r.try_get("revoked_at")?,
-                expires_at: r.try_get("expires_at")?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| ApiTokenInfo {
+            id: r.id,
+            name: r.name,
+            scope: r.scope,
+            owner: r.email.unwrap_or_else(|| "organisation".into()),
+            created_at: r.created_at,
+            last_used_at: r.last_used_at,
+            revoked_at: r.revoked_at,
+            expires_at: r.expires_at,
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+        .collect())
+}
+
+/// A token's columns as the list of tokens reads them, with its account's email when it has one.
+#[derive(sqlx::FromRow)]
+struct TokenInfoRow {
+    id: i64,
+    name: String,
+    scope: String,
+    email: Option<String>,
+    created_at: i64,
+    last_used_at: Option<i64>,
+    revoked_at: Option<i64>,
+    expires_at: Option<i64>,
 }
 
 /// A revoked token: the hash its secret was stored as, for forgetting cached look-ups of it.
@@ -291,6 +324,15 @@ pub struct RevokedToken {
     pub token_hash: String,
     /// False when the token had been revoked before; nothing was changed then.
     pub revoked_now: bool,
+}
+
+/// A token's columns as revoking it reads them.
+#[derive(sqlx::FromRow)]
+struct RevokedRow {
+    name: String,
+    scope: String,
+    token_hash: String,
+    revoked_at: Option<i64>,
 }
 
 /// Revokes an API token for good: admins revoke any, a person their own personal tokens. Revoking a revoked token changes nothing and is not
@@ -305,23 +347,24 @@ pub async fn revoke_api_token(db: &Db, actor: &Actor, id: i64) -> AppResult<Revo
             .flatten();
     let permit = policy::revoke_api_token(actor, owner)?;
     let mut work = Work::begin(db, actor, permit).await?;
-    let row = sqlx::query(
+    let row = sqlx::query_as::<_, RevokedRow>(
         "SELECT name, scope, token_hash, revoked_at, user_id FROM api_tokens WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut **work.tx())
     .await?;
-    let row = row.ok_or_else(|| AppError::not_found(format!("API token {id}")))?;
-    let token_hash: String = row.try_get("token_hash")?;
-    let revoked_at: Option<i64> = row.try_get("revoked_at")?;
+    let RevokedRow {
+        name,
+        scope,
+        token_hash,
+        revoked_at,
+    } = row.ok_or_else(|| AppError::not_found(format!("API token {id}")))?;
     if revoked_at.is_some() {
         return Ok(RevokedToken {
             token_hash,
             revoked_now: false,
         });
     }
-    let name: String = row.try_get("name")?;
-    let scope: String = row.try_get("scope")?;
     let at = now();
     let changed =
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")

@@ -13,8 +13,10 @@ use utoipa_axum::routes;
 use crate::api::{ApiResult, Problem};
 use crate::audit::{self, AuditEvent, AuditFilter};
 use crate::auth::{Actor, policy};
-use crate::people::accounts::{self, ApiTokenInfo};
+use crate::people::accounts;
 use crate::state::AppState;
+
+use super::wire::ApiTokenInfo;
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -36,7 +38,8 @@ pub async fn list_tokens(
     State(state): State<AppState>,
     actor: Actor,
 ) -> ApiResult<Json<Vec<ApiTokenInfo>>> {
-    Ok(Json(accounts::list_api_tokens(state.db(), &actor).await?))
+    let tokens = accounts::list_api_tokens(state.db(), &actor).await?;
+    Ok(Json(tokens.into_iter().map(Into::into).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]

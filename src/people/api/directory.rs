@@ -14,11 +14,10 @@ use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
 use crate::domain::Status;
 use crate::error::AppError;
-use crate::people::directory::{
-    self as service, HistoryEntry, PeopleFilter, PeoplePage, PersonInput, PersonRecord,
-    PositionInput,
-};
+use crate::people::directory::{self as service, PeopleFilter, PersonInput, PositionInput};
 use crate::state::AppState;
+
+use super::wire::{HistoryEntry, PeoplePage, PersonRecord, Skipped};
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -82,7 +81,7 @@ pub async fn list_people(
         missing: None,
         page: q.page.unwrap_or(1),
     };
-    Ok(Json(service::list(&state, &actor, &filter).await?))
+    Ok(Json(service::list(&state, &actor, &filter).await?.into()))
 }
 
 /// A person's record; `private` (position and history) only for them, their management chain and
@@ -95,7 +94,7 @@ pub async fn get_person(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<PersonRecord>> {
-    Ok(Json(service::person(&state, &actor, id).await?))
+    Ok(Json(service::person(&state, &actor, id).await?.into()))
 }
 
 /// A person's details, as sent to add or change them.
@@ -143,7 +142,7 @@ pub async fn create_person(
     let id = service::create_person(state.db(), &actor, &body.into()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(service::person(&state, &actor, id).await?),
+        Json(service::person(&state, &actor, id).await?.into()),
     ))
 }
 
@@ -171,7 +170,7 @@ pub async fn update_person(
     service::save_person(state.db(), &actor, &input).await?;
     // Someone marked as left loses their sessions' and tokens' access here at once.
     state.actors().forget_user(id);
-    Ok(Json(service::person(&state, &actor, id).await?))
+    Ok(Json(service::person(&state, &actor, id).await?.into()))
 }
 
 /// A person's position history, newest first; 404 for those who may not see it.
@@ -183,7 +182,12 @@ pub async fn list_positions(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<HistoryEntry>>> {
-    Ok(Json(service::positions(&state, &actor, id).await?))
+    Ok(Json(history(service::positions(&state, &actor, id).await?)))
+}
+
+/// A position history as the API answers with it.
+fn history(entries: Vec<service::HistoryEntry>) -> Vec<HistoryEntry> {
+    entries.into_iter().map(Into::into).collect()
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -221,7 +225,7 @@ pub async fn record_position(
     service::record_position(&state, &actor, id, &input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(service::positions(&state, &actor, id).await?),
+        Json(history(service::positions(&state, &actor, id).await?)),
     ))
 }
 
@@ -255,7 +259,7 @@ pub struct InvitationsResult {
     /// By name.
     pub invited: Vec<Invitation>,
     /// By name, each with the reason.
-    pub skipped: Vec<crate::people::invitations::Skipped>,
+    pub skipped: Vec<Skipped>,
     /// The same, in a sentence.
     pub message: String,
 }
@@ -302,6 +306,6 @@ pub async fn invite_people(
     Ok(Json(InvitationsResult {
         message: invitations::summary(&outcome, delivery),
         invited,
-        skipped: outcome.skipped,
+        skipped: outcome.skipped.into_iter().map(Into::into).collect(),
     }))
 }

@@ -14,8 +14,10 @@ use utoipa_axum::routes;
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
 use crate::error::AppError;
-use crate::people::import::{self as service, ImportOptions, ImportSummary};
+use crate::people::import::{self as service, ImportOptions};
 use crate::state::AppState;
+
+use super::wire::ImportSummary;
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -56,7 +58,7 @@ pub async fn import_people(
         deactivate_missing: q.deactivate_missing,
     };
     let summary = service::import_csv(&state, &actor, text, options, &|_, _| {}).await?;
-    Ok(Json(summary))
+    Ok(Json(summary.into()))
 }
 
 /// The directory as CSV in the import's columns, everyone (active and left) by email. Admins only.

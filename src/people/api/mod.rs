@@ -3,6 +3,7 @@
 pub(crate) mod admin;
 pub(crate) mod directory;
 pub(crate) mod import;
+pub(crate) mod wire;
 
 use utoipa_axum::router::OpenApiRouter;
 

@@ -1,8 +1,6 @@
 //! The batch writes of the CSV import: many people and positions per statement, with the same
 //! audit events as one at a time.
 
-use sqlx::Row;
-
 use crate::auth::policy;
 use crate::db::Work;
 use crate::db::{Tx, now};
@@ -21,11 +19,11 @@ pub(crate) async fn team_ids(
     names: &[&str],
 ) -> AppResult<std::collections::HashMap<String, i64>> {
     let mut ids = std::collections::HashMap::new();
-    for row in sqlx::query("SELECT id, name_key FROM teams")
+    for (id, name_key) in sqlx::query_as::<_, (i64, String)>("SELECT id, name_key FROM teams")
         .fetch_all(&mut **tx)
         .await?
     {
-        ids.insert(row.try_get::<String, _>("name_key")?, row.try_get("id")?);
+        ids.insert(name_key, id);
     }
     for name in names {
         let key = name.trim().to_lowercase();
@@ -85,7 +83,7 @@ pub(crate) async fn insert_people(
             ));
         }
         sql.push_str(" RETURNING id, email");
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
         for p in chunk {
             let f = p.fields;
             query = query
@@ -103,11 +101,8 @@ pub(crate) async fn insert_people(
                 .bind(p.position.map(|(_, l)| l));
         }
         let mut by_email = std::collections::HashMap::with_capacity(chunk.len());
-        for row in query.fetch_all(&mut **work.tx()).await? {
-            by_email.insert(
-                row.try_get::<String, _>("email")?,
-                row.try_get::<i64, _>("id")?,
-            );
+        for (id, email) in query.fetch_all(&mut **work.tx()).await? {
+            by_email.insert(email, id);
         }
         let mut events = Vec::with_capacity(chunk.len());
         for p in chunk {

@@ -2,9 +2,6 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
-use sqlx::Row;
-
 use crate::auth::Actor;
 use crate::auth::policy;
 use crate::db::{Db, chain};
@@ -18,7 +15,7 @@ use super::{Position, position_names};
 pub const PAGE_SIZE: i64 = 50;
 
 /// One line of the directory.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PersonSummary {
     pub id: i64,
     pub name: String,
@@ -83,7 +80,7 @@ impl Missing {
     }
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PeoplePage {
     pub people: Vec<PersonSummary>,
     pub page: i64,
@@ -92,7 +89,6 @@ pub struct PeoplePage {
     /// Positions are shown: the viewer is an admin, or the list holds only their own chain.
     pub positions_shown: bool,
     /// Every team's name, for the filter.
-    #[serde(skip)]
     pub teams: Arc<Vec<String>>,
 }
 
@@ -196,10 +192,10 @@ impl Where {
         q
     }
 
-    fn bind_rows<'q>(
+    fn bind_rows<'q, O>(
         &self,
-        mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        mut q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
         for b in &self.binds {
             q = match b {
                 Bind::Int(i) => q.bind(*i),
@@ -243,15 +239,15 @@ pub async fn list(state: &AppState, actor: &Actor, filter: &PeopleFilter) -> App
         (page - 1) * PAGE_SIZE
     );
     let rows = filtered
-        .bind_rows(sqlx::query(&rows_sql))
+        .bind_rows(sqlx::query_as::<_, SummaryRow>(&rows_sql))
         .fetch_all(state.db().pool())
         .await?;
     let published = crate::architecture::framework::published(state, actor).await?;
     let fw = published.as_ref().map(|p| &p.framework);
     let people = rows
-        .iter()
-        .map(|r| summary_from_row(r, positions_shown, fw))
-        .collect::<Result<_, sqlx::Error>>()?;
+        .into_iter()
+        .map(|r| r.summary(positions_shown, fw))
+        .collect();
     Ok(PeoplePage {
         people,
         page,
@@ -291,32 +287,45 @@ async fn count(state: &AppState, filtered: &Where, generation: i64) -> AppResult
     Ok(total)
 }
 
-/// A line of the directory from a row of the list's query.
-fn summary_from_row(
-    r: &sqlx::any::AnyRow,
-    positions_shown: bool,
-    fw: Option<&trellis_framework::Framework>,
-) -> Result<PersonSummary, sqlx::Error> {
-    let track: Option<String> = r.try_get("track_key")?;
-    let level: Option<String> = r.try_get("level_key")?;
-    let active: i64 = r.try_get("active")?;
-    Ok(PersonSummary {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        email: r.try_get("email")?,
-        team: r.try_get("team")?,
-        manager_id: r.try_get("manager_id")?,
-        manager_name: r.try_get("manager_name")?,
-        status: if active == 1 {
-            Status::Active
-        } else {
-            Status::Left
-        },
-        position: match (positions_shown, track, level) {
-            (true, Some(t), Some(l)) => Some(position_names(fw, &t, &l)),
-            _ => None,
-        },
-    })
+/// A row of the list's query: a person with their team's and manager's names.
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    name: String,
+    email: String,
+    active: i64,
+    track_key: Option<String>,
+    level_key: Option<String>,
+    manager_id: Option<i64>,
+    team: Option<String>,
+    manager_name: Option<String>,
+}
+
+impl SummaryRow {
+    /// The line of the directory, with the position when positions are shown.
+    fn summary(
+        self,
+        positions_shown: bool,
+        fw: Option<&trellis_framework::Framework>,
+    ) -> PersonSummary {
+        PersonSummary {
+            id: self.id,
+            name: self.name,
+            email: self.email,
+            team: self.team,
+            manager_id: self.manager_id,
+            manager_name: self.manager_name,
+            status: if self.active == 1 {
+                Status::Active
+            } else {
+                Status::Left
+            },
+            position: match (positions_shown, self.track_key, self.level_key) {
+                (true, Some(t), Some(l)) => Some(position_names(fw, &t, &l)),
+                _ => None,
+            },
+        }
+    }
 }
 
 /// The teams, by name.

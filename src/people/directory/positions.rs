@@ -1,6 +1,5 @@
 //! Positions: recording a track and level in a person's history, one at a time.
 
-use sqlx::Row;
 use trellis_framework::{Framework, Level, Track};
 
 use crate::audit;
@@ -65,13 +64,13 @@ pub async fn write_position(
     policy::manage_people(actor)?;
     let checked = input.check(fw).map_err(invalid)?;
     let (track, level) = (checked.track, checked.level);
-    let current = sqlx::query("SELECT track_key, level_key FROM users WHERE id = $1")
-        .bind(person)
-        .fetch_optional(&mut **work.tx())
-        .await?
-        .ok_or_else(|| AppError::not_found("this person"))?;
-    let current_track: Option<String> = current.try_get("track_key")?;
-    let current_level: Option<String> = current.try_get("level_key")?;
+    let (current_track, current_level) = sqlx::query_as::<_, (Option<String>, Option<String>)>(
+        "SELECT track_key, level_key FROM users WHERE id = $1",
+    )
+    .bind(person)
+    .fetch_optional(&mut **work.tx())
+    .await?
+    .ok_or_else(|| AppError::not_found("this person"))?;
     if current_track.as_deref() == Some(track.key.as_str())
         && current_level.as_deref() == Some(level.key.as_str())
         && checked.kind.is_none()

@@ -2,7 +2,6 @@
 //! history) for the person, their management chain and admins.
 
 use serde::Serialize;
-use sqlx::Row;
 use trellis_framework::Framework;
 
 use crate::auth::policy;
@@ -14,6 +13,9 @@ use crate::state::AppState;
 
 use super::{Position, position_names, relation};
 
+// One entry of a person's position history. It keeps `ToSchema` (and no doc comment, which would
+// become a description) while the growth record's answer still nests it; this area's API answers
+// with `people::api::wire::HistoryEntry`.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
     pub position: Position,
@@ -23,7 +25,7 @@ pub struct HistoryEntry {
 }
 
 /// What only the person, their management chain and admins see.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PrivateRecord {
     pub position: Option<Position>,
     /// When the current position started.
@@ -36,7 +38,7 @@ pub struct PrivateRecord {
 /// A person's page. Colleagues see what the directory shows of everyone (name, email, team,
 /// manager, status, reports); the employee id, dates and role are for the person, their management
 /// chain and admins, and absent for everyone else.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PersonRecord {
     pub id: i64,
     pub name: String,
@@ -60,11 +62,29 @@ pub struct PersonRecord {
     pub private: Option<PrivateRecord>,
 }
 
+/// A person's own columns, with their team's name and their manager's name and email.
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    name: String,
+    email: String,
+    employee_id: Option<String>,
+    role: String,
+    active: i64,
+    start_date: Option<String>,
+    left_on: Option<String>,
+    track_key: Option<String>,
+    level_key: Option<String>,
+    manager_id: Option<i64>,
+    team: Option<String>,
+    manager_name: Option<String>,
+    manager_email: Option<String>,
+}
+
 /// A person's page: the directory record for everyone, the private record for those who may see it.
 pub async fn person(state: &AppState, actor: &Actor, id: i64) -> AppResult<PersonRecord> {
     policy::read_directory(actor)?;
     let db = state.db();
-    let row = sqlx::query(
+    let row = sqlx::query_as::<_, PersonRow>(
         "SELECT u.id, u.name, u.email, u.employee_id, u.role, u.active, u.start_date, u.left_on, \
          u.track_key, u.level_key, u.manager_id, t.name AS team, m.name AS manager_name, \
          m.email AS manager_email \
@@ -75,60 +95,52 @@ pub async fn person(state: &AppState, actor: &Actor, id: i64) -> AppResult<Perso
     .fetch_optional(db.pool())
     .await?
     .ok_or_else(|| AppError::not_found("this person"))?;
-    let reports = sqlx::query(
+    let reports = sqlx::query_as::<_, (i64, String)>(
         "SELECT id, name FROM users WHERE manager_id = $1 AND active = 1 ORDER BY name_key, id",
     )
     .bind(id)
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
-    .collect::<Result<Vec<(i64, String)>, sqlx::Error>>()?;
+    .await?;
     let relation = relation(db, actor, id).await?;
     let sees_private = policy::see_private(actor, relation);
     let private = if sees_private {
-        Some(private_record(state, actor, &row, id).await?)
+        let position = row.track_key.clone().zip(row.level_key.clone());
+        Some(private_record(state, actor, position, id).await?)
     } else {
         None
     };
-    let role: String = row.try_get("role")?;
-    let active: i64 = row.try_get("active")?;
-    let employee_id: Option<String> = row.try_get("employee_id")?;
-    let start_date: Option<String> = row.try_get("start_date")?;
-    let left_on: Option<String> = row.try_get("left_on")?;
     Ok(PersonRecord {
         id,
-        name: row.try_get("name")?,
-        email: row.try_get("email")?,
-        employee_id: employee_id.filter(|_| sees_private),
-        team: row.try_get("team")?,
-        manager_id: row.try_get("manager_id")?,
-        manager_name: row.try_get("manager_name")?,
-        manager_email: row.try_get("manager_email")?,
-        start_date: start_date.filter(|_| sees_private),
-        status: if active == 1 {
+        name: row.name,
+        email: row.email,
+        employee_id: row.employee_id.filter(|_| sees_private),
+        team: row.team,
+        manager_id: row.manager_id,
+        manager_name: row.manager_name,
+        manager_email: row.manager_email,
+        start_date: row.start_date.filter(|_| sees_private),
+        status: if row.active == 1 {
             Status::Active
         } else {
             Status::Left
         },
-        left_on: left_on.filter(|_| sees_private),
-        role: Some(Role::parse(&role).unwrap_or(Role::Employee)).filter(|_| sees_private),
+        left_on: row.left_on.filter(|_| sees_private),
+        role: Some(Role::parse(&row.role).unwrap_or(Role::Employee)).filter(|_| sees_private),
         reports,
         private,
     })
 }
 
-/// What only the person, their management chain and admins see: the position and its history.
+/// What only the person, their management chain and admins see: the position (its track and
+/// level, when they have one) and its history.
 async fn private_record(
     state: &AppState,
     actor: &Actor,
-    row: &sqlx::any::AnyRow,
+    position: Option<(String, String)>,
     id: i64,
 ) -> AppResult<PrivateRecord> {
     let published = crate::architecture::framework::published(state, actor).await?;
     let fw = published.as_ref().map(|p| &p.framework);
-    let track: Option<String> = row.try_get("track_key")?;
-    let level: Option<String> = row.try_get("level_key")?;
     let history = history(state.db(), fw, id).await?;
     let since = history.first().map(|h| h.effective_on.clone());
     let days_in_level = since
@@ -136,38 +148,40 @@ async fn private_record(
         .and_then(|s| Day::parse(s).ok())
         .map(|d| d.days_until(Day::today()));
     Ok(PrivateRecord {
-        position: match (track, level) {
-            (Some(t), Some(l)) => Some(position_names(fw, &t, &l)),
-            _ => None,
-        },
+        position: position.map(|(t, l)| position_names(fw, &t, &l)),
         since,
         days_in_level,
         history,
     })
 }
 
+/// One entry of a person's position history, as stored.
+#[derive(sqlx::FromRow)]
+struct HistoryRow {
+    track_key: String,
+    level_key: String,
+    effective_on: String,
+    kind: String,
+    note: Option<String>,
+}
+
 async fn history(db: &Db, fw: Option<&Framework>, id: i64) -> AppResult<Vec<HistoryEntry>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, HistoryRow>(
         "SELECT track_key, level_key, effective_on, kind, note FROM positions WHERE user_id = $1 \
          ORDER BY effective_on DESC, id DESC",
     )
     .bind(id)
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            let track: String = r.try_get("track_key")?;
-            let level: String = r.try_get("level_key")?;
-            let kind: String = r.try_get("kind")?;
-            Ok(HistoryEntry {
-                position: position_names(fw, &track, &level),
-                effective_on: r.try_get("effective_on")?,
-                kind: PositionKind::parse(&kind).unwrap_or(PositionKind::Correction),
-                note: r.try_get("note")?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| HistoryEntry {
+            position: position_names(fw, &r.track_key, &r.level_key),
+            effective_on: r.effective_on,
+            kind: PositionKind::parse(&r.kind).unwrap_or(PositionKind::Correction),
+            note: r.note,
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+        .collect())
 }
 
 /// The position history of a person, for those who may see it; a 404 for everyone else, so that
@@ -185,12 +199,11 @@ pub async fn own_position(db: &Db, actor: &Actor) -> AppResult<Option<(String, S
     let Some(id) = actor.user_id else {
         return Ok(None);
     };
-    let row = sqlx::query("SELECT track_key, level_key FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let track: Option<String> = row.try_get("track_key")?;
-    let level: Option<String> = row.try_get("level_key")?;
-    Ok(track.zip(level))
+    let row = sqlx::query_as::<_, (Option<String>, Option<String>)>(
+        "SELECT track_key, level_key FROM users WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.and_then(|(track, level)| track.zip(level)))
 }

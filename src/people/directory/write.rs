@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use sqlx::Row;
-
 use crate::audit;
 use crate::audit::Action;
 use crate::auth::policy;
@@ -81,7 +79,7 @@ impl Neighbourhood {
         };
         let mut above = HashMap::new();
         if let (Some(m), true) = (manager_id, existing) {
-            let rows = sqlx::query(&format!(
+            let rows = sqlx::query_as::<_, (String, String)>(&format!(
                 "SELECT u.email, m.email AS manager FROM users u JOIN users m ON m.id = u.manager_id \
                  WHERE u.id = $1 OR u.id IN {}",
                 chain::above("$2")
@@ -90,9 +88,7 @@ impl Neighbourhood {
             .bind(m)
             .fetch_all(&mut **tx)
             .await?;
-            for r in rows {
-                above.insert(r.try_get("email")?, r.try_get("manager")?);
-            }
+            above.extend(rows);
         }
         Ok(Neighbourhood {
             person: fields.email.as_str().to_owned(),
@@ -142,7 +138,7 @@ impl Around for Neighbourhood {
 pub async fn write_person(work: &mut Work<'_>, fields: &PersonFields) -> AppResult<(i64, bool)> {
     let actor = work.actor();
     policy::manage_people(actor).or_else(|_| policy::provision(actor))?;
-    let existing = sqlx::query("SELECT id, active FROM users WHERE email = $1")
+    let existing = sqlx::query_as::<_, (i64, i64)>("SELECT id, active FROM users WHERE email = $1")
         .bind(fields.email.as_str())
         .fetch_optional(&mut **work.tx())
         .await?;
@@ -155,9 +151,7 @@ pub async fn write_person(work: &mut Work<'_>, fields: &PersonFields) -> AppResu
         None => None,
     };
     let (id, created) = match existing {
-        Some(row) => {
-            let id: i64 = row.try_get("id")?;
-            let was_active: i64 = row.try_get("active")?;
+        Some((id, was_active)) => {
             store_update(
                 work.tx(),
                 id,

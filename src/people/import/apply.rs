@@ -4,8 +4,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sqlx::Row;
-
 use super::PROGRESS_EVERY;
 use super::plan::{Plan, Planned};
 use super::snapshot::Directory;
@@ -199,14 +197,14 @@ async fn newest_positions(tx: &mut Tx, plan: &Plan<'_>) -> AppResult<HashMap<i64
     {
         return Ok(newest);
     }
-    for row in
-        sqlx::query("SELECT user_id, MAX(effective_on) AS newest FROM positions GROUP BY user_id")
-            .fetch_all(&mut **tx)
-            .await?
+    for (user_id, date) in sqlx::query_as::<_, (i64, Option<String>)>(
+        "SELECT user_id, MAX(effective_on) AS newest FROM positions GROUP BY user_id",
+    )
+    .fetch_all(&mut **tx)
+    .await?
     {
-        let date: Option<String> = row.try_get("newest")?;
         if let Some(d) = date {
-            newest.insert(row.try_get::<i64, _>("user_id")?, d);
+            newest.insert(user_id, d);
         }
     }
     Ok(newest)

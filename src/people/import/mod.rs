@@ -13,7 +13,6 @@ mod file;
 mod plan;
 mod snapshot;
 
-use serde::Serialize;
 use trellis_framework::Framework;
 use trellis_framework::export::csv::spreadsheet_safe;
 
@@ -45,7 +44,7 @@ pub const EXPORT_COLUMNS: [&str; 9] = [
 ];
 
 /// A mistake in one row (or the header) of the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     /// The line of the file where the row starts; the header is line 1.
     pub line: usize,
@@ -110,7 +109,7 @@ pub struct ImportOptions {
 }
 
 /// One change an import makes (or would make).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportChange {
     /// The row's line; absent for people marked as left because the file does not have them.
     pub line: Option<usize>,
@@ -120,7 +119,7 @@ pub struct ImportChange {
 }
 
 /// What an import did, or with `dry_run` would do.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportSummary {
     pub dry_run: bool,
     /// `trellis` (the export's columns, or some of them) or `lattice` (a bulk assignment of

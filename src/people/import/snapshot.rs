@@ -2,8 +2,6 @@
 
 use std::collections::HashMap;
 
-use sqlx::Row;
-
 use crate::error::AppResult;
 
 /// One person of the directory as it stands.
@@ -22,6 +20,40 @@ pub(super) struct Existing {
     pub(super) level: Option<String>,
 }
 
+/// A person's columns as the directory's query reads them, with their team's name.
+#[derive(sqlx::FromRow)]
+struct ExistingRow {
+    id: i64,
+    email: String,
+    name: String,
+    employee_id: Option<String>,
+    manager_id: Option<i64>,
+    team: Option<String>,
+    start_date: Option<String>,
+    active: i64,
+    left_on: Option<String>,
+    track_key: Option<String>,
+    level_key: Option<String>,
+}
+
+impl From<ExistingRow> for Existing {
+    fn from(r: ExistingRow) -> Existing {
+        Existing {
+            id: r.id,
+            email: r.email,
+            name: r.name,
+            employee_id: r.employee_id,
+            manager_id: r.manager_id,
+            team: r.team,
+            start_date: r.start_date,
+            active: r.active == 1,
+            left_on: r.left_on,
+            track: r.track_key,
+            level: r.level_key,
+        }
+    }
+}
+
 /// The whole directory, read in one query.
 pub(super) struct Directory {
     /// Everyone, by email.
@@ -35,30 +67,14 @@ impl Directory {
     where
         E: sqlx::Executor<'e, Database = sqlx::Any>,
     {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, ExistingRow>(
             "SELECT u.id, u.email, u.name, u.employee_id, u.manager_id, t.name AS team, u.start_date, \
              u.active, u.left_on, u.track_key, u.level_key \
              FROM users u LEFT JOIN teams t ON t.id = u.team_id ORDER BY u.email",
         )
         .fetch_all(executor)
         .await?;
-        let mut people = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let active: i64 = r.try_get("active")?;
-            people.push(Existing {
-                id: r.try_get("id")?,
-                email: r.try_get("email")?,
-                name: r.try_get("name")?,
-                employee_id: r.try_get("employee_id")?,
-                manager_id: r.try_get("manager_id")?,
-                team: r.try_get("team")?,
-                start_date: r.try_get("start_date")?,
-                active: active == 1,
-                left_on: r.try_get("left_on")?,
-                track: r.try_get("track_key")?,
-                level: r.try_get("level_key")?,
-            });
-        }
+        let people: Vec<Existing> = rows.into_iter().map(Existing::from).collect();
         let by_email = people
             .iter()
             .enumerate()

@@ -17,8 +17,6 @@ mod people;
 pub mod query;
 mod teams;
 
-use sqlx::Row;
-
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::people::directory::PersonInput;
@@ -32,7 +30,7 @@ pub use teams::{ScimTeam, TeamWrite, create_team, delete_team, replace_team, tea
 
 /// The stored details of a person, as the form and CSV importer would have typed them.
 async fn stored_input(tx: &mut Tx, id: i64) -> AppResult<Option<PersonInput>> {
-    let row = sqlx::query(
+    let row = sqlx::query_as::<_, StoredRow>(
         "SELECT u.email, u.name, u.employee_id, t.name AS team, m.email AS manager_email, \
          u.start_date, u.active, u.left_on FROM users u LEFT JOIN teams t ON t.id = u.team_id \
          LEFT JOIN users m ON m.id = u.manager_id WHERE u.id = $1",
@@ -40,21 +38,29 @@ async fn stored_input(tx: &mut Tx, id: i64) -> AppResult<Option<PersonInput>> {
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some(r) = row else { return Ok(None) };
-    let active: i64 = r.try_get("active")?;
-    let text = |name: &str| -> Result<String, sqlx::Error> {
-        Ok(r.try_get::<Option<String>, _>(name)?.unwrap_or_default())
-    };
-    Ok(Some(PersonInput {
-        email: r.try_get("email")?,
-        name: r.try_get("name")?,
-        employee_id: text("employee_id")?,
-        team: text("team")?,
-        manager_email: text("manager_email")?,
-        start_date: text("start_date")?,
-        status: if active == 1 { "active" } else { "left" }.to_owned(),
-        left_on: text("left_on")?,
+    Ok(row.map(|r| PersonInput {
+        email: r.email,
+        name: r.name,
+        employee_id: r.employee_id.unwrap_or_default(),
+        team: r.team.unwrap_or_default(),
+        manager_email: r.manager_email.unwrap_or_default(),
+        start_date: r.start_date.unwrap_or_default(),
+        status: if r.active == 1 { "active" } else { "left" }.to_owned(),
+        left_on: r.left_on.unwrap_or_default(),
     }))
+}
+
+/// A person's stored details, with their team's name and their manager's email.
+#[derive(sqlx::FromRow)]
+struct StoredRow {
+    email: String,
+    name: String,
+    employee_id: Option<String>,
+    team: Option<String>,
+    manager_email: Option<String>,
+    start_date: Option<String>,
+    active: i64,
+    left_on: Option<String>,
 }
 
 async fn taken(tx: &mut Tx, sql: &str, value: &str, id: Option<i64>) -> AppResult<bool> {

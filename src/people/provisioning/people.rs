@@ -1,10 +1,8 @@
 //! People as SCIM users: read as a client sees them, and written through
 //! `directory::write_person`.
 
-use sqlx::Row;
-
 use super::filter::PersonFilter;
-use super::query::{self, bind_all};
+use super::query::{self, bind_all, bind_scalar};
 use super::{invalid, stored_input, taken};
 use crate::audit::Action;
 use crate::auth::{Actor, policy};
@@ -51,26 +49,46 @@ const PERSON_SELECT: &str = "SELECT u.id, u.email, u.name, u.employee_id, t.name
      u.scim_emails, u.created_at, u.updated_at \
      FROM users u LEFT JOIN teams t ON t.id = u.team_id";
 
-fn person_from_row(r: &sqlx::any::AnyRow) -> Result<ScimPerson, sqlx::Error> {
-    let active: i64 = r.try_get("active")?;
-    let unassigned: i64 = r.try_get("scim_active_unassigned")?;
-    Ok(ScimPerson {
-        id: r.try_get("id")?,
-        email: r.try_get("email")?,
-        name: r.try_get("name")?,
-        employee_id: r.try_get("employee_id")?,
-        team: r.try_get("team")?,
-        manager_id: r.try_get("manager_id")?,
-        active: active == 1,
-        active_unassigned: unassigned == 1,
-        external_id: r.try_get("external_id")?,
-        scim_user_name: r.try_get("scim_user_name")?,
-        scim_name: r.try_get("scim_name")?,
-        display_name: r.try_get("display_name")?,
-        scim_emails: r.try_get("scim_emails")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+/// A row of [`PERSON_SELECT`]: a person's columns with their team's name.
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    id: i64,
+    email: String,
+    name: String,
+    employee_id: Option<String>,
+    team: Option<String>,
+    manager_id: Option<i64>,
+    active: i64,
+    scim_active_unassigned: i64,
+    external_id: Option<String>,
+    scim_user_name: Option<String>,
+    scim_name: Option<String>,
+    display_name: Option<String>,
+    scim_emails: Option<String>,
+    created_at: i64,
+    updated_at: Option<i64>,
+}
+
+impl From<PersonRow> for ScimPerson {
+    fn from(r: PersonRow) -> ScimPerson {
+        ScimPerson {
+            id: r.id,
+            email: r.email,
+            name: r.name,
+            employee_id: r.employee_id,
+            team: r.team,
+            manager_id: r.manager_id,
+            active: r.active == 1,
+            active_unassigned: r.scim_active_unassigned == 1,
+            external_id: r.external_id,
+            scim_user_name: r.scim_user_name,
+            scim_name: r.scim_name,
+            display_name: r.display_name,
+            scim_emails: r.scim_emails,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
 }
 
 /// People matching a filter, by id: the total and the page from `offset`.
@@ -91,18 +109,17 @@ pub async fn people(
     let count_sql = format!(
         "SELECT COUNT(*) AS n FROM users u LEFT JOIN teams t ON t.id = u.team_id {where_clause}"
     );
-    let total: i64 = bind_all(sqlx::query(&count_sql), binds)
+    let total = bind_scalar(sqlx::query_scalar::<_, i64>(&count_sql), binds)
         .fetch_one(db.pool())
-        .await?
-        .try_get("n")?;
+        .await?;
     if limit <= 0 {
         return Ok((total, Vec::new()));
     }
     let sql = format!("{PERSON_SELECT} {where_clause} ORDER BY u.id LIMIT {limit} OFFSET {offset}");
-    let rows = bind_all(sqlx::query(&sql), binds)
+    let rows = bind_all(sqlx::query_as::<_, PersonRow>(&sql), binds)
         .fetch_all(db.pool())
         .await?;
-    let people = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
+    let people = rows.into_iter().map(ScimPerson::from).collect();
     Ok((total, people))
 }
 
@@ -110,12 +127,12 @@ pub async fn people(
 pub async fn person(db: &Db, actor: &Actor, id: i64) -> AppResult<ScimPerson> {
     policy::provision(actor)?;
     let sql = format!("{PERSON_SELECT} WHERE u.id = $1 AND u.scim_deleted_at IS NULL");
-    let row = sqlx::query(&sql)
+    let row = sqlx::query_as::<_, PersonRow>(&sql)
         .bind(id)
         .fetch_optional(db.pool())
         .await?
         .ok_or_else(|| AppError::not_found(format!("the user {id}")))?;
-    Ok(person_from_row(&row)?)
+    Ok(row.into())
 }
 
 /// What a SCIM request says about a person, already read from its JSON.

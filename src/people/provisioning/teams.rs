@@ -1,10 +1,8 @@
 //! Teams as SCIM groups: a person is in at most one team, so adding a person to a group moves
 //! them out of the team they were in.
 
-use sqlx::Row;
-
 use super::filter::TeamFilter;
-use super::query::{self, bind_all};
+use super::query::{self, bind_all, bind_scalar};
 use super::{invalid, stored_input, taken};
 use crate::audit::Action;
 use crate::auth::{Actor, policy};
@@ -34,15 +32,28 @@ async fn members_of(db: &Db, team: i64) -> AppResult<Vec<i64>> {
     .await?)
 }
 
-fn team_from_row(r: &sqlx::any::AnyRow) -> Result<ScimTeam, sqlx::Error> {
-    Ok(ScimTeam {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        external_id: r.try_get("external_id")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-        members: Vec::new(),
-    })
+/// A team's columns, as SCIM reads them.
+#[derive(sqlx::FromRow)]
+struct TeamRow {
+    id: i64,
+    name: String,
+    external_id: Option<String>,
+    created_at: i64,
+    updated_at: Option<i64>,
+}
+
+impl From<TeamRow> for ScimTeam {
+    /// The team without its members, which are read apart.
+    fn from(r: TeamRow) -> ScimTeam {
+        ScimTeam {
+            id: r.id,
+            name: r.name,
+            external_id: r.external_id,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            members: Vec::new(),
+        }
+    }
 }
 
 /// Teams matching a filter, by id, with their members when `with_members`.
@@ -61,10 +72,9 @@ pub async fn teams(
         .map_or_else(String::new, |c| format!("WHERE {}", c.sql));
     let binds = condition.as_ref().map_or(&[][..], |c| c.binds.as_slice());
     let count_sql = format!("SELECT COUNT(*) AS n FROM teams t {where_clause}");
-    let total: i64 = bind_all(sqlx::query(&count_sql), binds)
+    let total = bind_scalar(sqlx::query_scalar::<_, i64>(&count_sql), binds)
         .fetch_one(db.pool())
-        .await?
-        .try_get("n")?;
+        .await?;
     if limit <= 0 {
         return Ok((total, Vec::new()));
     }
@@ -72,13 +82,10 @@ pub async fn teams(
         "SELECT t.id, t.name, t.external_id, t.created_at, t.updated_at FROM teams t {where_clause} \
          ORDER BY t.id LIMIT {limit} OFFSET {offset}"
     );
-    let rows = bind_all(sqlx::query(&sql), binds)
+    let rows = bind_all(sqlx::query_as::<_, TeamRow>(&sql), binds)
         .fetch_all(db.pool())
         .await?;
-    let mut teams = rows
-        .iter()
-        .map(team_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut teams: Vec<ScimTeam> = rows.into_iter().map(ScimTeam::from).collect();
     if with_members {
         for t in &mut teams {
             t.members = members_of(db, t.id).await?;
@@ -90,14 +97,14 @@ pub async fn teams(
 /// One team by id, with its members.
 pub async fn team(db: &Db, actor: &Actor, id: i64) -> AppResult<ScimTeam> {
     policy::provision(actor)?;
-    let row = sqlx::query(
+    let row = sqlx::query_as::<_, TeamRow>(
         "SELECT t.id, t.name, t.external_id, t.created_at, t.updated_at FROM teams t WHERE t.id = $1",
     )
     .bind(id)
     .fetch_optional(db.pool())
     .await?
     .ok_or_else(|| AppError::not_found(format!("the group {id}")))?;
-    let mut team = team_from_row(&row)?;
+    let mut team = ScimTeam::from(row);
     team.members = members_of(db, id).await?;
     Ok(team)
 }
