@@ -70,6 +70,66 @@ fn text(name: &str, raw: &str, errors: &mut Vec<FieldError>) -> String {
     t
 }
 
+/// The rating given to each of `all` (each one is required), reporting keys that are none of
+/// them. `what` names one in messages and is the prefix of the fields (`statement_<key>`).
+fn scores<K: Ord + Copy, const N: usize>(
+    given: &BTreeMap<String, String>,
+    what: &str,
+    all: [K; N],
+    as_str: fn(K) -> &'static str,
+    errors: &mut Vec<FieldError>,
+) -> BTreeMap<K, Score> {
+    let parse = |raw: &str| all.into_iter().find(|k| as_str(*k) == raw.trim());
+    unknown_keys(given, what, parse, errors);
+    let mut scores = BTreeMap::new();
+    for k in all {
+        let raw = given.get(as_str(k)).map(String::as_str).unwrap_or_default();
+        match Score::parse(raw) {
+            Ok(score) => {
+                scores.insert(k, score);
+            }
+            Err(m) => errors.push(field(format!("{what}_{}", as_str(k)), m)),
+        }
+    }
+    scores
+}
+
+/// Reports each key of `given` that `parse` does not know, on the field `<what>s`.
+fn unknown_keys<K>(
+    given: &BTreeMap<String, String>,
+    what: &str,
+    parse: impl Fn(&str) -> Option<K>,
+    errors: &mut Vec<FieldError>,
+) {
+    for key in given.keys() {
+        if parse(key).is_none() {
+            errors.push(field(
+                format!("{what}s"),
+                format!("“{key}” is not a {what}"),
+            ));
+        }
+    }
+}
+
+/// The stage the organisation says it is at.
+fn stage_of(raw: &str, errors: &mut Vec<FieldError>) -> Option<Stage> {
+    let stage = Stage::parse(raw);
+    if stage.is_none() {
+        errors.push(field(
+            "stage",
+            if raw.trim().is_empty() {
+                "choose the stage you are at".to_owned()
+            } else {
+                format!(
+                    "“{}” is not a stage: use awareness, planning, development, training, implementation or measuring",
+                    raw.trim()
+                )
+            },
+        ));
+    }
+    stage
+}
+
 impl SelfCheckInput {
     /// Checks every answer and reports every mistake at once.
     pub fn check(&self) -> Result<SelfCheckAnswers, Vec<FieldError>> {
@@ -93,47 +153,26 @@ impl SelfCheckInput {
             "do you have career tracks today?",
             &mut errors,
         );
-        for key in self.statements.keys() {
-            if Statement::parse(key).is_none() {
-                errors.push(field("statements", format!("“{key}” is not a statement")));
-            }
-        }
-        let mut statements = BTreeMap::new();
-        if tracks == Some(true) {
-            for s in Statement::ALL {
-                let raw = self
-                    .statements
-                    .get(s.as_str())
-                    .map(String::as_str)
-                    .unwrap_or_default();
-                match Score::parse(raw) {
-                    Ok(score) => {
-                        statements.insert(s, score);
-                    }
-                    Err(m) => errors.push(field(format!("statement_{}", s.as_str()), m)),
-                }
-            }
-        }
+        let statements = if tracks == Some(true) {
+            scores(
+                &self.statements,
+                "statement",
+                Statement::ALL,
+                Statement::as_str,
+                &mut errors,
+            )
+        } else {
+            unknown_keys(&self.statements, "statement", Statement::parse, &mut errors);
+            BTreeMap::new()
+        };
         let impact = text("impact", &self.impact, &mut errors);
-        for key in self.benefits.keys() {
-            if Benefit::parse(key).is_none() {
-                errors.push(field("benefits", format!("“{key}” is not a benefit")));
-            }
-        }
-        let mut benefits = BTreeMap::new();
-        for b in Benefit::ALL {
-            let raw = self
-                .benefits
-                .get(b.as_str())
-                .map(String::as_str)
-                .unwrap_or_default();
-            match Score::parse(raw) {
-                Ok(score) => {
-                    benefits.insert(b, score);
-                }
-                Err(m) => errors.push(field(format!("benefit_{}", b.as_str()), m)),
-            }
-        }
+        let benefits = scores(
+            &self.benefits,
+            "benefit",
+            Benefit::ALL,
+            Benefit::as_str,
+            &mut errors,
+        );
         let top_benefit = Benefit::parse(&self.top_benefit);
         if top_benefit.is_none() {
             errors.push(field(
@@ -148,20 +187,7 @@ impl SelfCheckInput {
                 "say why this benefit matters most, in a sentence or two",
             ));
         }
-        let stage = Stage::parse(&self.stage);
-        if stage.is_none() {
-            errors.push(field(
-                "stage",
-                if self.stage.trim().is_empty() {
-                    "choose the stage you are at".to_owned()
-                } else {
-                    format!(
-                        "“{}” is not a stage: use awareness, planning, development, training, implementation or measuring",
-                        self.stage.trim()
-                    )
-                },
-            ));
-        }
+        let stage = stage_of(&self.stage, &mut errors);
         match (competencies, levels, tracks, top_benefit, stage) {
             (Some(c), Some(l), Some(t), Some(top), Some(stage)) if errors.is_empty() => {
                 Ok(SelfCheckAnswers {
