@@ -41,7 +41,7 @@ impl NoteKind {
 }
 
 /// A progress note or a comment on a goal.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct GoalNote {
     pub id: i64,
     pub kind: NoteKind,

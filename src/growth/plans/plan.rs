@@ -13,7 +13,7 @@ use crate::error::AppResult;
 use crate::state::AppState;
 
 /// A goal as plans and lists show it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct GoalSummary {
     pub id: i64,
     pub person_id: i64,
@@ -51,8 +51,7 @@ pub struct PlanSummary {
 }
 
 /// A person's plan.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = DevelopmentPlan)]
+#[derive(Debug, Clone)]
 pub struct Plan {
     pub person_id: i64,
     pub person_name: String,
