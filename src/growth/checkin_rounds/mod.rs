@@ -107,8 +107,7 @@ impl RoundState {
 }
 
 /// How many people of a round are at each state (of those the viewer may see).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = CheckinRoundProgress)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RoundProgress {
     pub people: i64,
     pub not_started: i64,

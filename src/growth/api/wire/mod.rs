@@ -2,6 +2,7 @@
 //! the service type it is made from, with the same name, fields and descriptions, so that the
 //! OpenAPI document describes what the API owns rather than what the services happen to return.
 
+pub(crate) mod checkin_rounds;
 pub(crate) mod checkins;
 pub(crate) mod evidence;
 pub(crate) mod plans;
