@@ -5,6 +5,8 @@
 pub(crate) mod checkin_rounds;
 pub(crate) mod checkins;
 pub(crate) mod evidence;
+pub(crate) mod nominations;
+pub(crate) mod one_on_ones;
 pub(crate) mod plans;
 
 use serde::Serialize;
