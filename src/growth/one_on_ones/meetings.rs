@@ -40,8 +40,7 @@ impl MeetingStatus {
 }
 
 /// A meeting in the history of a series.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOneMeetingSummary)]
+#[derive(Debug, Clone)]
 pub struct MeetingSummary {
     pub id: i64,
     /// `YYYY-MM-DD`.
@@ -58,10 +57,8 @@ pub struct MeetingSummary {
 }
 
 /// A series with its upcoming meeting and the meetings held.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOneSeries)]
+#[derive(Debug, Clone)]
 pub struct Series {
-    #[serde(flatten)]
     pub info: SeriesInfo,
     pub current: Meeting,
     /// Newest first.
@@ -69,8 +66,7 @@ pub struct Series {
 }
 
 /// A meeting with its agenda, notes and action items.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOneMeeting)]
+#[derive(Debug, Clone)]
 pub struct Meeting {
     pub id: i64,
     pub series_id: i64,
@@ -101,13 +97,11 @@ pub struct Meeting {
     /// The viewer may write in this meeting: a participant, and the meeting is upcoming.
     pub can_write: bool,
     /// The report's active goals, which a talking point can link (for writers only).
-    #[serde(skip)]
     pub linkable_goals: Vec<GoalLink>,
 }
 
 /// A meeting with the series it belongs to.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOneMeetingPage)]
+#[derive(Debug, Clone)]
 pub struct MeetingPage {
     pub series: SeriesInfo,
     pub meeting: Meeting,
