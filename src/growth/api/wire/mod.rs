@@ -8,6 +8,7 @@ pub(crate) mod evidence;
 pub(crate) mod nominations;
 pub(crate) mod one_on_ones;
 pub(crate) mod plans;
+pub(crate) mod readiness;
 
 use serde::Serialize;
 use utoipa::ToSchema;
