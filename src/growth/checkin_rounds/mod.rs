@@ -14,8 +14,6 @@
 //! Who sees what: admins every round and everyone in it; a manager the rounds that cover someone
 //! below them, with only those people; everyone else only their own part, on their home.
 
-use serde::{Deserialize, Serialize};
-
 use crate::auth::Actor;
 use crate::auth::policy;
 use crate::db::Db;
@@ -48,9 +46,7 @@ pub enum Scope {
 }
 
 /// How far a person of a round has got, furthest last.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = CheckinRoundState)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RoundState {
     /// No check-in in progress or agreed since the round started.
     NotStarted,

@@ -72,9 +72,7 @@ pub const GROWTH_TOPIC: &str = "EXISTS (SELECT 1 FROM talking_points t WHERE t.m
      AND (t.goal_id IS NOT NULL OR t.competency_key IS NOT NULL))";
 
 /// A participant's side of a series.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = OneOnOneSide)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
     Manager,
     Report,

@@ -2,8 +2,6 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-
 use super::{GoalStatus, is_overdue, today, visible_plan};
 use crate::architecture::framework;
 use crate::auth::Actor;
@@ -38,7 +36,7 @@ pub struct GoalSummary {
 }
 
 /// A plan in numbers, for the home page and the team view.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PlanSummary {
     /// Goals not started or in progress.
     pub active: i64,

@@ -185,3 +185,76 @@ impl From<RoundInput> for service::RoundInput {
         }
     }
 }
+
+/// A round that asks the viewer for their own check-in, for their home.
+#[derive(Serialize, ToSchema)]
+#[schema(as = MyCheckinRound)]
+pub struct MyRound {
+    pub id: i64,
+    pub name: String,
+    /// `YYYY-MM-DD`.
+    pub due_on: String,
+    pub overdue: bool,
+    pub state: RoundState,
+    pub checkin_id: Option<i64>,
+}
+
+impl From<service::MyRound> for MyRound {
+    fn from(r: service::MyRound) -> Self {
+        MyRound {
+            id: r.id,
+            name: r.name,
+            due_on: r.due_on,
+            overdue: r.overdue,
+            state: r.state.into(),
+            checkin_id: r.checkin_id,
+        }
+    }
+}
+
+/// A round that asks the viewer's direct reports, for their home.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ReportsCheckinRound)]
+pub struct ReportsRound {
+    pub id: i64,
+    pub name: String,
+    /// `YYYY-MM-DD`.
+    pub due_on: String,
+    pub overdue: bool,
+    /// Direct reports in the round.
+    pub reports: i64,
+    /// Of them, those whose manager's rating is not shared yet.
+    pub to_rate: i64,
+}
+
+impl From<service::ReportsRound> for ReportsRound {
+    fn from(r: service::ReportsRound) -> Self {
+        ReportsRound {
+            id: r.id,
+            name: r.name,
+            due_on: r.due_on,
+            overdue: r.overdue,
+            reports: r.reports,
+            to_rate: r.to_rate,
+        }
+    }
+}
+
+/// What running rounds ask of someone.
+#[derive(Serialize, ToSchema)]
+#[schema(as = CheckinRoundAsks)]
+pub struct RoundAsks {
+    /// Soonest due first.
+    pub mine: Vec<MyRound>,
+    /// Soonest due first.
+    pub reports: Vec<ReportsRound>,
+}
+
+impl From<service::RoundAsks> for RoundAsks {
+    fn from(a: service::RoundAsks) -> Self {
+        RoundAsks {
+            mine: a.mine.into_iter().map(Into::into).collect(),
+            reports: a.reports.into_iter().map(Into::into).collect(),
+        }
+    }
+}

@@ -5,10 +5,12 @@
 pub(crate) mod checkin_rounds;
 pub(crate) mod checkins;
 pub(crate) mod evidence;
+pub(crate) mod home;
 pub(crate) mod nominations;
 pub(crate) mod one_on_ones;
 pub(crate) mod plans;
 pub(crate) mod readiness;
+pub(crate) mod team;
 
 use serde::Serialize;
 use utoipa::ToSchema;

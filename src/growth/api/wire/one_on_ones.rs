@@ -430,3 +430,34 @@ impl From<service::PrivateNote> for PrivateNote {
         }
     }
 }
+
+/// Someone's next 1:1, for the home page and the team view.
+#[derive(Serialize, ToSchema)]
+#[schema(as = NextOneOnOne)]
+pub struct NextMeeting {
+    pub series_id: i64,
+    pub meeting_id: i64,
+    /// `YYYY-MM-DD`.
+    pub scheduled_on: String,
+    /// The other participant.
+    pub with_id: i64,
+    pub with_name: String,
+    /// The person's side of the series.
+    pub side: Side,
+    /// The date is past and the meeting was not completed.
+    pub overdue: bool,
+}
+
+impl From<service::NextMeeting> for NextMeeting {
+    fn from(n: service::NextMeeting) -> Self {
+        NextMeeting {
+            series_id: n.series_id,
+            meeting_id: n.meeting_id,
+            scheduled_on: n.scheduled_on,
+            with_id: n.with_id,
+            with_name: n.with_name,
+            side: n.side.into(),
+            overdue: n.overdue,
+        }
+    }
+}
