@@ -19,9 +19,8 @@ use crate::growth::plans;
 use crate::state::AppState;
 
 /// Where a meeting stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-#[schema(as = OneOnOneMeetingStatus)]
 pub enum MeetingStatus {
     /// The series' next meeting: the one people prepare and write in.
     Upcoming,

@@ -79,8 +79,7 @@ pub enum Side {
 }
 
 /// Someone, by id and name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOnePerson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PersonRef {
     pub id: i64,
     pub name: String,

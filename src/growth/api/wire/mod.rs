@@ -10,11 +10,13 @@ pub(crate) mod nominations;
 pub(crate) mod one_on_ones;
 pub(crate) mod plans;
 pub(crate) mod readiness;
+pub(crate) mod record;
 pub(crate) mod team;
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::PositionKind;
 use crate::people::directory;
 
 /// A position: a level of a track, with the names people read.
@@ -34,6 +36,25 @@ impl From<directory::Position> for Position {
             level: p.level,
             track_name: p.track_name,
             level_title: p.level_title,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HistoryEntry {
+    pub position: Position,
+    pub effective_on: String,
+    pub kind: PositionKind,
+    pub note: Option<String>,
+}
+
+impl From<directory::HistoryEntry> for HistoryEntry {
+    fn from(h: directory::HistoryEntry) -> Self {
+        HistoryEntry {
+            position: h.position.into(),
+            effective_on: h.effective_on,
+            kind: h.kind,
+            note: h.note,
         }
     }
 }
