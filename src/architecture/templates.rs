@@ -5,7 +5,6 @@
 use std::sync::LazyLock;
 
 use rust_embed::Embed;
-use serde::Serialize;
 use trellis_framework::merge::Take;
 use trellis_framework::{Framework, Key, TrackKind, yaml};
 
@@ -29,7 +28,7 @@ pub struct Template {
     pub framework: Framework,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct TemplateTrack {
     pub key: String,
     pub name: String,
@@ -39,7 +38,7 @@ pub struct TemplateTrack {
     pub competencies: usize,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct TemplateSummary {
     pub id: String,
     pub name: String,

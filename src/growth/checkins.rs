@@ -78,7 +78,7 @@ fn confirmed_column(side: Side) -> &'static str {
 }
 
 /// A competency of the check-in's track, as the pinned version describes it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct CheckinCompetency {
     pub key: String,
     pub name: String,
@@ -93,7 +93,7 @@ pub struct CheckinCompetency {
 }
 
 /// One event of a check-in's audit trail.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct TrailEvent {
     /// Seconds since the Unix epoch.
     pub at: i64,
@@ -104,7 +104,7 @@ pub struct TrailEvent {
 }
 
 /// A check-in as the viewer may see it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Checkin {
     pub id: i64,
     pub person_id: i64,
@@ -160,7 +160,7 @@ impl Checkin {
 }
 
 /// One check-in in a person's list.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct CheckinListItem {
     pub id: i64,
     /// Named as the latest published version names it.
@@ -175,7 +175,7 @@ pub struct CheckinListItem {
 }
 
 /// A person's latest agreed check-in, for other areas (readiness, the team view, nominations).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct CheckinSummary {
     pub id: i64,
     pub person_id: i64,

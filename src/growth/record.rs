@@ -29,7 +29,7 @@ use crate::state::AppState;
 pub const FORMAT: i64 = 1;
 
 /// Whose record it is.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RecordPerson {
     pub id: i64,
     pub name: String,
@@ -42,7 +42,7 @@ pub struct RecordPerson {
 }
 
 /// One competency of a check-in with each side's rating, as far as the requester may see it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RecordRating {
     pub key: String,
     pub name: String,
@@ -53,7 +53,7 @@ pub struct RecordRating {
 }
 
 /// A check-in of the record.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RecordCheckin {
     pub id: i64,
     pub target: Position,
@@ -73,7 +73,7 @@ pub struct RecordCheckin {
 }
 
 /// An action of a goal.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RecordAction {
     pub title: String,
     pub due_on: Option<String>,
@@ -82,7 +82,7 @@ pub struct RecordAction {
 }
 
 /// A note on a goal.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RecordNote {
     /// `progress` (by the person) or `comment` (by their chain).
     pub kind: plans::NoteKind,
@@ -94,7 +94,7 @@ pub struct RecordNote {
 }
 
 /// A goal of the development plan.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RecordGoal {
     pub id: i64,
     pub title: String,
@@ -114,7 +114,7 @@ pub struct RecordGoal {
 }
 
 /// A 1:1 meeting.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RecordMeeting {
     pub id: i64,
     /// `YYYY-MM-DD`.
@@ -131,7 +131,7 @@ pub struct RecordMeeting {
 }
 
 /// A 1:1 series of the person with a manager.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RecordSeries {
     pub id: i64,
     pub manager: String,
@@ -142,7 +142,7 @@ pub struct RecordSeries {
 }
 
 /// A nomination: a promotion or move proposed, where it stands, and its case.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RecordPromotion {
     pub id: i64,
     pub to: Position,
@@ -156,7 +156,7 @@ pub struct RecordPromotion {
 }
 
 /// The whole record.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct GrowthRecord {
     pub format: i64,
     /// Unix seconds.

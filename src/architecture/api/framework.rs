@@ -18,10 +18,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::wire::{ImportReport, VersionInfo};
 use crate::api::{ApiResult, Problem};
-use crate::architecture::framework::{
-    self as service, ImportOptions, Revision, Snapshot, VersionInfo,
-};
+use crate::architecture::framework::{self as service, ImportOptions, Revision, Snapshot};
 use crate::auth::{Actor, Role, policy};
 use crate::error::{AppError, FieldError};
 use crate::state::AppState;
@@ -115,7 +114,7 @@ async fn read(state: &AppState, actor: &Actor, revision: Option<&str>) -> ApiRes
         }
     }
     Ok(ReadFramework {
-        version: snap.version.clone(),
+        version: snap.version.clone().map(Into::into),
         framework,
     })
 }
@@ -307,7 +306,13 @@ pub async fn list_versions(
     State(state): State<AppState>,
     actor: Actor,
 ) -> ApiResult<Json<Vec<VersionInfo>>> {
-    Ok(Json(service::versions(&state, &actor).await?))
+    Ok(Json(
+        service::versions(&state, &actor)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -455,14 +460,14 @@ pub struct ImportFile {
     request_body(content(
         (String = "application/yaml"), (String = "text/csv"), (String = "text/markdown"),
         (ImportFiles = "application/json"))),
-    responses((status = 200, body = service::ImportReport), (status = 422, body = Problem)))]
+    responses((status = 200, body = ImportReport), (status = 422, body = Problem)))]
 pub async fn import_yaml(
     State(state): State<AppState>,
     actor: Actor,
     Query(q): Query<ImportQuery>,
     headers: axum::http::HeaderMap,
     body: Bytes,
-) -> ApiResult<Json<service::ImportReport>> {
+) -> ApiResult<Json<ImportReport>> {
     let text = std::str::from_utf8(&body)
         .map_err(|_| AppError::bad_request("the body must be UTF-8 text"))?;
     let json = headers
@@ -503,7 +508,9 @@ pub async fn import_yaml(
         publish_note: q.publish_note,
     };
     Ok(Json(
-        service::import_files(&state, &actor, format, &files, &read, &options).await?,
+        service::import_files(&state, &actor, format, &files, &read, &options)
+            .await?
+            .into(),
     ))
 }
 

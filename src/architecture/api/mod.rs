@@ -2,6 +2,7 @@
 
 pub(crate) mod framework;
 pub(crate) mod templates;
+pub(crate) mod wire;
 
 use utoipa_axum::router::OpenApiRouter;
 

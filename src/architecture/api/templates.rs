@@ -8,9 +8,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::wire::{ImportReport, TemplateSummary};
 use crate::api::{ApiResult, Problem};
-use crate::architecture::framework::ImportReport;
-use crate::architecture::templates::{self, TemplateSummary};
+use crate::architecture::templates;
 use crate::auth::Actor;
 use crate::state::AppState;
 
@@ -28,7 +28,7 @@ pub async fn list_templates(actor: Actor) -> ApiResult<Json<Vec<TemplateSummary>
     Ok(Json(
         templates::templates(&actor)?
             .iter()
-            .map(|t| t.summary())
+            .map(|t| t.summary().into())
             .collect(),
     ))
 }
@@ -75,6 +75,7 @@ pub async fn add_template(
             Take::from_request(&body.take),
             q.dry_run,
         )
-        .await?,
+        .await?
+        .into(),
     ))
 }

@@ -1,7 +1,6 @@
 //! Reading framework files: checking and linting YAML, and importing files of any format Trellis
 //! reads into the draft (by key).
 
-use serde::Serialize;
 use trellis_framework::diff::Diff;
 use trellis_framework::import::{self, Format, SourceFile};
 use trellis_framework::lint::{Finding, lint};
@@ -28,10 +27,9 @@ pub struct ImportOptions {
     pub publish_note: Option<String>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug)]
 pub struct ImportReport {
     /// What the import changes in the draft.
-    #[schema(value_type = Object)]
     pub diff: Diff,
     /// Items the draft has and the file does not, kept because `prune` was off.
     pub kept: Vec<String>,

@@ -8,7 +8,6 @@
 
 use std::sync::{Arc, OnceLock};
 
-use serde::Serialize;
 use trellis_framework::Framework;
 use trellis_framework::lint::{Finding, lint};
 
@@ -80,7 +79,7 @@ impl Snapshot {
     }
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct VersionInfo {
     pub number: i64,
     pub note: String,

@@ -11,10 +11,11 @@ use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::wire::checkin_rounds::{Round, RoundInput, RoundSummary};
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
 use crate::error::AppError;
-use crate::growth::checkin_rounds::{self as service, Round, RoundInput, RoundState, RoundSummary};
+use crate::growth::checkin_rounds::{self as service, RoundState};
 use crate::state::AppState;
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
@@ -39,7 +40,13 @@ pub async fn list_rounds(
     State(state): State<AppState>,
     actor: Actor,
 ) -> ApiResult<Json<Vec<RoundSummary>>> {
-    Ok(Json(service::list(&state, &actor).await?))
+    Ok(Json(
+        service::list(&state, &actor)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// Starts a round with a name and a due date (today or later). Admins ask `everyone`, a
@@ -54,10 +61,10 @@ pub async fn create_round(
     actor: Actor,
     Json(body): Json<RoundInput>,
 ) -> ApiResult<(StatusCode, Json<Round>)> {
-    let id = service::create(&state, &actor, &body).await?;
+    let id = service::create(&state, &actor, &body.into()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(service::get(&state, &actor, id, None).await?),
+        Json(service::get(&state, &actor, id, None).await?.into()),
     ))
 }
 
@@ -91,7 +98,7 @@ pub async fn get_round(
             )
         })?),
     };
-    Ok(Json(service::get(&state, &actor, id, only).await?))
+    Ok(Json(service::get(&state, &actor, id, only).await?.into()))
 }
 
 /// Closes a running round (admins, or whoever started it): it stops asking for check-ins; those
@@ -106,5 +113,5 @@ pub async fn close_round(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Round>> {
     service::close(&state, &actor, id).await?;
-    Ok(Json(service::get(&state, &actor, id, None).await?))
+    Ok(Json(service::get(&state, &actor, id, None).await?.into()))
 }

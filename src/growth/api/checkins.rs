@@ -13,10 +13,11 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::wire::checkins::{Checkin, CheckinListItem};
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
 use crate::error::AppError;
-use crate::growth::checkins::{self as service, Checkin, CheckinListItem, RatingInput, Side};
+use crate::growth::checkins::{self as service, RatingInput, Side};
 use crate::state::AppState;
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
@@ -112,7 +113,13 @@ pub async fn list_checkins(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<CheckinListItem>>> {
-    Ok(Json(service::list_for_person(&state, &actor, id).await?))
+    Ok(Json(
+        service::list_for_person(&state, &actor, id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// Starts a check-in for a person (themselves or someone in their management chain), pinned to
@@ -131,7 +138,7 @@ pub async fn start_checkin(
     let checkin = service::start(&state, &actor, id, &body.track, &body.level).await?;
     Ok((
         StatusCode::CREATED,
-        Json(service::get(&state, &actor, checkin).await?),
+        Json(service::get(&state, &actor, checkin).await?.into()),
     ))
 }
 
@@ -145,7 +152,7 @@ pub async fn get_checkin(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Checkin>> {
-    Ok(Json(service::get(&state, &actor, id).await?))
+    Ok(Json(service::get(&state, &actor, id).await?.into()))
 }
 
 async fn put_side(
@@ -158,7 +165,7 @@ async fn put_side(
     service::save_side_ratings(state, actor, id, side, &body.inputs())
         .await
         .map_err(in_body)?;
-    Ok(Json(service::get(state, actor, id).await?))
+    Ok(Json(service::get(state, actor, id).await?.into()))
 }
 
 /// Replaces the person's draft self-rating (the person only); 409 once shared.
@@ -205,7 +212,7 @@ pub async fn share_checkin(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Checkin>> {
     service::share(&state, &actor, id).await?;
-    Ok(Json(service::get(&state, &actor, id).await?))
+    Ok(Json(service::get(&state, &actor, id).await?.into()))
 }
 
 /// Changes the agreed rating of the competencies in the body, in the review; the others keep
@@ -224,7 +231,7 @@ pub async fn set_agreed_ratings(
     service::set_agreed(&state, &actor, id, &body.inputs())
         .await
         .map_err(in_body)?;
-    Ok(Json(service::get(&state, &actor, id).await?))
+    Ok(Json(service::get(&state, &actor, id).await?.into()))
 }
 
 /// Confirms the agreed ratings for the caller's side. When both sides have confirmed, the
@@ -240,7 +247,7 @@ pub async fn confirm_checkin(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Checkin>> {
     service::confirm(&state, &actor, id).await?;
-    Ok(Json(service::get(&state, &actor, id).await?))
+    Ok(Json(service::get(&state, &actor, id).await?.into()))
 }
 
 /// Cancels an unfinished check-in (whoever started it, or an admin).
@@ -254,5 +261,5 @@ pub async fn cancel_checkin(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Checkin>> {
     service::cancel(&state, &actor, id).await?;
-    Ok(Json(service::get(&state, &actor, id).await?))
+    Ok(Json(service::get(&state, &actor, id).await?.into()))
 }

@@ -11,12 +11,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::wire::evidence::{AskedItem, EvidenceDetail, EvidenceList};
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
 use crate::error::AppError;
-use crate::growth::evidence::{
-    self as service, AskedItem, Colleague, EvidenceDetail, EvidenceInput, EvidenceList,
-};
+use crate::growth::evidence::{self as service, Colleague, EvidenceInput};
 use crate::state::AppState;
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
@@ -54,7 +53,9 @@ pub async fn list_evidence(
     Query(q): Query<EvidenceQuery>,
 ) -> ApiResult<Json<EvidenceList>> {
     Ok(Json(
-        service::list(&state, &actor, id, q.competency.as_deref()).await?,
+        service::list(&state, &actor, id, q.competency.as_deref())
+            .await?
+            .into(),
     ))
 }
 
@@ -103,7 +104,7 @@ pub async fn add_evidence(
     let item = service::add(&state, &actor, id, &body.into()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(service::get(&state, &actor, item).await?),
+        Json(service::get(&state, &actor, item).await?.into()),
     ))
 }
 
@@ -114,7 +115,13 @@ pub async fn asked_evidence(
     State(state): State<AppState>,
     actor: Actor,
 ) -> ApiResult<Json<Vec<AskedItem>>> {
-    Ok(Json(service::asked_of_me(&state, &actor).await?))
+    Ok(Json(
+        service::asked_of_me(&state, &actor)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// One item, with what the caller may do with it.
@@ -126,7 +133,7 @@ pub async fn get_evidence(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<EvidenceDetail>> {
-    Ok(Json(service::get(&state, &actor, id).await?))
+    Ok(Json(service::get(&state, &actor, id).await?.into()))
 }
 
 /// Replaces an item (its author only). A change removes its confirmations.
@@ -141,7 +148,7 @@ pub async fn update_evidence(
     Json(body): Json<EvidenceBody>,
 ) -> ApiResult<Json<EvidenceDetail>> {
     service::update(&state, &actor, id, &body.into()).await?;
-    Ok(Json(service::get(&state, &actor, id).await?))
+    Ok(Json(service::get(&state, &actor, id).await?.into()))
 }
 
 /// Removes an item (its author only).
@@ -178,7 +185,7 @@ pub async fn confirm_evidence(
 ) -> ApiResult<Json<EvidenceDetail>> {
     let comment = body.map(|Json(b)| b.comment).unwrap_or_default();
     service::confirm(&state, &actor, id, &comment).await?;
-    Ok(Json(service::get(&state, &actor, id).await?))
+    Ok(Json(service::get(&state, &actor, id).await?.into()))
 }
 
 /// Withdraws the caller's own confirmation of an item.
@@ -243,7 +250,7 @@ pub async fn ask_confirmation(
     Json(body): Json<ColleagueBody>,
 ) -> ApiResult<Json<EvidenceDetail>> {
     service::ask(&state, &actor, id, &body.colleague()?).await?;
-    Ok(Json(service::get(&state, &actor, id).await?))
+    Ok(Json(service::get(&state, &actor, id).await?.into()))
 }
 
 /// Withdraws a request to confirm (the person whose evidence it is): the colleague no longer sees
@@ -259,5 +266,5 @@ pub async fn withdraw_request(
     Json(body): Json<ColleagueBody>,
 ) -> ApiResult<Json<EvidenceDetail>> {
     service::withdraw_request(&state, &actor, id, &body.colleague()?).await?;
-    Ok(Json(service::get(&state, &actor, id).await?))
+    Ok(Json(service::get(&state, &actor, id).await?.into()))
 }

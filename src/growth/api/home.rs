@@ -8,9 +8,10 @@ use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::wire::home::Home;
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
-use crate::growth::home::{self as service, Home};
+use crate::growth::home as service;
 use crate::state::AppState;
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
@@ -29,5 +30,5 @@ struct Api;
 #[utoipa::path(get, path = "/me/home", tag = "home",
     responses((status = 200, body = Home), (status = 404, body = Problem)))]
 pub async fn get_home(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Home>> {
-    Ok(Json(service::home(&state, &actor).await?))
+    Ok(Json(service::home(&state, &actor).await?.into()))
 }

@@ -10,6 +10,7 @@ pub(crate) mod plans;
 pub(crate) mod readiness;
 pub(crate) mod record;
 pub(crate) mod team;
+pub(crate) mod wire;
 
 use utoipa_axum::router::OpenApiRouter;
 

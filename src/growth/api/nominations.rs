@@ -11,12 +11,11 @@ use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::wire::nominations::{DecisionInput, Nomination, NominationInput, NominationList};
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
 use crate::error::AppError;
-use crate::growth::nominations::{
-    self as service, DecisionInput, Nomination, NominationInput, NominationList, NominationStatus,
-};
+use crate::growth::nominations::{self as service, NominationStatus};
 use crate::state::AppState;
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
@@ -59,7 +58,7 @@ pub async fn list_nominations(
             )
         })?),
     };
-    Ok(Json(service::list(&state, &actor, status).await?))
+    Ok(Json(service::list(&state, &actor, status).await?.into()))
 }
 
 /// A nomination with its case, the check-in it stands on and the person's evidence.
@@ -71,7 +70,7 @@ pub async fn get_nomination(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Nomination>> {
-    Ok(Json(service::nomination(&state, &actor, id).await?))
+    Ok(Json(service::nomination(&state, &actor, id).await?.into()))
 }
 
 /// Nominates a person (someone in their management chain): a higher level of their track or a
@@ -87,10 +86,10 @@ pub async fn create_nomination(
     Path(person): Path<i64>,
     Json(body): Json<NominationInput>,
 ) -> ApiResult<(StatusCode, Json<Nomination>)> {
-    let id = service::nominate(&state, &actor, person, &body).await?;
+    let id = service::nominate(&state, &actor, person, &body.into()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(service::nomination(&state, &actor, id).await?),
+        Json(service::nomination(&state, &actor, id).await?.into()),
     ))
 }
 
@@ -107,8 +106,8 @@ pub async fn decide_nomination(
     Path(id): Path<i64>,
     Json(body): Json<DecisionInput>,
 ) -> ApiResult<Json<Nomination>> {
-    service::decide(&state, &actor, id, &body).await?;
-    Ok(Json(service::nomination(&state, &actor, id).await?))
+    service::decide(&state, &actor, id, &body.into()).await?;
+    Ok(Json(service::nomination(&state, &actor, id).await?.into()))
 }
 
 /// Withdraws a waiting nomination (its nominator).
@@ -122,5 +121,5 @@ pub async fn withdraw_nomination(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Nomination>> {
     service::withdraw(&state, &actor, id).await?;
-    Ok(Json(service::nomination(&state, &actor, id).await?))
+    Ok(Json(service::nomination(&state, &actor, id).await?.into()))
 }

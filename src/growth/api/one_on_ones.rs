@@ -13,13 +13,14 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::wire::one_on_ones::{
+    ActionItem, Completed, Meeting, MeetingPage, MyOneOnOnes, PersonRef, Series, SeriesInfo,
+    TalkingPoint,
+};
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
 use crate::error::AppError;
-use crate::growth::one_on_ones::{
-    self as service, ActionItem, Completed, Direction, ItemInput, Meeting, MeetingPage,
-    MyOneOnOnes, PersonRef, PointInput, Series, SeriesInfo, StartInput, TalkingPoint,
-};
+use crate::growth::one_on_ones::{self as service, Direction, ItemInput, PointInput, StartInput};
 use crate::state::AppState;
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
@@ -149,7 +150,7 @@ pub async fn list_series(
     State(state): State<AppState>,
     actor: Actor,
 ) -> ApiResult<Json<MyOneOnOnes>> {
-    Ok(Json(service::my_one_on_ones(&state, &actor).await?))
+    Ok(Json(service::my_one_on_ones(&state, &actor).await?.into()))
 }
 
 /// Starts a series with a direct report or one's manager; 200 with the existing series when the
@@ -177,7 +178,11 @@ pub async fn start_series(
     };
     Ok((
         status,
-        Json(service::series(&state, &actor, started.series).await?),
+        Json(
+            service::series(&state, &actor, started.series)
+                .await?
+                .into(),
+        ),
     ))
 }
 
@@ -203,13 +208,16 @@ pub async fn start_team_series(
     Ok((
         StatusCode::CREATED,
         Json(TeamSeriesStarted {
-            manager: done.manager,
+            manager: done.manager.into(),
             started: done
                 .started
                 .into_iter()
-                .map(|(report, series_id)| TeamSeries { report, series_id })
+                .map(|(report, series_id)| TeamSeries {
+                    report: report.into(),
+                    series_id,
+                })
                 .collect(),
-            skipped: done.skipped,
+            skipped: done.skipped.into_iter().map(Into::into).collect(),
             cadence_days: done.cadence_days,
             first_on: done.first_on,
         }),
@@ -225,7 +233,7 @@ pub async fn get_series(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Series>> {
-    Ok(Json(service::series(&state, &actor, id).await?))
+    Ok(Json(service::series(&state, &actor, id).await?.into()))
 }
 
 /// A meeting, upcoming or held.
@@ -237,7 +245,7 @@ pub async fn get_meeting(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<MeetingPage>> {
-    Ok(Json(service::meeting(&state, &actor, id).await?))
+    Ok(Json(service::meeting(&state, &actor, id).await?.into()))
 }
 
 /// Moves the upcoming meeting to another day.
@@ -253,7 +261,7 @@ pub async fn reschedule_meeting(
     Json(body): Json<RescheduleBody>,
 ) -> ApiResult<Json<MeetingPage>> {
     service::reschedule(&state, &actor, id, &body.scheduled_on).await?;
-    Ok(Json(service::meeting(&state, &actor, id).await?))
+    Ok(Json(service::meeting(&state, &actor, id).await?.into()))
 }
 
 /// Adds a talking point to the upcoming meeting's agenda.
@@ -276,7 +284,7 @@ pub async fn add_talking_point(
     let point = service::add_talking_point(&state, &actor, id, &input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(service::talking_point(&state, &actor, point).await?),
+        Json(service::talking_point(&state, &actor, point).await?.into()),
     ))
 }
 
@@ -305,7 +313,9 @@ pub async fn change_talking_point(
     if let Some(direction) = direction {
         service::move_talking_point(&state, &actor, id, direction).await?;
     }
-    Ok(Json(service::talking_point(&state, &actor, id).await?))
+    Ok(Json(
+        service::talking_point(&state, &actor, id).await?.into(),
+    ))
 }
 
 /// Removes a talking point (its author).
@@ -335,7 +345,7 @@ pub async fn put_shared_notes(
     Json(body): Json<SharedNotesBody>,
 ) -> ApiResult<Json<MeetingPage>> {
     service::save_shared_notes(&state, &actor, id, &body.notes, body.revision).await?;
-    Ok(Json(service::meeting(&state, &actor, id).await?))
+    Ok(Json(service::meeting(&state, &actor, id).await?.into()))
 }
 
 /// Saves the caller's own private note on the upcoming meeting; nobody else ever reads it.
@@ -351,7 +361,7 @@ pub async fn put_private_note(
     Json(body): Json<PrivateNoteBody>,
 ) -> ApiResult<Json<MeetingPage>> {
     service::save_private_note(&state, &actor, id, &body.body).await?;
-    Ok(Json(service::meeting(&state, &actor, id).await?))
+    Ok(Json(service::meeting(&state, &actor, id).await?.into()))
 }
 
 /// Adds an action item in the upcoming meeting.
@@ -374,7 +384,7 @@ pub async fn add_action_item(
     let item = service::add_action_item(&state, &actor, id, &input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(service::action_item(&state, &actor, item).await?),
+        Json(service::action_item(&state, &actor, item).await?.into()),
     ))
 }
 
@@ -390,7 +400,7 @@ pub async fn change_action_item(
     Json(body): Json<ActionItemPatch>,
 ) -> ApiResult<Json<ActionItem>> {
     service::set_item_done(&state, &actor, id, body.done).await?;
-    Ok(Json(service::action_item(&state, &actor, id).await?))
+    Ok(Json(service::action_item(&state, &actor, id).await?.into()))
 }
 
 /// Completes the upcoming meeting: it is kept as held, on the day it was held (today when that is
@@ -408,14 +418,14 @@ pub async fn complete_meeting(
     let completed = service::complete_meeting(&state, &actor, id).await?;
     let next = service::meeting(&state, &actor, completed.next_meeting_id).await?;
     Ok(Json(CompletedMeeting {
-        series: next.series,
-        meeting: next.meeting,
-        completed,
+        series: next.series.into(),
+        meeting: next.meeting.into(),
+        completed: completed.into(),
     }))
 }
 
 /// The next meeting after completing one, and what completing it did.
-#[derive(Debug, serde::Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct CompletedMeeting {
     pub series: SeriesInfo,
     /// The next meeting, now the upcoming one.

@@ -11,12 +11,10 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::wire::plans::{Goal, GoalAction, GoalNote, Plan};
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
-use crate::growth::plans::{
-    self as service, ActionChange, ActionInput, Goal, GoalAction, GoalChange, GoalInput, GoalNote,
-    Plan,
-};
+use crate::growth::plans::{self as service, ActionChange, ActionInput, GoalChange, GoalInput};
 use crate::state::AppState;
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
@@ -108,7 +106,7 @@ pub async fn get_plan(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Plan>> {
-    Ok(Json(service::plan(&state, &actor, id).await?))
+    Ok(Json(service::plan(&state, &actor, id).await?.into()))
 }
 
 /// Adds a goal to a person's plan (the person), or proposes one (their management chain).
@@ -134,7 +132,7 @@ pub async fn create_goal(
     let goal = service::create_goal(&state, &actor, id, &input, body.from_gap).await?;
     Ok((
         StatusCode::CREATED,
-        Json(service::goal(&state, &actor, goal).await?),
+        Json(service::goal(&state, &actor, goal).await?.into()),
     ))
 }
 
@@ -147,7 +145,7 @@ pub async fn get_goal(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Goal>> {
-    Ok(Json(service::goal(&state, &actor, id).await?))
+    Ok(Json(service::goal(&state, &actor, id).await?.into()))
 }
 
 /// Changes a goal (its owner).
@@ -171,7 +169,7 @@ pub async fn update_goal(
         status: body.status,
     };
     service::update_goal(&state, &actor, id, &change).await?;
-    Ok(Json(service::goal(&state, &actor, id).await?))
+    Ok(Json(service::goal(&state, &actor, id).await?.into()))
 }
 
 /// Adds an action at the end of a goal's checklist (its owner).
@@ -192,7 +190,7 @@ pub async fn add_action(
     let action = service::add_action(&state, &actor, id, &input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(service::action(&state, &actor, action).await?),
+        Json(service::action(&state, &actor, action).await?.into()),
     ))
 }
 
@@ -213,7 +211,7 @@ pub async fn change_action(
         done: body.done,
     };
     service::change_action(&state, &actor, id, &change).await?;
-    Ok(Json(service::action(&state, &actor, id).await?))
+    Ok(Json(service::action(&state, &actor, id).await?.into()))
 }
 
 /// Deletes a goal with its actions and notes (its owner), for a goal added by mistake; mark one
@@ -257,6 +255,6 @@ pub async fn add_note(
     let note = service::add_note(&state, &actor, id, &body.body).await?;
     Ok((
         StatusCode::CREATED,
-        Json(service::note(&state, &actor, id, note).await?),
+        Json(service::note(&state, &actor, id, note).await?.into()),
     ))
 }

@@ -10,11 +10,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::wire::readiness::{GapAnalysis, PersonReadiness, TrackRule};
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
-use crate::growth::readiness::{
-    self as service, GapAnalysis, PersonReadiness, RuleInput, TrackRule,
-};
+use crate::growth::readiness::{self as service, RuleInput};
 use crate::state::AppState;
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
@@ -42,7 +41,9 @@ pub async fn get_readiness(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<PersonReadiness>> {
-    Ok(Json(service::person_readiness(&state, &actor, id).await?))
+    Ok(Json(
+        service::person_readiness(&state, &actor, id).await?.into(),
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -66,7 +67,9 @@ pub async fn get_gaps(
     Query(q): Query<GapQuery>,
 ) -> ApiResult<Json<GapAnalysis>> {
     Ok(Json(
-        service::gaps(&state, &actor, id, &q.track, &q.level).await?,
+        service::gaps(&state, &actor, id, &q.track, &q.level)
+            .await?
+            .into(),
     ))
 }
 
@@ -77,7 +80,13 @@ pub async fn list_rules(
     State(state): State<AppState>,
     actor: Actor,
 ) -> ApiResult<Json<Vec<TrackRule>>> {
-    Ok(Json(service::rules(&state, &actor).await?))
+    Ok(Json(
+        service::rules(&state, &actor)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// A track's readiness rule as sent.
@@ -120,7 +129,9 @@ pub async fn set_rule(
         required: body.required,
     };
     Ok(Json(
-        service::set_rule(&state, &actor, &track, &input).await?,
+        service::set_rule(&state, &actor, &track, &input)
+            .await?
+            .into(),
     ))
 }
 
@@ -134,7 +145,9 @@ pub async fn reset_rule(
     actor: Actor,
     Path(track): Path<String>,
 ) -> ApiResult<Json<TrackRule>> {
-    Ok(Json(service::reset_rule(&state, &actor, &track).await?))
+    Ok(Json(
+        service::reset_rule(&state, &actor, &track).await?.into(),
+    ))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -8,9 +8,10 @@ use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::wire::record::GrowthRecord;
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
-use crate::growth::record::{self as service, GrowthRecord};
+use crate::growth::record as service;
 use crate::state::AppState;
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
@@ -33,5 +34,5 @@ pub async fn get_growth_record(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<GrowthRecord>> {
-    Ok(Json(service::export(&state, &actor, id).await?))
+    Ok(Json(service::export(&state, &actor, id).await?.into()))
 }

@@ -10,9 +10,10 @@ use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::wire::team::Team;
 use crate::api::{ApiResult, Problem};
 use crate::auth::Actor;
-use crate::growth::team::{self as service, Team, TeamQuery};
+use crate::growth::team::{self as service, TeamQuery};
 use crate::state::AppState;
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
@@ -54,6 +55,7 @@ pub async fn get_team(
                 whole_chain: params.chain,
             },
         )
-        .await?,
+        .await?
+        .into(),
     ))
 }

@@ -1,15 +1,12 @@
 //! What running rounds ask of someone, for their home.
 
-use serde::Serialize;
-
 use super::{ROUND_CHECKIN, RoundState, STATE_SQL};
 use crate::db::Db;
 use crate::domain::Day;
 use crate::error::AppResult;
 
 /// A round that asks the viewer for their own check-in, for their home.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = MyCheckinRound)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MyRound {
     pub id: i64,
     pub name: String,
@@ -21,8 +18,7 @@ pub struct MyRound {
 }
 
 /// A round that asks the viewer's direct reports, for their home.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = ReportsCheckinRound)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportsRound {
     pub id: i64,
     pub name: String,
@@ -36,8 +32,7 @@ pub struct ReportsRound {
 }
 
 /// What running rounds ask of someone.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = CheckinRoundAsks)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RoundAsks {
     /// Soonest due first.
     pub mine: Vec<MyRound>,

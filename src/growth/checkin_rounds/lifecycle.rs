@@ -1,7 +1,7 @@
 //! Starting a round (what the form offers, the checks, the round with the people it asks) and
 //! closing it.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use trellis_framework::Framework;
 
 use super::reading::get;
@@ -18,8 +18,7 @@ use crate::rollout::pilot;
 use crate::state::AppState;
 
 /// What a round asks, as sent by a form or the API.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[schema(as = CheckinRoundInput)]
+#[derive(Debug, Clone, Default)]
 pub struct RoundInput {
     pub name: String,
     /// `YYYY-MM-DD`, today or later.
@@ -27,10 +26,8 @@ pub struct RoundInput {
     /// `everyone`, `track` (with `track`) or `line` (with `manager`).
     pub scope: String,
     /// The track's key, for the scope `track`.
-    #[serde(default)]
     pub track: Option<String>,
     /// The manager's id, for the scope `line`: everyone below them.
-    #[serde(default)]
     pub manager: Option<i64>,
 }
 

@@ -14,8 +14,6 @@
 //! Who sees what: admins every round and everyone in it; a manager the rounds that cover someone
 //! below them, with only those people; everyone else only their own part, on their home.
 
-use serde::{Deserialize, Serialize};
-
 use crate::auth::Actor;
 use crate::auth::policy;
 use crate::db::Db;
@@ -48,9 +46,7 @@ pub enum Scope {
 }
 
 /// How far a person of a round has got, furthest last.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = CheckinRoundState)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RoundState {
     /// No check-in in progress or agreed since the round started.
     NotStarted,
@@ -107,8 +103,7 @@ impl RoundState {
 }
 
 /// How many people of a round are at each state (of those the viewer may see).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = CheckinRoundProgress)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RoundProgress {
     pub people: i64,
     pub not_started: i64,

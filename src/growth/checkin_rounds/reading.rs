@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
 use trellis_framework::Framework;
 
 use super::{
@@ -19,8 +18,7 @@ use crate::rollout::pilot;
 use crate::state::AppState;
 
 /// A round as the lists show it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = CheckinRoundSummary)]
+#[derive(Debug, Clone)]
 pub struct RoundSummary {
     pub id: i64,
     pub name: String,
@@ -51,8 +49,7 @@ impl RoundSummary {
 }
 
 /// One person of a round.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = CheckinRoundPerson)]
+#[derive(Debug, Clone)]
 pub struct RoundPerson {
     pub id: i64,
     pub name: String,
@@ -65,10 +62,8 @@ pub struct RoundPerson {
 }
 
 /// A round with its progress and the people the viewer may see.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = CheckinRound)]
+#[derive(Debug, Clone)]
 pub struct Round {
-    #[serde(flatten)]
     pub summary: RoundSummary,
     /// In name order, only those at the state asked for when filtered; at most [`PEOPLE_SHOWN`].
     pub people: Vec<RoundPerson>,

@@ -1,8 +1,6 @@
 //! One item with everything its page shows, who may see it, and the items colleagues asked
 //! someone to confirm.
 
-use serde::Serialize;
-
 use super::items::item;
 use super::list::owner;
 use super::{EvidenceItem, competency_name, track_competencies};
@@ -15,7 +13,7 @@ use crate::rollout::pilot;
 use crate::state::AppState;
 
 /// A colleague asked to confirm an item, and their answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfirmationRequest {
     pub user_id: i64,
     pub name: String,
@@ -28,7 +26,7 @@ pub struct ConfirmationRequest {
 }
 
 /// What the actor may do with an item.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Abilities {
     /// Change or remove it: its author.
     pub edit: bool,
@@ -43,7 +41,7 @@ pub struct Abilities {
 }
 
 /// One evidence item with everything its page shows.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct EvidenceDetail {
     pub item: EvidenceItem,
     pub person_name: String,
@@ -214,7 +212,7 @@ async fn requests_of(db: &Db, id: i64) -> AppResult<Vec<ConfirmationRequest>> {
 }
 
 /// An item waiting for the actor's answer, or one they answered.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct AskedItem {
     pub evidence_id: i64,
     pub title: String,

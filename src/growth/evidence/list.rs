@@ -1,7 +1,5 @@
 //! A person's evidence, for their evidence page.
 
-use serde::Serialize;
-
 use super::items::items_of;
 use super::{EvidenceItem, competency_name, track_competencies};
 use crate::auth::Actor;
@@ -50,7 +48,7 @@ pub(super) async fn visible_owner(
 }
 
 /// A competency a person can attach evidence to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompetencyChoice {
     pub key: String,
     pub name: String,
@@ -59,7 +57,7 @@ pub struct CompetencyChoice {
 }
 
 /// A person's evidence, for their evidence page.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct EvidenceList {
     pub person_id: i64,
     pub person_name: String,

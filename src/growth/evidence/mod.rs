@@ -48,7 +48,7 @@ pub fn kind_label(kind: &str) -> &'static str {
 }
 
 /// Someone who confirmed an evidence item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Confirmation {
     pub user_id: i64,
     pub name: String,
@@ -58,7 +58,7 @@ pub struct Confirmation {
 }
 
 /// One piece of evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EvidenceItem {
     pub id: i64,
     /// Whose evidence it is.

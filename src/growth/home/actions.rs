@@ -1,15 +1,12 @@
 //! What needs the person's action, with where to do it.
 
-use serde::Serialize;
-
 use super::soonest_first;
 use crate::error::AppResult;
 use crate::growth::team::{AttentionKind, TeamMember};
 use crate::state::AppState;
 
 /// What kind of thing waits for the person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActionKind {
     /// A check-in waits for their ratings (of themselves, or of a report).
     RateCheckin,
@@ -45,7 +42,7 @@ impl ActionKind {
 }
 
 /// One thing that needs the person's action, with where to do it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionNeeded {
     pub kind: ActionKind,
     pub text: String,

@@ -1,7 +1,6 @@
 //! The Grow part of someone's own home: their latest agreed check-in, readiness, plan, next 1:1,
 //! open surveys, what waits for them and what needs attention in their team.
 
-use serde::Serialize;
 use trellis_framework::Framework;
 
 use super::actions::{ActionKind, ActionNeeded, waiting_actions};
@@ -19,7 +18,7 @@ use crate::rollout::surveys;
 use crate::state::AppState;
 
 /// One competency of the latest agreed check-in, each side's rating beside the other.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileRow {
     pub key: String,
     pub name: String,
@@ -29,7 +28,7 @@ pub struct ProfileRow {
 }
 
 /// The latest agreed check-in, as the home page pictures it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LatestCheckin {
     pub id: i64,
     /// The position it rated against.
@@ -42,8 +41,7 @@ pub struct LatestCheckin {
 }
 
 /// A survey open today that the person has not answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = HomeSurvey)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenSurvey {
     pub id: i64,
     pub title: String,
@@ -52,7 +50,7 @@ pub struct OpenSurvey {
 }
 
 /// An active goal of the plan, as the home lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HomeGoal {
     pub id: i64,
     pub title: String,
@@ -66,7 +64,7 @@ pub struct HomeGoal {
 }
 
 /// The Grow part of the home page.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Growth {
     pub latest_checkin: Option<LatestCheckin>,
     pub readiness: Option<Readiness>,
@@ -86,7 +84,7 @@ pub struct Growth {
 }
 
 /// How many direct reports need attention for one reason, with the team view filtered to them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TeamFlag {
     pub kind: AttentionKind,
     pub title: String,

@@ -7,8 +7,6 @@
 //! row, their check-ins, goals, 1:1 series, action items and evidence requests): it is the page
 //! people open most.
 
-use serde::Serialize;
-
 use crate::architecture::framework;
 use crate::auth::Actor;
 use crate::auth::policy;
@@ -33,7 +31,7 @@ pub use people_team::{
 pub use track::{Change, Expectation, LadderStep, MyTrack, NextLevel};
 
 /// Someone's home.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Home {
     pub person_id: i64,
     pub name: String,

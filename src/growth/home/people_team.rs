@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
 use trellis_framework::Framework;
 
 use crate::architecture::framework;
@@ -18,7 +17,7 @@ use crate::state::AppState;
 use crate::text;
 
 /// A nomination waiting for the People team's decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaitingNomination {
     pub id: i64,
     pub person: String,
@@ -31,7 +30,7 @@ pub struct WaitingNomination {
 /// A survey open now or closed in the last [`RECENT_DAYS`] days. While a survey is open no count
 /// of answers is shown (see `docs/anonymity.md`: a live response rate would tell who has
 /// answered): only how many people it asks against its anonymity threshold, and when it closes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SurveyProgress {
     pub id: i64,
     pub title: String,
@@ -62,7 +61,7 @@ impl SurveyProgress {
 
 /// A roadmap item not done whose due date has passed or comes within
 /// [`roadmap::DUE_SOON_DAYS`] days.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueItem {
     pub id: i64,
     pub title: String,
@@ -72,8 +71,7 @@ pub struct DueItem {
 }
 
 /// What kind of thing waits for the People team.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WaitingKind {
     /// Nominations waiting for a decision.
     Nominations,
@@ -105,7 +103,7 @@ impl WaitingKind {
 
 /// How many things of one kind wait for the People team, with the place, filtered to them, where
 /// they are handled.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiting {
     pub kind: WaitingKind,
     pub count: i64,
@@ -116,7 +114,7 @@ pub struct Waiting {
 }
 
 /// What waits for the People team, each part linking to where it is handled.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeopleTeam {
     /// Only the kinds with something waiting, in the order of [`WaitingKind`].
     pub waiting: Vec<Waiting>,

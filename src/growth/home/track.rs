@@ -1,13 +1,12 @@
 //! The person's track and level in the published framework, and what changes at the next level.
 
-use serde::Serialize;
 use trellis_framework::Framework;
 use trellis_framework::delta::{RowStatus, level_delta};
 
 use crate::people::directory::{self, Position};
 
 /// One level of the person's track, for the ladder with their own level marked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LadderStep {
     pub key: String,
     pub title: String,
@@ -16,7 +15,7 @@ pub struct LadderStep {
 }
 
 /// What the person's level expects for one competency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expectation {
     pub key: String,
     pub name: String,
@@ -26,7 +25,7 @@ pub struct Expectation {
 }
 
 /// The person's track and level in the published framework.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MyTrack {
     pub track: String,
     pub track_name: String,
@@ -40,8 +39,7 @@ pub struct MyTrack {
 }
 
 /// One competency that changes at the next level.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = HomeChange)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     pub key: String,
     pub name: String,
@@ -55,7 +53,7 @@ pub struct Change {
 }
 
 /// What the next level of the person's track asks that theirs does not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NextLevel {
     pub position: Position,
     /// Only the competencies that change.

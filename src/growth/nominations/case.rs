@@ -1,7 +1,6 @@
 //! The case for a nomination: the agreed check-in and the evidence it stands on, the template a
 //! case starts from, and the rule that a case must say something.
 
-use serde::Serialize;
 use trellis_framework::Framework;
 
 use crate::domain::{Rating, parse_ratings};
@@ -66,7 +65,7 @@ pub fn case_says_nothing(case: &str, template: &str, person: &str) -> Option<Str
 }
 
 /// One competency of the check-in pulled into a case, with its agreed rating.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RatedCompetency {
     pub key: String,
     pub name: String,
@@ -75,7 +74,7 @@ pub struct RatedCompetency {
 }
 
 /// The agreed check-in a case stands on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckinCase {
     pub id: i64,
     /// The position the check-in rated against.
@@ -91,7 +90,7 @@ pub struct CheckinCase {
 }
 
 /// Evidence for one competency of the nominated position's track.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct CompetencyEvidence {
     pub key: String,
     pub name: String,

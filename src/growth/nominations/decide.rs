@@ -1,6 +1,5 @@
 //! Deciding on a nomination (the People team) or withdrawing it (its author).
 
-use serde::Deserialize;
 use trellis_framework::Framework;
 
 use super::reading::{Stored, visible};
@@ -16,8 +15,7 @@ use crate::people::directory::{self, PositionInput};
 use crate::state::AppState;
 
 /// A decision as typed, before checking.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct DecisionInput {
     /// `approve` or `decline`.
     pub decision: String,

@@ -1,6 +1,5 @@
 //! What the form to nominate someone shows: where they could go, and what the case can stand on.
 
-use serde::Serialize;
 use trellis_framework::Framework;
 
 use super::case::{CheckinCase, CompetencyEvidence, case_template, latest_agreed, track_evidence};
@@ -16,7 +15,7 @@ use crate::state::AppState;
 
 /// What the form to nominate someone shows: where they are, where they could go, and what the case
 /// can stand on.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct NominationDraft {
     pub person: PersonRef,
     pub position: Option<Position>,

@@ -8,7 +8,7 @@
 //! every nomination; the nominee sees one only once it is approved, as their promotion. A pending
 //! or declined case is a conversation between their managers and the People team.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::auth::Actor;
 use crate::auth::policy::{self, Relation};
@@ -36,7 +36,7 @@ pub const TEXT_MAX: usize = 20_000;
 pub const LIST_LIMIT: i64 = 200;
 
 /// Where a nomination stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NominationStatus {
     /// Waiting for the People team.

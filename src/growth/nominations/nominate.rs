@@ -1,6 +1,5 @@
 //! Nominating someone: the checks of a nomination and its writing.
 
-use serde::Deserialize;
 use trellis_framework::{Framework, Level, Track};
 
 use super::case::case_says_nothing;
@@ -19,8 +18,7 @@ use crate::rollout::pilot;
 use crate::state::AppState;
 
 /// A nomination as typed, before checking.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct NominationInput {
     /// Track key or name.
     pub track: String,

@@ -1,7 +1,6 @@
 //! Reading nominations: one with its case, the list, and a person's, each only for those the
 //! policy lets see it.
 
-use serde::Serialize;
 use trellis_framework::Framework;
 
 use super::case::{CheckinCase, CompetencyEvidence, checkin_case, track_evidence};
@@ -17,7 +16,7 @@ use crate::rollout::pilot;
 use crate::state::AppState;
 
 /// A nomination with its case, as its page and the API show it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Nomination {
     pub id: i64,
     pub person: PersonRef,
@@ -48,7 +47,7 @@ pub struct Nomination {
 }
 
 /// A line of the nominations list.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct NominationSummary {
     pub id: i64,
     pub person: PersonRef,
@@ -77,7 +76,7 @@ impl NominationSummary {
 }
 
 /// The nominations a viewer may see.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct NominationList {
     pub nominations: Vec<NominationSummary>,
     /// The status shown, or every status.

@@ -15,8 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// An action item, as a meeting shows it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOneActionItem)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ActionItem {
     pub id: i64,
     pub title: String,

@@ -34,14 +34,14 @@ impl Direction {
 }
 
 /// One of the report's goals, as a talking point links it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GoalLink {
     pub id: i64,
     pub title: String,
 }
 
 /// An item of a meeting's shared agenda.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct TalkingPoint {
     pub id: i64,
     pub author: Option<PersonRef>,

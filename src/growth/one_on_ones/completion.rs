@@ -1,8 +1,6 @@
 //! Completing a meeting: it is marked held, the next one is added a cadence later, and what was
 //! not discussed or not done carries over to it.
 
-use serde::Serialize;
-
 use super::CADENCE_MAX;
 use super::access::writable_meeting;
 use super::meetings::Meeting;
@@ -36,8 +34,7 @@ fn next_date(day: &str, cadence: i64, today: &str) -> AppResult<String> {
 }
 
 /// What completing a meeting did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOneCompleted)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Completed {
     /// The meeting completed.
     pub meeting_id: i64,

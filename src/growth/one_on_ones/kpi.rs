@@ -1,14 +1,12 @@
 //! Growth 1:1s held, for the KPI dashboard.
 
-use serde::Serialize;
-
 use super::GROWTH_TOPIC;
 use crate::db::Db;
 use crate::domain::Day;
 use crate::error::{AppError, AppResult};
 
 /// 1:1s held since a day, for the KPI dashboard.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct GrowthOneOnOnes {
     /// Meetings held (completed) with a date on or after the day.
     pub held: i64,

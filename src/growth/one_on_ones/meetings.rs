@@ -19,9 +19,8 @@ use crate::growth::plans;
 use crate::state::AppState;
 
 /// Where a meeting stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-#[schema(as = OneOnOneMeetingStatus)]
 pub enum MeetingStatus {
     /// The series' next meeting: the one people prepare and write in.
     Upcoming,
@@ -40,8 +39,7 @@ impl MeetingStatus {
 }
 
 /// A meeting in the history of a series.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOneMeetingSummary)]
+#[derive(Debug, Clone)]
 pub struct MeetingSummary {
     pub id: i64,
     /// `YYYY-MM-DD`.
@@ -58,10 +56,8 @@ pub struct MeetingSummary {
 }
 
 /// A series with its upcoming meeting and the meetings held.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOneSeries)]
+#[derive(Debug, Clone)]
 pub struct Series {
-    #[serde(flatten)]
     pub info: SeriesInfo,
     pub current: Meeting,
     /// Newest first.
@@ -69,8 +65,7 @@ pub struct Series {
 }
 
 /// A meeting with its agenda, notes and action items.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOneMeeting)]
+#[derive(Debug, Clone)]
 pub struct Meeting {
     pub id: i64,
     pub series_id: i64,
@@ -101,13 +96,11 @@ pub struct Meeting {
     /// The viewer may write in this meeting: a participant, and the meeting is upcoming.
     pub can_write: bool,
     /// The report's active goals, which a talking point can link (for writers only).
-    #[serde(skip)]
     pub linkable_goals: Vec<GoalLink>,
 }
 
 /// A meeting with the series it belongs to.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOneMeetingPage)]
+#[derive(Debug, Clone)]
 pub struct MeetingPage {
     pub series: SeriesInfo,
     pub meeting: Meeting,

@@ -72,17 +72,14 @@ pub const GROWTH_TOPIC: &str = "EXISTS (SELECT 1 FROM talking_points t WHERE t.m
      AND (t.goal_id IS NOT NULL OR t.competency_key IS NOT NULL))";
 
 /// A participant's side of a series.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = OneOnOneSide)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
     Manager,
     Report,
 }
 
 /// Someone, by id and name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOnePerson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PersonRef {
     pub id: i64,
     pub name: String,

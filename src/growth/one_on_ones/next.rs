@@ -2,15 +2,12 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-
 use super::{Side, today};
 use crate::db::Db;
 use crate::error::AppResult;
 
 /// Someone's next 1:1, for the home page and the team view.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = NextOneOnOne)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NextMeeting {
     pub series_id: i64,
     pub meeting_id: i64,

@@ -1,8 +1,6 @@
 //! Notes: the shared notes of a meeting, and each participant's private note, read by its author
 //! only.
 
-use serde::Serialize;
-
 use super::TEXT_MAX;
 use super::access::writable_meeting;
 use crate::audit::Action;
@@ -13,8 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// The viewer's own private note on a meeting.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOnePrivateNote)]
+#[derive(Debug, Clone)]
 pub struct PrivateNote {
     pub body: String,
     /// Unix seconds.

@@ -12,8 +12,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 
 /// A series as the list of one's 1:1s shows it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOneSeriesSummary)]
+#[derive(Debug, Clone)]
 pub struct SeriesSummary {
     pub id: i64,
     pub manager: PersonRef,
@@ -34,8 +33,7 @@ pub struct SeriesSummary {
 }
 
 /// Someone the viewer can start a series with: a direct report, or their own manager.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOneCandidate)]
+#[derive(Debug, Clone)]
 pub struct Candidate {
     pub id: i64,
     pub name: String,
@@ -44,7 +42,7 @@ pub struct Candidate {
 }
 
 /// The viewer's 1:1s, as manager and as report.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct MyOneOnOnes {
     /// Soonest next meeting first.
     pub series: Vec<SeriesSummary>,
@@ -53,8 +51,7 @@ pub struct MyOneOnOnes {
 }
 
 /// Who a series is between, and what the viewer may do in it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = OneOnOneSeriesInfo)]
+#[derive(Debug, Clone)]
 pub struct SeriesInfo {
     pub id: i64,
     pub manager: PersonRef,

@@ -1,7 +1,5 @@
 //! The actions of a goal: its checklist, with due dates.
 
-use serde::Serialize;
-
 use super::input::{check_day, check_title};
 use super::{gate, invalid, is_overdue, keep, today, touch, visible_goal};
 use crate::audit::Action;
@@ -12,7 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// An action of a goal: one item of its checklist.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct GoalAction {
     pub id: i64,
     pub goal_id: i64,

@@ -1,6 +1,5 @@
 //! One goal: its page, adding one (or one from the gap analysis), changing and deleting it.
 
-use serde::Serialize;
 use trellis_framework::Framework;
 
 use super::actions::{GoalAction, actions_of};
@@ -20,7 +19,7 @@ use crate::people::directory::{self, Position};
 use crate::state::AppState;
 
 /// A goal with everything on its page.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Goal {
     pub id: i64,
     pub person_id: i64,

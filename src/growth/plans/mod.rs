@@ -9,7 +9,7 @@
 //! [`plan_summary`] and [`active_goals`] are for other areas (the home page, the team view) and
 //! check no policy: their callers decide who may see the person's plan.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::auth::Actor;
 use crate::auth::policy::{self, Relation};
@@ -41,7 +41,7 @@ pub const TITLE_MAX: usize = 200;
 pub const TEXT_MAX: usize = 20_000;
 
 /// Where a goal stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GoalStatus {
     NotStarted,
@@ -90,8 +90,7 @@ impl GoalStatus {
 
 /// A competency of the library, with its name in the published framework (its key when the
 /// framework no longer has it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = GoalCompetency)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CompetencyRef {
     pub key: String,
     pub name: String,

@@ -1,6 +1,6 @@
 //! Notes on a goal: progress notes by its owner, comments by their management chain.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::goals;
 use super::input::check_text;
@@ -13,9 +13,8 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// Who wrote a note on a goal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-#[schema(as = GoalNoteKind)]
 pub enum NoteKind {
     /// By the goal's owner.
     Progress,
@@ -41,7 +40,7 @@ impl NoteKind {
 }
 
 /// A progress note or a comment on a goal.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct GoalNote {
     pub id: i64,
     pub kind: NoteKind,

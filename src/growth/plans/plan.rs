@@ -2,8 +2,6 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-
 use super::{GoalStatus, is_overdue, today, visible_plan};
 use crate::architecture::framework;
 use crate::auth::Actor;
@@ -13,7 +11,7 @@ use crate::error::AppResult;
 use crate::state::AppState;
 
 /// A goal as plans and lists show it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct GoalSummary {
     pub id: i64,
     pub person_id: i64,
@@ -38,7 +36,7 @@ pub struct GoalSummary {
 }
 
 /// A plan in numbers, for the home page and the team view.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PlanSummary {
     /// Goals not started or in progress.
     pub active: i64,
@@ -51,8 +49,7 @@ pub struct PlanSummary {
 }
 
 /// A person's plan.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(as = DevelopmentPlan)]
+#[derive(Debug, Clone)]
 pub struct Plan {
     pub person_id: i64,
     pub person_name: String,

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
-use serde::Serialize;
 use trellis_framework::{Framework, Key, Level, Track};
 
 use super::Named;
@@ -17,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// Where a rating in a gap analysis comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RatingSource {
     pub checkin_id: i64,
     /// YYYY-MM-DD
@@ -30,7 +29,7 @@ pub struct RatingSource {
 }
 
 /// One competency of the target position.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct GapRow {
     pub competency: String,
     pub name: String,
@@ -50,7 +49,7 @@ pub struct GapRow {
 }
 
 /// A person measured against a position, competency by competency.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct GapAnalysis {
     pub person_id: i64,
     pub person_name: String,

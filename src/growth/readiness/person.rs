@@ -1,7 +1,6 @@
 //! A person's readiness as their page shows it: the stored result (or one evaluated now when
 //! none was stored), with the rule of their track and the check-ins it was judged on.
 
-use serde::Serialize;
 use trellis_framework::Framework;
 
 use super::{
@@ -14,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// The check-in a readiness was judged on.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct JudgedCheckIn {
     pub id: i64,
     pub level: String,
@@ -26,7 +25,7 @@ pub struct JudgedCheckIn {
 }
 
 /// A person's readiness with the names its page shows.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PersonReadiness {
     pub person_id: i64,
     pub person_name: String,

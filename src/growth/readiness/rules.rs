@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
 use trellis_framework::{Framework, Track};
 
 use super::recompute::{Whom, recompute};
@@ -17,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// A track's rule with what its form shows.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct TrackRule {
     pub rule: Rule,
     pub track_name: String,

@@ -1,15 +1,12 @@
 //! What a report needs from their manager: the one definition, a pure function of the report's
 //! state.
 
-use serde::{Deserialize, Serialize};
-
 use super::CHECKIN_OVERDUE_DAYS;
 use crate::domain::Day;
 
 /// Why a report needs their manager's attention. The one definition, used by the team view (its
 /// flags and the counts that filter it) and by the manager's home (what needs their action).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AttentionKind {
     /// Their check-in waits for the manager's ratings.
     RateCheckin,
@@ -73,7 +70,7 @@ impl AttentionKind {
 }
 
 /// One reason a report needs attention: a titled sentence and where to act on it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attention {
     pub kind: AttentionKind,
     /// The flag's title, "Check-in overdue".

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
 use trellis_framework::Framework;
 
 use super::TeamMember;
@@ -10,7 +9,7 @@ use crate::domain::{Rating, Ratings};
 use crate::people::directory::{self, Position};
 
 /// A competency row of the heat map.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeatRow {
     pub key: String,
     pub name: String,
@@ -20,7 +19,7 @@ pub struct HeatRow {
 }
 
 /// A column of the heat map: a person and the check-in their ratings come from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeatColumn {
     pub id: i64,
     pub name: String,
@@ -31,7 +30,7 @@ pub struct HeatColumn {
 }
 
 /// The team's latest agreed ratings, competency × person.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HeatMap {
     pub people: Vec<HeatColumn>,
     pub rows: Vec<HeatRow>,

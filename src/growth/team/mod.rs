@@ -6,8 +6,6 @@
 //! with everything about each of them, their latest agreed check-in's ratings included
 //! (correlated subqueries the indexes of 0006 and 0007 answer). Never a query per report.
 
-use serde::Serialize;
-
 use crate::architecture::framework;
 use crate::auth::Actor;
 use crate::auth::policy::{self, Relation};
@@ -39,7 +37,7 @@ pub const CHAIN_LIMIT: i64 = 500;
 
 /// A person's readiness in short: the status and the first reason that holds it back (or, when
 /// ready, the first reason).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadinessBrief {
     pub status: readiness::Status,
     pub label: String,
@@ -47,7 +45,7 @@ pub struct ReadinessBrief {
 }
 
 /// One person of the team.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct TeamMember {
     pub id: i64,
     pub name: String,
@@ -81,7 +79,7 @@ pub struct TeamMember {
 }
 
 /// A nomination in short, as the team view shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NominationBrief {
     pub id: i64,
     pub status: NominationStatus,
@@ -90,7 +88,7 @@ pub struct NominationBrief {
 }
 
 /// A manager's team.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Team {
     pub manager: PersonRef,
     /// Everyone below the manager, not only their direct reports.
