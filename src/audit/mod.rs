@@ -87,7 +87,8 @@ pub(crate) async fn insert_many(tx: &mut Tx, actor: &Actor, events: &[NewEvent])
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// One event of the audit log, as the log shows it.
+#[derive(Debug, Clone, Serialize)]
 pub struct AuditEvent {
     pub id: i64,
     /// Seconds since the Unix epoch.
@@ -97,7 +98,6 @@ pub struct AuditEvent {
     pub object: String,
     pub summary: String,
     /// What exactly changed, often as `before` and `after`; absent when the summary says it all.
-    #[schema(value_type = Option<Object>)]
     pub detail: Option<serde_json::Value>,
 }
 

@@ -11,12 +11,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::{ApiResult, Problem};
-use crate::audit::{self, AuditEvent, AuditFilter};
+use crate::audit::{self, AuditFilter};
 use crate::auth::{Actor, policy};
 use crate::people::accounts;
 use crate::state::AppState;
 
-use super::wire::ApiTokenInfo;
+use super::wire::{self, ApiTokenInfo};
 
 /// This module's operations, each routed with its OpenAPI entry, at paths relative to `/api/v1`.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -165,7 +165,7 @@ pub struct AuditQuery {
 #[derive(Serialize, ToSchema)]
 pub struct AuditPage {
     /// The newest event first.
-    pub items: Vec<AuditEvent>,
+    pub items: Vec<wire::AuditEvent>,
     /// Pass as `after` for the next newer page; absent on the newest page.
     pub newer: Option<i64>,
     /// Pass as `before` for the next older page; absent on the oldest page.
@@ -194,7 +194,7 @@ pub async fn list_audit(
     };
     let page = audit::search(state.db(), &actor, &filter).await?;
     Ok(Json(AuditPage {
-        items: page.items,
+        items: page.items.into_iter().map(Into::into).collect(),
         newer: page.newer,
         older: page.older,
     }))

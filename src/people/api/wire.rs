@@ -5,6 +5,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::audit;
 use crate::auth::Role;
 use crate::domain::{PositionKind, Status};
 use crate::people::{accounts, directory, import, invitations};
@@ -301,6 +302,34 @@ impl From<accounts::ApiTokenInfo> for ApiTokenInfo {
             last_used_at: t.last_used_at,
             revoked_at: t.revoked_at,
             expires_at: t.expires_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEvent {
+    pub id: i64,
+    /// Seconds since the Unix epoch.
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub object: String,
+    pub summary: String,
+    /// What exactly changed, often as `before` and `after`; absent when the summary says it all.
+    #[schema(value_type = Option<Object>)]
+    pub detail: Option<serde_json::Value>,
+}
+
+impl From<audit::AuditEvent> for AuditEvent {
+    fn from(e: audit::AuditEvent) -> Self {
+        AuditEvent {
+            id: e.id,
+            at: e.at,
+            actor: e.actor,
+            action: e.action,
+            object: e.object,
+            summary: e.summary,
+            detail: e.detail,
         }
     }
 }

@@ -42,9 +42,7 @@ pub use write::{create_person, save_person, set_role, write_person};
 use write::{invalid, person_event, record_person, store_update, team_id};
 
 /// A position: a level of a track, with the names people read.
-// It keeps `ToSchema` while other areas' answers still nest it; this area's API answers with
-// `people::api::wire::Position`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Position {
     pub track: String,
     pub level: String,

@@ -13,10 +13,8 @@ use crate::state::AppState;
 
 use super::{Position, position_names, relation};
 
-// One entry of a person's position history. It keeps `ToSchema` (and no doc comment, which would
-// become a description) while the growth record's answer still nests it; this area's API answers
-// with `people::api::wire::HistoryEntry`.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// One entry of a person's position history.
+#[derive(Debug, Clone, Serialize)]
 pub struct HistoryEntry {
     pub position: Position,
     pub effective_on: String,
