@@ -161,3 +161,12 @@ fn only_the_api_describes_its_json() {
         "answer the API with a wire type of the area's api/wire module, made from the use case's type"
     );
 }
+
+#[test]
+fn rows_are_read_into_types_not_by_column_name() {
+    assert_eq!(
+        written_outside("try_get", &["src/db/backup.rs"]),
+        Vec::<String>::new(),
+        "read the row into a #[derive(sqlx::FromRow)] struct, a tuple or a scalar"
+    );
+}
